@@ -1,0 +1,14 @@
+"""Slack listeners: one module per feature, each with `register(app, deps)`."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+
+
+def register_all(app: App, deps: Deps) -> None:
+    from handlers import pulse
+
+    for module in (pulse,):
+        module.register(app, deps)

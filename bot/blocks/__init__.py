@@ -1,0 +1,54 @@
+"""Block Kit builders: pure functions from plain values (and a translator) to Slack dicts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+Block = dict[str, Any]
+
+SECTION_TEXT_LIMIT = 3000
+
+
+def mrkdwn(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": _clip(text, SECTION_TEXT_LIMIT)}}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": {"type": "plain_text", "text": _clip(text, 150), "emoji": True}}
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(text, 3000)}]}
+
+
+def divider() -> Block:
+    return {"type": "divider"}
+
+
+def button(text: str, action_id: str, value: str | None = None, style: str | None = None) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": _clip(text, 75), "emoji": True},
+        "action_id": action_id,
+    }
+    if value is not None:
+        element["value"] = value[:2000]
+    if style:
+        element["style"] = style
+    return element
+
+
+def actions(block_id: str, elements: list[dict[str, Any]]) -> Block:
+    return {"type": "actions", "block_id": block_id, "elements": elements[:25]}
+
+
+def plain(text: str, limit: int = 75) -> dict[str, Any]:
+    return {"type": "plain_text", "text": _clip(text, limit), "emoji": True}
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def clip(text: str, limit: int) -> str:
+    return _clip(text, limit)

@@ -1,0 +1,69 @@
+"""The app factory: a Bolt App wired to our settings, WebClient and handlers. Nothing at import time."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import App, BoltResponse
+from slack_bolt.error import BoltUnhandledRequestError
+
+from bot.deps import Deps
+from bot.services.idempotency import claim_once
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(deps: Deps) -> App:
+    settings = deps.settings
+    app = App(
+        token=settings.slack_bot_token.reveal(),
+        signing_secret=settings.slack_signing_secret.reveal(),
+        client=deps.client,
+        # Listeners ack() first and do slow work afterwards in Bolt's thread pool.
+        process_before_response=False,
+        raise_error_for_unhandled_request=False,
+        # auth.test at startup would make every process (and every test) depend on Slack answering.
+        token_verification_enabled=False,
+        ignoring_self_events_enabled=True,
+    )
+    app.use(_drop_retried_events(deps))
+    app.error(_error_handler(deps))
+
+    import handlers
+
+    handlers.register_all(app, deps)
+    return app
+
+
+def _drop_retried_events(deps: Deps) -> Callable[..., BoltResponse | None]:
+    """Slack resends an event when it did not see our 200 in time; each event_id is handled once."""
+
+    def middleware(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if body.get("type") == "event_callback" and isinstance(event_id, str):
+            workspace_id = str(body.get("team_id") or "")
+            if not claim_once(deps.db, workspace_id, f"event:{event_id}", deps.now()):
+                logger.info("duplicate event %s ignored", event_id)
+                return BoltResponse(status=200, body="")
+        next()
+        return None
+
+    return middleware
+
+
+def _error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
+    from sqlalchemy.exc import OperationalError
+
+    from handlers.common import friendly_error
+
+    def handle(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse | None:
+        if isinstance(error, BoltUnhandledRequestError):
+            return BoltResponse(status=404, body="")
+        logger.exception("listener failed", exc_info=error)
+        key = "core.error.database" if isinstance(error, OperationalError) else "core.error.generic"
+        friendly_error(deps, body, respond, key)
+        return None
+
+    return handle

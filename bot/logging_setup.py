@@ -1,0 +1,82 @@
+"""Logging with token redaction.
+
+Redaction happens in the log-record factory, so every handler (including ones added later by
+gunicorn, pytest or a library) only ever sees masked text.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+_TOKEN_PATTERN = re.compile(r"xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+")
+_MASK = "[redacted]"
+
+
+class _Redactor:
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, secrets: Iterable[str]) -> None:
+        with self._lock:
+            self._secrets.update(s for s in secrets if s and len(s) >= 4)
+
+    def redact(self, text: str) -> str:
+        text = _TOKEN_PATTERN.sub(_MASK, text)
+        for secret in tuple(self._secrets):
+            if secret in text:
+                text = text.replace(secret, _MASK)
+        return text
+
+    def apply(self, record: logging.LogRecord) -> None:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # a malformed %-format in a library call; leave it to logging
+            return
+        redacted = self.redact(message)
+        if redacted != message:
+            record.msg = redacted
+            record.args = None
+        if record.exc_info and record.exc_info[1] is not None:
+            record.exc_text = self.redact(logging.Formatter().formatException(record.exc_info))
+
+
+_redactor = _Redactor()
+_installed = False
+_install_lock = threading.Lock()
+
+
+def redact(text: str) -> str:
+    return _redactor.redact(text)
+
+
+def install_redaction(secrets: Iterable[str] = ()) -> None:
+    """Mask Slack tokens and the given secrets in every log record from now on (idempotent)."""
+    global _installed
+    _redactor.add(secrets)
+    with _install_lock:
+        if _installed:
+            return
+        previous = logging.getLogRecordFactory()
+
+        def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+            record = previous(*args, **kwargs)
+            _redactor.apply(record)
+            return record
+
+        logging.setLogRecordFactory(factory)
+        _installed = True
+
+
+def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
+    install_redaction(secrets)
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        root.addHandler(handler)

@@ -1,0 +1,22 @@
+"""The periodic ticks the scheduler runs. Each is idempotent: running it twice does nothing twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.deps import Deps
+from bot.scheduler import PeriodicJob
+from bot.services import idempotency
+
+
+def purge_idempotency_keys(deps: Deps) -> None:
+    idempotency.forget_older_than(deps.db, deps.now() - idempotency.RETENTION)
+
+
+def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
+    return [
+        PeriodicJob("housekeeping", 3600, purge_idempotency_keys),
+    ]
+
+
+__all__ = ["periodic_jobs", "timedelta"]

@@ -1,0 +1,207 @@
+"""Settings read from a mapping (normally the process environment).
+
+Every value is checked here so a bad deployment stops at start with one line naming the setting,
+instead of failing on the first Slack request. Nothing is read at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+DEFAULT_DATABASE_URL = "sqlite:///pulssi.db"
+MIN_ANONYMITY = 3
+
+
+class SettingError(ValueError):
+    """A setting is missing or malformed; `str()` is the one line shown to the admin."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
+class Secret:
+    """A value that never prints itself (repr, str, f-strings and logs show a mask)."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    slack_bot_token: Secret
+    slack_signing_secret: Secret
+    slack_app_token: Secret | None = None
+    slack_api_url: str = SLACK_DEFAULT_API_URL
+    database_url: str = DEFAULT_DATABASE_URL
+    default_timezone: str = "Europe/Helsinki"
+    port: int = 3000
+    anonymity_min: int = 5
+    log_level: str = "INFO"
+    web_concurrency: int = 2
+    pulse_window_days: int = 3
+    scheduler_tick_seconds: int = 60
+    cx_feed_url: str | None = None
+    cx_feed_interval_minutes: int = 60
+    cx_feed_columns: str | None = None
+    cx_feed_max_bytes: int = 200 * 1024 * 1024
+    cx_feed_timeout_seconds: float = 30.0
+    secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    @classmethod
+    def from_env(
+        cls,
+        env: Mapping[str, str],
+        *,
+        require_slack: bool = True,
+        require_app_token: bool = False,
+    ) -> Settings:
+        """Build settings, raising SettingError for the first bad value.
+
+        `require_slack` is false for commands that never talk to Slack (migrate, import-cx, report).
+        """
+        reader = _Reader(env)
+        bot_token = reader.secret("SLACK_BOT_TOKEN", required=require_slack, prefix="xoxb-")
+        signing_secret = reader.secret("SLACK_SIGNING_SECRET", required=require_slack, min_length=8)
+        app_token_value = reader.secret("SLACK_APP_TOKEN", required=require_app_token, prefix="xapp-")
+        settings = cls(
+            slack_bot_token=bot_token,
+            slack_signing_secret=signing_secret,
+            slack_app_token=app_token_value if app_token_value else None,
+            slack_api_url=reader.http_url("SLACK_API_URL", SLACK_DEFAULT_API_URL, trailing_slash=True),
+            database_url=reader.database_url("DATABASE_URL", DEFAULT_DATABASE_URL),
+            default_timezone=reader.timezone("DEFAULT_TIMEZONE", "Europe/Helsinki"),
+            port=reader.integer("PORT", 3000, low=1, high=65535),
+            anonymity_min=reader.integer(
+                "ANONYMITY_MIN", 5, low=MIN_ANONYMITY, high=1000, low_reason="must be at least 3 to protect anonymity"
+            ),
+            log_level=reader.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
+            web_concurrency=reader.integer("WEB_CONCURRENCY", 2, low=1, high=64),
+            pulse_window_days=reader.integer("PULSE_WINDOW_DAYS", 3, low=1, high=10),
+            scheduler_tick_seconds=reader.integer("SCHEDULER_TICK_SECONDS", 60, low=1, high=3600),
+            cx_feed_url=reader.optional("CX_FEED_URL"),
+            cx_feed_interval_minutes=reader.integer("CX_FEED_INTERVAL_MINUTES", 60, low=1, high=7 * 24 * 60),
+            cx_feed_columns=reader.optional("CX_FEED_COLUMNS"),
+            cx_feed_max_bytes=reader.integer("CX_FEED_MAX_BYTES", 200 * 1024 * 1024, low=1024, high=10**11),
+            cx_feed_timeout_seconds=float(reader.integer("CX_FEED_TIMEOUT_SECONDS", 30, low=1, high=600)),
+            secrets=tuple(s.reveal() for s in (bot_token, signing_secret, app_token_value) if s),
+        )
+        if settings.cx_feed_columns:
+            from bot.domain.cxcsv import parse_column_mapping
+
+            try:
+                parse_column_mapping(settings.cx_feed_columns)
+            except ValueError as exc:
+                raise SettingError("CX_FEED_COLUMNS", str(exc)) from None
+        return settings
+
+
+class _Reader:
+    def __init__(self, env: Mapping[str, str]) -> None:
+        self._env = env
+
+    def _raw(self, name: str) -> str | None:
+        value = self._env.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        return value or None
+
+    def optional(self, name: str) -> str | None:
+        return self._raw(name)
+
+    def secret(self, name: str, *, required: bool, prefix: str = "", min_length: int = 1) -> Secret:
+        value = self._raw(name)
+        if value is None:
+            if required:
+                raise SettingError(name, "is required but not set")
+            return Secret("")
+        if prefix and not value.startswith(prefix):
+            raise SettingError(name, f"must start with '{prefix}'")
+        if len(value) < min_length or re.search(r"\s", value):
+            raise SettingError(name, "does not look like a valid value")
+        return Secret(value)
+
+    def integer(
+        self, name: str, default: int, *, low: int, high: int, low_reason: str | None = None
+    ) -> int:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            raise SettingError(name, f"must be a whole number, got '{raw}'") from None
+        if value < low:
+            raise SettingError(name, low_reason or f"must be at least {low}, got {value}")
+        if value > high:
+            raise SettingError(name, f"must be at most {high}, got {value}")
+        return value
+
+    def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        if raw.upper() not in allowed:
+            raise SettingError(name, f"must be one of {', '.join(allowed)}, got '{raw}'")
+        return raw.upper()
+
+    def http_url(self, name: str, default: str, *, trailing_slash: bool) -> str:
+        raw = self._raw(name) or default
+        parsed = urlparse(raw)
+        if parsed.scheme not in ("http", "https") or not parsed.netloc:
+            raise SettingError(name, f"must be an http(s) URL, got '{raw}'")
+        if trailing_slash and not raw.endswith("/"):
+            raw += "/"
+        return raw
+
+    def timezone(self, name: str, default: str) -> str:
+        raw = self._raw(name) or default
+        try:
+            ZoneInfo(raw)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise SettingError(name, f"unknown time zone '{raw}' (use an IANA name like Europe/Helsinki)") from None
+        return raw
+
+    def database_url(self, name: str, default: str) -> str:
+        raw = self._raw(name) or default
+        # Heroku-style URLs say postgres://; SQLAlchemy wants an explicit driver (psycopg 3).
+        if raw.startswith("postgres://"):
+            raw = "postgresql+psycopg://" + raw[len("postgres://") :]
+        elif raw.startswith("postgresql://"):
+            raw = "postgresql+psycopg://" + raw[len("postgresql://") :]
+        try:
+            url = make_url(raw)
+        except ArgumentError:
+            raise SettingError(name, "is not a valid database URL") from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise SettingError(name, f"unsupported database '{url.get_backend_name()}' (use sqlite or postgresql)")
+        return raw

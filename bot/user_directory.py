@@ -1,0 +1,83 @@
+"""Who a Slack user is (time zone, locale, admin flags), cached per user to spare users.info calls."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.i18n import CatalogTranslator, Language, language_for_locale, translator
+
+
+@dataclass(frozen=True)
+class SlackUser:
+    id: str
+    name: str
+    tz: str | None
+    locale: str | None
+    is_admin: bool
+    is_owner: bool
+    is_bot: bool
+    is_app_user: bool
+    deleted: bool
+
+    @property
+    def is_workspace_admin(self) -> bool:
+        return self.is_admin or self.is_owner
+
+    @property
+    def is_human(self) -> bool:
+        return not (self.is_bot or self.is_app_user or self.deleted) and self.id != "USLACKBOT"
+
+    @property
+    def language(self) -> Language:
+        return language_for_locale(self.locale)
+
+
+class UserDirectory:
+    def __init__(self, client: WebClient, *, ttl_seconds: float = 3600.0) -> None:
+        self._client = client
+        self._ttl = ttl_seconds
+        self._cache: dict[str, tuple[float, SlackUser]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, user_id: str) -> SlackUser:
+        now = time.monotonic()
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached and now - cached[0] < self._ttl:
+            return cached[1]
+        user = self._fetch(user_id)
+        with self._lock:
+            self._cache[user_id] = (now, user)
+        return user
+
+    def _fetch(self, user_id: str) -> SlackUser:
+        try:
+            response = self._client.users_info(user=user_id, include_locale=True)
+        except SlackApiError as exc:
+            if exc.response.get("error") == "user_not_found":
+                return SlackUser(user_id, user_id, None, None, False, False, False, False, True)
+            raise
+        data = response["user"]
+        return SlackUser(
+            id=data["id"],
+            name=data.get("real_name") or data.get("name") or data["id"],
+            tz=data.get("tz"),
+            locale=data.get("locale"),
+            is_admin=bool(data.get("is_admin")),
+            is_owner=bool(data.get("is_owner")),
+            is_bot=bool(data.get("is_bot")),
+            is_app_user=bool(data.get("is_app_user")),
+            deleted=bool(data.get("deleted")),
+        )
+
+    def translator_for(self, user_id: str) -> CatalogTranslator:
+        return translator(self.get(user_id).language)
+
+    def forget(self, user_id: str) -> None:
+        with self._lock:
+            self._cache.pop(user_id, None)

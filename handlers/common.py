@@ -1,0 +1,56 @@
+"""Small helpers every handler uses: workspace id, the caller's translator, friendly errors."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+
+from bot.deps import Deps
+from bot.i18n import CatalogTranslator, translator
+
+logger = logging.getLogger(__name__)
+
+
+def workspace_id_of(body: dict[str, Any]) -> str:
+    team = body.get("team")
+    if isinstance(team, dict) and team.get("id"):
+        return str(team["id"])
+    if body.get("team_id"):
+        return str(body["team_id"])
+    user = body.get("user")
+    if isinstance(user, dict) and user.get("team_id"):
+        return str(user["team_id"])
+    return ""
+
+
+def user_id_of(body: dict[str, Any]) -> str:
+    user = body.get("user")
+    if isinstance(user, dict):
+        return str(user.get("id") or "")
+    return str(body.get("user_id") or "")
+
+
+def translator_for(deps: Deps, user_id: str) -> CatalogTranslator:
+    """The caller's language from their Slack locale; English when Slack can't tell us."""
+    if not user_id:
+        return translator("en")
+    try:
+        return deps.users.translator_for(user_id)
+    except SlackApiError:
+        logger.warning("users.info failed for locale lookup; using English", exc_info=True)
+        return translator("en")
+
+
+def friendly_error(deps: Deps, body: dict[str, Any], respond: Any, key: str) -> None:
+    """Tell the person something went wrong, without a stack trace; never raise from here."""
+    if not isinstance(body, dict) or respond is None:
+        return
+    if not body.get("response_url") and not body.get("response_urls"):
+        return
+    try:
+        t = translator_for(deps, user_id_of(body))
+        respond(text=t(key), response_type="ephemeral", replace_original=False)
+    except Exception:  # the error path must not fail; the traceback is logged
+        logger.warning("could not tell the user about an error", exc_info=True)

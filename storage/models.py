@@ -1,0 +1,275 @@
+"""SQLModel tables. Every row carries the Slack workspace id (`workspace_id`) and every query filters by it.
+
+Privacy by construction: answer and comment rows have no Slack user id column at all. While a round is
+open they carry a keyed hash (`respondent`) so an answer can be changed; closing the round deletes the
+key, nulls the hashes and deletes the per-person delivery rows.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+class Workspace(SQLModel, table=True):
+    __tablename__ = "workspace"
+
+    id: str = Field(primary_key=True, max_length=32)
+    created_at: datetime
+    cx_feed_source: str | None = Field(default=None, max_length=2000)
+    cx_feed_set_by: str | None = Field(default=None, max_length=32)
+    cx_feed_columns: str | None = Field(default=None, max_length=2000)
+    cx_feed_etag: str | None = Field(default=None, max_length=500)
+    cx_feed_last_modified: str | None = Field(default=None, max_length=100)
+    cx_feed_last_pull_at: datetime | None = None
+    cx_feed_last_summary: str | None = None  # JSON of the last import summary (counts and reasons, no people)
+
+
+class Team(SQLModel, table=True):
+    __tablename__ = "team"
+    __table_args__ = (UniqueConstraint("workspace_id", "channel_id", name="uq_team_channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    channel_id: str = Field(max_length=32)
+    channel_name: str = Field(max_length=200)
+    name: str = Field(max_length=200)
+    name_is_custom: bool = False
+    wins_channel_id: str | None = Field(default=None, max_length=32)
+    every_weeks: int = 2
+    weekday: int = 0
+    at_time: str = Field(default="09:00", max_length=5)
+    timezone: str = Field(default="Europe/Helsinki", max_length=64)
+    anchor_date: date | None = None
+    rounds_started: int = 0
+    created_at: datetime
+    created_by: str | None = Field(default=None, max_length=32)
+
+
+class TeamManager(SQLModel, table=True):
+    __tablename__ = "team_manager"
+    __table_args__ = (UniqueConstraint("team_id", "user_id", name="uq_team_manager"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    user_id: str = Field(max_length=32)
+
+
+class TeamAlias(SQLModel, table=True):
+    """Extra names a CX feed may use for a team (e.g. 'Support FI' for #support)."""
+
+    __tablename__ = "team_alias"
+    __table_args__ = (UniqueConstraint("workspace_id", "alias", name="uq_team_alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    alias: str = Field(max_length=200)  # stored lower-cased
+    team_id: int = Field(foreign_key="team.id")
+
+
+class Membership(SQLModel, table=True):
+    """A person's one home team for pulses, so no answer counts twice."""
+
+    __tablename__ = "membership"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", name="uq_membership_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    user_id: str = Field(max_length=32)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    moved_by_admin: bool = False
+    active: bool = True  # false while the person is not in the channel any more
+
+
+class Person(SQLModel, table=True):
+    """Per-person pulse preferences; holds nothing about answers."""
+
+    __tablename__ = "person"
+    __table_args__ = (UniqueConstraint("workspace_id", "user_id", name="uq_person_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    user_id: str = Field(max_length=32)
+    muted: bool = False
+    pulses_sent: int = 0
+    rotation_offset: int = 0
+    onboarded: bool = False
+
+
+class PulseRound(SQLModel, table=True):
+    __tablename__ = "pulse_round"
+    __table_args__ = (UniqueConstraint("team_id", "number", name="uq_round_team_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    number: int
+    scheduled_for: date
+    opened_at: datetime
+    closes_at: datetime = Field(index=True)
+    closed_at: datetime | None = None
+    status: str = Field(default="open", max_length=16, index=True)  # open | closed
+    asks_enps: bool = False
+    started_manually: bool = False
+    # HMAC key for respondent tokens; set to NULL when the round closes.
+    round_key: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    invited: int = 0
+    answered: int = 0
+    reminders_due_at: datetime | None = None
+    reminders_done: bool = False
+    digest_posted: bool = False
+
+
+class Delivery(SQLModel, table=True):
+    """Outbox: one row per person per round, claimed before the DM is sent, deleted when the round closes.
+
+    The unique constraint makes a second scheduler's insert fail instead of sending twice.
+    """
+
+    __tablename__ = "delivery"
+    __table_args__ = (UniqueConstraint("round_id", "user_id", name="uq_delivery_round_user"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    round_id: int = Field(foreign_key="pulse_round.id", index=True)
+    user_id: str = Field(max_length=32)
+    send_at: datetime = Field(index=True)
+    reminder_at: datetime | None = Field(default=None, index=True)
+    question_keys: str = Field(max_length=500)  # comma-separated statement keys, in need order
+    claimed_at: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = None
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=200)
+    # Set for every row when the reminder pass handles it, reminded or not, so rows never show who answered.
+    reminder_handled_at: datetime | None = None
+
+
+class PulseAnswer(SQLModel, table=True):
+    """One answer to one question. No user id; `respondent` is a keyed hash, nulled on close."""
+
+    __tablename__ = "pulse_answer"
+    __table_args__ = (
+        UniqueConstraint("round_id", "respondent", "question", name="uq_answer_round_respondent_question"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    round_id: int = Field(foreign_key="pulse_round.id", index=True)
+    respondent: str | None = Field(default=None, max_length=64)
+    question: str = Field(max_length=16)  # autonomy | competence | belonging | enps
+    statement_key: str | None = Field(default=None, max_length=64)
+    value: int
+
+
+class PulseComment(SQLModel, table=True):
+    __tablename__ = "pulse_comment"
+    __table_args__ = (UniqueConstraint("round_id", "respondent", name="uq_comment_round_respondent"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    round_id: int = Field(foreign_key="pulse_round.id", index=True)
+    respondent: str | None = Field(default=None, max_length=64)
+    text: str = Field(max_length=3000)
+
+
+class RoundResult(SQLModel, table=True):
+    """The stored aggregate of a closed round: sufficient statistics, so reports never scan answers."""
+
+    __tablename__ = "round_result"
+
+    round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    opened_on: date = Field(index=True)
+    invited: int
+    answered: int
+    autonomy_n: int = 0
+    autonomy_sum: float = 0.0
+    autonomy_sq: float = 0.0
+    competence_n: int = 0
+    competence_sum: float = 0.0
+    competence_sq: float = 0.0
+    belonging_n: int = 0
+    belonging_sum: float = 0.0
+    belonging_sq: float = 0.0
+    enps_promoters: int = 0
+    enps_passives: int = 0
+    enps_detractors: int = 0
+
+
+class Win(SQLModel, table=True):
+    __tablename__ = "win"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    author_id: str = Field(max_length=32, index=True)
+    text: str = Field(max_length=3000)
+    customer: str | None = Field(default=None, max_length=200)
+    elements: str = Field(default="", max_length=200)  # comma-separated CX elements
+    need: str | None = Field(default=None, max_length=16)
+    source_permalink: str | None = Field(default=None, max_length=500)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32, index=True)
+    language: str = Field(default="unknown", max_length=8)
+    polarity: float | None = None  # None = not scored (non-English text), never a false 0.0
+    subjectivity: float | None = None
+    reactions: int = 0
+    created_at: datetime = Field(index=True)
+    updated_at: datetime | None = None
+
+
+class WinColleague(SQLModel, table=True):
+    __tablename__ = "win_colleague"
+    __table_args__ = (UniqueConstraint("win_id", "user_id", name="uq_win_colleague"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    win_id: int = Field(foreign_key="win.id", index=True)
+    user_id: str = Field(max_length=32)
+
+
+class CxResponse(SQLModel, table=True):
+    __tablename__ = "cx_response"
+    __table_args__ = (UniqueConstraint("workspace_id", "row_key", name="uq_cx_response_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    row_key: str = Field(max_length=100)
+    day: date = Field(index=True)
+    metric: str = Field(max_length=8)
+    score: int
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    team_label: str | None = Field(default=None, max_length=200)
+    comment: str | None = None
+
+
+class CxAggregate(SQLModel, table=True):
+    __tablename__ = "cx_aggregate"
+    __table_args__ = (UniqueConstraint("workspace_id", "row_key", name="uq_cx_aggregate_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    row_key: str = Field(max_length=100)
+    day: date = Field(index=True)
+    metric: str = Field(max_length=8)
+    value: float
+    count: int | None = None
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
+    team_label: str | None = Field(default=None, max_length=200)
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Idempotency keys: Slack event ids, view submissions; a second insert means 'already done'."""
+
+    __tablename__ = "processed_event"
+    __table_args__ = (UniqueConstraint("workspace_id", "key", name="uq_processed_event"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    key: str = Field(max_length=200)
+    created_at: datetime = Field(index=True)

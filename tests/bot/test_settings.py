@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import pytest
+
+from bot.settings import Settings, SettingError
+
+BASE = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_SIGNING_SECRET": "0123456789abcdef"}
+
+
+def test_defaults() -> None:
+    settings = Settings.from_env(BASE)
+    assert settings.slack_api_url == "https://slack.com/api/"
+    assert settings.database_url == "sqlite:///pulssi.db"
+    assert settings.default_timezone == "Europe/Helsinki"
+    assert settings.port == 3000
+    assert settings.anonymity_min == 5
+    assert settings.slack_app_token is None
+    assert settings.cx_feed_interval_minutes == 60
+
+
+@pytest.mark.parametrize(
+    ("overrides", "name", "fragment"),
+    [
+        ({"SLACK_BOT_TOKEN": ""}, "SLACK_BOT_TOKEN", "required"),
+        ({"SLACK_BOT_TOKEN": "xoxp-user-token"}, "SLACK_BOT_TOKEN", "xoxb-"),
+        ({"SLACK_SIGNING_SECRET": ""}, "SLACK_SIGNING_SECRET", "required"),
+        ({"SLACK_APP_TOKEN": "nope"}, "SLACK_APP_TOKEN", "xapp-"),
+        ({"SLACK_API_URL": "ftp://x"}, "SLACK_API_URL", "http"),
+        ({"DATABASE_URL": "mysql://u@h/db"}, "DATABASE_URL", "unsupported"),
+        ({"DATABASE_URL": "::::"}, "DATABASE_URL", "valid"),
+        ({"DEFAULT_TIMEZONE": "Mars/Olympus"}, "DEFAULT_TIMEZONE", "unknown time zone"),
+        ({"PORT": "eighty"}, "PORT", "whole number"),
+        ({"PORT": "70000"}, "PORT", "at most"),
+        ({"ANONYMITY_MIN": "2"}, "ANONYMITY_MIN", "at least 3"),
+        ({"ANONYMITY_MIN": "x"}, "ANONYMITY_MIN", "whole number"),
+        ({"CX_FEED_INTERVAL_MINUTES": "0"}, "CX_FEED_INTERVAL_MINUTES", "at least"),
+        ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL", "one of"),
+    ],
+)
+def test_bad_settings_name_the_setting(overrides: dict[str, str], name: str, fragment: str) -> None:
+    with pytest.raises(SettingError) as caught:
+        Settings.from_env({**BASE, **overrides})
+    assert caught.value.name == name
+    assert str(caught.value).startswith(f"{name}: ")
+    assert fragment in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+def test_app_token_required_only_for_socket_mode() -> None:
+    with pytest.raises(SettingError, match="SLACK_APP_TOKEN"):
+        Settings.from_env(BASE, require_app_token=True)
+    assert Settings.from_env({**BASE, "SLACK_APP_TOKEN": "xapp-1-x"}, require_app_token=True).slack_app_token
+
+
+def test_slack_not_required_for_offline_commands() -> None:
+    settings = Settings.from_env({}, require_slack=False)
+    assert not settings.slack_bot_token
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("postgres://u:p@h:5432/d", "postgresql+psycopg://u:p@h:5432/d"),
+        ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_url_gets_psycopg_driver(given: str, expected: str) -> None:
+    assert Settings.from_env({**BASE, "DATABASE_URL": given}).database_url == expected
+
+
+def test_secrets_never_print() -> None:
+    settings = Settings.from_env(BASE)
+    assert "xoxb-1-abc" not in repr(settings)
+    assert "0123456789abcdef" not in repr(settings)
+    assert "xoxb-1-abc" not in f"{settings.slack_bot_token}"
+
+
+def test_api_url_gets_trailing_slash() -> None:
+    assert Settings.from_env({**BASE, "SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url.endswith("/api/")
