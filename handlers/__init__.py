@@ -8,7 +8,7 @@ from bot.deps import Deps
 
 
 def register_all(app: App, deps: Deps) -> None:
-    from handlers import pulse
+    from handlers import pulse, pulse_answers, pulse_team
 
-    for module in (pulse,):
+    for module in (pulse, pulse_team, pulse_answers):
         module.register(app, deps)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.deps import Deps
 from bot.scheduler import PeriodicJob
 from bot.services import idempotency
@@ -14,9 +12,9 @@ def purge_idempotency_keys(deps: Deps) -> None:
 
 
 def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
+    from bot.services.pulse_schedule import pulse_tick
+
     return [
+        PeriodicJob("pulse-tick", deps.settings.scheduler_tick_seconds, pulse_tick),
         PeriodicJob("housekeeping", 3600, purge_idempotency_keys),
     ]
-
-
-__all__ = ["periodic_jobs", "timedelta"]

@@ -1,0 +1,95 @@
+"""The pulse DM: one statement per need with 1–5 buttons, eNPS every 4th round, a comment button."""
+
+from __future__ import annotations
+
+from bot.blocks import Block, actions, button, context, header, mrkdwn
+from bot.i18n import Translator
+
+NEEDS = ("autonomy", "competence", "belonging")
+
+
+def pulse_message_blocks(
+    t: Translator,
+    *,
+    round_id: int,
+    statements: dict[str, str],
+    asks_enps: bool,
+    answers: dict[str, int],
+    has_comment: bool,
+    is_open: bool = True,
+    anonymity_min: int,
+) -> list[Block]:
+    blocks: list[Block] = [header(t("pulsedm.title")), mrkdwn(t("pulsedm.intro"))]
+    for need in NEEDS:
+        key = statements.get(need)
+        if not key:
+            continue
+        chosen = answers.get(need)
+        blocks.append(mrkdwn(f"*{t('pulse.need.' + need)}*\n{t(key)}"))
+        if is_open:
+            blocks.append(
+                actions(
+                    f"pulse:{round_id}:{need}",
+                    [
+                        button(
+                            f"{value} {t(f'pulse.scale.{value}')}",
+                            f"pulse_answer_{value}",
+                            f"{round_id}:{need}:{value}",
+                            style="primary" if chosen == value else None,
+                        )
+                        for value in range(1, 6)
+                    ],
+                )
+            )
+        if chosen is not None:
+            blocks.append(context(":white_check_mark: " + t("pulsedm.recorded", value=chosen)))
+    if asks_enps:
+        chosen = answers.get("enps")
+        blocks.append(mrkdwn(f"*eNPS*\n{t('pulse.enps.question')}"))
+        if is_open:
+            blocks.append(
+                actions(
+                    f"pulse:{round_id}:enps",
+                    [
+                        button(str(v), f"pulse_answer_{v}", f"{round_id}:enps:{v}", style="primary" if chosen == v else None)
+                        for v in range(0, 11)
+                    ],
+                )
+            )
+        if chosen is not None:
+            blocks.append(context(":white_check_mark: " + t("pulsedm.recorded", value=chosen)))
+    if is_open:
+        label = t("pulsedm.edit_comment") if has_comment else t("pulsedm.add_comment")
+        blocks.append(actions(f"pulse:{round_id}:comment", [button(label, "pulse_comment", str(round_id))]))
+    else:
+        blocks.append(context(t("pulsedm.closed")))
+    if has_comment:
+        blocks.append(context(":speech_balloon: " + t("pulsedm.comment_saved")))
+    blocks.append(context(":lock: " + t("pulsedm.privacy", k=anonymity_min)))
+    return blocks
+
+
+def comment_modal(t: Translator, *, round_id: int, channel_id: str, message_ts: str) -> dict[str, object]:
+    return {
+        "type": "modal",
+        "callback_id": "pulse_comment_modal",
+        "private_metadata": f"{round_id}|{channel_id}|{message_ts}",
+        "title": {"type": "plain_text", "text": t("pulsedm.comment.title")},
+        "submit": {"type": "plain_text", "text": t("pulsedm.comment.submit")},
+        "close": {"type": "plain_text", "text": t("pulsedm.comment.cancel")},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "comment",
+                "optional": True,
+                "label": {"type": "plain_text", "text": t("pulsedm.comment.label")},
+                "hint": {"type": "plain_text", "text": t("pulsedm.comment.hint")},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": "text",
+                    "multiline": True,
+                    "max_length": 3000,
+                },
+            }
+        ],
+    }

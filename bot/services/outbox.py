@@ -1,0 +1,205 @@
+"""Fan-out of pulse DMs through the durable outbox (the `delivery` table).
+
+Each row is claimed with a conditional UPDATE before its DM is sent and marked sent right after, one
+short transaction each, so a crash loses at most the in-flight row's "sent" mark. Such a row (claimed,
+never marked) is "uncertain": before sending it again we look for our own message in the DM's history
+(message metadata carries the delivery id), so a restart never sends a second copy.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from slack_sdk.errors import SlackApiError
+from sqlmodel import col, select
+
+from bot.blocks import context, mrkdwn
+from bot.blocks.pulse import pulse_message_blocks
+from bot.deps import Deps
+from bot.domain import anonymity
+from bot.i18n import translator
+from bot.services.rounds import NEED_QUESTIONS
+from bot.timeutil import from_db, to_db
+from storage import repositories as repo
+from storage.models import Delivery, PulseAnswer, PulseRound
+
+logger = logging.getLogger(__name__)
+
+CLAIM_STALE_AFTER = timedelta(minutes=2)
+METADATA_EVENT = "pulssi_pulse"
+BATCH = 200
+
+
+def send_due_pulses(deps: Deps, *, limit: int = 5000) -> int:
+    """Send every due DM this worker can claim; returns how many were sent."""
+    sent = 0
+    while sent < limit:
+        claimed = _claim_batch(deps, min(BATCH, limit - sent))
+        if not claimed:
+            return sent
+        for delivery_id in claimed:
+            if _send_one(deps, delivery_id):
+                sent += 1
+    return sent
+
+
+def _claim_batch(deps: Deps, size: int) -> list[int]:
+    now = deps.now()
+    stale_before = to_db(now - CLAIM_STALE_AFTER)
+    with deps.db.session_scope() as session:
+        query = (
+            select(Delivery.id)
+            .join(PulseRound, col(PulseRound.id) == col(Delivery.round_id))
+            .where(
+                col(Delivery.sent_at).is_(None),
+                col(Delivery.send_at) <= to_db(now),
+                (col(Delivery.claimed_at).is_(None)) | (col(Delivery.claimed_at) < stale_before),
+                PulseRound.status == "open",
+            )
+            .order_by(col(Delivery.send_at), col(Delivery.id))
+            .limit(size)
+        )
+        if deps.db.dialect == "postgresql":
+            # Several senders share a fan-out: each skips rows another has locked.
+            query = query.with_for_update(skip_locked=True, of=Delivery)
+        candidates = [int(i) for i in session.exec(query).all() if i is not None]
+        return [i for i in candidates if repo.claim_delivery(session, i, deps.worker_id, to_db(now), stale_before)]
+
+
+def _send_one(deps: Deps, delivery_id: int) -> bool:
+    with deps.db.session_scope() as session:
+        delivery = session.get(Delivery, delivery_id)
+        if delivery is None or delivery.sent_at is not None:
+            return False
+        pulse_round = session.get(PulseRound, delivery.round_id)
+        if pulse_round is None or pulse_round.status != "open":
+            return False
+        person = repo.person(session, delivery.workspace_id, delivery.user_id)
+        needs_intro = person is not None and not person.onboarded
+        uncertain = delivery.attempts > 1
+        claimed_at = delivery.claimed_at
+        statements = dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False))
+        user_id, workspace_id, round_id, asks_enps = (
+            delivery.user_id,
+            delivery.workspace_id,
+            delivery.round_id,
+            pulse_round.asks_enps,
+        )
+    try:
+        t = translator(deps.users.get(user_id).language)
+        if uncertain and _already_delivered(deps, user_id, delivery_id, claimed_at):
+            logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
+        else:
+            if needs_intro:
+                deps.client.chat_postMessage(
+                    channel=user_id,
+                    text=t("pulsedm.onboarding.text"),
+                    blocks=[mrkdwn(t("pulsedm.onboarding.text")), context(t("pulsedm.onboarding.mute"))],
+                )
+            blocks = pulse_message_blocks(
+                t, round_id=round_id, statements=statements, asks_enps=asks_enps, answers={}, has_comment=False,
+                anonymity_min=deps.settings.anonymity_min,
+            )
+            deps.client.chat_postMessage(
+                channel=user_id,
+                text=t("pulsedm.fallback"),
+                blocks=blocks,
+                metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery_id}},
+            )
+    except SlackApiError as error:
+        code = str(error.response.get("error", "error"))
+        logger.warning("pulse DM for delivery %s failed: %s", delivery_id, code)
+        with deps.db.session_scope() as session:
+            row = session.get(Delivery, delivery_id)
+            if row is not None:
+                row.last_error = code[:200]
+                row.claimed_at = None  # let a later tick retry (Retry-After was already honoured by the client)
+                session.add(row)
+        return False
+    with deps.db.session_scope() as session:
+        row = session.get(Delivery, delivery_id)
+        if row is not None:
+            row.sent_at = to_db(deps.now())
+            row.last_error = None
+            session.add(row)
+        if needs_intro:
+            person_row = repo.person(session, workspace_id, user_id)
+            if person_row is not None:
+                person_row.onboarded = True
+                session.add(person_row)
+    return True
+
+
+def _already_delivered(deps: Deps, user_id: str, delivery_id: int, claimed_at: datetime | None) -> bool:
+    channel = deps.client.conversations_open(users=user_id)["channel"]["id"]
+    oldest = (from_db(claimed_at) - timedelta(minutes=10)).timestamp() if claimed_at else 0
+    cursor: str | None = None
+    while True:
+        history = deps.client.conversations_history(
+            channel=channel, oldest=str(oldest), include_all_metadata=True, limit=200, cursor=cursor
+        )
+        for message in history.get("messages", []):
+            metadata = message.get("metadata") or {}
+            if (
+                metadata.get("event_type") == METADATA_EVENT
+                and (metadata.get("event_payload") or {}).get("delivery_id") == delivery_id
+            ):
+                return True
+        cursor = (history.get("response_metadata") or {}).get("next_cursor") or None
+        if not cursor:
+            return False
+
+
+def send_due_reminders(deps: Deps) -> int:
+    """One reminder, halfway through the window, to people who have not answered.
+
+    Every due row is marked handled, reminded or not, so the table never records who answered.
+    """
+    now = deps.now()
+    reminded = 0
+    with deps.db.session_scope() as session:
+        due = session.exec(
+            select(Delivery.id)
+            .join(PulseRound, col(PulseRound.id) == col(Delivery.round_id))
+            .where(
+                col(Delivery.sent_at).is_not(None),
+                col(Delivery.reminder_at) <= to_db(now),
+                col(Delivery.reminder_handled_at).is_(None),
+                PulseRound.status == "open",
+            )
+            .limit(5000)
+        ).all()
+    for delivery_id in due:
+        assert delivery_id is not None
+        with deps.db.session_scope() as session:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is None or delivery.reminder_handled_at is not None:
+                continue
+            pulse_round = session.get(PulseRound, delivery.round_id)
+            if pulse_round is None or pulse_round.round_key is None:
+                continue
+            token = anonymity.respondent_token(pulse_round.round_key, delivery.round_id, delivery.user_id)
+            answered = (
+                session.exec(
+                    select(PulseAnswer.id).where(
+                        PulseAnswer.round_id == delivery.round_id, PulseAnswer.respondent == token
+                    )
+                ).first()
+                is not None
+            )
+            person = repo.person(session, delivery.workspace_id, delivery.user_id)
+            muted = bool(person and person.muted)
+            delivery.reminder_handled_at = to_db(now)
+            session.add(delivery)
+            user_id = delivery.user_id
+        if answered or muted:
+            continue
+        try:
+            t = translator(deps.users.get(user_id).language)
+            deps.client.chat_postMessage(channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))])
+            reminded += 1
+        except SlackApiError:
+            # A reminder is a nudge, never worth a duplicate: it is not retried.
+            logger.warning("reminder DM failed", exc_info=True)
+    return reminded

@@ -1,0 +1,49 @@
+"""`/pulse delete-my-data`: remove every row that names the person.
+
+Answers of closed rounds hold no user id (the key and hashes are gone), so they stay; answers of an open
+round are only linkable through the round key and go with the round when it closes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+
+from bot.deps import Deps
+from storage.models import Delivery, Membership, Person, TeamManager, Win, WinColleague
+
+
+@dataclass(frozen=True)
+class DeletedData:
+    memberships: int
+    persons: int
+    managers: int
+    deliveries: int
+    mentions: int
+    wins: int
+
+
+def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins: bool) -> DeletedData:
+    with deps.db.session_scope() as session:
+
+        def remove(model: type, *conditions: object) -> int:
+            result = session.execute(delete(model).where(*conditions))  # type: ignore[arg-type]
+            return int(getattr(result, "rowcount", 0) or 0)
+
+        memberships = remove(Membership, col(Membership.workspace_id) == workspace_id, col(Membership.user_id) == user_id)
+        persons = remove(Person, col(Person.workspace_id) == workspace_id, col(Person.user_id) == user_id)
+        managers = remove(TeamManager, col(TeamManager.workspace_id) == workspace_id, col(TeamManager.user_id) == user_id)
+        deliveries = remove(Delivery, col(Delivery.workspace_id) == workspace_id, col(Delivery.user_id) == user_id)
+        mentions = remove(WinColleague, col(WinColleague.workspace_id) == workspace_id, col(WinColleague.user_id) == user_id)
+        wins = 0
+        if include_wins:
+            own = list(
+                session.exec(select(Win.id).where(Win.workspace_id == workspace_id, Win.author_id == user_id)).all()
+            )
+            if own:
+                remove(WinColleague, col(WinColleague.win_id).in_(own))
+                wins = remove(Win, col(Win.id).in_(own))
+    deps.users.forget(user_id)
+    return DeletedData(memberships, persons, managers, deliveries, mentions, wins)

@@ -1,0 +1,139 @@
+"""The pulse tick: start scheduled rounds, send due DMs and reminders, close rounds whose window ended."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select
+
+from bot.deps import Deps
+from bot.domain import schedule as schedule_domain
+from bot.services import outbox, rounds
+from bot.timeutil import to_db
+from storage.models import PulseRound, Team
+
+logger = logging.getLogger(__name__)
+
+# Called with (deps, closed round) after a round closes; the report feature posts the team digest.
+ROUND_CLOSED_HOOKS: list[Callable[[Deps, rounds.ClosedRound], None]] = []
+
+# A round is created this long before its date starts anywhere on Earth (UTC+14), so every person's
+# local 09:00 is still ahead when the DMs are queued.
+EARLIEST_OFFSET = timedelta(hours=14)
+
+
+def set_schedule(deps: Deps, workspace_id: str, team_id: int, actor: str, new: schedule_domain.Schedule) -> date:
+    """Store the schedule and anchor it on its next date; returns that date."""
+    from bot.services.teams import NoTeam, require_team_manager
+    from storage import repositories as repo
+
+    require_team_manager(deps, workspace_id, team_id, actor)
+    with deps.db.session_scope() as session:
+        team = repo.team_by_id(session, workspace_id, team_id)
+        if team is None:
+            raise NoTeam()
+        today = deps.now().astimezone(ZoneInfo(team.timezone)).date()
+        team.every_weeks = new.every_weeks
+        team.weekday = new.weekday
+        team.at_time = new.at.strftime("%H:%M")
+        first = today + timedelta(days=(new.weekday - today.weekday()) % 7)
+        team.anchor_date = first
+        session.add(team)
+        return first
+
+
+def next_round_date(team: Team, today: date) -> date:
+    anchor = team.anchor_date or _default_anchor(team)
+    return schedule_domain.next_round_date(rounds.team_schedule(team), anchor, today)
+
+
+def _default_anchor(team: Team) -> date:
+    created = team.created_at.date()
+    return created + timedelta(days=(team.weekday - created.weekday()) % 7)
+
+
+def start_scheduled_rounds(deps: Deps) -> int:
+    """Start each team's round for its current scheduled date, once, while that round's window lasts."""
+    now = deps.now()
+    started = 0
+    with deps.db.session_scope() as session:
+        all_teams = list(session.exec(select(Team)))
+    for team in all_teams:
+        assert team.id is not None
+        schedule = rounds.team_schedule(team)
+        anchor = team.anchor_date or _default_anchor(team)
+        window_days = deps.settings.pulse_window_days
+        # The newest scheduled date whose start (anywhere on Earth) has come.
+        search_from = (now - timedelta(days=7 * schedule.every_weeks + 1)).date()
+        due: date | None = None
+        candidate = schedule_domain.next_round_date(schedule, anchor, search_from)
+        while True:
+            day_start = schedule_domain.local_send_time(candidate, schedule.at, "UTC", "UTC") - EARLIEST_OFFSET
+            if day_start > now:
+                break
+            due = candidate
+            candidate = schedule_domain.next_round_date(schedule, anchor, candidate + timedelta(days=1))
+        if due is None:
+            continue
+        # Missed while down: still start it if its window has not ended (3 working days ~ up to 5 calendar days).
+        latest_start = schedule_domain.window_close(
+            schedule_domain.local_send_time(due, schedule.at, team.timezone, deps.settings.default_timezone).astimezone(
+                ZoneInfo(team.timezone)
+            ),
+            window_days,
+        )
+        if now >= latest_start:
+            continue
+        with deps.db.session_scope() as session:
+            exists = session.exec(
+                select(PulseRound.id).where(
+                    PulseRound.workspace_id == team.workspace_id,
+                    PulseRound.team_id == team.id,
+                    PulseRound.scheduled_for == due,
+                    col(PulseRound.started_manually).is_(False),
+                )
+            ).first()
+        if exists is not None:
+            continue
+        try:
+            if rounds.start_round(deps, team.workspace_id, team.id, manual=False, scheduled_for=due):
+                started += 1
+        except Exception:  # noqa: BLE001 (one team's failure must not stop the others; logged with traceback)
+            logger.exception("could not start the scheduled round of team %s", team.id)
+    return started
+
+
+def close_due_rounds(deps: Deps) -> int:
+    now = deps.now()
+    with deps.db.session_scope() as session:
+        due = session.exec(
+            select(PulseRound.id, PulseRound.workspace_id).where(
+                PulseRound.status == "open", col(PulseRound.closes_at) <= to_db(now)
+            )
+        ).all()
+    closed = 0
+    for round_id, workspace_id in due:
+        assert round_id is not None
+        result = rounds.close_round(deps, workspace_id, round_id)
+        if result is not None:
+            closed += 1
+            run_round_closed_hooks(deps, result)
+    return closed
+
+
+def run_round_closed_hooks(deps: Deps, closed: rounds.ClosedRound) -> None:
+    for hook in ROUND_CLOSED_HOOKS:
+        try:
+            hook(deps, closed)
+        except Exception:  # noqa: BLE001 (a digest failure must not undo the close; logged with traceback)
+            logger.exception("round-closed hook failed for round %s", closed.round_id)
+
+
+def pulse_tick(deps: Deps) -> None:
+    start_scheduled_rounds(deps)
+    outbox.send_due_pulses(deps)
+    outbox.send_due_reminders(deps)
+    close_due_rounds(deps)

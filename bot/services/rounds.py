@@ -1,0 +1,434 @@
+"""Pulse rounds: start (scheduled or now), answers, comments, reminders, close.
+
+Privacy model (README, "Privacy"): answers carry no user id, only an HMAC of (round, person) under a
+per-round key. Closing a round stores its aggregate, deletes the key, nulls the hashes and deletes the
+per-person delivery rows, so nothing left in the database ties an answer to anyone.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, delete, select
+
+from bot.deps import Deps
+from bot.domain import anonymity, questions
+from bot.domain import schedule as schedule_domain
+from bot.services.teams import NoTeam, refresh_members
+from bot.timeutil import from_db, to_db
+from storage import repositories as repo
+from storage.models import Delivery, Person, PulseAnswer, PulseComment, PulseRound, RoundResult, Team
+
+logger = logging.getLogger(__name__)
+
+NEED_QUESTIONS = questions.NEEDS
+ENPS = "enps"
+
+
+class RoundAlreadyOpen(Exception):
+    pass
+
+
+class NoOpenRound(Exception):
+    pass
+
+
+class RoundClosed(Exception):
+    pass
+
+
+class NotInvited(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class StartedRound:
+    round_id: int
+    number: int
+    invited: int
+    asks_enps: bool
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class PersonRoundView:
+    """What one person sees of their own round: only ever rendered to that person."""
+
+    round_id: int
+    statements: dict[str, str]
+    asks_enps: bool
+    answers: dict[str, int] = field(default_factory=dict)
+    has_comment: bool = False
+    is_open: bool = True
+
+
+def team_schedule(team: Team) -> schedule_domain.Schedule:
+    hours, minutes = (int(p) for p in team.at_time.split(":"))
+    return schedule_domain.Schedule(every_weeks=team.every_weeks, weekday=team.weekday, at=time(hours, minutes))  # type: ignore[arg-type]
+
+
+def _person_tz(deps: Deps, user_id: str, fallback: str) -> str:
+    tz = deps.users.get(user_id).tz
+    return tz or fallback
+
+
+def start_round(
+    deps: Deps, workspace_id: str, team_id: int, *, manual: bool, scheduled_for: date | None = None
+) -> StartedRound | None:
+    """Open a round and queue one DM per member in the outbox.
+
+    Manual rounds (`/pulse now`) send at once; scheduled ones at the team's time in each person's own zone.
+    Returns None when another process started the same round first (the unique round number decides).
+    """
+    now = deps.now()
+    try:
+        members = refresh_members(deps, workspace_id, team_id)
+    except NoTeam:
+        raise
+    except Exception:  # noqa: BLE001 (Slack unreachable: fall back to the members we know; logged)
+        logger.warning("could not refresh members of team %s; using the stored list", team_id, exc_info=True)
+        with deps.db.session_scope() as session:
+            members = repo.active_member_ids(session, workspace_id, team_id)
+    window_days = deps.settings.pulse_window_days
+    with deps.db.session_scope() as session:
+        team = repo.team_by_id(session, workspace_id, team_id)
+        if team is None:
+            raise NoTeam()
+        if repo.open_round(session, workspace_id, team_id) is not None:
+            if manual:
+                raise RoundAlreadyOpen()
+            return None
+        fallback_tz = team.timezone or deps.settings.default_timezone
+        plan = _plan_deliveries(deps, session, workspace_id, members, team, now, manual, scheduled_for, window_days)
+    try:
+        with deps.db.session_scope() as session:
+            team = repo.team_by_id(session, workspace_id, team_id)
+            assert team is not None
+            number = team.rounds_started + 1
+            team.rounds_started = number
+            session.add(team)
+            closes_at = max((p.closes_at for p in plan), default=now + timedelta(days=window_days))
+            pulse_round = PulseRound(
+                workspace_id=workspace_id,
+                team_id=team_id,
+                number=number,
+                scheduled_for=scheduled_for or now.astimezone(ZoneInfo(fallback_tz)).date(),
+                opened_at=to_db(now),
+                closes_at=to_db(closes_at),
+                asks_enps=questions.asks_enps(number),
+                started_manually=manual,
+                round_key=anonymity.new_round_key(),
+                invited=len(plan),
+            )
+            session.add(pulse_round)
+            session.flush()
+            assert pulse_round.id is not None
+            for planned in plan:
+                person = repo.person(session, workspace_id, planned.user_id)
+                if person is None:
+                    person = Person(
+                        workspace_id=workspace_id, user_id=planned.user_id, rotation_offset=secrets.randbelow(1000)
+                    )
+                statements = questions.statements_for(person.pulses_sent, person.rotation_offset)
+                person.pulses_sent += 1
+                session.add(person)
+                session.add(
+                    Delivery(
+                        workspace_id=workspace_id,
+                        round_id=pulse_round.id,
+                        user_id=planned.user_id,
+                        send_at=to_db(planned.send_at),
+                        reminder_at=to_db(planned.reminder_at) if planned.reminder_at else None,
+                        question_keys=",".join(statements[need] for need in NEED_QUESTIONS),
+                    )
+                )
+            return StartedRound(pulse_round.id, number, len(plan), pulse_round.asks_enps, closes_at)
+    except IntegrityError:
+        logger.info("round %s of team %s was started by another process", scheduled_for, team_id)
+        return None
+
+
+@dataclass(frozen=True)
+class _PlannedDelivery:
+    user_id: str
+    send_at: datetime
+    closes_at: datetime
+    reminder_at: datetime | None
+
+
+def _plan_deliveries(
+    deps: Deps,
+    session: Session,
+    workspace_id: str,
+    members: list[str],
+    team: Team,
+    now: datetime,
+    manual: bool,
+    scheduled_for: date | None,
+    window_days: int,
+) -> list[_PlannedDelivery]:
+    fallback_tz = team.timezone or deps.settings.default_timezone
+    at = team_schedule(team).at
+    muted = {
+        p.user_id
+        for p in session.exec(
+            select(Person).where(Person.workspace_id == workspace_id, col(Person.muted).is_(True))
+        )
+    }
+    plan: list[_PlannedDelivery] = []
+    for user_id in members:
+        if user_id in muted:
+            continue
+        tz_name = _person_tz(deps, user_id, fallback_tz)
+        if manual or scheduled_for is None:
+            send_at = now
+        else:
+            send_at = max(schedule_domain.local_send_time(scheduled_for, at, tz_name, fallback_tz), now)
+        local_send = send_at.astimezone(_zone(tz_name, fallback_tz))
+        closes_at = schedule_domain.window_close(local_send, window_days)
+        reminder_at = schedule_domain.reminder_time(send_at, closes_at, tz_name if _valid_tz(tz_name) else fallback_tz)
+        plan.append(_PlannedDelivery(user_id, send_at, closes_at, reminder_at))
+    return plan
+
+
+def _valid_tz(name: str) -> bool:
+    try:
+        ZoneInfo(name)
+    except Exception:  # noqa: BLE001 (any bad zone name from Slack means "use the fallback")
+        return False
+    return True
+
+
+def _zone(name: str, fallback: str) -> ZoneInfo:
+    return ZoneInfo(name) if _valid_tz(name) else ZoneInfo(fallback)
+
+
+def person_view(session: Session, pulse_round: PulseRound, delivery: Delivery, token: str | None) -> PersonRoundView:
+    assert pulse_round.id is not None
+    statements = dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False))
+    answers: dict[str, int] = {}
+    has_comment = False
+    if token is not None:
+        for answer in session.exec(
+            select(PulseAnswer).where(PulseAnswer.round_id == pulse_round.id, PulseAnswer.respondent == token)
+        ):
+            answers[answer.question] = answer.value
+        has_comment = (
+            session.exec(
+                select(PulseComment.id).where(
+                    PulseComment.round_id == pulse_round.id, PulseComment.respondent == token
+                )
+            ).first()
+            is not None
+        )
+    return PersonRoundView(
+        round_id=pulse_round.id,
+        statements=statements,
+        asks_enps=pulse_round.asks_enps,
+        answers=answers,
+        has_comment=has_comment,
+        is_open=pulse_round.status == "open",
+    )
+
+
+def _open_round_for(session: Session, workspace_id: str, round_id: int, user_id: str) -> tuple[PulseRound, Delivery]:
+    pulse_round = repo.round_by_id(session, workspace_id, round_id)
+    if pulse_round is None or pulse_round.status != "open" or pulse_round.round_key is None:
+        raise RoundClosed()
+    delivery = repo.delivery_for(session, workspace_id, round_id, user_id)
+    if delivery is None:
+        raise NotInvited()
+    return pulse_round, delivery
+
+
+def record_answer(
+    deps: Deps, workspace_id: str, user_id: str, round_id: int, question: str, value: int
+) -> PersonRoundView:
+    """Store or change one answer. The same click twice, or a changed mind, leaves exactly one row."""
+    valid = (*NEED_QUESTIONS, ENPS)
+    if question not in valid:
+        raise ValueError(f"unknown question {question!r}")
+    scale = range(0, 11) if question == ENPS else range(1, 6)
+    if value not in scale:
+        raise ValueError(f"answer {value} out of range for {question}")
+    for attempt in range(3):
+        try:
+            with deps.db.session_scope() as session:
+                pulse_round, delivery = _open_round_for(session, workspace_id, round_id, user_id)
+                if question == ENPS and not pulse_round.asks_enps:
+                    raise ValueError("this round does not ask eNPS")
+                assert pulse_round.round_key is not None
+                token = anonymity.respondent_token(pulse_round.round_key, round_id, user_id)
+                existing = session.exec(
+                    select(PulseAnswer).where(
+                        PulseAnswer.round_id == round_id,
+                        PulseAnswer.respondent == token,
+                        PulseAnswer.question == question,
+                    )
+                ).first()
+                statement = None
+                if question != ENPS:
+                    statement = dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False)).get(question)
+                if existing is None:
+                    session.add(
+                        PulseAnswer(
+                            workspace_id=workspace_id,
+                            round_id=round_id,
+                            respondent=token,
+                            question=question,
+                            statement_key=statement,
+                            value=value,
+                        )
+                    )
+                else:
+                    existing.value = value
+                    session.add(existing)
+                session.flush()
+                pulse_round.answered = repo.respondent_count(session, workspace_id, round_id)
+                session.add(pulse_round)
+                return person_view(session, pulse_round, delivery, token)
+        except IntegrityError:
+            # A double click raced us to the insert; the retry turns it into an update.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def save_comment(deps: Deps, workspace_id: str, user_id: str, round_id: int, text: str) -> PersonRoundView:
+    text = text.strip()[:3000]
+    with deps.db.session_scope() as session:
+        pulse_round, delivery = _open_round_for(session, workspace_id, round_id, user_id)
+        assert pulse_round.round_key is not None
+        token = anonymity.respondent_token(pulse_round.round_key, round_id, user_id)
+        existing = session.exec(
+            select(PulseComment).where(PulseComment.round_id == round_id, PulseComment.respondent == token)
+        ).first()
+        if not text:
+            if existing is not None:
+                session.delete(existing)
+        elif existing is None:
+            session.add(PulseComment(workspace_id=workspace_id, round_id=round_id, respondent=token, text=text))
+        else:
+            existing.text = text
+            session.add(existing)
+        session.flush()
+        return person_view(session, pulse_round, delivery, token)
+
+
+def view_for_person(deps: Deps, workspace_id: str, user_id: str, round_id: int) -> PersonRoundView:
+    with deps.db.session_scope() as session:
+        pulse_round, delivery = _open_round_for(session, workspace_id, round_id, user_id)
+        assert pulse_round.round_key is not None
+        token = anonymity.respondent_token(pulse_round.round_key, round_id, user_id)
+        return person_view(session, pulse_round, delivery, token)
+
+
+def open_round_of_person(deps: Deps, workspace_id: str, user_id: str) -> PersonRoundView | None:
+    """The person's own open round, if they were invited to one (for Home)."""
+    with deps.db.session_scope() as session:
+        delivery = session.exec(
+            select(Delivery)
+            .join(PulseRound, col(PulseRound.id) == col(Delivery.round_id))
+            .where(
+                Delivery.workspace_id == workspace_id,
+                Delivery.user_id == user_id,
+                PulseRound.status == "open",
+                col(Delivery.sent_at).is_not(None),
+            )
+        ).first()
+        if delivery is None:
+            return None
+        pulse_round = repo.round_by_id(session, workspace_id, delivery.round_id)
+        assert pulse_round is not None and pulse_round.round_key is not None
+        token = anonymity.respondent_token(pulse_round.round_key, delivery.round_id, user_id)
+        return person_view(session, pulse_round, delivery, token)
+
+
+@dataclass(frozen=True)
+class ClosedRound:
+    round_id: int
+    team_id: int
+    invited: int
+    answered: int
+
+
+def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | None:
+    """Aggregate, then forget who: delete the key, null the hashes, delete the per-person deliveries."""
+    now = deps.now()
+    with deps.db.session_scope() as session:
+        pulse_round = session.exec(
+            select(PulseRound)
+            .where(PulseRound.workspace_id == workspace_id, PulseRound.id == round_id, PulseRound.status == "open")
+            .with_for_update()
+        ).first()
+        if pulse_round is None:
+            return None
+        answered = repo.respondent_count(session, workspace_id, round_id)
+        result = RoundResult(
+            round_id=round_id,
+            workspace_id=workspace_id,
+            team_id=pulse_round.team_id,
+            opened_on=from_db(pulse_round.opened_at).date(),
+            invited=pulse_round.invited,
+            answered=answered,
+        )
+        for answer in session.exec(select(PulseAnswer).where(PulseAnswer.round_id == round_id)):
+            if answer.question == ENPS:
+                if answer.value >= 9:
+                    result.enps_promoters += 1
+                elif answer.value >= 7:
+                    result.enps_passives += 1
+                else:
+                    result.enps_detractors += 1
+            else:
+                prefix = answer.question
+                setattr(result, f"{prefix}_n", getattr(result, f"{prefix}_n") + 1)
+                setattr(result, f"{prefix}_sum", getattr(result, f"{prefix}_sum") + answer.value)
+                setattr(result, f"{prefix}_sq", getattr(result, f"{prefix}_sq") + answer.value**2)
+        session.add(result)
+        pulse_round.status = "closed"
+        pulse_round.closed_at = to_db(now)
+        pulse_round.round_key = None
+        pulse_round.answered = answered
+        session.add(pulse_round)
+        session.execute(
+            update(PulseAnswer).where(col(PulseAnswer.round_id) == round_id).values(respondent=None)
+        )
+        session.execute(
+            update(PulseComment).where(col(PulseComment.round_id) == round_id).values(respondent=None)
+        )
+        session.execute(delete(Delivery).where(col(Delivery.round_id) == round_id))
+        return ClosedRound(round_id, pulse_round.team_id, pulse_round.invited, answered)
+
+
+def close_open_round(deps: Deps, workspace_id: str, team_id: int) -> ClosedRound:
+    with deps.db.session_scope() as session:
+        pulse_round = repo.open_round(session, workspace_id, team_id)
+        if pulse_round is None or pulse_round.id is None:
+            raise NoOpenRound()
+        round_id = pulse_round.id
+    closed = close_round(deps, workspace_id, round_id)
+    if closed is None:
+        raise NoOpenRound()
+    return closed
+
+
+def set_muted(deps: Deps, workspace_id: str, user_id: str, muted: bool) -> None:
+    with deps.db.session_scope() as session:
+        person = repo.person(session, workspace_id, user_id)
+        if person is None:
+            person = Person(workspace_id=workspace_id, user_id=user_id, rotation_offset=secrets.randbelow(1000))
+        person.muted = muted
+        session.add(person)
+
+
+def is_muted(deps: Deps, workspace_id: str, user_id: str) -> bool:
+    with deps.db.session_scope() as session:
+        person = repo.person(session, workspace_id, user_id)
+        return bool(person and person.muted)

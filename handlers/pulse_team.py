@@ -1,0 +1,415 @@
+"""`/pulse setup|rename|managers|move|schedule|now|close|status|mute|unmute|winschannel|delete-my-data`."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_bolt import Ack, App, BoltContext, Respond
+
+from bot.blocks import actions, button, mrkdwn
+from bot.deps import Deps
+from bot.domain import schedule as schedule_domain
+from bot.services import privacy, pulse_schedule, rounds, teams
+from bot.services.teams import NotAllowed, NoTeam, TeamView
+from handlers import pulse
+from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.pulse import PulseCommand, reply, subcommand
+from storage import repositories as repo
+
+logger = logging.getLogger(__name__)
+
+
+def mention_list(user_ids: tuple[str, ...] | list[str], t: Any) -> str:
+    return ", ".join(f"<@{u}>" for u in user_ids) or t("core.none")
+
+
+def refuse(command: PulseCommand, error: NotAllowed) -> None:
+    if error.admins_only:
+        reply(command, command.t("core.refusal.admins_only"))
+    else:
+        reply(command, command.t("core.refusal.admins_or_managers", managers=mention_list(error.managers, command.t)))
+
+
+def local_time(deps: Deps, user_id: str, moment: datetime) -> str:
+    tz = deps.users.get(user_id).tz or deps.settings.default_timezone
+    try:
+        zone = ZoneInfo(tz)
+    except Exception:  # noqa: BLE001 (unknown zone from Slack: fall back to the default)
+        zone = ZoneInfo(deps.settings.default_timezone)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def team_of_channel(deps: Deps, command: PulseCommand) -> TeamView | None:
+    try:
+        return teams.team_for_channel(deps, command.workspace_id, command.channel_id)
+    except NoTeam:
+        reply(command, command.t("core.error.not_in_team"))
+        return None
+
+
+def schedule_of(team: TeamView) -> schedule_domain.Schedule:
+    hours, minutes = (int(p) for p in team.at_time.split(":"))
+    from datetime import time
+
+    return schedule_domain.Schedule(every_weeks=team.every_weeks, weekday=team.weekday, at=time(hours, minutes))  # type: ignore[arg-type]
+
+
+@subcommand("setup")
+def setup(deps: Deps, command: PulseCommand) -> None:
+    if not command.channel_id.startswith(("C", "G")):
+        reply(command, command.t("pulsecmd.setup.not_channel"))
+        return
+    try:
+        team, created, members = teams.setup_team(
+            deps, command.workspace_id, command.channel_id, command.channel_name, command.user_id
+        )
+    except NotAllowed as error:
+        refuse(command, error)
+        return
+    key = "pulsecmd.setup.created" if created else "pulsecmd.setup.exists"
+    reply(
+        command,
+        command.t(
+            key,
+            channel=team.channel_name,
+            name=team.name,
+            members=members,
+            schedule=schedule_domain.render_schedule(schedule_of(team), command.t),
+        ),
+    )
+
+
+@subcommand("rename")
+def rename(deps: Deps, command: PulseCommand) -> None:
+    team = team_of_channel(deps, command)
+    if team is None:
+        return
+    if not command.args:
+        reply(command, command.t("pulsecmd.rename.usage"))
+        return
+    try:
+        teams.rename_team(deps, command.workspace_id, team.id, command.user_id, command.args)
+    except NotAllowed as error:
+        refuse(command, error)
+        return
+    reply(command, command.t("pulsecmd.rename.done", name=command.args.strip()[:200]))
+
+
+@subcommand("managers")
+def managers(deps: Deps, command: PulseCommand) -> None:
+    team = team_of_channel(deps, command)
+    if team is None:
+        return
+    user_ids = teams.user_ids_from_mentions(command.args)
+    if not user_ids:
+        reply(command, command.t("pulsecmd.managers.usage"))
+        return
+    try:
+        teams.set_managers(deps, command.workspace_id, team.id, command.user_id, user_ids)
+    except NotAllowed as error:
+        refuse(command, error)
+        return
+    reply(command, command.t("pulsecmd.managers.done", team=team.name, managers=mention_list(user_ids, command.t)))
+
+
+@subcommand("move")
+def move(deps: Deps, command: PulseCommand) -> None:
+    people = teams.user_ids_from_mentions(command.args)
+    channel = teams.channel_id_from_mention(command.args)
+    if len(people) != 1 or channel is None:
+        reply(command, command.t("pulsecmd.move.usage"))
+        return
+    try:
+        team = teams.move_person(deps, command.workspace_id, command.user_id, people[0], channel)
+    except NotAllowed as error:
+        refuse(command, error)
+        return
+    except NoTeam:
+        reply(command, command.t("core.error.not_in_team"))
+        return
+    reply(command, command.t("pulsecmd.move.done", person=f"<@{people[0]}>", team=team.name))
+
+
+@subcommand("schedule")
+def schedule(deps: Deps, command: PulseCommand) -> None:
+    team = team_of_channel(deps, command)
+    if team is None:
+        return
+    try:
+        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
+    except NotAllowed as error:
+        refuse(command, error)
+        return
+    if not command.args:
+        deps.client.views_open(trigger_id=command.trigger_id, view=schedule_modal(command.t, team))
+        return
+    try:
+        new = schedule_domain.parse_schedule(command.args, schedule_of(team))
+    except schedule_domain.ScheduleError as error:
+        reply(command, command.t(error.key, **error.params))
+        return
+    save_schedule(deps, command.workspace_id, team, command.user_id, new, command.t, lambda text: reply(command, text))
+
+
+def save_schedule(
+    deps: Deps, workspace_id: str, team: TeamView, actor: str, new: schedule_domain.Schedule, t: Any, say: Any
+) -> None:
+    first = pulse_schedule.set_schedule(deps, workspace_id, team.id, actor, new)
+    say(t("pulsecmd.schedule.done", team=team.name, schedule=schedule_domain.render_schedule(new, t), next=first.isoformat()))
+
+
+def schedule_modal(t: Any, team: TeamView) -> dict[str, Any]:
+    def option(text: str, value: str) -> dict[str, Any]:
+        return {"text": {"type": "plain_text", "text": text}, "value": value}
+
+    cadences = [option(t(f"pulsecmd.schedule.every_{n}"), str(n)) for n in (1, 2, 4)]
+    weekdays = [option(t(f"schedule.weekday.{d}"), str(d)) for d in range(7)]
+    return {
+        "type": "modal",
+        "callback_id": "pulse_schedule_modal",
+        "private_metadata": str(team.id),
+        "title": {"type": "plain_text", "text": t("pulsecmd.schedule.modal_title")},
+        "submit": {"type": "plain_text", "text": t("pulsecmd.schedule.save")},
+        "close": {"type": "plain_text", "text": t("pulsecmd.schedule.cancel")},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": "cadence",
+                "label": {"type": "plain_text", "text": t("pulsecmd.schedule.cadence")},
+                "element": {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "options": cadences,
+                    "initial_option": cadences[[1, 2, 4].index(team.every_weeks)],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "weekday",
+                "label": {"type": "plain_text", "text": t("pulsecmd.schedule.weekday")},
+                "element": {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "options": weekdays,
+                    "initial_option": weekdays[team.weekday],
+                },
+            },
+            {
+                "type": "input",
+                "block_id": "time",
+                "label": {"type": "plain_text", "text": t("pulsecmd.schedule.time")},
+                "element": {"type": "plain_text_input", "action_id": "value", "initial_value": team.at_time},
+            },
+        ],
+    }
+
+
+@subcommand("now", "start")
+def start_now(deps: Deps, command: PulseCommand) -> None:
+    team = team_of_channel(deps, command)
+    if team is None:
+        return
+    try:
+        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
+        started = rounds.start_round(deps, command.workspace_id, team.id, manual=True)
+    except NotAllowed as error:
+        refuse(command, error)
+        return
+    except rounds.RoundAlreadyOpen:
+        reply(command, command.t("pulsecmd.now.already_open", team=team.name))
+        return
+    if started is None or started.invited == 0:
+        reply(command, command.t("pulsecmd.now.nobody", team=team.name))
+        return
+    reply(
+        command,
+        command.t(
+            "pulsecmd.now.done",
+            number=started.number,
+            team=team.name,
+            invited=started.invited,
+            closes=local_time(deps, command.user_id, started.closes_at),
+        ),
+    )
+    # Send at once rather than waiting for the next tick.
+    from bot.services import outbox
+
+    outbox.send_due_pulses(deps)
+
+
+@subcommand("close")
+def close(deps: Deps, command: PulseCommand) -> None:
+    team = team_of_channel(deps, command)
+    if team is None:
+        return
+    try:
+        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
+        closed = rounds.close_open_round(deps, command.workspace_id, team.id)
+    except NotAllowed as error:
+        refuse(command, error)
+        return
+    except rounds.NoOpenRound:
+        reply(command, command.t("pulsecmd.close.none", team=team.name))
+        return
+    k = deps.settings.anonymity_min
+    if closed.answered >= k:
+        reply(command, command.t("pulsecmd.close.done", team=team.name, answered=closed.answered, invited=closed.invited))
+    else:
+        reply(command, command.t("pulsecmd.close.done_suppressed", team=team.name, k=k))
+    pulse_schedule.run_round_closed_hooks(deps, closed)
+
+
+@subcommand("status")
+def status(deps: Deps, command: PulseCommand) -> None:
+    team = team_of_channel(deps, command)
+    if team is None:
+        team = teams.home_team_of(deps, command.workspace_id, command.user_id)
+        if team is None:
+            return
+    t = command.t
+    k = deps.settings.anonymity_min
+    with deps.db.session_scope() as session:
+        team_row = repo.team_by_id(session, command.workspace_id, team.id)
+        assert team_row is not None
+        today = deps.now().astimezone(ZoneInfo(team_row.timezone)).date()
+        next_date = pulse_schedule.next_round_date(team_row, today)
+        open_round = repo.open_round(session, command.workspace_id, team.id)
+        open_info = None
+        if open_round is not None:
+            answered = repo.respondent_count(session, command.workspace_id, open_round.id or 0)
+            open_info = (open_round.number, answered, open_round.invited, open_round.closes_at)
+    lines = [
+        t("pulsecmd.status.title", name=team.name, channel=team.channel_name),
+        t("pulsecmd.status.schedule", schedule=schedule_domain.render_schedule(schedule_of(team), t)),
+        t("pulsecmd.status.next", next=next_date.isoformat()),
+    ]
+    if open_info is None:
+        lines.append(t("pulsecmd.status.no_open"))
+    else:
+        number, answered, invited, closes_at = open_info
+        # A live count below k could let a manager watch who answered; show it only from k up.
+        participation = (
+            t("pulsecmd.status.participation", answered=answered, invited=invited)
+            if answered >= k
+            else t("pulsecmd.status.participation_low", k=k, invited=invited)
+        )
+        from bot.timeutil import from_db
+
+        lines.append(
+            t(
+                "pulsecmd.status.open",
+                number=number,
+                participation=participation,
+                closes=local_time(deps, command.user_id, from_db(closes_at)),
+            )
+        )
+    lines.append(t("pulsecmd.status.managers", managers=mention_list(team.managers, t)))
+    if team.wins_channel_id:
+        lines.append(t("pulsecmd.status.wins_channel", channel=f"<#{team.wins_channel_id}>"))
+    reply(command, lines[0], [mrkdwn("\n".join(lines))])
+
+
+@subcommand("mute", "pause")
+def mute(deps: Deps, command: PulseCommand) -> None:
+    rounds.set_muted(deps, command.workspace_id, command.user_id, True)
+    reply(command, command.t("pulsecmd.mute.done"))
+
+
+@subcommand("unmute", "resume")
+def unmute(deps: Deps, command: PulseCommand) -> None:
+    rounds.set_muted(deps, command.workspace_id, command.user_id, False)
+    reply(command, command.t("pulsecmd.unmute.done"))
+
+
+@subcommand("winschannel")
+def winschannel(deps: Deps, command: PulseCommand) -> None:
+    team = team_of_channel(deps, command)
+    if team is None:
+        return
+    channel = teams.channel_id_from_mention(command.args)
+    turn_off = command.args.strip().lower() in ("off", "pois", "none")
+    if channel is None and not turn_off:
+        reply(command, command.t("pulsecmd.winschannel.usage"))
+        return
+    try:
+        teams.set_wins_channel(deps, command.workspace_id, team.id, command.user_id, channel)
+    except NotAllowed as error:
+        refuse(command, error)
+        return
+    if channel is None:
+        reply(command, command.t("pulsecmd.winschannel.off", team=team.name))
+    else:
+        reply(command, command.t("pulsecmd.winschannel.done", team=team.name, channel=f"<#{channel}>"))
+
+
+@subcommand("delete-my-data", "forget-me")
+def delete_my_data(deps: Deps, command: PulseCommand) -> None:
+    t = command.t
+    reply(
+        command,
+        t("pulsecmd.delete.confirm"),
+        [
+            mrkdwn(t("pulsecmd.delete.confirm")),
+            actions(
+                "delete_my_data",
+                [
+                    button(t("pulsecmd.delete.keep_wins"), "delete_my_data_keep_wins", "keep", style="danger"),
+                    button(t("pulsecmd.delete.with_wins"), "delete_my_data_with_wins", "all", style="danger"),
+                ],
+            ),
+        ],
+    )
+
+
+def register(app: App, deps: Deps) -> None:
+    assert pulse is not None  # the /pulse dispatcher owns the command; this module adds subcommands
+
+    @app.action("delete_my_data_keep_wins")
+    @app.action("delete_my_data_with_wins")
+    def confirm_delete(ack: Ack, body: dict[str, Any], respond: Respond, action: dict[str, Any]) -> None:
+        ack()
+        user_id = user_id_of(body)
+        t = translator_for(deps, user_id)
+        deleted = privacy.delete_my_data(
+            deps, workspace_id_of(body), user_id, include_wins=action.get("action_id") == "delete_my_data_with_wins"
+        )
+        respond(
+            text=t("pulsecmd.delete.done", **deleted.__dict__),
+            response_type="ephemeral",
+            replace_original=True,
+        )
+
+    @app.view("pulse_schedule_modal")
+    def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+        user_id = user_id_of(body)
+        t = translator_for(deps, user_id)
+        values = view["state"]["values"]
+        raw_time = str(values["time"]["value"].get("value") or "").strip()
+        try:
+            at = schedule_domain.parse_time(raw_time)
+        except schedule_domain.ScheduleError:
+            ack(response_action="errors", errors={"time": t("pulsecmd.schedule.bad_time")})
+            return
+        ack()
+        workspace_id = workspace_id_of(body)
+        team_id = int(view.get("private_metadata") or 0)
+        with deps.db.session_scope() as session:
+            row = repo.team_by_id(session, workspace_id, team_id)
+            team = teams.view_of(session, row) if row else None
+        if team is None:
+            return
+        new = schedule_domain.Schedule(
+            every_weeks=int(values["cadence"]["value"]["selected_option"]["value"]),  # type: ignore[arg-type]
+            weekday=int(values["weekday"]["value"]["selected_option"]["value"]),
+            at=at,
+        )
+        try:
+            save_schedule(
+                deps, workspace_id, team, user_id, new, t,
+                lambda text: deps.client.chat_postEphemeral(channel=team.channel_id, user=user_id, text=text),
+            )
+        except NotAllowed:
+            deps.client.chat_postEphemeral(channel=team.channel_id, user=user_id, text=t("core.refusal.admins_only"))

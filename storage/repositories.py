@@ -1,0 +1,153 @@
+"""Queries for teams, people and pulse rounds. Functions take a session and never commit:
+the service that calls them owns the transaction. Every query filters by workspace id."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from storage.models import (
+    Delivery,
+    Membership,
+    Person,
+    PulseAnswer,
+    PulseRound,
+    Team,
+    TeamManager,
+    Workspace,
+)
+
+
+def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> Workspace:
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is None:
+        workspace = Workspace(id=workspace_id, created_at=now)
+        session.add(workspace)
+        session.flush()
+    return workspace
+
+
+def team_by_channel(session: Session, workspace_id: str, channel_id: str) -> Team | None:
+    return session.exec(
+        select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
+    ).first()
+
+
+def team_by_id(session: Session, workspace_id: str, team_id: int) -> Team | None:
+    return session.exec(select(Team).where(Team.workspace_id == workspace_id, Team.id == team_id)).first()
+
+
+def team_by_name(session: Session, workspace_id: str, name: str) -> Team | None:
+    wanted = name.strip().lstrip("#").lower()
+    for team in session.exec(select(Team).where(Team.workspace_id == workspace_id)):
+        if team.name.lower() == wanted or team.channel_name.lower() == wanted:
+            return team
+    return None
+
+
+def teams(session: Session, workspace_id: str) -> Sequence[Team]:
+    return session.exec(select(Team).where(Team.workspace_id == workspace_id).order_by(col(Team.id))).all()
+
+
+def manager_ids(session: Session, workspace_id: str, team_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(TeamManager.user_id)
+            .where(TeamManager.workspace_id == workspace_id, TeamManager.team_id == team_id)
+            .order_by(col(TeamManager.id))
+        ).all()
+    )
+
+
+def is_manager(session: Session, workspace_id: str, team_id: int, user_id: str) -> bool:
+    return (
+        session.exec(
+            select(TeamManager.id).where(
+                TeamManager.workspace_id == workspace_id,
+                TeamManager.team_id == team_id,
+                TeamManager.user_id == user_id,
+            )
+        ).first()
+        is not None
+    )
+
+
+def managed_team_ids(session: Session, workspace_id: str, user_id: str) -> list[int]:
+    return list(
+        session.exec(
+            select(TeamManager.team_id).where(TeamManager.workspace_id == workspace_id, TeamManager.user_id == user_id)
+        ).all()
+    )
+
+
+def membership(session: Session, workspace_id: str, user_id: str) -> Membership | None:
+    return session.exec(
+        select(Membership).where(Membership.workspace_id == workspace_id, Membership.user_id == user_id)
+    ).first()
+
+
+def active_member_ids(session: Session, workspace_id: str, team_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(Membership.user_id)
+            .where(
+                Membership.workspace_id == workspace_id,
+                Membership.team_id == team_id,
+                col(Membership.active).is_(True),
+            )
+            .order_by(col(Membership.user_id))
+        ).all()
+    )
+
+
+def person(session: Session, workspace_id: str, user_id: str) -> Person | None:
+    return session.exec(select(Person).where(Person.workspace_id == workspace_id, Person.user_id == user_id)).first()
+
+
+def open_round(session: Session, workspace_id: str, team_id: int) -> PulseRound | None:
+    return session.exec(
+        select(PulseRound).where(
+            PulseRound.workspace_id == workspace_id, PulseRound.team_id == team_id, PulseRound.status == "open"
+        )
+    ).first()
+
+
+def round_by_id(session: Session, workspace_id: str, round_id: int) -> PulseRound | None:
+    return session.exec(
+        select(PulseRound).where(PulseRound.workspace_id == workspace_id, PulseRound.id == round_id)
+    ).first()
+
+
+def delivery_for(session: Session, workspace_id: str, round_id: int, user_id: str) -> Delivery | None:
+    return session.exec(
+        select(Delivery).where(
+            Delivery.workspace_id == workspace_id, Delivery.round_id == round_id, Delivery.user_id == user_id
+        )
+    ).first()
+
+
+def respondent_count(session: Session, workspace_id: str, round_id: int) -> int:
+    return int(
+        session.exec(
+            select(func.count(func.distinct(PulseAnswer.respondent))).where(
+                PulseAnswer.workspace_id == workspace_id, PulseAnswer.round_id == round_id
+            )
+        ).one()
+    )
+
+
+def claim_delivery(session: Session, delivery_id: int, worker: str, now: datetime, stale_before: datetime) -> bool:
+    """Conditional UPDATE: exactly one worker wins a row, on SQLite and PostgreSQL alike."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery_id,
+            col(Delivery.sent_at).is_(None),
+            (col(Delivery.claimed_at).is_(None)) | (col(Delivery.claimed_at) < stale_before),
+        )
+        .values(claimed_at=now, claimed_by=worker, attempts=Delivery.attempts + 1)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)

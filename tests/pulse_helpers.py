@@ -1,0 +1,70 @@
+"""Helpers for pulse tests: set up a team, find each person's pulse DM, click answers like Slack does."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.harness import Harness
+
+ADMIN = "UADMIN"
+CHANNEL = "C0TEAM"
+
+
+def make_team(harness: Harness, members: list[str], *, tz: dict[str, str] | None = None, channel: str = CHANNEL,
+              name: str = "support") -> None:
+    fake = harness.fake
+    fake.add_user(ADMIN, is_admin=True)
+    for user in members:
+        fake.add_user(user, tz=(tz or {}).get(user, "Europe/Helsinki"))
+    fake.add_user("UOTHERBOT", is_bot=True)
+    fake.add_user("UGONE", deleted=True)
+    fake.add_channel(channel, name, [*members, "UBOT", "UOTHERBOT", "UGONE"])
+    response = harness.sender.command("/pulse", "setup", user_id=ADMIN, channel_id=channel, channel_name=name)
+    assert response.status == 200
+    harness.fake.wait_for("response_url", predicate=lambda c: "Pulssi" in json.dumps(c.params))
+    harness.fake.clear_calls()
+
+
+def pulse_messages(harness: Harness) -> dict[str, tuple[str, str, list[dict[str, Any]]]]:
+    """user id -> (dm channel, ts, blocks) of the pulse DM (not the onboarding note)."""
+    found: dict[str, tuple[str, str, list[dict[str, Any]]]] = {}
+    for (channel, ts), message in harness.fake.messages.items():
+        blocks = message.get("blocks") or []
+        if any(str(b.get("block_id", "")).startswith("pulse:") for b in blocks):
+            user = channel[1:] if channel.startswith("D") else channel
+            assert user not in found, f"{user} got two pulse DMs"
+            found[user] = (channel, ts, blocks)
+    return found
+
+
+def pulse_dm_count(harness: Harness) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for call in harness.fake.calls_to("chat.postMessage"):
+        blocks = call.params.get("blocks") or []
+        if any(str(b.get("block_id", "")).startswith("pulse:") for b in blocks):
+            channel = str(call.params["channel"])
+            counts[channel] = counts.get(channel, 0) + 1
+    return counts
+
+
+def button_value(blocks: list[dict[str, Any]], question: str, value: int) -> str:
+    for block in blocks:
+        if str(block.get("block_id", "")).endswith(f":{question}") and block.get("type") == "actions":
+            for element in block["elements"]:
+                if element.get("value", "").endswith(f":{question}:{value}"):
+                    return str(element["value"])
+    raise AssertionError(f"no button for {question}={value}")
+
+
+def click(harness: Harness, user: str, dm: tuple[str, str, list[dict[str, Any]]], question: str, value: int) -> Any:
+    channel, ts, blocks = dm
+    return harness.sender.block_action(
+        user_id=user,
+        action_id=f"pulse_answer_{value}",
+        value=button_value(blocks, question, value),
+        block_id=f"pulse:x:{question}",
+        channel_id=channel,
+        container={"type": "message", "channel_id": channel, "message_ts": ts, "is_ephemeral": False},
+        message={"ts": ts, "blocks": blocks, "text": "pulse"},
+    )
