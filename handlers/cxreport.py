@@ -1,0 +1,11 @@
+"""Placeholder: filled in by its feature."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    return None

@@ -1,0 +1,15 @@
+"""Placeholder: filled in by its feature."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    return None
+
+
+def refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:
+    return None
