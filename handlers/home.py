@@ -1,15 +1,256 @@
-"""Placeholder: filled in by its feature."""
+"""App Home, the settings modals behind its buttons, the welcome when the bot joins a channel, and export."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from typing import Any
 
+from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.home import home_view
 from bot.deps import Deps
+from bot.i18n import Translator, translator
+from bot.services import privacy, rounds, teams
+from bot.services.home import build_home
+from handlers import registry
+from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.pulse import PulseCommand, reply, subcommand
+from handlers.pulse_team import refuse, save_schedule, schedule_modal
+from storage import repositories as repo
 
-
-def register(app: App, deps: Deps) -> None:
-    return None
+logger = logging.getLogger(__name__)
 
 
 def refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:
-    return None
+    """Publish the person's Home; called on app_home_opened and after anything that changes it."""
+    t = translator_for(deps, user_id)
+    view = home_view(t, build_home(deps, workspace_id, user_id))
+    deps.client.views_publish(user_id=user_id, view=view)
+
+
+def _modal(t: Translator, callback_id: str, title_key: str, blocks: list[dict[str, Any]], metadata: str = "") -> dict[str, Any]:
+    return {
+        "type": "modal",
+        "callback_id": callback_id,
+        "private_metadata": metadata,
+        "title": {"type": "plain_text", "text": t(title_key)},
+        "submit": {"type": "plain_text", "text": t("home.save")},
+        "close": {"type": "plain_text", "text": t("home.delete.cancel")},
+        "blocks": blocks,
+    }
+
+
+def register(app: App, deps: Deps) -> None:
+    @registry.event(app, "app_home_opened")
+    def home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if event.get("tab") not in (None, "home"):
+            return
+        refresh_home(deps, workspace_id_of(body), str(event.get("user") or ""))
+
+    @registry.event(app, "member_joined_channel")
+    def member_joined(event: dict[str, Any], body: dict[str, Any], context: dict[str, Any]) -> None:
+        bot_user = context.get("bot_user_id") or _bot_user_id(deps)
+        if event.get("user") != bot_user:
+            return
+        inviter = str(event.get("inviter") or "")
+        t = translator_for(deps, inviter) if inviter else translator("en")
+        text = t("home.welcome", k=deps.settings.anonymity_min)
+        deps.client.chat_postMessage(
+            channel=str(event.get("channel")), text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+        )
+
+    @app.action("home_toggle_mute")
+    def toggle_mute(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        rounds.set_muted(deps, workspace_id, user_id, action.get("value") == "mute")
+        refresh_home(deps, workspace_id, user_id)
+
+    @app.action("home_share_win")
+    def share_win(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        from handlers.win import open_win_modal
+
+        open_win_modal(deps, body["trigger_id"], workspace_id_of(body), user_id_of(body))
+
+    @app.action("home_open_report")
+    def open_report(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        from handlers.cxreport import deliver_report_to_dm
+
+        deliver_report_to_dm(deps, workspace_id_of(body), user_id_of(body))
+
+    @app.action("home_delete_my_data")
+    def delete_clicked(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        t = translator_for(deps, user_id_of(body))
+        view = _modal(
+            t,
+            "home_delete_modal",
+            "home.delete.title",
+            [
+                {"type": "section", "text": {"type": "mrkdwn", "text": t("pulsecmd.delete.confirm")}},
+                {
+                    "type": "input",
+                    "block_id": "wins",
+                    "optional": True,
+                    "label": {"type": "plain_text", "text": t("home.delete.title")},
+                    "element": {
+                        "type": "checkboxes",
+                        "action_id": "value",
+                        "options": [{"text": {"type": "plain_text", "text": t("home.delete.include_wins")}, "value": "wins"}],
+                    },
+                },
+            ],
+        )
+        view["submit"] = {"type": "plain_text", "text": t("home.delete.submit")}
+        deps.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+    @app.view("home_delete_modal")
+    def delete_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        selected = view["state"]["values"].get("wins", {}).get("value", {}).get("selected_options") or []
+        deleted = privacy.delete_my_data(deps, workspace_id, user_id, include_wins=bool(selected))
+        t = translator_for(deps, user_id)
+        deps.client.chat_postMessage(channel=user_id, text=t("pulsecmd.delete.done", **deleted.__dict__))
+        refresh_home(deps, workspace_id, user_id)
+
+    @app.action("home_settings_schedule")
+    def schedule_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        team = _managed_team(deps, body, action)
+        if team is not None:
+            t = translator_for(deps, user_id_of(body))
+            deps.client.views_open(trigger_id=body["trigger_id"], view=schedule_modal(t, team))
+
+    @app.action("home_settings_managers")
+    def managers_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        team = _managed_team(deps, body, action)
+        if team is None:
+            return
+        t = translator_for(deps, user_id_of(body))
+        element: dict[str, Any] = {"type": "multi_users_select", "action_id": "value"}
+        if team.managers:
+            element["initial_users"] = list(team.managers)
+        block = {"type": "input", "block_id": "managers", "label": {"type": "plain_text", "text": t("home.managers.label")}, "element": element}
+        deps.client.views_open(
+            trigger_id=body["trigger_id"], view=_modal(t, "home_managers_modal", "home.managers.title", [block], str(team.id))
+        )
+
+    @app.view("home_managers_modal")
+    def managers_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        selected = view["state"]["values"]["managers"]["value"].get("selected_users") or []
+        try:
+            teams.set_managers(deps, workspace_id, int(view["private_metadata"]), user_id, selected)
+        except teams.NotAllowed:
+            return
+        refresh_home(deps, workspace_id, user_id)
+
+    @app.action("home_settings_winschannel")
+    def winschannel_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        team = _managed_team(deps, body, action)
+        if team is None:
+            return
+        t = translator_for(deps, user_id_of(body))
+        element: dict[str, Any] = {"type": "conversations_select", "action_id": "value", "filter": {"include": ["public", "private"]}}
+        if team.wins_channel_id:
+            element["initial_conversation"] = team.wins_channel_id
+        block = {"type": "input", "block_id": "channel", "label": {"type": "plain_text", "text": t("home.winschannel.label")}, "element": element}
+        deps.client.views_open(
+            trigger_id=body["trigger_id"], view=_modal(t, "home_winschannel_modal", "home.winschannel.title", [block], str(team.id))
+        )
+
+    @app.view("home_winschannel_modal")
+    def winschannel_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        ack()
+        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        channel = view["state"]["values"]["channel"]["value"].get("selected_conversation")
+        try:
+            teams.set_wins_channel(deps, workspace_id, int(view["private_metadata"]), user_id, channel)
+        except teams.NotAllowed:
+            return
+        refresh_home(deps, workspace_id, user_id)
+
+    @app.action("home_settings_cxfeed")
+    def cxfeed_clicked(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        user_id = user_id_of(body)
+        if not teams.is_workspace_admin(deps, user_id):
+            return
+        t = translator_for(deps, user_id)
+        block = {
+            "type": "input",
+            "block_id": "source",
+            "label": {"type": "plain_text", "text": t("home.cxfeed.label")},
+            "hint": {"type": "plain_text", "text": t("home.cxfeed.hint")},
+            "element": {"type": "plain_text_input", "action_id": "value"},
+        }
+        deps.client.views_open(trigger_id=body["trigger_id"], view=_modal(t, "home_cxfeed_modal", "home.cxfeed.title", [block]))
+
+    @app.view("home_cxfeed_modal")
+    def cxfeed_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        t = translator_for(deps, user_id)
+        source = str(view["state"]["values"]["source"]["value"].get("value") or "").strip()
+        from bot.services.cx_import import valid_source
+
+        if not valid_source(source):
+            ack(response_action="errors", errors={"source": t("home.cxfeed.bad_source")})
+            return
+        ack()
+        from bot.services.cx_import import set_feed_source
+
+        try:
+            set_feed_source(deps, workspace_id, user_id, source)
+        except teams.NotAllowed:
+            return
+        refresh_home(deps, workspace_id, user_id)
+
+
+def _managed_team(deps: Deps, body: dict[str, Any], action: dict[str, Any]) -> teams.TeamView | None:
+    workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+    team_id = int(str(action.get("value") or "0"))
+    try:
+        teams.require_team_manager(deps, workspace_id, team_id, user_id)
+    except teams.NotAllowed:
+        return None
+    with deps.db.session_scope() as session:
+        row = repo.team_by_id(session, workspace_id, team_id)
+        return teams.view_of(session, row) if row else None
+
+
+def _bot_user_id(deps: Deps) -> str:
+    try:
+        return str(deps.client.auth_test()["user_id"])
+    except SlackApiError:
+        return ""
+
+
+@subcommand("export")
+def export(deps: Deps, command: PulseCommand) -> None:
+    try:
+        teams.require_admin(deps, command.user_id)
+    except teams.NotAllowed as error:
+        refuse(command, error)
+        return
+    from bot.services.export import export_csv
+
+    content = export_csv(deps, command.workspace_id)
+    channel = deps.client.conversations_open(users=command.user_id)["channel"]["id"]
+    deps.client.files_upload_v2(
+        channel=channel,
+        content=content,
+        filename="pulssi-export.csv",
+        title=command.t("home.export.title"),
+        initial_comment=command.t("home.export.done", k=deps.settings.anonymity_min),
+    )
+    reply(command, command.t("home.export.done", k=deps.settings.anonymity_min))
+
+
+__all__ = ["refresh_home", "save_schedule"]

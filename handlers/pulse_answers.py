@@ -100,7 +100,7 @@ def register(app: App, deps: Deps) -> None:
         channel, _, message_ts = rest.partition("|")
         text = str(((view.get("state") or {}).get("values") or {}).get("comment", {}).get("text", {}).get("value") or "")
         if len(text) > 3000:
-            ack(response_action="errors", errors={"comment": t("win.error.too_long", count=len(text), limit=3000)})
+            ack(response_action="errors", errors={"comment": t("pulsedm.comment.too_long", count=len(text), limit=3000)})
             return
         ack()
         try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select
@@ -139,7 +140,8 @@ def _already_delivered(deps: Deps, user_id: str, delivery_id: int, claimed_at: d
         history = deps.client.conversations_history(
             channel=channel, oldest=str(oldest), include_all_metadata=True, limit=200, cursor=cursor
         )
-        for message in history.get("messages", []):
+        messages: list[dict[str, Any]] = history.get("messages", [])
+        for message in messages:
             metadata = message.get("metadata") or {}
             if (
                 metadata.get("event_type") == METADATA_EVENT

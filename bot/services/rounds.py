@@ -27,7 +27,7 @@ from storage.models import Delivery, Person, PulseAnswer, PulseComment, PulseRou
 
 logger = logging.getLogger(__name__)
 
-NEED_QUESTIONS = questions.NEEDS
+NEED_QUESTIONS: tuple[str, ...] = questions.NEEDS
 ENPS = "enps"
 
 

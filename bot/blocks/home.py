@@ -1,0 +1,114 @@
+"""The Home tab: your own round, your team's latest numbers (from k answers up), wins, settings."""
+
+from __future__ import annotations
+
+from bot.blocks import Block, actions, button, clip, context, divider, header, mrkdwn
+from bot.blocks.pulse import pulse_message_blocks
+from bot.i18n import Translator
+from bot.services.home import HomeModel
+
+MAX_HOME_BLOCKS = 100
+PRIVACY_URL = "https://github.com/pulssi/pulssi#privacy-model"
+
+
+def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
+    k = model.anonymity_min
+    blocks: list[Block] = [header(t("home.title"))]
+    if model.team is None:
+        blocks.append(mrkdwn(t("home.no_team")))
+    else:
+        blocks.append(context(t("home.your_team", team=model.team.name)))
+    # Your open round, answerable right here; only you see this view.
+    if model.open_round is not None:
+        blocks.append(divider())
+        blocks.append(mrkdwn(t("home.open_round")))
+        state = model.open_round
+        blocks += pulse_message_blocks(
+            t,
+            round_id=state.round_id,
+            statements=state.statements,
+            asks_enps=state.asks_enps,
+            answers=state.answers,
+            has_comment=state.has_comment,
+            is_open=state.is_open,
+            anonymity_min=k,
+        )[1:]
+        if state.answers:
+            answered_text = ", ".join(f"{t('pulse.need.' + q) if q != 'enps' else 'eNPS'} {v}" for q, v in state.answers.items())
+            blocks.append(context(t("home.you_answered", answers=answered_text)))
+    blocks.append(divider())
+    if model.latest is not None:
+        latest = model.latest
+        if latest.means:
+            numbers = "  ·  ".join(f"*{t('pulse.need.' + need)}* {mean:.1f}" for need, mean in latest.means.items())
+            blocks.append(mrkdwn(t("home.latest", number=latest.number, date=latest.closed_on) + "\n" + numbers))
+        else:
+            blocks.append(mrkdwn(t("home.latest", number=latest.number, date=latest.closed_on) + "\n" + t("core.suppressed", k=k)))
+    if model.wins:
+        lines = [f"• <@{w.author_id}>: {clip(w.text, 180)} ({w.reactions} :tada:)" for w in model.wins]
+        blocks.append(mrkdwn(t("home.team_wins") + "\n" + "\n".join(lines)))
+    blocks.append(
+        actions(
+            "home_actions",
+            [
+                button(t("home.share_win"), "home_share_win", style="primary"),
+                button(t("home.unmute") if model.muted else t("home.mute"), "home_toggle_mute", "unmute" if model.muted else "mute"),
+                button(t("home.delete_my_data"), "home_delete_my_data", style="danger"),
+            ],
+        )
+    )
+    if model.own_wins:
+        blocks.append(mrkdwn(t("home.own_wins")))
+        for win in model.own_wins:
+            blocks.append(
+                {
+                    "type": "section",
+                    "text": {"type": "mrkdwn", "text": clip(win.text, 300)},
+                    "accessory": {
+                        "type": "overflow",
+                        "action_id": "win_overflow",
+                        "options": [
+                            {"text": {"type": "plain_text", "text": t("win.edit")}, "value": f"edit:{win.id}"},
+                            {"text": {"type": "plain_text", "text": t("win.delete")}, "value": f"delete:{win.id}"},
+                        ],
+                    },
+                }
+            )
+    if model.is_admin or model.is_manager:
+        blocks.append(divider())
+        blocks.append(header(t("home.manager_title")))
+        manager_buttons = [button(t("home.open_report"), "home_open_report")]
+        if model.team is not None:
+            manager_buttons += [
+                button(t("home.settings_schedule"), "home_settings_schedule", str(model.team.id)),
+                button(t("home.settings_managers"), "home_settings_managers", str(model.team.id)),
+                button(t("home.settings_winschannel"), "home_settings_winschannel", str(model.team.id)),
+            ]
+        if model.is_admin:
+            manager_buttons.append(button(t("home.settings_cxfeed"), "home_settings_cxfeed"))
+        blocks.append(actions("home_manager_actions", manager_buttons))
+        if model.participation:
+            rows: list[str] = []
+            for number, answered, invited, is_open in model.participation:
+                if is_open and answered < k:
+                    rows.append(t("home.participation_low", number=number, k=k, invited=invited))
+                else:
+                    rows.append(t("home.participation", number=number, answered=answered, invited=invited))
+            blocks.append(mrkdwn(t("home.participation_title") + "\n" + "\n".join(rows)))
+        if model.is_admin and model.cx_feed is not None:
+            feed = model.cx_feed
+            text = t("home.cx_feed", source=feed.source or t("core.none"),
+                     last=feed.last_pull_at.strftime("%Y-%m-%d %H:%M UTC") if feed.last_pull_at else t("core.none"))
+            if feed.summary:
+                text += "\n" + t(
+                    "home.cx_feed_summary",
+                    imported=feed.summary.get("imported", 0),
+                    rejected=feed.summary.get("rejected", 0),
+                )
+                reasons = feed.summary.get("reasons") or []
+                if isinstance(reasons, list) and reasons:
+                    text += "\n" + "\n".join(f"• {clip(str(r), 200)}" for r in reasons[:5])
+            blocks.append(mrkdwn(text))
+    blocks.append(divider())
+    blocks.append(context(":lock: " + t("home.privacy", k=k, url=PRIVACY_URL)))
+    return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}

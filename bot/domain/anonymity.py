@@ -1,0 +1,82 @@
+"""Anonymity rules for pulse answers: per-round keyed respondent tokens, the k-threshold, comment shuffling.
+
+How answers stay anonymous:
+- An answer row never holds a Slack user id, only `respondent_token(round_key, round_id, user_id)`.
+  While the round is open the app can recompute the token, so a person can change an answer and is
+  counted once.
+- Each round has its own random 32-byte key. When the round closes the key is deleted; after that a
+  token can no longer be tied to anyone, not even by someone holding the database and the member list.
+- Why HMAC and not a plain hash: sha256(user_id) is anonymous only in appearance. Slack ids are few
+  and listed for every workspace member, so anyone with the database could hash each member's id and
+  match. Without the secret key that brute force is impossible, and once the key is gone, it stays so.
+- Group results are shown only when at least k (ANONYMITY_MIN, default 5, never below 3) people answered.
+- Comments are shown in a random order so their order doesn't reveal who answered first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+T = TypeVar("T")
+
+# Below 3, a person who answered can subtract their own answer and learn the other person's.
+MIN_ANONYMITY_MIN = 3
+DEFAULT_ANONYMITY_MIN = 5
+ROUND_KEY_BYTES = 32
+
+
+def validate_anonymity_min(value: int) -> int:
+    """Return `value` if it is an allowed ANONYMITY_MIN (an integer ≥ 3), else raise ValueError."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"ANONYMITY_MIN must be an integer, got {value!r}")
+    if value < MIN_ANONYMITY_MIN:
+        raise ValueError(f"ANONYMITY_MIN must be at least {MIN_ANONYMITY_MIN} to protect anonymity, got {value}")
+    return value
+
+
+def new_round_key() -> bytes:
+    """A fresh random key for one round; store it with the round and delete it when the round closes."""
+    return secrets.token_bytes(ROUND_KEY_BYTES)
+
+
+def respondent_token(round_key: bytes, round_id: int, user_id: str) -> str:
+    """HMAC-SHA256 (hex) of f"{round_id}:{user_id}" under the round's key.
+
+    The round id is inside the message so even a reused key would not link a person across rounds.
+    """
+    if not round_key:
+        raise ValueError("the round key is missing (deleted when the round closed)")
+    message = f"{round_id}:{user_id}".encode()
+    return hmac.new(round_key, message, hashlib.sha256).hexdigest()
+
+
+def is_reportable(n: int, k: int) -> bool:
+    """A group result of `n` respondents may be shown only when n ≥ k."""
+    return n >= k
+
+
+@dataclass(frozen=True)
+class Suppressed:
+    """Stands in for a result that is hidden because only `n` (< k) people answered."""
+
+    n: int
+    k: int
+
+
+def gate(value: T, n: int, k: int) -> T | Suppressed:
+    """`value` if n ≥ k, else Suppressed(n, k): callers must handle both, so a hidden result can't leak."""
+    return value if is_reportable(n, k) else Suppressed(n=n, k=k)
+
+
+def shuffled_comments(comments: Sequence[str], rng: random.Random | None = None) -> list[str]:
+    """A shuffled copy of `comments`. SystemRandom by default: an unseeded, unpredictable order means
+    the order of the list says nothing about who answered first. Pass a seeded Random in tests."""
+    shuffled = list(comments)
+    (rng or random.SystemRandom()).shuffle(shuffled)
+    return shuffled

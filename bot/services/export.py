@@ -1,0 +1,71 @@
+"""`/pulse export`: aggregates only. Rounds under k answers are left out; no row is about one answer."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from sqlalchemy import func
+from sqlalchemy import select as sa_select
+from sqlmodel import col, select
+
+from bot.deps import Deps
+from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win
+
+NEEDS = ("autonomy", "competence", "belonging")
+
+
+def export_csv(deps: Deps, workspace_id: str) -> str:
+    k = deps.settings.anonymity_min
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["section", "team", "date", "round", "invited", "answered", "metric", "value", "n", "text", "reactions"])
+    with deps.db.session_scope() as session:
+        names = {t.id: t.name for t in session.exec(select(Team).where(Team.workspace_id == workspace_id))}
+        for result, pulse_round in session.exec(
+            select(RoundResult, PulseRound)
+            .join(PulseRound, col(PulseRound.id) == col(RoundResult.round_id))
+            .where(RoundResult.workspace_id == workspace_id)
+            .order_by(col(RoundResult.opened_on), col(RoundResult.round_id))
+        ):
+            if result.answered < k:
+                continue
+            base = ["round", names.get(result.team_id, ""), result.opened_on.isoformat(), pulse_round.number,
+                    result.invited, result.answered]
+            for need in NEEDS:
+                n = getattr(result, f"{need}_n")
+                if n >= k:
+                    writer.writerow([*base, need, round(getattr(result, f"{need}_sum") / n, 3), n, "", ""])
+            enps_n = result.enps_promoters + result.enps_passives + result.enps_detractors
+            if enps_n >= k:
+                value = 100.0 * (result.enps_promoters - result.enps_detractors) / enps_n
+                writer.writerow([*base, "enps", round(value, 1), enps_n, "", ""])
+        # CX: monthly per team, counted in SQL by day and score, folded into months here.
+        rows = session.execute(
+            sa_select(
+                col(CxResponse.team_id), col(CxResponse.day), col(CxResponse.metric), col(CxResponse.score), func.count()
+            )
+            .where(col(CxResponse.workspace_id) == workspace_id)
+            .group_by(col(CxResponse.team_id), col(CxResponse.day), col(CxResponse.metric), col(CxResponse.score))
+        ).all()
+        tallies: dict[tuple[int | None, str, str], list[int]] = {}
+        for team_id, day, metric, score, count in rows:
+            tally = tallies.setdefault((team_id, day.isoformat()[:7], metric), [0, 0])
+            if metric == "nps":
+                tally[0] += count if score >= 9 else (-count if score <= 6 else 0)
+            else:
+                tally[0] += count if score >= 4 else 0
+            tally[1] += count
+        for (team_id, period, metric), (score_sum, n) in sorted(tallies.items(), key=lambda i: (i[0][1], str(i[0][0]))):
+            writer.writerow(["cx", names.get(team_id, "") if team_id else "", period, "", "", "", metric,
+                             round(100.0 * score_sum / n, 1), n, "", ""])
+        for aggregate in session.exec(
+            select(CxAggregate).where(CxAggregate.workspace_id == workspace_id).order_by(col(CxAggregate.day))
+        ):
+            writer.writerow(["cx_aggregate", names.get(aggregate.team_id, "") if aggregate.team_id else "",
+                             aggregate.day.isoformat(), "", "", "", aggregate.metric, aggregate.value,
+                             aggregate.count or "", "", ""])
+        for win in session.exec(select(Win).where(Win.workspace_id == workspace_id).order_by(col(Win.created_at))):
+            writer.writerow(["win", names.get(win.team_id, "") if win.team_id else "", win.created_at.date().isoformat(),
+                             "", "", "", "", "", "", win.text, win.reactions])
+    return out.getvalue()

@@ -1,0 +1,149 @@
+"""What the Home tab shows a person: only their own answers, and group numbers only from k answers up."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlmodel import col, select
+
+from bot.deps import Deps
+from bot.services import rounds, teams
+from bot.services.rounds import PersonRoundView
+from bot.services.teams import TeamView
+from bot.timeutil import from_db
+from storage import repositories as repo
+from storage.models import PulseRound, RoundResult, Win, Workspace
+
+NEEDS = ("autonomy", "competence", "belonging")
+
+
+@dataclass(frozen=True)
+class LatestRound:
+    """The newest closed round of a team: means only when at least k answered."""
+
+    number: int
+    closed_on: str
+    answered: int
+    invited: int
+    means: dict[str, float] | None
+
+
+@dataclass(frozen=True)
+class WinLine:
+    id: int
+    author_id: str
+    text: str
+    reactions: int
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class CxFeedStatus:
+    source: str | None
+    last_pull_at: datetime | None
+    summary: dict[str, object] | None
+
+
+@dataclass
+class HomeModel:
+    user_id: str
+    anonymity_min: int
+    team: TeamView | None
+    is_admin: bool
+    is_manager: bool
+    muted: bool
+    open_round: PersonRoundView | None
+    latest: LatestRound | None
+    wins: list[WinLine] = field(default_factory=list)
+    participation: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (number, answered, invited, open)
+    cx_feed: CxFeedStatus | None = None
+    own_wins: list[WinLine] = field(default_factory=list)
+
+
+def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
+    k = deps.settings.anonymity_min
+    team = teams.home_team_of(deps, workspace_id, user_id)
+    is_admin = teams.is_workspace_admin(deps, user_id)
+    with deps.db.session_scope() as session:
+        is_manager = bool(team and repo.is_manager(session, workspace_id, team.id, user_id))
+        person = repo.person(session, workspace_id, user_id)
+        latest = None
+        wins: list[WinLine] = []
+        participation: list[tuple[int, int, int, bool]] = []
+        if team is not None:
+            row = session.exec(
+                select(RoundResult, PulseRound)
+                .join(PulseRound, col(PulseRound.id) == col(RoundResult.round_id))
+                .where(RoundResult.workspace_id == workspace_id, RoundResult.team_id == team.id)
+                .order_by(col(RoundResult.round_id).desc())
+            ).first()
+            if row is not None:
+                result, pulse_round = row
+                means = None
+                if result.answered >= k:
+                    means = {
+                        need: getattr(result, f"{need}_sum") / getattr(result, f"{need}_n")
+                        for need in NEEDS
+                        if getattr(result, f"{need}_n") >= k
+                    }
+                closed = from_db(pulse_round.closed_at).date().isoformat() if pulse_round.closed_at else ""
+                latest = LatestRound(pulse_round.number, closed, result.answered, result.invited, means)
+            wins = [
+                _win_line(w)
+                for w in session.exec(
+                    select(Win)
+                    .where(Win.workspace_id == workspace_id, Win.team_id == team.id)
+                    .order_by(col(Win.created_at).desc())
+                    .limit(5)
+                )
+            ]
+            if is_admin or is_manager:
+                participation = [
+                    (r.number, r.answered, r.invited, r.status == "open")
+                    for r in session.exec(
+                        select(PulseRound)
+                        .where(PulseRound.workspace_id == workspace_id, PulseRound.team_id == team.id)
+                        .order_by(col(PulseRound.number).desc())
+                        .limit(6)
+                    )
+                ]
+        own_wins = [
+            _win_line(w)
+            for w in session.exec(
+                select(Win)
+                .where(Win.workspace_id == workspace_id, Win.author_id == user_id)
+                .order_by(col(Win.created_at).desc())
+                .limit(5)
+            )
+        ]
+        cx_feed = None
+        if is_admin:
+            workspace = session.get(Workspace, workspace_id)
+            if workspace is not None:
+                summary = json.loads(workspace.cx_feed_last_summary) if workspace.cx_feed_last_summary else None
+                cx_feed = CxFeedStatus(
+                    workspace.cx_feed_source or deps.settings.cx_feed_url,
+                    from_db(workspace.cx_feed_last_pull_at) if workspace.cx_feed_last_pull_at else None,
+                    summary,
+                )
+    return HomeModel(
+        user_id=user_id,
+        anonymity_min=k,
+        team=team,
+        is_admin=is_admin,
+        is_manager=is_manager,
+        muted=bool(person and person.muted),
+        open_round=rounds.open_round_of_person(deps, workspace_id, user_id),
+        latest=latest,
+        wins=wins,
+        participation=participation,
+        cx_feed=cx_feed,
+        own_wins=own_wins,
+    )
+
+
+def _win_line(win: Win) -> WinLine:
+    assert win.id is not None
+    return WinLine(win.id, win.author_id, win.text, win.reactions, from_db(win.created_at))
