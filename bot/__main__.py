@@ -26,15 +26,27 @@ def build_parser() -> argparse.ArgumentParser:
         "Without a subcommand: socket when SLACK_APP_TOKEN is set, else serve.",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    sub.add_parser("socket", help="Socket Mode with the scheduler in the same process (small teams)",
-                   description="Connect over Socket Mode (needs SLACK_APP_TOKEN) and run the scheduler in-process.")
-    sub.add_parser("serve", help="HTTP on $PORT under gunicorn: /slack/events and /healthz",
-                   description="Serve Slack's HTTP requests at /slack/events and a health check at /healthz "
-                   "under gunicorn on $PORT. Run `clock` once beside it for scheduled pulses.")
-    sub.add_parser("clock", help="the scheduler alone (for HTTP deployments)",
-                   description="Run the scheduler alone: pulse rounds, reminders, CX feed pulls.")
-    sub.add_parser("migrate", help="upgrade the database schema to the newest version",
-                   description="Run Alembic migrations up to head on DATABASE_URL.")
+    sub.add_parser(
+        "socket",
+        help="Socket Mode with the scheduler in the same process (small teams)",
+        description="Connect over Socket Mode (needs SLACK_APP_TOKEN) and run the scheduler in-process.",
+    )
+    sub.add_parser(
+        "serve",
+        help="HTTP on $PORT under gunicorn: /slack/events and /healthz",
+        description="Serve Slack's HTTP requests at /slack/events and a health check at /healthz "
+        "under gunicorn on $PORT. Run `clock` once beside it for scheduled pulses.",
+    )
+    sub.add_parser(
+        "clock",
+        help="the scheduler alone (for HTTP deployments)",
+        description="Run the scheduler alone: pulse rounds, reminders, CX feed pulls.",
+    )
+    sub.add_parser(
+        "migrate",
+        help="upgrade the database schema to the newest version",
+        description="Run Alembic migrations up to head on DATABASE_URL.",
+    )
     from bot import cli_extra
 
     cli_extra.add_subcommands(sub)

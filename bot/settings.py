@@ -150,9 +150,7 @@ class _Reader:
             raise SettingError(name, "does not look like a valid value")
         return Secret(value)
 
-    def integer(
-        self, name: str, default: int, *, low: int, high: int, low_reason: str | None = None
-    ) -> int:
+    def integer(self, name: str, default: int, *, low: int, high: int, low_reason: str | None = None) -> int:
         raw = self._raw(name)
         if raw is None:
             return default

@@ -1,4 +1,4 @@
-"""The database stores naive UTC datetimes (SQLite has no time zones); convert at the edges."""
+"""Datetimes in the database are aware UTC (SQLModel's UTCDateTime); normalise at the edges."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 
 
 def to_db(moment: datetime) -> datetime:
+    """Aware UTC; a naive value is taken to be UTC already."""
     if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC).replace(tzinfo=None)
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
 
 
 def from_db(moment: datetime) -> datetime:

@@ -29,7 +29,9 @@ def refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:
     deps.client.views_publish(user_id=user_id, view=view)
 
 
-def _modal(t: Translator, callback_id: str, title_key: str, blocks: list[dict[str, Any]], metadata: str = "") -> dict[str, Any]:
+def _modal(
+    t: Translator, callback_id: str, title_key: str, blocks: list[dict[str, Any]], metadata: str = ""
+) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": callback_id,
@@ -57,7 +59,9 @@ def register(app: App, deps: Deps) -> None:
         t = translator_for(deps, inviter) if inviter else translator("en")
         text = t("home.welcome", k=deps.settings.anonymity_min)
         deps.client.chat_postMessage(
-            channel=str(event.get("channel")), text=text, blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+            channel=str(event.get("channel")),
+            text=text,
+            blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": text}}],
         )
 
     @app.action("home_toggle_mute")
@@ -99,7 +103,9 @@ def register(app: App, deps: Deps) -> None:
                     "element": {
                         "type": "checkboxes",
                         "action_id": "value",
-                        "options": [{"text": {"type": "plain_text", "text": t("home.delete.include_wins")}, "value": "wins"}],
+                        "options": [
+                            {"text": {"type": "plain_text", "text": t("home.delete.include_wins")}, "value": "wins"}
+                        ],
                     },
                 },
             ],
@@ -135,9 +141,15 @@ def register(app: App, deps: Deps) -> None:
         element: dict[str, Any] = {"type": "multi_users_select", "action_id": "value"}
         if team.managers:
             element["initial_users"] = list(team.managers)
-        block = {"type": "input", "block_id": "managers", "label": {"type": "plain_text", "text": t("home.managers.label")}, "element": element}
+        block = {
+            "type": "input",
+            "block_id": "managers",
+            "label": {"type": "plain_text", "text": t("home.managers.label")},
+            "element": element,
+        }
         deps.client.views_open(
-            trigger_id=body["trigger_id"], view=_modal(t, "home_managers_modal", "home.managers.title", [block], str(team.id))
+            trigger_id=body["trigger_id"],
+            view=_modal(t, "home_managers_modal", "home.managers.title", [block], str(team.id)),
         )
 
     @app.view("home_managers_modal")
@@ -158,12 +170,22 @@ def register(app: App, deps: Deps) -> None:
         if team is None:
             return
         t = translator_for(deps, user_id_of(body))
-        element: dict[str, Any] = {"type": "conversations_select", "action_id": "value", "filter": {"include": ["public", "private"]}}
+        element: dict[str, Any] = {
+            "type": "conversations_select",
+            "action_id": "value",
+            "filter": {"include": ["public", "private"]},
+        }
         if team.wins_channel_id:
             element["initial_conversation"] = team.wins_channel_id
-        block = {"type": "input", "block_id": "channel", "label": {"type": "plain_text", "text": t("home.winschannel.label")}, "element": element}
+        block = {
+            "type": "input",
+            "block_id": "channel",
+            "label": {"type": "plain_text", "text": t("home.winschannel.label")},
+            "element": element,
+        }
         deps.client.views_open(
-            trigger_id=body["trigger_id"], view=_modal(t, "home_winschannel_modal", "home.winschannel.title", [block], str(team.id))
+            trigger_id=body["trigger_id"],
+            view=_modal(t, "home_winschannel_modal", "home.winschannel.title", [block], str(team.id)),
         )
 
     @app.view("home_winschannel_modal")
@@ -191,7 +213,9 @@ def register(app: App, deps: Deps) -> None:
             "hint": {"type": "plain_text", "text": t("home.cxfeed.hint")},
             "element": {"type": "plain_text_input", "action_id": "value"},
         }
-        deps.client.views_open(trigger_id=body["trigger_id"], view=_modal(t, "home_cxfeed_modal", "home.cxfeed.title", [block]))
+        deps.client.views_open(
+            trigger_id=body["trigger_id"], view=_modal(t, "home_cxfeed_modal", "home.cxfeed.title", [block])
+        )
 
     @app.view("home_cxfeed_modal")
     def cxfeed_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

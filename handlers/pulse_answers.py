@@ -71,7 +71,9 @@ def register(app: App, deps: Deps) -> None:
             refresh_home(deps, workspace_id_of(body), user_id)
             return
         if channel and message_ts:
-            deps.client.chat_update(channel=channel, ts=message_ts, text=t("pulsedm.fallback"), blocks=_render(deps, t, state))
+            deps.client.chat_update(
+                channel=channel, ts=message_ts, text=t("pulsedm.fallback"), blocks=_render(deps, t, state)
+            )
 
     @app.action("pulse_comment")
     def comment_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -98,9 +100,13 @@ def register(app: App, deps: Deps) -> None:
         t = translator_for(deps, user_id)
         round_text, _, rest = str(view.get("private_metadata") or "").partition("|")
         channel, _, message_ts = rest.partition("|")
-        text = str(((view.get("state") or {}).get("values") or {}).get("comment", {}).get("text", {}).get("value") or "")
+        text = str(
+            ((view.get("state") or {}).get("values") or {}).get("comment", {}).get("text", {}).get("value") or ""
+        )
         if len(text) > 3000:
-            ack(response_action="errors", errors={"comment": t("pulsedm.comment.too_long", count=len(text), limit=3000)})
+            ack(
+                response_action="errors", errors={"comment": t("pulsedm.comment.too_long", count=len(text), limit=3000)}
+            )
             return
         ack()
         try:
@@ -108,4 +114,6 @@ def register(app: App, deps: Deps) -> None:
         except (rounds.RoundClosed, rounds.NotInvited):
             return
         if channel and message_ts:
-            deps.client.chat_update(channel=channel, ts=message_ts, text=t("pulsedm.fallback"), blocks=_render(deps, t, state))
+            deps.client.chat_update(
+                channel=channel, ts=message_ts, text=t("pulsedm.fallback"), blocks=_render(deps, t, state)
+            )

@@ -158,7 +158,14 @@ def save_schedule(
     deps: Deps, workspace_id: str, team: TeamView, actor: str, new: schedule_domain.Schedule, t: Any, say: Any
 ) -> None:
     first = pulse_schedule.set_schedule(deps, workspace_id, team.id, actor, new)
-    say(t("pulsecmd.schedule.done", team=team.name, schedule=schedule_domain.render_schedule(new, t), next=first.isoformat()))
+    say(
+        t(
+            "pulsecmd.schedule.done",
+            team=team.name,
+            schedule=schedule_domain.render_schedule(new, t),
+            next=first.isoformat(),
+        )
+    )
 
 
 def schedule_modal(t: Any, team: TeamView) -> dict[str, Any]:
@@ -256,7 +263,9 @@ def close(deps: Deps, command: PulseCommand) -> None:
         return
     k = deps.settings.anonymity_min
     if closed.answered >= k:
-        reply(command, command.t("pulsecmd.close.done", team=team.name, answered=closed.answered, invited=closed.invited))
+        reply(
+            command, command.t("pulsecmd.close.done", team=team.name, answered=closed.answered, invited=closed.invited)
+        )
     else:
         reply(command, command.t("pulsecmd.close.done_suppressed", team=team.name, k=k))
     pulse_schedule.run_round_closed_hooks(deps, closed)
@@ -408,7 +417,12 @@ def register(app: App, deps: Deps) -> None:
         )
         try:
             save_schedule(
-                deps, workspace_id, team, user_id, new, t,
+                deps,
+                workspace_id,
+                team,
+                user_id,
+                new,
+                t,
                 lambda text: deps.client.chat_postEphemeral(channel=team.channel_id, user=user_id, text=text),
             )
         except NotAllowed:

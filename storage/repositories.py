@@ -31,9 +31,7 @@ def ensure_workspace(session: Session, workspace_id: str, now: datetime) -> Work
 
 
 def team_by_channel(session: Session, workspace_id: str, channel_id: str) -> Team | None:
-    return session.exec(
-        select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)
-    ).first()
+    return session.exec(select(Team).where(Team.workspace_id == workspace_id, Team.channel_id == channel_id)).first()
 
 
 def team_by_id(session: Session, workspace_id: str, team_id: int) -> Team | None:

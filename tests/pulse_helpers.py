@@ -11,8 +11,14 @@ ADMIN = "UADMIN"
 CHANNEL = "C0TEAM"
 
 
-def make_team(harness: Harness, members: list[str], *, tz: dict[str, str] | None = None, channel: str = CHANNEL,
-              name: str = "support") -> None:
+def make_team(
+    harness: Harness,
+    members: list[str],
+    *,
+    tz: dict[str, str] | None = None,
+    channel: str = CHANNEL,
+    name: str = "support",
+) -> None:
     fake = harness.fake
     fake.add_user(ADMIN, is_admin=True)
     for user in members:
@@ -68,3 +74,16 @@ def click(harness: Harness, user: str, dm: tuple[str, str, list[dict[str, Any]]]
         container={"type": "message", "channel_id": channel, "message_ts": ts, "is_ephemeral": False},
         message={"ts": ts, "blocks": blocks, "text": "pulse"},
     )
+
+
+def wait_pulse_dms(
+    harness: Harness, count: int, timeout: float = 10.0
+) -> dict[str, tuple[str, str, list[dict[str, Any]]]]:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        found = pulse_messages(harness)
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.02)

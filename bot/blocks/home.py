@@ -34,7 +34,9 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             anonymity_min=k,
         )[1:]
         if state.answers:
-            answered_text = ", ".join(f"{t('pulse.need.' + q) if q != 'enps' else 'eNPS'} {v}" for q, v in state.answers.items())
+            answered_text = ", ".join(
+                f"{t('pulse.need.' + q) if q != 'enps' else 'eNPS'} {v}" for q, v in state.answers.items()
+            )
             blocks.append(context(t("home.you_answered", answers=answered_text)))
     blocks.append(divider())
     if model.latest is not None:
@@ -43,7 +45,9 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             numbers = "  ·  ".join(f"*{t('pulse.need.' + need)}* {mean:.1f}" for need, mean in latest.means.items())
             blocks.append(mrkdwn(t("home.latest", number=latest.number, date=latest.closed_on) + "\n" + numbers))
         else:
-            blocks.append(mrkdwn(t("home.latest", number=latest.number, date=latest.closed_on) + "\n" + t("core.suppressed", k=k)))
+            blocks.append(
+                mrkdwn(t("home.latest", number=latest.number, date=latest.closed_on) + "\n" + t("core.suppressed", k=k))
+            )
     if model.wins:
         lines = [f"• <@{w.author_id}>: {clip(w.text, 180)} ({w.reactions} :tada:)" for w in model.wins]
         blocks.append(mrkdwn(t("home.team_wins") + "\n" + "\n".join(lines)))
@@ -52,7 +56,11 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             "home_actions",
             [
                 button(t("home.share_win"), "home_share_win", style="primary"),
-                button(t("home.unmute") if model.muted else t("home.mute"), "home_toggle_mute", "unmute" if model.muted else "mute"),
+                button(
+                    t("home.unmute") if model.muted else t("home.mute"),
+                    "home_toggle_mute",
+                    "unmute" if model.muted else "mute",
+                ),
                 button(t("home.delete_my_data"), "home_delete_my_data", style="danger"),
             ],
         )
@@ -97,8 +105,11 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             blocks.append(mrkdwn(t("home.participation_title") + "\n" + "\n".join(rows)))
         if model.is_admin and model.cx_feed is not None:
             feed = model.cx_feed
-            text = t("home.cx_feed", source=feed.source or t("core.none"),
-                     last=feed.last_pull_at.strftime("%Y-%m-%d %H:%M UTC") if feed.last_pull_at else t("core.none"))
+            text = t(
+                "home.cx_feed",
+                source=feed.source or t("core.none"),
+                last=feed.last_pull_at.strftime("%Y-%m-%d %H:%M UTC") if feed.last_pull_at else t("core.none"),
+            )
             if feed.summary:
                 text += "\n" + t(
                     "home.cx_feed_summary",

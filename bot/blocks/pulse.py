@@ -51,7 +51,12 @@ def pulse_message_blocks(
                 actions(
                     f"pulse:{round_id}:enps",
                     [
-                        button(str(v), f"pulse_answer_{v}", f"{round_id}:enps:{v}", style="primary" if chosen == v else None)
+                        button(
+                            str(v),
+                            f"pulse_answer_{v}",
+                            f"{round_id}:enps:{v}",
+                            style="primary" if chosen == v else None,
+                        )
                         for v in range(0, 11)
                     ],
                 )

@@ -19,7 +19,9 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
     k = deps.settings.anonymity_min
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["section", "team", "date", "round", "invited", "answered", "metric", "value", "n", "text", "reactions"])
+    writer.writerow(
+        ["section", "team", "date", "round", "invited", "answered", "metric", "value", "n", "text", "reactions"]
+    )
     with deps.db.session_scope() as session:
         names = {t.id: t.name for t in session.exec(select(Team).where(Team.workspace_id == workspace_id))}
         for result, pulse_round in session.exec(
@@ -30,8 +32,14 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
         ):
             if result.answered < k:
                 continue
-            base = ["round", names.get(result.team_id, ""), result.opened_on.isoformat(), pulse_round.number,
-                    result.invited, result.answered]
+            base = [
+                "round",
+                names.get(result.team_id, ""),
+                result.opened_on.isoformat(),
+                pulse_round.number,
+                result.invited,
+                result.answered,
+            ]
             for need in NEEDS:
                 n = getattr(result, f"{need}_n")
                 if n >= k:
@@ -43,7 +51,11 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
         # CX: monthly per team, counted in SQL by day and score, folded into months here.
         rows = session.execute(
             sa_select(
-                col(CxResponse.team_id), col(CxResponse.day), col(CxResponse.metric), col(CxResponse.score), func.count()
+                col(CxResponse.team_id),
+                col(CxResponse.day),
+                col(CxResponse.metric),
+                col(CxResponse.score),
+                func.count(),
             )
             .where(col(CxResponse.workspace_id) == workspace_id)
             .group_by(col(CxResponse.team_id), col(CxResponse.day), col(CxResponse.metric), col(CxResponse.score))
@@ -57,15 +69,53 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
                 tally[0] += count if score >= 4 else 0
             tally[1] += count
         for (team_id, period, metric), (score_sum, n) in sorted(tallies.items(), key=lambda i: (i[0][1], str(i[0][0]))):
-            writer.writerow(["cx", names.get(team_id, "") if team_id else "", period, "", "", "", metric,
-                             round(100.0 * score_sum / n, 1), n, "", ""])
+            writer.writerow(
+                [
+                    "cx",
+                    names.get(team_id, "") if team_id else "",
+                    period,
+                    "",
+                    "",
+                    "",
+                    metric,
+                    round(100.0 * score_sum / n, 1),
+                    n,
+                    "",
+                    "",
+                ]
+            )
         for aggregate in session.exec(
             select(CxAggregate).where(CxAggregate.workspace_id == workspace_id).order_by(col(CxAggregate.day))
         ):
-            writer.writerow(["cx_aggregate", names.get(aggregate.team_id, "") if aggregate.team_id else "",
-                             aggregate.day.isoformat(), "", "", "", aggregate.metric, aggregate.value,
-                             aggregate.count or "", "", ""])
+            writer.writerow(
+                [
+                    "cx_aggregate",
+                    names.get(aggregate.team_id, "") if aggregate.team_id else "",
+                    aggregate.day.isoformat(),
+                    "",
+                    "",
+                    "",
+                    aggregate.metric,
+                    aggregate.value,
+                    aggregate.count or "",
+                    "",
+                    "",
+                ]
+            )
         for win in session.exec(select(Win).where(Win.workspace_id == workspace_id).order_by(col(Win.created_at))):
-            writer.writerow(["win", names.get(win.team_id, "") if win.team_id else "", win.created_at.date().isoformat(),
-                             "", "", "", "", "", "", win.text, win.reactions])
+            writer.writerow(
+                [
+                    "win",
+                    names.get(win.team_id, "") if win.team_id else "",
+                    win.created_at.date().isoformat(),
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    win.text,
+                    win.reactions,
+                ]
+            )
     return out.getvalue()

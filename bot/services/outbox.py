@@ -99,7 +99,12 @@ def _send_one(deps: Deps, delivery_id: int) -> bool:
                     blocks=[mrkdwn(t("pulsedm.onboarding.text")), context(t("pulsedm.onboarding.mute"))],
                 )
             blocks = pulse_message_blocks(
-                t, round_id=round_id, statements=statements, asks_enps=asks_enps, answers={}, has_comment=False,
+                t,
+                round_id=round_id,
+                statements=statements,
+                asks_enps=asks_enps,
+                answers={},
+                has_comment=False,
                 anonymity_min=deps.settings.anonymity_min,
             )
             deps.client.chat_postMessage(
@@ -199,7 +204,9 @@ def send_due_reminders(deps: Deps) -> int:
             continue
         try:
             t = translator(deps.users.get(user_id).language)
-            deps.client.chat_postMessage(channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))])
+            deps.client.chat_postMessage(
+                channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))]
+            )
             reminded += 1
         except SlackApiError:
             # A reminder is a nudge, never worth a duplicate: it is not retried.

@@ -32,11 +32,17 @@ def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins:
             result = session.execute(delete(model).where(*conditions))  # type: ignore[arg-type]
             return int(getattr(result, "rowcount", 0) or 0)
 
-        memberships = remove(Membership, col(Membership.workspace_id) == workspace_id, col(Membership.user_id) == user_id)
+        memberships = remove(
+            Membership, col(Membership.workspace_id) == workspace_id, col(Membership.user_id) == user_id
+        )
         persons = remove(Person, col(Person.workspace_id) == workspace_id, col(Person.user_id) == user_id)
-        managers = remove(TeamManager, col(TeamManager.workspace_id) == workspace_id, col(TeamManager.user_id) == user_id)
+        managers = remove(
+            TeamManager, col(TeamManager.workspace_id) == workspace_id, col(TeamManager.user_id) == user_id
+        )
         deliveries = remove(Delivery, col(Delivery.workspace_id) == workspace_id, col(Delivery.user_id) == user_id)
-        mentions = remove(WinColleague, col(WinColleague.workspace_id) == workspace_id, col(WinColleague.user_id) == user_id)
+        mentions = remove(
+            WinColleague, col(WinColleague.workspace_id) == workspace_id, col(WinColleague.user_id) == user_id
+        )
         wins = 0
         if include_wins:
             own = list(

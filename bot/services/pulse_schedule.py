@@ -101,7 +101,7 @@ def start_scheduled_rounds(deps: Deps) -> int:
         try:
             if rounds.start_round(deps, team.workspace_id, team.id, manual=False, scheduled_for=due):
                 started += 1
-        except Exception:  # noqa: BLE001 (one team's failure must not stop the others; logged with traceback)
+        except Exception:
             logger.exception("could not start the scheduled round of team %s", team.id)
     return started
 
@@ -128,7 +128,7 @@ def run_round_closed_hooks(deps: Deps, closed: rounds.ClosedRound) -> None:
     for hook in ROUND_CLOSED_HOOKS:
         try:
             hook(deps, closed)
-        except Exception:  # noqa: BLE001 (a digest failure must not undo the close; logged with traceback)
+        except Exception:
             logger.exception("round-closed hook failed for round %s", closed.round_id)
 
 

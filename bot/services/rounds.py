@@ -91,7 +91,7 @@ def start_round(
         members = refresh_members(deps, workspace_id, team_id)
     except NoTeam:
         raise
-    except Exception:  # noqa: BLE001 (Slack unreachable: fall back to the members we know; logged)
+    except Exception:
         logger.warning("could not refresh members of team %s; using the stored list", team_id, exc_info=True)
         with deps.db.session_scope() as session:
             members = repo.active_member_ids(session, workspace_id, team_id)
@@ -177,9 +177,7 @@ def _plan_deliveries(
     at = team_schedule(team).at
     muted = {
         p.user_id
-        for p in session.exec(
-            select(Person).where(Person.workspace_id == workspace_id, col(Person.muted).is_(True))
-        )
+        for p in session.exec(select(Person).where(Person.workspace_id == workspace_id, col(Person.muted).is_(True)))
     }
     plan: list[_PlannedDelivery] = []
     for user_id in members:
@@ -221,9 +219,7 @@ def person_view(session: Session, pulse_round: PulseRound, delivery: Delivery, t
             answers[answer.question] = answer.value
         has_comment = (
             session.exec(
-                select(PulseComment.id).where(
-                    PulseComment.round_id == pulse_round.id, PulseComment.respondent == token
-                )
+                select(PulseComment.id).where(PulseComment.round_id == pulse_round.id, PulseComment.respondent == token)
             ).first()
             is not None
         )
@@ -397,12 +393,8 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
         pulse_round.round_key = None
         pulse_round.answered = answered
         session.add(pulse_round)
-        session.execute(
-            update(PulseAnswer).where(col(PulseAnswer.round_id) == round_id).values(respondent=None)
-        )
-        session.execute(
-            update(PulseComment).where(col(PulseComment.round_id) == round_id).values(respondent=None)
-        )
+        session.execute(update(PulseAnswer).where(col(PulseAnswer.round_id) == round_id).values(respondent=None))
+        session.execute(update(PulseComment).where(col(PulseComment.round_id) == round_id).values(respondent=None))
         session.execute(delete(Delivery).where(col(Delivery.round_id) == round_id))
         return ClosedRound(round_id, pulse_round.team_id, pulse_round.invited, answered)
 

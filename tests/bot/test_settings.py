@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.settings import Settings, SettingError
+from bot.settings import SettingError, Settings
 
 BASE = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_SIGNING_SECRET": "0123456789abcdef"}
 

@@ -39,8 +39,15 @@ def test_unknown_subcommand_gets_help_and_names_it(harness: Harness) -> None:
 
 def _command_body() -> bytes:
     return urllib.parse.urlencode(
-        {"command": "/pulse", "text": "help", "user_id": "U1", "team_id": "T0001", "channel_id": "C1",
-         "response_url": "http://127.0.0.1:1/nowhere", "trigger_id": "1.2.3"}
+        {
+            "command": "/pulse",
+            "text": "help",
+            "user_id": "U1",
+            "team_id": "T0001",
+            "channel_id": "C1",
+            "response_url": "http://127.0.0.1:1/nowhere",
+            "trigger_id": "1.2.3",
+        }
     ).encode()
 
 
