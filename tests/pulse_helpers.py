@@ -45,12 +45,13 @@ def pulse_messages(harness: Harness) -> dict[str, tuple[str, str, list[dict[str,
 
 
 def pulse_dm_count(harness: Harness) -> dict[str, int]:
+    """user id -> how many pulse DMs Slack actually accepted (faulted calls don't count)."""
     counts: dict[str, int] = {}
-    for call in harness.fake.calls_to("chat.postMessage"):
-        blocks = call.params.get("blocks") or []
+    for (channel, _ts), message in harness.fake.messages.items():
+        blocks = message.get("blocks") or []
         if any(str(b.get("block_id", "")).startswith("pulse:") for b in blocks):
-            channel = str(call.params["channel"])
-            counts[channel] = counts.get(channel, 0) + 1
+            user = channel[1:] if channel.startswith("D") else channel
+            counts[user] = counts.get(user, 0) + 1
     return counts
 
 

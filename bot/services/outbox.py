@@ -27,7 +27,6 @@ from storage.models import Delivery, PulseAnswer, PulseRound
 
 logger = logging.getLogger(__name__)
 
-CLAIM_STALE_AFTER = timedelta(minutes=2)
 METADATA_EVENT = "pulssi_pulse"
 BATCH = 200
 
@@ -47,7 +46,8 @@ def send_due_pulses(deps: Deps, *, limit: int = 5000) -> int:
 
 def _claim_batch(deps: Deps, size: int) -> list[int]:
     now = deps.now()
-    stale_before = to_db(now - CLAIM_STALE_AFTER)
+    # A claim older than this belongs to a sender that died; its row is retried (with the history check).
+    stale_before = to_db(now - timedelta(seconds=deps.settings.outbox_claim_timeout_seconds))
     with deps.db.session_scope() as session:
         query = (
             select(Delivery.id)

@@ -78,9 +78,9 @@ class FakeSlack:
         self.bot_id = bot_id
         self._state = _State()
         self._lock = threading.RLock()
-        self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._latency = 0.0
+        self._last_ts = 0
         self._rate_429 = 0.0
         self._rate_5xx = 0.0
         self._rate_retry_after = 1
@@ -404,7 +404,11 @@ class FakeSlack:
 
     # -- methods
     def _next_ts(self) -> str:
-        return f"{1700000000 + next(self._ts)}.{next(self._ts):06d}"
+        """Like Slack: the send time in seconds with microseconds, unique and increasing."""
+        with self._lock:
+            micros = max(int(time.time() * 1_000_000), self._last_ts + 1)
+            self._last_ts = micros
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
     def _resolve_channel(self, channel: str) -> str | None:
         with self._lock:

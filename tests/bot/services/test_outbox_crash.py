@@ -1,0 +1,109 @@
+"""A sender killed mid fan-out and restarted sends every DM exactly once."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot.services import outbox, rounds
+from storage.models import Delivery
+from tests.harness import BOT_TOKEN, SIGNING_SECRET, Harness
+from tests.pulse_helpers import make_team, pulse_dm_count
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _start_round(harness: Harness, members: list[str]) -> None:
+    make_team(harness, members)
+    with harness.db.session_scope() as session:
+        team_id = session.execute(text("select id from team")).scalar_one()
+    assert rounds.start_round(harness.deps, "T0001", team_id, manual=True) is not None
+
+
+def _clock_process(harness: Harness, database_url: str) -> subprocess.Popen[bytes]:
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": harness.fake.url,
+        "DATABASE_URL": database_url,
+        "SCHEDULER_TICK_SECONDS": "1",
+        "OUTBOX_CLAIM_TIMEOUT_SECONDS": "2",
+        "PYTHONPATH": str(ROOT),
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+
+
+def _wait(condition: object, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def test_sigkill_mid_fan_out_then_restart_sends_each_dm_once(harness: Harness, database_url: str) -> None:
+    # The subprocess uses the real clock, so the round must be open now.
+    harness.clock.set(datetime.now(UTC))
+    members = [f"U{i:03d}" for i in range(40)]
+    _start_round(harness, members)
+    harness.fake.set_latency(0.03)  # slow enough that the kill lands mid fan-out
+    first = _clock_process(harness, database_url)
+    try:
+        assert _wait(lambda: len(pulse_dm_count(harness)) >= 8, 60), "the clock process sent nothing"
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+        sent_before_kill = len(pulse_dm_count(harness))
+        assert sent_before_kill < len(members), "the kill came too late to test anything"
+        second = _clock_process(harness, database_url)
+        try:
+            assert _wait(lambda: len(pulse_dm_count(harness)) == len(members), 60)
+            time.sleep(3)  # past the claim timeout: any stale claim would have been retried by now
+        finally:
+            second.terminate()
+            second.wait(10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    counts = pulse_dm_count(harness)
+    assert sorted(counts) == members
+    assert set(counts.values()) == {1}, {u: c for u, c in counts.items() if c != 1}
+
+
+def test_uncertain_send_is_not_repeated(harness: Harness) -> None:
+    """The crash window: Slack accepted the DM but the 'sent' mark never reached the database."""
+    members = [f"U{i:03d}" for i in range(5)]
+    _start_round(harness, members)
+    assert outbox.send_due_pulses(harness.deps) == 5
+    with harness.db.session_scope() as session:
+        row = session.exec(select(Delivery).where(Delivery.user_id == "U002")).one()
+        row.sent_at = None  # as if the process died right after chat.postMessage returned
+        row.claimed_at = harness.clock()
+        session.add(row)
+    harness.clock.advance(timedelta(minutes=5))
+    assert outbox.send_due_pulses(harness.deps) == 1  # marked sent after finding its own message
+    assert pulse_dm_count(harness) == dict.fromkeys(members, 1)
+    with harness.db.session_scope() as session:
+        assert session.exec(select(Delivery).where(Delivery.user_id == "U002")).one().sent_at is not None
+
+
+def test_rate_limited_fan_out_loses_nothing(harness: Harness) -> None:
+    members = [f"U{i:03d}" for i in range(12)]
+    _start_round(harness, members)
+    harness.fake.set_fault_rates(rate_429=0.2, rate_5xx=0.05, retry_after=0, seed=3)
+    for _ in range(5):
+        outbox.send_due_pulses(harness.deps)
+        harness.clock.advance(timedelta(minutes=3))
+    assert harness.fake.faults_served > 0
+    assert pulse_dm_count(harness) == dict.fromkeys(members, 1)
