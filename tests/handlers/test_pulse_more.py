@@ -1,0 +1,196 @@
+"""Reminders, comments, schedules, status and delete-my-data through the harness."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import text
+from sqlmodel import select
+
+from bot.services.pulse_schedule import pulse_tick
+from storage.models import Delivery, Membership, Person, PulseComment, Team, TeamManager
+from tests.harness import Harness
+from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, pulse_messages, wait_pulse_dms
+
+MEMBERS = ["U001", "U002", "U003", "U004", "U005"]
+
+
+def reminder_calls(harness: Harness) -> list[str]:
+    return [
+        str(c.params["channel"])
+        for c in harness.fake.calls_to("chat.postMessage")
+        if "reminder" in str(c.params.get("text", "")).lower()
+    ]
+
+
+def test_one_reminder_halfway_only_to_those_who_have_not_answered(harness: Harness) -> None:
+    monday = datetime(2026, 3, 9, tzinfo=UTC)
+    harness.clock.set(monday - timedelta(days=3))
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "schedule every week mon 09:00", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.clock.set(monday + timedelta(hours=7))  # 09:00 in Helsinki
+    pulse_tick(harness.deps)
+    dms = wait_pulse_dms(harness, 5)
+    click(harness, "U001", dms["U001"], "autonomy", 4)
+    click(harness, "U002", dms["U002"], "belonging", 2)
+    harness.fake.wait_for("chat.update", count=2)
+    # Monday evening: not yet halfway in working hours.
+    harness.clock.set(monday + timedelta(hours=18))
+    pulse_tick(harness.deps)
+    assert reminder_calls(harness) == []
+    # Tuesday 13:00 Helsinki (11:00Z) is 12 working hours into a 24-working-hour window.
+    harness.clock.set(monday + timedelta(days=1, hours=11))
+    pulse_tick(harness.deps)
+    assert sorted(reminder_calls(harness)) == ["U003", "U004", "U005"]
+    harness.clock.advance(timedelta(hours=2))
+    pulse_tick(harness.deps)
+    assert len(reminder_calls(harness)) == 3  # one reminder, never two
+    with harness.db.session_scope() as session:
+        handled = [d.reminder_handled_at for d in session.exec(select(Delivery))]
+        # Every row carries the same mark, reminded or not: the table does not show who answered.
+        assert len(handled) == 5 and all(h is not None for h in handled)
+
+
+def test_round_closes_after_its_window(harness: Harness) -> None:
+    monday = datetime(2026, 3, 9, tzinfo=UTC)
+    harness.clock.set(monday - timedelta(days=3))
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "schedule every 2 weeks mon 09:00", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.clock.set(monday + timedelta(hours=7))
+    pulse_tick(harness.deps)
+    harness.clock.set(monday + timedelta(days=3, hours=7, minutes=1))  # Thursday 09:01 Helsinki
+    pulse_tick(harness.deps)
+    with harness.db.session_scope() as session:
+        assert session.execute(text("select status from pulse_round")).scalar_one() == "closed"
+
+
+def test_comment_modal_saves_and_updates_the_dm(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    dms = wait_pulse_dms(harness, 5)
+    channel, ts, blocks = dms["U001"]
+    round_id = next(
+        e["value"]
+        for b in blocks
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "pulse_comment"
+    )
+    harness.sender.block_action(
+        user_id="U001",
+        action_id="pulse_comment",
+        value=round_id,
+        container={"type": "message", "channel_id": channel, "message_ts": ts},
+    )
+    opened = harness.fake.wait_for("views.open")[0].params["view"]
+    assert opened["callback_id"] == "pulse_comment_modal"
+    too_long = harness.sender.view_submission(
+        user_id="U001",
+        callback_id="pulse_comment_modal",
+        private_metadata=opened["private_metadata"],
+        values={"comment": {"text": {"type": "plain_text_input", "value": "x" * 3001}}},
+    )
+    assert too_long.json()["response_action"] == "errors"
+    response = harness.sender.view_submission(
+        user_id="U001",
+        callback_id="pulse_comment_modal",
+        private_metadata=opened["private_metadata"],
+        values={"comment": {"text": {"type": "plain_text_input", "value": "More time for hard cases, please."}}},
+    )
+    assert response.status == 200
+    harness.fake.wait_for("chat.update")
+    with harness.db.session_scope() as session:
+        comment = session.exec(select(PulseComment)).one()
+        assert comment.text == "More time for hard cases, please."
+        assert "U001" not in json.dumps(comment.model_dump(), default=str)
+
+
+def test_click_after_close_is_refused_politely(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    dms = wait_pulse_dms(harness, 5)
+    harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
+    click(harness, "U003", dms["U003"], "autonomy", 5)
+    ephemeral = harness.fake.wait_for("chat.postEphemeral")[0]
+    assert "already closed" in ephemeral.params["text"]
+
+
+def test_schedule_text_errors_and_modal_inline_error(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "schedule monthly", user_id=ADMIN, channel_id=CHANNEL)
+    error = harness.fake.wait_for("response_url")[0].params["text"]
+    assert "week" in error.lower()
+    harness.sender.command("/pulse", "schedule", user_id=ADMIN, channel_id=CHANNEL)
+    modal = harness.fake.wait_for("views.open")[0].params["view"]
+    assert modal["callback_id"] == "pulse_schedule_modal"
+    values = {
+        "cadence": {"value": {"type": "static_select", "selected_option": {"value": "1"}}},
+        "weekday": {"value": {"type": "static_select", "selected_option": {"value": "2"}}},
+        "time": {"value": {"type": "plain_text_input", "value": "25:99"}},
+    }
+    bad = harness.sender.view_submission(
+        user_id=ADMIN, callback_id="pulse_schedule_modal", values=values, private_metadata=modal["private_metadata"]
+    )
+    assert bad.json() == {
+        "response_action": "errors",
+        "errors": {"time": "Use a time like 09:00 (hours 00–23, minutes 00–59)."},
+    }
+    values["time"]["value"]["value"] = "10:30"
+    good = harness.sender.view_submission(
+        user_id=ADMIN, callback_id="pulse_schedule_modal", values=values, private_metadata=modal["private_metadata"]
+    )
+    assert good.status == 200 and not good.body
+    harness.fake.wait_for("chat.postEphemeral")
+    with harness.db.session_scope() as session:
+        team = session.exec(select(Team)).one()
+        assert (team.every_weeks, team.weekday, team.at_time) == (1, 2, "10:30")
+
+
+def test_status_shows_schedule_and_managers(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "managers <@U001> <@U002>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.sender.command("/pulse", "status", user_id="U003", channel_id=CHANNEL)
+    text_ = json.dumps(harness.fake.wait_for("response_url", count=2)[1].params)
+    assert "every 2 weeks" in text_.lower() and "<@U001>, <@U002>" in text_
+    assert "Open round:* none" in text_
+
+
+def test_delete_my_data_removes_everything_naming_the_person(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "managers <@U001>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.sender.command("/pulse", "mute", user_id="U001", channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", count=2)
+    harness.sender.command("/pulse", "delete-my-data", user_id="U001", channel_id=CHANNEL)
+    confirm = harness.fake.wait_for("response_url", count=3)[2]
+    assert "delete_my_data_keep_wins" in json.dumps(confirm.params["blocks"])
+    harness.sender.block_action(user_id="U001", action_id="delete_my_data_keep_wins", value="keep")
+    done = harness.fake.wait_for("response_url", count=4)[3].params["text"]
+    assert "1 team membership" in done and "1 manager role" in done
+    with harness.db.session_scope() as session:
+        for model in (Membership, Person, TeamManager):
+            assert all(row.user_id != "U001" for row in session.exec(select(model)))  # type: ignore[attr-defined]
+
+
+def test_refusal_names_who_can_for_setup(harness: Harness) -> None:
+    harness.fake.add_user("U009")
+    harness.fake.add_channel("C0X", "x", ["U009"])
+    harness.sender.command("/pulse", "setup", user_id="U009", channel_id="C0X")
+    assert "admins and owners" in harness.fake.wait_for("response_url")[0].params["text"]
+
+
+def test_finnish_user_gets_the_pulse_in_finnish(harness: Harness) -> None:
+    harness.fake.add_user(ADMIN, is_admin=True)
+    for user in MEMBERS:
+        harness.fake.add_user(user, locale="fi-FI")
+    harness.fake.add_channel(CHANNEL, "tuki", MEMBERS)
+    harness.sender.command("/pulse", "setup", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    dms = wait_pulse_dms(harness, 5)
+    assert "Pulssikysely" in json.dumps(dms["U001"][2], ensure_ascii=False)
+    assert pulse_messages(harness)
