@@ -287,7 +287,6 @@ class FakeSlack:
             return
         auth = headers.get("authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else str(params.get("token") or "")
-        self._record(method, params, headers)
         if token != self.token:
             answer: dict[str, Any] = {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         else:
@@ -295,6 +294,8 @@ class FakeSlack:
                 answer = self._dispatch(method, params)
             except KeyError as missing:
                 answer = {"ok": False, "error": "invalid_arguments", "detail": f"missing {missing}"}
+        # Recorded after the state changed, so a test that saw the call also sees its effect.
+        self._record(method, params, headers)
         self._send(request, 200, json.dumps(answer).encode(), "application/json")
 
     def _fault_for(self, method: str) -> tuple[int, int] | None:
