@@ -31,8 +31,11 @@ class Deps:
 
 
 def build_deps(settings: Settings, *, clock: Callable[[], datetime] | None = None, worker_id: str = "main") -> Deps:
+    from bot.logging_setup import install_redaction
     from bot.slack_client import make_web_client
 
+    # Every process that holds the tokens masks them in its logs, whatever configured logging.
+    install_redaction(settings.secrets)
     client = make_web_client(settings)
     return Deps(
         settings=settings,
