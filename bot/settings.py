@@ -70,6 +70,7 @@ class Settings:
     pulse_window_days: int = 3
     scheduler_tick_seconds: int = 60
     outbox_claim_timeout_seconds: int = 120
+    outbox_senders: int = 4
     cx_feed_url: str | None = None
     cx_feed_interval_minutes: int = 60
     cx_feed_columns: str | None = None
@@ -109,6 +110,7 @@ class Settings:
             pulse_window_days=reader.integer("PULSE_WINDOW_DAYS", 3, low=1, high=10),
             scheduler_tick_seconds=reader.integer("SCHEDULER_TICK_SECONDS", 60, low=1, high=3600),
             outbox_claim_timeout_seconds=reader.integer("OUTBOX_CLAIM_TIMEOUT_SECONDS", 120, low=1, high=3600),
+            outbox_senders=reader.integer("OUTBOX_SENDERS", 4, low=1, high=32),
             cx_feed_url=reader.optional("CX_FEED_URL"),
             cx_feed_interval_minutes=reader.integer("CX_FEED_INTERVAL_MINUTES", 60, low=1, high=7 * 24 * 60),
             cx_feed_columns=reader.optional("CX_FEED_COLUMNS"),

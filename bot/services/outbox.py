@@ -9,6 +9,7 @@ never marked) is "uncertain": before sending it again we look for our own messag
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,11 +29,23 @@ from storage.models import Delivery, PulseAnswer, PulseRound
 logger = logging.getLogger(__name__)
 
 METADATA_EVENT = "pulssi_pulse"
-BATCH = 200
+BATCH = 20  # small claims so parallel senders share a fan-out evenly
 
 
-def send_due_pulses(deps: Deps, *, limit: int = 5000) -> int:
-    """Send every due DM this worker can claim; returns how many were sent."""
+def send_due_pulses(deps: Deps, *, limit: int = 5000, senders: int | None = None) -> int:
+    """Send every due DM this process can claim; returns how many were sent.
+
+    Several sender threads share the fan-out (claims are atomic), so one sender waiting out a 429's
+    Retry-After does not stall the others.
+    """
+    count = senders or deps.settings.outbox_senders
+    if count <= 1:
+        return _send_loop(deps, limit)
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="outbox") as pool:
+        return sum(f.result() for f in [pool.submit(_send_loop, deps, limit) for _ in range(count)])
+
+
+def _send_loop(deps: Deps, limit: int) -> int:
     sent = 0
     while sent < limit:
         claimed = _claim_batch(deps, min(BATCH, limit - sent))

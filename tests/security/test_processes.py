@@ -57,8 +57,9 @@ def _wait_http(url: str, timeout: float) -> None:
 def test_gunicorn_serve_with_several_workers(harness: Harness, database_url: str) -> None:
     port = _free_port()
     env = _env(harness, database_url, PORT=str(port), WEB_CONCURRENCY="3")
-    process = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
     try:
         _wait_http(f"http://127.0.0.1:{port}/healthz", 60)
         harness.fake.add_user("U001")
@@ -66,8 +67,9 @@ def test_gunicorn_serve_with_several_workers(harness: Harness, database_url: str
         for _ in range(12):
             assert sender.command("/pulse", "help", user_id="U001").status == 200
         harness.fake.wait_for("response_url", count=12, timeout=30)
-        forged = sender.post_raw(b"command=%2Fpulse", content_type="application/x-www-form-urlencoded",
-                                 signature="v0=" + "0" * 64)
+        forged = sender.post_raw(
+            b"command=%2Fpulse", content_type="application/x-www-form-urlencoded", signature="v0=" + "0" * 64
+        )
         assert forged.status == 401
     finally:
         process.send_signal(signal.SIGTERM)
@@ -87,8 +89,13 @@ def test_two_clocks_by_mistake_send_each_dm_once(harness: Harness, database_url:
         )
     env = _env(harness, database_url, SCHEDULER_TICK_SECONDS="1")
     clocks = [
-        subprocess.Popen([sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT,
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.Popen(
+            [sys.executable, "-m", "bot", "clock"],
+            env=env,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         for _ in range(2)
     ]
     try:
