@@ -76,6 +76,12 @@ EN: dict[str, str] = {
     "win.delete.deny": "Keep it",
     "win.delete.done": "Your win is deleted.",
     "win.prefill.source": "From a message: {link}",
+    "win.no_teams": "There are no teams in Pulssi yet, so there is nowhere to celebrate a win. A workspace admin can make a channel a team with `/pulse setup` in that channel.",
+    "win.post_failed": "Your win is saved, but I couldn't post it in <#{channel}> ({error}). Invite me there with `/invite @Pulssi`, or ask a manager to pick another channel with `/pulse winschannel #channel`.",
+    "win.notice.title": "Pulssi",
+    "win.notice.close": "OK",
+    "win.help": "*Share a customer win*\n• `/win` opens a form: tell what happened, thank the colleagues behind it, and tag the customer-experience elements and the need it reflects.\n• `/win The customer called back to say thanks…` opens the form with your story filled in.\n• On any message, *More actions → Share as a win* starts from that message.\nThe win is celebrated in your team's channel and each colleague you thank gets a message. You can edit or delete your own wins from the message menu or your Pulssi Home.",
+    "win.delete.question": "Delete this win? The win and its celebration message are removed for everyone, and it no longer counts in reports. This can't be undone.",
 }
 
 FI: dict[str, str] = {
@@ -154,4 +160,10 @@ FI: dict[str, str] = {
     "win.delete.deny": "Säilytä",
     "win.delete.done": "Onnistumisesi on poistettu.",
     "win.prefill.source": "Viestistä: {link}",
+    "win.no_teams": "Pulssissa ei ole vielä tiimejä, joten onnistumista ei ole missä juhlia. Työtilan ylläpitäjä voi tehdä kanavasta tiimin komennolla `/pulse setup` kyseisellä kanavalla.",
+    "win.post_failed": "Onnistumisesi on tallennettu, mutta en voinut julkaista sitä kanavalla <#{channel}> ({error}). Kutsu minut sinne komennolla `/invite @Pulssi` tai pyydä esihenkilöä valitsemaan toinen kanava komennolla `/pulse winschannel #kanava`.",
+    "win.notice.title": "Pulssi",
+    "win.notice.close": "OK",
+    "win.help": "*Jaa onnistuminen asiakkaan kanssa*\n• `/win` avaa lomakkeen: kerro, mitä tapahtui, kiitä kollegoita ja merkitse, mitä asiakaskokemuksen elementtejä ja mitä tarvetta tarina kuvastaa.\n• `/win Asiakas soitti ja kiitti…` avaa lomakkeen tarinasi valmiiksi täytettynä.\n• Minkä tahansa viestin valikosta *Lisää toimintoja → Jaa onnistumisena* aloittaa siitä viestistä.\nOnnistumista juhlitaan tiimisi kanavalla, ja jokainen kiittämäsi kollega saa viestin. Voit muokata tai poistaa omia onnistumisiasi viestin valikosta tai Pulssin kotinäkymästä.",
+    "win.delete.question": "Poistetaanko onnistuminen? Onnistuminen ja sen juhlaviesti poistetaan kaikilta, eikä sitä enää lasketa raportteihin. Tätä ei voi perua.",
 }
