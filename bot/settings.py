@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -76,6 +77,7 @@ class Settings:
     cx_feed_columns: str | None = None
     cx_feed_max_bytes: int = 200 * 1024 * 1024
     cx_feed_timeout_seconds: float = 30.0
+    cx_feed_dir: str = "."
     secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
@@ -116,8 +118,15 @@ class Settings:
             cx_feed_columns=reader.optional("CX_FEED_COLUMNS"),
             cx_feed_max_bytes=reader.integer("CX_FEED_MAX_BYTES", 200 * 1024 * 1024, low=1024, high=10**11),
             cx_feed_timeout_seconds=float(reader.integer("CX_FEED_TIMEOUT_SECONDS", 30, low=1, high=600)),
+            cx_feed_dir=reader.optional("CX_FEED_DIR") or ".",
             secrets=tuple(s.reveal() for s in (bot_token, signing_secret, app_token_value) if s),
         )
+        if settings.cx_feed_dir != "." and not Path(settings.cx_feed_dir).is_dir():
+            raise SettingError("CX_FEED_DIR", f"{settings.cx_feed_dir!r} is not a directory")
+        if settings.cx_feed_url and not (
+            settings.cx_feed_url.startswith(("http://", "https://")) or Path(settings.cx_feed_url).is_file()
+        ):
+            raise SettingError("CX_FEED_URL", "must be an http(s) URL or the path of an existing file")
         if settings.cx_feed_columns:
             from bot.domain.cxcsv import parse_column_mapping
 

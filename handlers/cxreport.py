@@ -1,11 +1,184 @@
-"""Placeholder: filled in by its feature."""
+"""`/cxreport [#channel|team name|all] [weeks]`, the report from the Home tab, and team digests."""
 
 from __future__ import annotations
 
-from slack_bolt import App
+import logging
+from typing import Any
 
+from slack_bolt import Ack, App, Respond
+from slack_sdk.errors import SlackApiError
+
+from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.deps import Deps
+from bot.domain.report import Report
+from bot.i18n import Translator
+from bot.services import pulse_schedule, reports, rounds, teams
+from bot.services.teams import NotAllowed, TeamView
+from handlers import registry
+from handlers.common import translator_for, user_id_of, workspace_id_of
+from storage import repositories as repo
+from storage.models import PulseRound
+
+logger = logging.getLogger(__name__)
+
+WORKSPACE_WORDS = frozenset({"all", "kaikki", "workspace", "työtila"})
+HELP_WORDS = frozenset({"help", "ohje", "apua", "?"})
+MAX_WEEKS = 104
+
+
+def _mentions(user_ids: tuple[str, ...]) -> str:
+    return ", ".join(f"<@{u}>" for u in user_ids)
+
+
+def _build(deps: Deps, workspace_id: str, team: TeamView | None, weeks: int) -> Report:
+    start, end = reports.period_ending(reports.local_today(deps.settings, deps.now()), weeks)
+    if team is None:
+        scope = reports.workspace_scope(workspace_id)
+    else:
+        scope = reports.Scope(workspace_id, team.id, team.name, max(1, team.every_weeks))
+    return reports.build_report(
+        deps.db, scope, start, end, k=deps.settings.anonymity_min, timezone=deps.settings.default_timezone
+    )
+
+
+def _upload_chart(deps: Deps, t: Translator, report: Report, channel: str, comment: str | None = None) -> None:
+    deps.client.files_upload_v2(
+        channel=channel,
+        content=chart_png(t, report),
+        filename=f"pulssi-report-{report.end.isoformat()}.png",
+        title=notification_text(t, report),
+        initial_comment=comment,
+    )
+
+
+def _dm_channel(deps: Deps, user_id: str) -> str:
+    return str(deps.client.conversations_open(users=user_id)["channel"]["id"])
+
+
+def _refusal(t: Translator, team: TeamView | None, error: NotAllowed) -> str:
+    if team is None or error.admins_only:
+        return t("report.refused.workspace")
+    if not error.managers:
+        return t("report.refused.no_managers", team=team.name)
+    return t("report.refused", managers=_mentions(tuple(error.managers)), team=team.name)
+
+
+def _authorise(deps: Deps, workspace_id: str, user_id: str, team: TeamView | None) -> None:
+    if team is None:
+        teams.require_admin(deps, user_id)
+    else:
+        teams.require_team_manager(deps, workspace_id, team.id, user_id)
+
+
+def parse_arguments(text: str) -> tuple[str, int | None]:
+    """("team reference", weeks) from `#support 8`, `Support Team`, `all 26`, `8`; weeks None = default."""
+    words = text.split()
+    weeks: int | None = None
+    if words and words[-1].isdigit():
+        weeks = int(words.pop())
+    return " ".join(words), weeks
+
+
+def deliver_report_to_dm(deps: Deps, workspace_id: str, user_id: str) -> None:
+    """The Home tab's report button: the first team the person manages, else the workspace for admins."""
+    t = translator_for(deps, user_id)
+    with deps.db.session_scope() as session:
+        managed = repo.managed_team_ids(session, workspace_id, user_id)
+        team_row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
+        team = teams.view_of(session, team_row) if team_row else None
+    if team is None and not teams.is_workspace_admin(deps, user_id):
+        home = teams.home_team_of(deps, workspace_id, user_id)
+        deps.client.chat_postMessage(
+            channel=user_id, text=_refusal(t, home, NotAllowed(list(home.managers) if home else []))
+        )
+        return
+    if team is None:
+        team = teams.home_team_of(deps, workspace_id, user_id)
+    report = _build(deps, workspace_id, team, reports.DEFAULT_WEEKS)
+    channel = _dm_channel(deps, user_id)
+    deps.client.chat_postMessage(channel=channel, text=notification_text(t, report), blocks=report_blocks(t, report))
+    _upload_chart(deps, t, report, channel)
+
+
+def post_digest(deps: Deps, closed: rounds.ClosedRound) -> None:
+    """After a round closes: the last 4 weeks for the team channel, once per round, same suppression."""
+    from sqlalchemy import update
+
+    workspace_id = closed.workspace_id
+    with deps.db.session_scope() as session:
+        claimed = session.execute(
+            update(PulseRound)
+            .where(
+                PulseRound.workspace_id == workspace_id,  # type: ignore[arg-type]
+                PulseRound.id == closed.round_id,  # type: ignore[arg-type]
+                PulseRound.digest_posted.is_(False),  # type: ignore[attr-defined]
+            )
+            .values(digest_posted=True)
+        )
+        if not getattr(claimed, "rowcount", 0):
+            return  # another process posted it
+        team_row = repo.team_by_id(session, workspace_id, closed.team_id)
+        if team_row is None:
+            return
+        team = teams.view_of(session, team_row)
+        author = team_row.created_by
+    t = translator_for(deps, author or "")
+    report = _build(deps, workspace_id, team, reports.DIGEST_WEEKS)
+    blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": t("report.digest.intro")}]}]
+    blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"))
+    try:
+        deps.client.chat_postMessage(channel=team.channel_id, text=notification_text(t, report), blocks=blocks)
+        _upload_chart(deps, t, report, team.channel_id)
+    except SlackApiError as error:
+        logger.warning("team digest not posted: %s", error.response.get("error"))
 
 
 def register(app: App, deps: Deps) -> None:
-    return None
+    if post_digest not in pulse_schedule.ROUND_CLOSED_HOOKS:
+        pulse_schedule.ROUND_CLOSED_HOOKS.append(post_digest)
+
+    @registry.command(app, "/cxreport")
+    def cxreport(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
+        ack()
+        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        t = translator_for(deps, user_id)
+
+        def say(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
+            respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
+
+        reference, weeks = parse_arguments(str(body.get("text") or ""))
+        if reference.lower() in HELP_WORDS:
+            say(t("report.help"))
+            return
+        if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
+            say(t("report.bad_weeks", weeks=weeks))
+            return
+        team: TeamView | None
+        if reference.lower() in WORKSPACE_WORDS:
+            team = None
+        elif reference:
+            team = teams.find_team(deps, workspace_id, reference)
+            if team is None:
+                say(t("report.unknown_team", team=reference))
+                return
+        else:
+            team = teams.home_team_of(deps, workspace_id, user_id)
+            if team is None:
+                with deps.db.session_scope() as session:
+                    managed = repo.managed_team_ids(session, workspace_id, user_id)
+                    row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
+                    team = teams.view_of(session, row) if row else None
+            if team is None:
+                say(t("report.no_team"))
+                return
+        try:
+            _authorise(deps, workspace_id, user_id, team)
+        except NotAllowed as error:
+            say(_refusal(t, team, error))
+            return
+        report = _build(deps, workspace_id, team, weeks or reports.DEFAULT_WEEKS)
+        say(notification_text(t, report), report_blocks(t, report, chart_note=t("report.chart.sent_dm")))
+        try:
+            _upload_chart(deps, t, report, _dm_channel(deps, user_id))
+        except SlackApiError as error:
+            logger.warning("report chart not delivered: %s", error.response.get("error"))

@@ -222,18 +222,18 @@ def register(app: App, deps: Deps) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         t = translator_for(deps, user_id)
         source = str(view["state"]["values"]["source"]["value"].get("value") or "").strip()
-        from bot.services.cx_import import valid_source
+        from bot.services.cx_import import run_import, set_feed_source, source_problem
 
-        if not valid_source(source):
-            ack(response_action="errors", errors={"source": t("home.cxfeed.bad_source")})
+        problem = source_problem(deps.settings, source)
+        if problem:
+            ack(response_action="errors", errors={"source": t(problem, source=source[:200])})
             return
         ack()
-        from bot.services.cx_import import set_feed_source
-
         try:
             set_feed_source(deps, workspace_id, user_id, source)
         except teams.NotAllowed:
             return
+        run_import(deps, workspace_id)  # the first pull now, so Home shows its result
         refresh_home(deps, workspace_id, user_id)
 
 

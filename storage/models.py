@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, LargeBinary, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -180,6 +180,7 @@ class RoundResult(SQLModel, table=True):
     """The stored aggregate of a closed round: sufficient statistics, so reports never scan answers."""
 
     __tablename__ = "round_result"
+    __table_args__ = (Index("ix_round_result_ws_team_day", "workspace_id", "team_id", "opened_on"),)
 
     round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
     workspace_id: str = Field(index=True, max_length=32)
@@ -203,6 +204,7 @@ class RoundResult(SQLModel, table=True):
 
 class Win(SQLModel, table=True):
     __tablename__ = "win"
+    __table_args__ = (Index("ix_win_ws_team_created", "workspace_id", "team_id", "created_at"),)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(index=True, max_length=32)
@@ -235,7 +237,12 @@ class WinColleague(SQLModel, table=True):
 
 class CxResponse(SQLModel, table=True):
     __tablename__ = "cx_response"
-    __table_args__ = (UniqueConstraint("workspace_id", "row_key", name="uq_cx_response_key"),)
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "row_key", name="uq_cx_response_key"),
+        # Reports count a team's (or the workspace's) responses per day and metric.
+        Index("ix_cx_response_ws_team_day", "workspace_id", "team_id", "day", "metric", "score"),
+        Index("ix_cx_response_ws_day", "workspace_id", "day", "metric", "score"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=32)

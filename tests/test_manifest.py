@@ -35,4 +35,4 @@ def test_commands_shortcuts_and_events_match_the_app(harness: Harness) -> None:
 def test_scopes_cover_the_web_api_methods_used() -> None:
     scopes = set(load_manifest()["oauth_config"]["scopes"]["bot"])
     # users.info/conversations.members/chat.postMessage/files upload/reactions are what the app calls.
-    assert {"commands", "chat:write", "im:write", "users:read", "channels:read", "files:write"} <= scopes
+    assert {"commands", "chat:write", "im:write", "im:history", "users:read", "channels:read", "files:write"} <= scopes

@@ -352,6 +352,7 @@ class ClosedRound:
     team_id: int
     invited: int
     answered: int
+    workspace_id: str = ""
 
 
 def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | None:
@@ -396,7 +397,7 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
         session.execute(update(PulseAnswer).where(col(PulseAnswer.round_id) == round_id).values(respondent=None))
         session.execute(update(PulseComment).where(col(PulseComment.round_id) == round_id).values(respondent=None))
         session.execute(delete(Delivery).where(col(Delivery.round_id) == round_id))
-        return ClosedRound(round_id, pulse_round.team_id, pulse_round.invited, answered)
+        return ClosedRound(round_id, pulse_round.team_id, pulse_round.invited, answered, workspace_id)
 
 
 def close_open_round(deps: Deps, workspace_id: str, team_id: int) -> ClosedRound:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import time
+from typing import Any
 
 from sqlmodel import select
 
@@ -96,6 +98,16 @@ def test_welcome_when_the_bot_joins_a_channel(harness: Harness) -> None:
     assert len(harness.fake.calls_to("chat.postMessage")) == 1
 
 
+def wait_upload(harness: Harness, filename: str) -> Any:
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        found = [f for f in harness.fake.uploaded_files if f.filename == filename]
+        if found:
+            return found[-1]
+        time.sleep(0.02)
+    raise AssertionError(f"no upload named {filename}")
+
+
 def test_export_has_aggregates_and_no_per_person_rows(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     run_round(harness, dict.fromkeys(MEMBERS[:5], 4))
@@ -110,8 +122,7 @@ def test_export_has_aggregates_and_no_per_person_rows(harness: Harness) -> None:
         in harness.fake.wait_for("response_url", predicate=lambda c: "admins" in json.dumps(c.params))[0].params["text"]
     )
     harness.sender.command("/pulse", "export", user_id=ADMIN, channel_id=CHANNEL)
-    harness.fake.wait_for("files.completeUploadExternal")
-    upload = harness.fake.uploaded_files[-1]
+    upload = wait_upload(harness, "pulssi-export.csv")
     rows = list(csv.DictReader(io.StringIO(upload.content.decode())))
     rounds_rows = [r for r in rows if r["section"] == "round"]
     assert {r["round"] for r in rounds_rows} == {"1"}

@@ -1,0 +1,212 @@
+"""Report speed: an org of 10,000 people in 500 teams, two years of weekly rounds, 1,000,000 CX responses.
+
+Times one team's 12-week report and the workspace report (each the median of several runs) beside one raw
+SQL aggregate query computing the same need means, on SQLite and (with --postgres URL) PostgreSQL.
+
+    python benchmarks/report_speed.py                      # SQLite in a temporary directory
+    python benchmarks/report_speed.py --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    python benchmarks/report_speed.py --cx 100000 --teams 50   # a quicker, smaller run
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import insert, text
+
+from bot.services.reports import Scope, build_report, workspace_scope
+from storage.db import Database
+from storage.migrate import upgrade_to_head
+from storage.models import CxResponse, PulseRound, RoundResult, Team, Workspace
+
+WS = "TBENCH"
+K = 5
+
+
+def generate(db: Database, teams: int, people: int, weeks: int, cx_rows: int, today: date) -> list[int]:
+    rng = random.Random(1)
+    now = datetime.now(UTC)
+    size = people // teams
+    first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)
+    with db.session_scope() as session:
+        session.add(Workspace(id=WS, created_at=now))
+        team_rows = [
+            {
+                "workspace_id": WS,
+                "channel_id": f"C{i:06d}",
+                "channel_name": f"team-{i}",
+                "name": f"Team {i}",
+                "name_is_custom": False,
+                "every_weeks": 1,
+                "weekday": 0,
+                "at_time": "09:00",
+                "timezone": "Europe/Helsinki",
+                "rounds_started": weeks,
+                "created_at": now,
+            }
+            for i in range(teams)
+        ]
+        session.execute(insert(Team), team_rows)
+        team_ids = [
+            row[0]
+            for row in session.execute(text("SELECT id FROM team WHERE workspace_id = :ws ORDER BY id"), {"ws": WS})
+        ]
+        rounds, results = [], []
+        round_id = 0
+        for team_id in team_ids:
+            for week in range(weeks):
+                round_id += 1
+                monday = first_monday + timedelta(weeks=week)
+                opened = datetime.combine(monday, datetime.min.time(), UTC)
+                answered = rng.randint(3, size)
+                rounds.append(
+                    {
+                        "id": round_id,
+                        "workspace_id": WS,
+                        "team_id": team_id,
+                        "number": week + 1,
+                        "scheduled_for": monday,
+                        "opened_at": opened,
+                        "closes_at": opened + timedelta(days=3),
+                        "closed_at": opened + timedelta(days=3),
+                        "status": "closed",
+                        "asks_enps": week % 4 == 3,
+                        "started_manually": False,
+                        "invited": size,
+                        "answered": answered,
+                        "reminders_done": True,
+                        "digest_posted": True,
+                    }
+                )
+                row = {
+                    "round_id": round_id,
+                    "workspace_id": WS,
+                    "team_id": team_id,
+                    "opened_on": monday,
+                    "invited": size,
+                    "answered": answered,
+                    "enps_promoters": 0,
+                    "enps_passives": 0,
+                    "enps_detractors": 0,
+                }
+                for need in ("autonomy", "competence", "belonging"):
+                    mean = rng.uniform(2.5, 4.5)
+                    row[f"{need}_n"] = answered
+                    row[f"{need}_sum"] = mean * answered
+                    row[f"{need}_sq"] = (mean * mean + 0.8) * answered
+                results.append(row)
+        for start in range(0, len(rounds), 10000):
+            session.execute(insert(PulseRound), rounds[start : start + 10000])
+            session.execute(insert(RoundResult), results[start : start + 10000])
+    days = weeks * 7
+    with db.session_scope() as session:
+        batch = []
+        for index in range(cx_rows):
+            batch.append(
+                {
+                    "workspace_id": WS,
+                    "row_key": f"r{index}",
+                    "day": first_monday + timedelta(days=rng.randrange(days)),
+                    "metric": "nps" if index % 3 else "csat",
+                    "score": rng.randint(0, 10) if index % 3 else rng.randint(1, 5),
+                    "team_id": team_ids[rng.randrange(len(team_ids))],
+                }
+            )
+            if len(batch) == 20000:
+                session.execute(insert(CxResponse), batch)
+                batch = []
+        if batch:
+            session.execute(insert(CxResponse), batch)
+    return team_ids
+
+
+def median_ms(function: Callable[[], object], runs: int) -> float:
+    function()  # warm caches, as a running bot has them
+    timings = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        timings.append((time.perf_counter() - started) * 1000)
+    return statistics.median(timings)
+
+
+RAW = """
+SELECT SUM(autonomy_sum) / SUM(autonomy_n), SUM(competence_sum) / SUM(competence_n),
+       SUM(belonging_sum) / SUM(belonging_n)
+FROM round_result
+WHERE workspace_id = :ws AND opened_on BETWEEN :start AND :end AND answered >= :k {team}
+"""
+
+
+def measure(label: str, url: str, args: argparse.Namespace) -> list[str]:
+    upgrade_to_head(url)
+    db = Database(url)
+    today = date(2026, 11, 22)
+    started = time.perf_counter()
+    team_ids = generate(db, args.teams, args.people, args.weeks, args.cx, today)
+    print(f"[{label}] generated in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    start, end = today - timedelta(weeks=12) + timedelta(days=1), today
+    team = team_ids[len(team_ids) // 2]
+    team_ms = median_ms(lambda: build_report(db, Scope(WS, team, "Team", 1), start, end, k=K), args.runs)
+    workspace_ms = median_ms(lambda: build_report(db, workspace_scope(WS), start, end, k=K), args.runs)
+
+    def raw(team_id: int | None) -> object:
+        with db.session_scope() as session:
+            sql = RAW.format(team="AND team_id = :team" if team_id else "")
+            params = {"ws": WS, "start": start, "end": end, "k": K, "team": team_id}
+            return session.execute(text(sql), params).one()
+
+    raw_team = median_ms(lambda: raw(team), args.runs)
+    raw_workspace = median_ms(lambda: raw(None), args.runs)
+    db.dispose()
+    return [
+        f"| {label} | one team, 12 weeks | {team_ms:.1f} ms | {raw_team:.1f} ms |",
+        f"| {label} | workspace, 12 weeks | {workspace_ms:.1f} ms | {raw_workspace:.1f} ms |",
+    ]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--teams", type=int, default=500)
+    parser.add_argument("--people", type=int, default=10000)
+    parser.add_argument("--weeks", type=int, default=104)
+    parser.add_argument("--cx", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument(
+        "--postgres", metavar="URL", help="also measure on this PostgreSQL server (a new database is created)"
+    )
+    args = parser.parse_args()
+    lines = ["| database | report | Pulssi (median) | raw SQL means only (median) |", "|---|---|---|---|"]
+    with tempfile.TemporaryDirectory() as directory:
+        lines += measure("SQLite", f"sqlite:///{directory}/bench.db", args)
+    if args.postgres:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        name = f"pulssi_bench_{uuid.uuid4().hex[:8]}"
+        admin = make_url(args.postgres)
+        conninfo = admin.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(conninfo, autocommit=True) as connection:
+            connection.execute(f'CREATE DATABASE "{name}"')
+        try:
+            lines += measure("PostgreSQL", admin.set(database=name).render_as_string(hide_password=False), args)
+        finally:
+            with psycopg.connect(conninfo, autocommit=True) as connection:
+                connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,209 @@
+"""Render a Report: Block Kit (quality and energy side by side, chart note, lag view, ending on the top
+win), plain text for the shell, and the chart PNG. Only values present in the model are shown; suppressed
+numbers read "not enough answers (n < k)"."""
+
+from __future__ import annotations
+
+import re
+
+from bot.blocks import Block, clip, context, divider, header, mrkdwn
+from bot.domain.chart import ChartLabels, render_trend_chart
+from bot.domain.report import NeedResult, Report
+from bot.domain.stats import LagResult, strongest_lag
+from bot.i18n import Translator
+
+
+def _nps_value(value: float | None) -> str:
+    return "–" if value is None else (f"+{value:.1f}" if value > 0 else f"{value:.1f}")
+
+
+def _suppressed(t: Translator, report: Report) -> str:
+    return t("report.suppressed", k=report.anonymity_min)
+
+
+_MENTION = re.compile(r"<@(\w+)>")
+
+
+def need_line(t: Translator, report: Report, need: NeedResult) -> str:
+    name = t(f"win.need.{need.need}")
+    if need.suppressed:
+        return f"*{name}*: {_suppressed(t, report)}"
+    line = t(
+        "report.need",
+        name=name,
+        mean=f"{need.mean:.2f}",
+        low="–" if need.ci_low is None else f"{need.ci_low:.2f}",
+        high="–" if need.ci_high is None else f"{need.ci_high:.2f}",
+        n=need.n,
+    )
+    if need.change is not None:
+        key = "report.change.beyond_noise" if need.beyond_noise else "report.change.within_noise"
+        line += " " + t(key, change=f"{need.change:+.2f}")
+    return line
+
+
+def _quality_lines(t: Translator, report: Report) -> list[str]:
+    nps, csat = report.nps, report.csat
+    lines = [f"*{t('report.quality')}*"]
+    if nps.n and nps.score is not None:
+        if nps.promoters is not None and nps.detractors is not None:
+            lines.append(
+                t(
+                    "report.nps.counts",
+                    value=_nps_value(round(nps.score, 1)),
+                    n=nps.n,
+                    promoters=nps.promoters,
+                    passives=nps.passives,
+                    detractors=nps.detractors,
+                )
+            )
+        else:
+            lines.append(t("report.nps", value=_nps_value(round(nps.score, 1)), n=nps.n))
+    else:
+        lines.append(t("report.nps.none"))
+    if csat.n and csat.percent is not None:
+        lines.append(t("report.csat", value=f"{csat.percent:.1f}", n=csat.n))
+    else:
+        lines.append(t("report.csat.none"))
+    lines.extend(need_line(t, report, need) for need in report.needs)
+    if report.enps.suppressed:
+        lines.append(f"*eNPS*: {_suppressed(t, report)}")
+    else:
+        lines.append(t("report.enps", value=_nps_value(report.enps.value), n=report.enps.n))
+    part = report.participation
+    if part.suppressed:
+        lines.append(t("report.participation.suppressed", k=report.anonymity_min, invited=part.invited))
+    else:
+        lines.append(
+            t("report.participation", answered=part.answered, invited=part.invited, rate=f"{part.rate or 0:.0f}")
+        )
+    return lines
+
+
+def _energy_lines(t: Translator, report: Report) -> list[str]:
+    wins = report.wins
+    lines = [
+        f"*{t('report.energy')}*",
+        t("report.wins", count=wins.count),
+        t("report.thanked", count=wins.colleagues_thanked),
+    ]
+    if wins.count:
+        not_scored = wins.count - wins.scored
+        if wins.mean_polarity is not None:
+            lines.append(
+                t("report.tone", polarity=f"{wins.mean_polarity:+.2f}", scored=wins.scored, not_scored=not_scored)
+            )
+        else:
+            lines.append(t("report.tone.none", not_scored=not_scored))
+    if wins.top is not None:
+        lines.append(t("report.top_win_short", reactions=wins.top.reactions, author=f"<@{wins.top.author_id}>"))
+    return lines
+
+
+def lag_sentence(t: Translator, report: Report) -> str:
+    """One sentence naming the strongest association, worded as association, never cause."""
+    if not report.lag:
+        return t("report.lag.too_few", paired=report.lag_weeks_paired, needed=8)
+    best: LagResult | None = strongest_lag(report.lag)
+    assert best is not None
+    key = {"pulse": "report.lag.pulse_leads", "nps": "report.lag.nps_leads"}.get(best.leader, "report.lag.same_week")
+    return t(key, weeks=best.lag_weeks, r=f"{best.r:+.2f}", low=f"{best.low:+.2f}", high=f"{best.high:+.2f}", n=best.n)
+
+
+def _lag_table(t: Translator, report: Report) -> str:
+    rows = []
+    for lag in report.lag:
+        who = {"pulse": t("report.lag.row_pulse"), "nps": t("report.lag.row_nps")}.get(
+            lag.leader, t("report.lag.row_same")
+        )
+        rows.append(f"{who} {lag.lag_weeks}: r {lag.r:+.2f} [{lag.low:+.2f}, {lag.high:+.2f}] n={lag.n}")
+    return "\n".join(rows)
+
+
+def _title(t: Translator, report: Report) -> str:
+    who = report.team_name or t("report.workspace")
+    return t("report.title", team=who, start=report.start.strftime("%d.%m.%Y"), end=report.end.strftime("%d.%m.%Y"))
+
+
+def report_blocks(t: Translator, report: Report, *, chart_note: str | None = None) -> list[Block]:
+    blocks: list[Block] = [header(clip(_title(t, report), 150))]
+    quality = "\n".join(_quality_lines(t, report))
+    energy = "\n".join(_energy_lines(t, report))
+    blocks.append(
+        {
+            "type": "section",
+            "fields": [{"type": "mrkdwn", "text": clip(quality, 2000)}, {"type": "mrkdwn", "text": clip(energy, 2000)}],
+        }
+    )
+    if chart_note:
+        blocks.append(context(chart_note))
+    blocks.append(divider())
+    lag_text = f"*{t('report.lag.title')}*\n{lag_sentence(t, report)}"
+    blocks.append(mrkdwn(lag_text))
+    if report.lag:
+        blocks.append(context(clip("```" + _lag_table(t, report) + "```", 3000)))
+    blocks.append(context(t("report.lag.caveat")))
+    blocks.append(divider())
+    blocks.extend(_ending(t, report))
+    return blocks
+
+
+def _ending(t: Translator, report: Report) -> list[Block]:
+    """Peak-end: the report ends on the most celebrated win of the period."""
+    top = report.wins.top
+    if top is None:
+        return [mrkdwn(t("report.end.no_wins"))]
+    tone = (
+        t("win.sentiment.not_scored")
+        if top.polarity is None
+        else t("win.sentiment.scored", polarity=f"{top.polarity:+.2f}")
+    )
+    return [
+        mrkdwn(t("report.end.title", author=f"<@{top.author_id}>", reactions=top.reactions)),
+        mrkdwn(clip(top.text, 2900)),
+        context(tone),
+    ]
+
+
+def report_text(t: Translator, report: Report) -> str:
+    """The same report as plain text (shell, notification fallback)."""
+    lines = [_title(t, report), ""]
+    lines += [*_quality_lines(t, report), "", *_energy_lines(t, report), ""]
+    lines += [t("report.lag.title"), lag_sentence(t, report)]
+    if report.lag:
+        lines.append(_lag_table(t, report))
+    lines.append(t("report.lag.caveat"))
+    lines.append("")
+    top = report.wins.top
+    if top is None:
+        lines.append(t("report.end.no_wins"))
+    else:
+        lines.append(t("report.end.title", author=top.author_id, reactions=top.reactions))
+        lines.append(top.text)
+        lines.append(
+            t("win.sentiment.not_scored")
+            if top.polarity is None
+            else t("win.sentiment.scored", polarity=f"{top.polarity:+.2f}")
+        )
+    return _MENTION.sub(r"\1", "\n".join(lines).replace("*", ""))
+
+
+def chart_labels(t: Translator, report: Report) -> ChartLabels:
+    return ChartLabels(
+        title=_title(t, report),
+        needs_axis=t("report.chart.needs_axis"),
+        nps_axis="NPS",
+        autonomy=t("win.need.autonomy"),
+        competence=t("win.need.competence"),
+        belonging=t("win.need.belonging"),
+        nps="NPS",
+        suppressed_note=t("report.suppressed", k=report.anonymity_min),
+    )
+
+
+def chart_png(t: Translator, report: Report) -> bytes:
+    return render_trend_chart(report.chart, chart_labels(t, report))
+
+
+def notification_text(t: Translator, report: Report) -> str:
+    return _title(t, report)

@@ -1,0 +1,278 @@
+"""CX feed import against a real database: idempotence, grown feeds, HTTP with ETag, teams, the CLI."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import ClassVar
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlmodel import select
+
+from bot.domain.cxmetrics import combine_nps, nps_from_scores
+from bot.services import cx_import
+from bot.services.reports import _daily_cx, workspace_scope
+from bot.settings import Settings
+from storage.db import Database
+from storage.models import CxAggregate, CxResponse, Team
+from tests.bot.test_cli import run_cli
+from tests.conftest import BOTH_BACKENDS
+from tests.harness import SIGNING_SECRET
+
+WORKSPACE = "T0001"
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+
+RESPONSES = (
+    "Response ID,Submitted at,How likely are you to recommend us?,Team,Comment\n"
+    "r1,2026-02-02,10,Support,Great\n"
+    "r2,2026-02-02,9,support,\n"
+    "r3,2026-02-03,8,Support,\n"
+    "r4,2026-02-03,3,Sales,slow\n"
+    "r5,2026-02-04,6,,\n"
+)
+
+
+def make_settings(database_url: str, tmp_path: Path, **extra: str) -> Settings:
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET, "DATABASE_URL": database_url}
+    env["CX_FEED_DIR"] = str(tmp_path)
+    env.update(extra)
+    return Settings.from_env(env)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def add_team(db: Database, name: str, channel_name: str, channel_id: str) -> int:
+    from storage import repositories as repo
+
+    with db.session_scope() as session:
+        repo.ensure_workspace(session, WORKSPACE, NOW)
+        team = Team(workspace_id=WORKSPACE, channel_id=channel_id, channel_name=channel_name, name=name, created_at=NOW)
+        session.add(team)
+        session.flush()
+        assert team.id is not None
+        return team.id
+
+
+def stored(db: Database) -> list[tuple[str, int, int | None, str | None]]:
+    with db.session_scope() as session:
+        rows = session.exec(select(CxResponse).order_by(CxResponse.row_key)).all()
+        return [(r.row_key, r.score, r.team_id, r.team_label) for r in rows]
+
+
+@BOTH_BACKENDS
+def test_import_maps_teams_reports_unknown_and_is_idempotent(db: Database, database_url: str, tmp_path: Path) -> None:
+    support = add_team(db, "Support", "support-fi", "C1")
+    feed = tmp_path / "nps.csv"
+    feed.write_text(RESPONSES, encoding="utf-8")
+    settings_ = make_settings(database_url, tmp_path)
+
+    first = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (first.status, first.rows_read, first.imported, first.rejected) == ("imported", 5, 5, 0)
+    assert first.unknown_teams == ["Sales"]
+    rows = stored(db)
+    assert [r[2] for r in rows] == [support, support, support, None, None]  # case-insensitive team name
+
+    again = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed), force=True)
+    assert (again.imported, again.already_present) == (0, 5)
+
+    feed.write_text(RESPONSES + "r6,2026-02-05,10,Support,\n", encoding="utf-8")  # the feed grew
+    grown = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed), force=True)
+    assert (grown.imported, grown.already_present) == (1, 5)
+    assert len(stored(db)) == 6
+
+    # Hand-computed NPS of the workspace: 3 promoters (10, 9, 10), 1 passive, 2 detractors of 6 → +16.7.
+    days = _daily_cx_for(db)
+    nps = combine_nps(day.nps for day in days)
+    assert (nps.n, nps.promoters, nps.passives, nps.detractors) == (6, 3, 1, 2)
+    assert nps.score == pytest.approx(100 * (3 - 2) / 6)
+    assert nps == nps_from_scores([10, 9, 8, 3, 6, 10])
+
+
+def _daily_cx_for(db: Database) -> list:  # type: ignore[type-arg]
+    with db.session_scope() as session:
+        return _daily_cx(session, workspace_scope(WORKSPACE), date(2026, 1, 1), date(2026, 12, 31))
+
+
+def test_alias_links_rows_already_stored(db: Database, database_url: str, tmp_path: Path) -> None:
+    sales = add_team(db, "Myynti", "myynti", "C2")
+    feed = tmp_path / "nps.csv"
+    feed.write_text(RESPONSES, encoding="utf-8")
+    cx_import.import_for_workspace(make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed))
+    assert next(r for r in stored(db) if r[3] == "Sales")[2] is None
+    with db.session_scope() as session:
+        from storage import cx_repository
+
+        cx_repository.set_alias(session, WORKSPACE, "Sales", sales)
+        session.flush()
+        cx_repository.relink_team_labels(session, WORKSPACE, cx_repository.team_lookup(session, WORKSPACE))
+    assert next(r for r in stored(db) if r[3] == "Sales")[2] == sales
+
+
+def test_bad_rows_are_reported_with_line_numbers_and_good_rows_kept(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    feed = tmp_path / "bad.csv"
+    feed.write_text(
+        "date;nps;team\n"  # line 1, semicolons
+        "2.2.2026;10;A\n"  # 2 ok (Finnish date)
+        "2026-02-02;11;A\n"  # 3 out of range
+        "2026-02-02;x;A\n"  # 4 not a number
+        "31.2.2026;9;A\n"  # 5 impossible date
+        ";9;A\n"  # 6 missing date
+        "2026/02/03;9,0;A\n",  # 7 ok (yyyy/mm/dd, decimal comma)
+        encoding="utf-8",
+    )
+    summary = cx_import.import_for_workspace(
+        make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed)
+    )
+    assert (summary.imported, summary.rejected) == (2, 4)
+    assert [line for line, _code, _detail in summary.reasons] == [3, 4, 5, 6]
+    assert len(stored(db)) == 2
+
+
+def test_rejected_header_changes_nothing(db: Database, database_url: str, tmp_path: Path) -> None:
+    feed = tmp_path / "weird.csv"
+    feed.write_text("when,how much\n2026-01-01,5\n", encoding="utf-8")
+    summary = cx_import.import_for_workspace(
+        make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed)
+    )
+    assert summary.status == "rejected"
+    assert summary.found_columns == ["when", "how much"]
+    assert stored(db) == []
+
+
+def test_aggregate_rows_are_weighted_by_count(db: Database, database_url: str, tmp_path: Path) -> None:
+    feed = tmp_path / "agg.csv"
+    feed.write_text(
+        "date,team,metric,value,responses\n2026-02-02,A,nps,50,100\n2026-02-03,A,nps,0,300\n2026-02-03,A,csat,80,10\n",
+        encoding="utf-8",
+    )
+    summary = cx_import.import_for_workspace(
+        make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed)
+    )
+    assert (summary.shape, summary.imported) == ("aggregates", 3)
+    with db.session_scope() as session:
+        assert len(session.exec(select(CxAggregate)).all()) == 3
+    days = _daily_cx_for(db)
+    nps = combine_nps(day.nps for day in days)
+    assert nps.n == 400 and nps.score == pytest.approx(12.5)  # not 25: averages are not averaged
+
+
+class _FeedHandler(http.server.BaseHTTPRequestHandler):
+    body = RESPONSES.encode()
+    seen: ClassVar[list[dict[str, str]]] = []
+
+    def do_GET(self) -> None:
+        type(self).seen.append(dict(self.headers))
+        if self.headers.get("If-None-Match") == '"v1"':
+            self.send_response(304)
+            self.end_headers()
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv; charset=utf-8")
+        self.send_header("ETag", '"v1"')
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+        self.wfile.write(self.body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def feed_server() -> Iterator[str]:
+    _FeedHandler.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/export.csv?key=secret"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@BOTH_BACKENDS
+def test_http_feed_second_pull_is_a_304(db: Database, database_url: str, tmp_path: Path, feed_server: str) -> None:
+    settings_ = make_settings(database_url, tmp_path, CX_FEED_URL=feed_server)
+    first = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW)
+    assert first.imported == 5
+    second = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW)
+    assert second.status == "not_modified" and second.imported == 0
+    assert _FeedHandler.seen[1].get("If-None-Match") == '"v1"'
+    assert len(stored(db)) == 5
+    assert "secret" not in second.log_line()  # a published sheet's key stays out of logs
+
+
+def test_size_cap_and_unreachable_source_fail_cleanly(db: Database, database_url: str, tmp_path: Path) -> None:
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"date,nps\n" + b"2026-01-01,9\n" * 200)
+    capped = make_settings(database_url, tmp_path, CX_FEED_MAX_BYTES="1024")
+    summary = cx_import.import_for_workspace(capped, db, WORKSPACE, NOW, source=str(big))
+    assert summary.status == "failed" and summary.error and summary.error.startswith("too_big")
+    gone = cx_import.import_for_workspace(capped, db, WORKSPACE, NOW, source="http://127.0.0.1:9/none.csv")
+    assert gone.status == "failed" and gone.error and gone.error.startswith("unreachable")
+    assert stored(db) == []
+
+
+def test_slack_set_paths_must_stay_in_the_feed_dir(database_url: str, tmp_path: Path) -> None:
+    settings_ = make_settings(database_url, tmp_path)
+    assert cx_import.source_problem(settings_, str(tmp_path / "ok.csv")) is None
+    assert cx_import.source_problem(settings_, "ok.csv") is None
+    assert cx_import.source_problem(settings_, "/etc/passwd") == "cxfeed.outside_dir"
+    assert cx_import.source_problem(settings_, "../outside.csv") == "cxfeed.outside_dir"
+    assert cx_import.source_problem(settings_, "https://example.com/x.csv") is None
+    assert cx_import.source_problem(settings_, "https:///x.csv") == "cxfeed.bad_source"
+
+
+VALID = (
+    "id,date,nps,team\n" + "".join(f"x{i},2026-02-{1 + i % 27:02d},{i % 11},T{i % 3}\n" for i in range(30))
+).encode()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    data=st.one_of(
+        st.binary(max_size=600),
+        st.builds(
+            lambda cut, junk: VALID[:cut] + junk + VALID[cut:], st.integers(0, len(VALID)), st.binary(max_size=12)
+        ),
+    )
+)
+def test_random_and_mutated_files_never_crash_or_import_twice(db: Database, data: bytes) -> None:
+    first = cx_import.import_bytes(db, WORKSPACE, "fuzz", data, None, NOW)
+    assert first.status in ("imported", "rejected")
+    second = cx_import.import_bytes(db, WORKSPACE, "fuzz", data, None, NOW)
+    assert second.imported == 0
+    with db.session_scope() as session:
+        keys = session.exec(select(CxResponse.row_key)).all()
+    assert len(keys) == len(set(keys))
+
+
+def test_cli_import_prints_summary_and_exit_codes(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    good = tmp_path / "good.csv"
+    good.write_text(RESPONSES, encoding="utf-8")
+    env = {"DATABASE_URL": database_url}
+    result = run_cli("import-cx", str(good), "--workspace", WORKSPACE, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "5 rows read, 5 imported, 0 already present, 0 rejected" in result.stdout
+    again = run_cli("import-cx", str(good), env=env, cwd=tmp_path)  # the only workspace is found
+    assert again.returncode == 0 and "0 imported, 5 already present" in again.stdout
+    bad = tmp_path / "bad.csv"
+    bad.write_text("foo,bar\n1,2\n", encoding="utf-8")
+    rejected = run_cli("import-cx", str(bad), env=env, cwd=tmp_path)
+    assert rejected.returncode == 1
+    assert "foo, bar" in rejected.stdout

@@ -1,0 +1,230 @@
+"""Reports against hand-computed fixtures: means and CIs, suppression below k, NPS/CSAT, wins, lag, JSON."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.domain.report import report_json
+from bot.services.reports import Scope, build_report, workspace_scope
+from storage import repositories as repo
+from storage.db import Database
+from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win, WinColleague
+from tests.conftest import BOTH_BACKENDS
+
+WS = "T0001"
+NOW = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
+END = date(2026, 3, 29)  # a Sunday
+START = END - timedelta(weeks=4) + timedelta(days=1)  # 2026-03-02, a Monday
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def add_team(db: Database, name: str = "Support", channel: str = "C1") -> int:
+    with db.session_scope() as session:
+        repo.ensure_workspace(session, WS, NOW)
+        team = Team(
+            workspace_id=WS, channel_id=channel, channel_name=name.lower(), name=name, created_at=NOW, every_weeks=1
+        )
+        session.add(team)
+        session.flush()
+        assert team.id is not None
+        return team.id
+
+
+_numbers = iter(range(1, 10**6))
+
+
+def add_round(
+    db: Database,
+    team_id: int,
+    day: date,
+    answers: dict[str, list[int]],
+    *,
+    invited: int = 10,
+    enps: list[int] | None = None,
+) -> None:
+    answered = max(len(v) for v in answers.values())
+    with db.session_scope() as session:
+        opened = datetime.combine(day, datetime.min.time(), UTC)
+        pulse_round = PulseRound(
+            workspace_id=WS,
+            team_id=team_id,
+            number=next(_numbers),
+            scheduled_for=day,
+            opened_at=opened,
+            closes_at=opened + timedelta(days=3),
+            closed_at=opened + timedelta(days=3),
+            status="closed",
+            invited=invited,
+            answered=answered,
+        )
+        session.add(pulse_round)
+        session.flush()
+        assert pulse_round.id is not None
+        result = RoundResult(
+            round_id=pulse_round.id, workspace_id=WS, team_id=team_id, opened_on=day, invited=invited, answered=answered
+        )
+        for need, values in answers.items():
+            setattr(result, f"{need}_n", len(values))
+            setattr(result, f"{need}_sum", float(sum(values)))
+            setattr(result, f"{need}_sq", float(sum(v * v for v in values)))
+        if enps:
+            result.enps_promoters = sum(1 for s in enps if s >= 9)
+            result.enps_passives = sum(1 for s in enps if 7 <= s <= 8)
+            result.enps_detractors = sum(1 for s in enps if s <= 6)
+        session.add(result)
+
+
+def all_needs(values: list[int]) -> dict[str, list[int]]:
+    return {"autonomy": values, "competence": values, "belonging": values}
+
+
+def add_cx(db: Database, team_id: int | None, day: date, metric: str, scores: list[int]) -> None:
+    with db.session_scope() as session:
+        for index, score in enumerate(scores):
+            session.add(
+                CxResponse(
+                    workspace_id=WS,
+                    row_key=f"{team_id}:{day}:{metric}:{index}:{score}",
+                    day=day,
+                    metric=metric,
+                    score=score,
+                    team_id=team_id,
+                )
+            )
+
+
+@BOTH_BACKENDS
+def test_team_report_hand_computed(db: Database) -> None:
+    team = add_team(db)
+    # Two rounds in the period: autonomy answers [3,4,5,4,4] and [5,5,4,4,2] → 10 answers, mean 4.0.
+    add_round(
+        db,
+        team,
+        START + timedelta(days=7),
+        {"autonomy": [3, 4, 5, 4, 4], "competence": [5] * 5, "belonging": [1, 2, 3, 4, 5]},
+        enps=[10, 9, 9, 5, 0],
+    )
+    add_round(
+        db, team, START + timedelta(days=21), {"autonomy": [5, 5, 4, 4, 2], "competence": [5] * 5, "belonging": [3] * 5}
+    )
+    # A round with 4 answers (< k = 5) in the period: never part of any mean.
+    add_round(db, team, START + timedelta(days=14), all_needs([1, 1, 1, 1]))
+    # The previous period: autonomy all 2s (beyond noise against 4.0).
+    add_round(db, team, START - timedelta(days=14), all_needs([2, 2, 2, 2, 2, 2]))
+    add_cx(db, team, START + timedelta(days=2), "nps", [10, 9, 9, 8, 7, 6, 3, 0])  # 3 P, 2 Pa, 3 D → 0.0
+    add_cx(db, team, START + timedelta(days=3), "csat", [5, 4, 3, 1])  # 50 %
+    add_cx(db, None, START + timedelta(days=3), "nps", [0, 0, 0])  # workspace level only
+    with db.session_scope() as session:
+        session.add(
+            CxAggregate(
+                workspace_id=WS,
+                row_key="agg1",
+                day=START + timedelta(days=4),
+                metric="nps",
+                value=100.0,
+                count=2,
+                team_id=team,
+            )
+        )
+    report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
+
+    autonomy = report.needs[0]
+    values = [3, 4, 5, 4, 4, 5, 5, 4, 4, 2]
+    mean = sum(values) / 10
+    sd = math.sqrt(sum((v - mean) ** 2 for v in values) / 9)
+    half = 2.262 * sd / math.sqrt(10)  # t(0.975, df 9)
+    assert (autonomy.n, autonomy.mean) == (10, 4.0)
+    assert autonomy.ci_low == pytest.approx(mean - half, abs=0.01)
+    assert autonomy.ci_high == pytest.approx(mean + half, abs=0.01)
+    assert autonomy.change == 2.0 and autonomy.beyond_noise
+    competence = report.needs[1]
+    assert competence.mean == 5.0 and competence.change == 3.0
+    assert report.participation.answered == 14 and report.participation.invited == 30
+    assert report.enps.value == pytest.approx(20.0) and report.enps.n == 5
+    # NPS: the 8 team responses plus an aggregate row of +100 with 2 responses → (0*8 + 100*2) / 10.
+    assert report.nps.n == 10 and report.nps.score == pytest.approx(20.0)
+    assert report.csat.n == 4 and report.csat.percent == pytest.approx(50.0)
+
+    data = report_json(report)
+    assert set(data) >= {"workspace", "team", "period", "needs", "participation", "enps", "nps", "csat", "wins", "lag"}
+    assert data["team"] == "Support" and data["period"] == {"start": "2026-03-02", "end": "2026-03-29"}
+    assert set(data["needs"]["autonomy"]) == {"mean", "ci_low", "ci_high", "n", "change", "beyond_noise"}
+    assert data["participation"]["rate"] == pytest.approx(46.7)
+    json.dumps(data)
+
+    workspace = build_report(db, workspace_scope(WS), START, END, k=5)
+    assert workspace.team_name is None and workspace.nps.n == 13
+
+
+def test_everything_pulse_derived_is_suppressed_below_k(db: Database) -> None:
+    team = add_team(db)
+    add_round(db, team, START + timedelta(days=7), all_needs([5, 5, 5, 5]), invited=6, enps=[10, 10, 10, 10])
+    report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
+    assert all(need.suppressed and need.mean is None for need in report.needs)
+    assert report.participation.suppressed and report.enps.suppressed and report.enps.value is None
+    assert all(p.autonomy is None and p.competence is None and p.belonging is None for p in report.chart)
+    data = report_json(report)
+    # n counts only answers of rounds that reached k: the 4 answers are not even counted.
+    assert data["needs"]["autonomy"] == {"suppressed": True, "n": 0}
+    assert data["participation"] == {"suppressed": True, "invited": 6}
+    assert data["enps"] == {"suppressed": True, "n": 0}
+    assert "5.0" not in json.dumps(data["needs"])
+
+
+def test_wins_count_top_win_and_not_scored(db: Database) -> None:
+    team = add_team(db)
+    with db.session_scope() as session:
+        for index, (reactions, polarity, days_ago) in enumerate(
+            [(3, 0.5, 3), (7, None, 10), (7, 0.2, 2), (99, 0.9, 60)]
+        ):
+            win = Win(
+                workspace_id=WS,
+                team_id=team,
+                author_id=f"U{index}",
+                text=f"story {index}",
+                reactions=reactions,
+                polarity=polarity,
+                created_at=datetime.combine(END, datetime.min.time(), UTC) - timedelta(days=days_ago),
+            )
+            session.add(win)
+            session.flush()
+            assert win.id is not None
+            session.add(WinColleague(workspace_id=WS, win_id=win.id, user_id="UX"))
+    report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
+    assert report.wins.count == 3  # the 60-day-old win is outside the period
+    assert report.wins.top is not None and report.wins.top.text == "story 2"  # 7 reactions, newest of the tie
+    assert report.wins.scored == 2 and report.wins.colleagues_thanked == 1
+    assert report.wins.mean_polarity == pytest.approx(0.35)
+
+
+def test_lag_view_finds_a_two_week_lead(db: Database) -> None:
+    team = add_team(db)
+    first_monday = END - timedelta(days=6) - timedelta(weeks=29)
+    rng = random.Random(11)
+    levels = [rng.choice([1, 2, 3, 4, 5]) for _ in range(30)]  # an irregular series, no period
+    for week, level in enumerate(levels):
+        value = round(level)
+        add_round(db, team, first_monday + timedelta(weeks=week), all_needs([value] * 5))
+    for week in range(2, 30):
+        # NPS two weeks after a good pulse week is high: promoters when the pulse was >= 3.
+        score = 10 if round(levels[week - 2]) >= 3 else 0
+        add_cx(db, team, first_monday + timedelta(weeks=week, days=1), "nps", [score, score])
+    report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
+    assert report.lag, "expected a lag view with 28 paired weeks"
+    best = max(report.lag, key=lambda lag: abs(lag.r))
+    assert (best.leader, best.lag_weeks) == ("pulse", 2)
+    assert best.r > 0.8 and best.n >= 8

@@ -1,0 +1,149 @@
+"""/cxreport, the team digest after a round, and `/pulse cxfeed` through the harness."""
+
+from __future__ import annotations
+
+import json
+import struct
+from pathlib import Path
+
+from tests.conftest import BOTH_BACKENDS
+from tests.harness import Harness, running_app
+from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
+
+MEMBERS = ["U001", "U002", "U003", "U004", "U005", "U006"]
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
+
+
+def run_round(harness: Harness, answers: dict[str, int]) -> None:
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    dms = wait_pulse_dms(harness, len(MEMBERS))
+    for user, value in answers.items():
+        for question in ("autonomy", "competence", "belonging"):
+            click(harness, user, dms[user], question, value)
+    harness.fake.wait_for("chat.update", count=3 * len(answers))
+    harness.fake.clear_calls()
+    harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
+
+
+def report_response(harness: Harness) -> dict:  # type: ignore[type-arg]
+    [call] = harness.fake.wait_for("response_url", timeout=15)
+    return dict(call.params)
+
+
+def test_non_manager_is_refused_politely(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "managers <@U006>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "", user_id="U001", channel_id=CHANNEL)
+    text = json.dumps(report_response(harness))
+    assert "Only the team's managers (<@U006>) and workspace admins" in text
+    assert not harness.fake.uploaded_files
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "all", user_id="U006", channel_id=CHANNEL)
+    assert "Only workspace admins can see the whole workspace" in json.dumps(report_response(harness))
+
+
+@BOTH_BACKENDS
+def test_manager_gets_report_privately_with_chart_and_digest_goes_to_channel(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "managers <@U006>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.fake.clear_calls()
+    run_round(harness, {"U001": 5, "U002": 4, "U003": 4, "U004": 3, "U005": 4})
+    # The digest: posted in the team channel once the round closed, with its chart.
+    digest = harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)
+    digest_text = json.dumps(digest[0].params["blocks"])
+    assert "4.00" in digest_text and "n=5" in digest_text  # autonomy mean of 5,4,4,3,4
+    assert "U001" not in digest_text
+    harness.fake.wait_for("files.completeUploadExternal")
+    assert any(f.channel_id == CHANNEL for f in harness.fake.uploaded_files)
+
+    harness.fake.clear_calls()
+    response = harness.sender.command("/cxreport", "#support 8", user_id="U006", channel_id=CHANNEL)
+    assert response.status == 200
+    params = report_response(harness)
+    assert params["response_type"] == "ephemeral"
+    blocks = json.dumps(params["blocks"])
+    assert "Quality side" in blocks and "Energy side" in blocks and "n=5" in blocks
+    assert "No wins shared in this period yet" in blocks  # ends on the (missing) top win
+    upload = harness.fake.wait_for("files.completeUploadExternal")[0]
+    assert upload.params["channel_id"] == "DU006"
+    chart = next(f for f in harness.fake.uploaded_files if f.channel_id == "DU006")
+    assert png_size(chart.content) == (1000, 550)
+
+
+def test_report_ends_with_the_most_celebrated_win(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    values = {
+        "story": {"value": {"type": "plain_text_input", "value": "We saved the customer's launch day!"}},
+        "colleagues": {"value": {"type": "multi_users_select", "selected_users": ["U002"]}},
+    }
+    harness.sender.view_submission(user_id="U001", callback_id="win_modal", values=values)
+    harness.fake.wait_for("chat.postEphemeral")
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "all", user_id=ADMIN, channel_id=CHANNEL)
+    blocks = report_response(harness)["blocks"]
+    assert "most celebrated win" in json.dumps(blocks[-3:])
+    assert "launch day" in json.dumps(blocks[-2])
+    assert "Tone: +" in json.dumps(blocks[-1])  # an English story is scored
+
+
+def test_unknown_team_and_bad_weeks(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/cxreport", "nosuchteam", user_id=ADMIN, channel_id=CHANNEL)
+    assert "No team matches nosuchteam" in json.dumps(report_response(harness))
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "all 500", user_id=ADMIN, channel_id=CHANNEL)
+    assert "between 1 and 104" in json.dumps(report_response(harness))
+
+
+def test_cxfeed_command_imports_and_reports_rejections(fake_slack, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    feed = tmp_path / "nps.csv"
+    feed.write_text("date,nps,team\n2026-01-05,10,support\n2026-01-05,eleven,support\n", encoding="utf-8")
+    with running_app(fake_slack, database_url, CX_FEED_DIR=str(tmp_path)) as harness:
+        make_team(harness, MEMBERS)
+        harness.sender.command("/pulse", f"cxfeed {feed}", user_id="U001", channel_id=CHANNEL)
+        assert "Only workspace admins" in json.dumps(report_response(harness))
+        harness.fake.clear_calls()
+        harness.sender.command("/pulse", "cxfeed /etc/passwd", user_id=ADMIN, channel_id=CHANNEL)
+        assert "CX_FEED_DIR" in json.dumps(report_response(harness))
+        harness.fake.clear_calls()
+        harness.sender.command("/pulse", f"cxfeed {feed}", user_id=ADMIN, channel_id=CHANNEL)
+        calls = harness.fake.wait_for("response_url", count=2)
+        summary = json.dumps(calls[1].params)
+        assert "2 rows read, 1 imported, 0 already present, 1 rejected" in summary
+        assert "line 3" in summary
+        harness.fake.clear_calls()
+        harness.sender.command("/pulse", "cxfeed refresh", user_id=ADMIN, channel_id=CHANNEL)
+        assert "0 imported, 1 already present" in json.dumps(report_response(harness))
+        harness.fake.clear_calls()
+        harness.sender.command("/pulse", "cxfeed", user_id=ADMIN, channel_id=CHANNEL)
+        assert "nps.csv" in json.dumps(report_response(harness))
+
+
+def test_scheduled_import_with_rejections_dms_the_admin(fake_slack, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from bot.services.cx_import import cx_feed_tick
+
+    feed = tmp_path / "nps.csv"
+    feed.write_text("date,nps\n2026-01-05,10\n", encoding="utf-8")
+    with running_app(fake_slack, database_url, CX_FEED_DIR=str(tmp_path)) as harness:
+        make_team(harness, MEMBERS)
+        harness.sender.command("/pulse", f"cxfeed {feed}", user_id=ADMIN, channel_id=CHANNEL)
+        harness.fake.wait_for("response_url", count=2)
+        harness.fake.clear_calls()
+        feed.write_text("date,nps\n2026-01-05,10\n2026-01-06,99\n", encoding="utf-8")
+        cx_feed_tick(harness.deps)  # not due yet: pulled a moment ago
+        assert not harness.fake.calls_to("chat.postMessage")
+        harness.clock.advance(timedelta(minutes=61))
+        cx_feed_tick(harness.deps)
+        [dm] = harness.fake.wait_for("chat.postMessage")
+        assert dm.params["channel"] == ADMIN and "line 3" in dm.params["text"]
