@@ -37,16 +37,19 @@ def insert_ignoring_duplicates(
     """Bulk insert; a row another import stored meanwhile is skipped by the unique key, not an error."""
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
+    # Core executemany on the Table (not the ORM bulk path): one compiled statement for the whole batch.
+    target: Any = getattr(table, "__table__")  # noqa: B009 (SQLModel types hide __table__)
+    connection = session.connection()
+    dialect = connection.dialect.name
     statement: Any
     if dialect == "postgresql":
-        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=["workspace_id", "row_key"])
+        statement = postgresql.insert(target).on_conflict_do_nothing(index_elements=["workspace_id", "row_key"])
     elif dialect == "sqlite":
-        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=["workspace_id", "row_key"])
+        statement = sqlite.insert(target).on_conflict_do_nothing(index_elements=["workspace_id", "row_key"])
     else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        statement = insert(table)
+        statement = insert(target)
     for start in range(0, len(rows), CHUNK):
-        session.execute(statement, rows[start : start + CHUNK])
+        connection.execute(statement, rows[start : start + CHUNK])
 
 
 def team_lookup(session: Session, workspace_id: str) -> dict[str, int]:
