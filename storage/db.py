@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session, create_engine
 
 
@@ -18,9 +17,10 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             database_url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            # One connection per checkout: SQLite locks are per connection, and pooling across threads
-            # only hides "database is locked" until later.
-            poolclass=NullPool,
+            # A small pool: opening a connection (and its PRAGMAs) per transaction cost more than the
+            # transaction. Waits for SQLite's single writer are handled by busy_timeout.
+            pool_size=5,
+            max_overflow=10,
             **kwargs,
         )
 
@@ -29,6 +29,8 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA journal_mode=WAL")
+            # With WAL, NORMAL stays consistent after a crash; only the last commits may be lost on power loss.
+            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
 

@@ -107,7 +107,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             feed = model.cx_feed
             text = t(
                 "home.cx_feed",
-                source=feed.source or t("core.none"),
+                source=(feed.source or t("core.none")).split("?", 1)[0],
                 last=feed.last_pull_at.strftime("%Y-%m-%d %H:%M UTC") if feed.last_pull_at else t("core.none"),
             )
             if feed.summary:
@@ -117,8 +117,13 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
                     rejected=feed.summary.get("rejected", 0),
                 )
                 reasons = feed.summary.get("reasons") or []
-                if isinstance(reasons, list) and reasons:
-                    text += "\n" + "\n".join(f"• {clip(str(r), 200)}" for r in reasons[:5])
+                lines = [
+                    t("cxfeed.summary.reason_line", line=r[0], reason=t(f"cxfeed.reason.{r[1]}", detail=r[2]))
+                    for r in (reasons if isinstance(reasons, list) else [])[:5]
+                    if isinstance(r, list | tuple) and len(r) == 3
+                ]
+                if lines:
+                    text += "\n" + "\n".join(clip(line, 200) for line in lines)
             blocks.append(mrkdwn(text))
     blocks.append(divider())
     blocks.append(context(":lock: " + t("home.privacy", k=k, url=PRIVACY_URL)))

@@ -91,3 +91,61 @@ def test_setup_by_role(world: Harness) -> None:
             assert "Pulssi team" in reply or "already the team" in reply
         else:
             assert "Only workspace admins and owners" in reply
+
+
+# /cxreport and /pulse cxfeed: (command, text) -> roles that get the thing itself
+REPORT_MATRIX: dict[tuple[str, str], set[str]] = {
+    ("/cxreport", "#support"): {"admin", "manager_here"},
+    ("/cxreport", "all"): {"admin"},
+    ("/pulse", "cxfeed"): {"admin"},
+}
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+@pytest.mark.parametrize("request_", sorted(REPORT_MATRIX))
+def test_reports_and_feed_by_role(world: Harness, request_: tuple[str, str], role: str) -> None:
+    command, text = request_
+    user = ROLES[role]
+    sender = world.sender
+    if role == "other_workspace":
+        sender = SlackRequestSender(world.url, SIGNING_SECRET, world.fake, team_id="T0002")
+    sender.command(command, text, user_id=user, channel_id=CHANNEL)
+    reply = json.dumps(world.fake.wait_for("response_url", timeout=15)[0].params)
+    if role == "other_workspace":
+        # Never this workspace's data: their own (empty) workspace, or no such team there.
+        assert "support" not in reply.lower() or "No team matches" in reply
+        assert "Quality side" not in reply or "Whole workspace" in reply
+    elif role in REPORT_MATRIX[request_]:
+        assert "Only" not in reply, reply
+        assert ("Quality side" in reply) if command == "/cxreport" else ("CX feed" in reply)
+    else:
+        assert "Only" in reply and "Quality side" not in reply, reply
+
+
+def test_only_the_author_edits_or_deletes_a_win(world: Harness) -> None:
+    story = {"story": {"value": {"type": "plain_text_input", "value": "We fixed the customer's invoice today."}}}
+    world.sender.view_submission(user_id="U003", callback_id="win_modal", values=story)  # U003 has no role above
+    world.fake.wait_for("chat.postEphemeral")
+    from sqlmodel import select
+
+    from storage.models import Win
+
+    with world.db.session_scope() as session:
+        win_id = session.exec(select(Win.id)).one()
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        sender = world.sender
+        if role == "other_workspace":
+            sender = SlackRequestSender(world.url, SIGNING_SECRET, world.fake, team_id="T0002")
+        for what in ("edit", "delete"):
+            sender.block_action(
+                user_id=user, action_id="win_overflow", action_type="overflow", selected_option_value=f"{what}:{win_id}"
+            )
+        views = [json.dumps(c.params["view"]) for c in world.fake.wait_for("views.open", count=2)]
+        expected = "no longer exists" if role == "other_workspace" else "Only the person who shared"
+        assert all(expected in view for view in views), (role, views)
+    world.fake.clear_calls()
+    world.sender.block_action(
+        user_id="U003", action_id="win_overflow", action_type="overflow", selected_option_value=f"edit:{win_id}"
+    )
+    assert "win_edit_modal" in json.dumps(world.fake.wait_for("views.open")[0].params)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import itertools
 import json
+import math
 import random
 import threading
 import time
@@ -85,6 +86,8 @@ class FakeSlack:
         self._rate_5xx = 0.0
         self._rate_retry_after = 1
         self._random = random.Random(0)
+        self._rate_limits: dict[str, int] = {}  # method -> calls allowed per one-second window
+        self._buckets: dict[str, tuple[float, float]] = {}  # method -> (tokens, monotonic time of that count)
         self.faults_served = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -183,6 +186,13 @@ class FakeSlack:
         with self._lock:
             self._rate_429, self._rate_5xx, self._rate_retry_after = rate_429, rate_5xx, retry_after
             self._random = random.Random(seed)
+
+    def set_rate_limit(self, method: str, per_second: int) -> None:
+        """Rate-limit `method` like Slack: a token bucket of `per_second` calls (bursts up to one second's
+        worth), refilled continuously; a call without a token gets 429 with Retry-After."""
+        with self._lock:
+            self._rate_limits[method] = per_second
+            self._buckets[method] = (float(per_second), time.monotonic())
 
     def set_latency(self, seconds: float) -> None:
         self._latency = seconds
@@ -304,6 +314,15 @@ class FakeSlack:
                 if fault.method in (None, method) and fault.times > 0:
                     fault.times -= 1
                     return fault.status, fault.retry_after
+            limit = self._rate_limits.get(method)
+            if limit is not None:
+                now = time.monotonic()
+                tokens, then = self._buckets[method]
+                tokens = min(float(limit), tokens + (now - then) * limit)
+                if tokens < 1.0:
+                    self._buckets[method] = (tokens, now)
+                    return 429, max(1, math.ceil((1.0 - tokens) / limit))
+                self._buckets[method] = (tokens - 1.0, now)
             if method.startswith(FAULTABLE_PREFIXES) and (self._rate_429 or self._rate_5xx):
                 roll = self._random.random()
                 if roll < self._rate_429:

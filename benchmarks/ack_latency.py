@@ -1,0 +1,152 @@
+"""Ack latency under load: `python -m bot serve` (gunicorn) answering signed requests from 50 concurrent
+clients, for `/win`, `/cxreport` and a pulse answer button. Slack's Web API is the loopback fake Slack.
+
+The time measured is the HTTP round trip of the request Slack sends (what must stay under 3 s); the work
+after `ack()` (opening the modal, building the report, updating the DM) continues in the background.
+
+    python benchmarks/ack_latency.py                    # 50 clients x 20 requests per kind, SQLite
+    python benchmarks/ack_latency.py --clients 20 --requests 10
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.harness import BOT_TOKEN, SIGNING_SECRET  # noqa: E402
+from tests.slack.fake_slack import FakeSlack  # noqa: E402
+from tests.slack.sender import SlackRequestSender  # noqa: E402
+
+WS = "T0001"
+ADMIN = "UADMIN"
+CHANNEL = "C0TEAM"
+MEMBERS = [f"U{i:03d}" for i in range(1, 9)]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_healthy(url: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=2) as response:  # noqa: S310 (loopback http)
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError("the bot did not become healthy")
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--requests", type=int, default=20, help="requests per client and kind")
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as directory, FakeSlack(token=BOT_TOKEN, team_id=WS) as fake:
+        fake.add_user(ADMIN, is_admin=True)
+        for user in MEMBERS:
+            fake.add_user(user)
+        fake.add_channel(CHANNEL, "support", MEMBERS)
+        port = free_port()
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake.url,
+            "DATABASE_URL": args.database_url or f"sqlite:///{directory}/ack.db",
+            "PORT": str(port),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(ROOT),
+        }
+        server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=directory)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url)
+            sender = SlackRequestSender(url, SIGNING_SECRET, fake, team_id=WS)
+            sender.command("/pulse", "setup", user_id=ADMIN, channel_id=CHANNEL, channel_name="support")
+            fake.wait_for("response_url", timeout=30)
+            sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+            fake.wait_for("chat.postMessage", count=len(MEMBERS) * 2, timeout=60)
+            time.sleep(1)
+            button = None
+            for (channel, ts), message in fake.messages.items():
+                for block in message.get("blocks") or []:
+                    if block.get("type") == "actions" and str(block.get("block_id", "")).startswith("pulse:"):
+                        element = block["elements"][2]
+                        button = (channel, ts, block["block_id"], element["action_id"], element["value"])
+                        break
+                if button:
+                    break
+            assert button is not None, "no pulse DM found"
+            channel, ts, block_id, action_id, value = button
+            user = channel[1:]
+
+            kinds = {
+                "/win": lambda: sender.command("/win", "We fixed it", user_id=MEMBERS[0], channel_id=CHANNEL),
+                "/cxreport": lambda: sender.command("/cxreport", "all", user_id=ADMIN, channel_id=CHANNEL),
+                "pulse button": lambda: sender.block_action(
+                    user_id=user, action_id=action_id, value=value, block_id=block_id, channel_id=channel,
+                    container={"type": "message", "channel_id": channel, "message_ts": ts},
+                ),
+            }  # fmt: skip
+            rows = []
+            for name, send in kinds.items():
+                timings: list[float] = []
+                errors = 0
+                lock = threading.Lock()
+
+                def client(send=send, timings=timings, lock=lock) -> None:  # type: ignore[no-untyped-def]
+                    nonlocal errors
+                    for _ in range(args.requests):
+                        started = time.perf_counter()
+                        response = send()
+                        elapsed = (time.perf_counter() - started) * 1000
+                        with lock:
+                            timings.append(elapsed)
+                            if response.status != 200:
+                                errors += 1
+
+                threads = [threading.Thread(target=client) for _ in range(args.clients)]
+                for thread in threads:
+                    thread.start()
+                for thread in threads:
+                    thread.join()
+                rows.append(
+                    f"| {name} | {len(timings):,} | {statistics.median(timings):.0f} ms | "
+                    f"{percentile(timings, 0.99):.0f} ms | {max(timings):.0f} ms | {errors} |"
+                )
+                time.sleep(3)  # let the work after ack() drain before the next kind
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print(f"{args.clients} concurrent clients, `serve` under gunicorn (default WEB_CONCURRENCY=2, 8 threads each)")
+    print("| request | n | p50 | p99 | max | non-200 |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
