@@ -127,7 +127,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
             self.cfg.set("workers", settings.web_concurrency)
             # Threads: Bolt runs listeners after ack() in a thread pool; gthread keeps that cheap.
             self.cfg.set("worker_class", "gthread")
-            self.cfg.set("threads", 8)
+            self.cfg.set("threads", 16)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import App, BoltResponse
@@ -23,6 +24,9 @@ def create_app(deps: Deps) -> App:
         client=deps.client,
         # Listeners ack() first and do slow work afterwards in Bolt's thread pool.
         process_before_response=False,
+        # Listeners only ack and hand slow work on (deps.run_later); enough threads that a burst of
+        # requests never waits for a free one before its ack.
+        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
         raise_error_for_unhandled_request=False,
         # auth.test at startup would make every process (and every test) depend on Slack answering.
         token_verification_enabled=False,

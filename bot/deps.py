@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from slack_sdk import WebClient
 
@@ -12,9 +15,19 @@ from bot.settings import Settings
 from bot.user_directory import UserDirectory
 from storage.db import Database
 
+logger = logging.getLogger(__name__)
+
+# CPU-heavy work after ack() (reports with their charts, big CX imports) queues here, so it can't take
+# every Bolt listener thread and delay other people's acks.
+BACKGROUND_WORKERS = 2
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _background_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="pulssi-background")
 
 
 @dataclass
@@ -25,9 +38,21 @@ class Deps:
     users: UserDirectory
     clock: Callable[[], datetime] = field(default=utc_now)
     worker_id: str = "main"
+    background: ThreadPoolExecutor = field(default_factory=_background_pool, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
+
+    def run_later(self, function: Callable[..., Any], *args: Any) -> Future[None]:
+        """Run slow work after ack() on the background pool; a failure is logged with its traceback."""
+
+        def guarded() -> None:
+            try:
+                function(*args)
+            except Exception:
+                logger.exception("background task %s failed", getattr(function, "__name__", function))
+
+        return self.background.submit(guarded)
 
 
 def build_deps(settings: Settings, *, clock: Callable[[], datetime] | None = None, worker_id: str = "main") -> Deps:

@@ -23,8 +23,13 @@ def _status(deps: Deps, command: PulseCommand) -> None:
 
 
 def _import_now(deps: Deps, command: PulseCommand) -> None:
-    summary = cx_import.run_import(deps, command.workspace_id, force=True)
-    reply(command, summary_text(command.t, summary))
+    """A big feed can take a while: it runs on the background pool and the summary follows."""
+
+    def run() -> None:
+        summary = cx_import.run_import(deps, command.workspace_id, force=True)
+        reply(command, summary_text(command.t, summary))
+
+    deps.run_later(run)
 
 
 @subcommand("cxfeed", "cx")

@@ -176,9 +176,21 @@ def register(app: App, deps: Deps) -> None:
         except NotAllowed as error:
             say(_refusal(t, team, error))
             return
-        report = _build(deps, workspace_id, team, weeks or reports.DEFAULT_WEEKS)
-        say(notification_text(t, report), report_blocks(t, report, chart_note=t("report.chart.sent_dm")))
-        try:
-            _upload_chart(deps, t, report, _dm_channel(deps, user_id))
-        except SlackApiError as error:
-            logger.warning("report chart not delivered: %s", error.response.get("error"))
+        deps.run_later(_deliver, deps, t, workspace_id, user_id, team, weeks or reports.DEFAULT_WEEKS, say)
+
+
+def _deliver(
+    deps: Deps,
+    t: Translator,
+    workspace_id: str,
+    user_id: str,
+    team: TeamView | None,
+    weeks: int,
+    say: Any,
+) -> None:
+    report = _build(deps, workspace_id, team, weeks)
+    say(notification_text(t, report), report_blocks(t, report, chart_note=t("report.chart.sent_dm")))
+    try:
+        _upload_chart(deps, t, report, _dm_channel(deps, user_id))
+    except SlackApiError as error:
+        logger.warning("report chart not delivered: %s", error.response.get("error"))

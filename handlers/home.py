@@ -83,7 +83,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         from handlers.cxreport import deliver_report_to_dm
 
-        deliver_report_to_dm(deps, workspace_id_of(body), user_id_of(body))
+        deps.run_later(deliver_report_to_dm, deps, workspace_id_of(body), user_id_of(body))
 
     @app.action("home_delete_my_data")
     def delete_clicked(ack: Ack, body: dict[str, Any]) -> None:

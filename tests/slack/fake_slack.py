@@ -110,7 +110,10 @@ class FakeSlack:
             def do_GET(self) -> None:
                 fake._handle(self)
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 256  # like Slack, take a burst of connections instead of resetting them
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         port = self._server.server_port
         self.base = f"http://127.0.0.1:{port}"
