@@ -12,8 +12,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 MAX_POINTS = 12
 WIDTH_IN = 10.0
@@ -59,6 +57,10 @@ def _series(values: Sequence[float | None]) -> list[float]:
 
 def render_trend_chart(points: Sequence[ChartPoint], labels: ChartLabels) -> bytes:
     """Render the last `MAX_POINTS` points as a 1000x550 PNG."""
+    # Imported here: matplotlib (and numpy) cost ~60 MB, which idle processes shouldn't carry.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     shown = list(points)[-MAX_POINTS:]
     xs = list(range(len(shown)))
 

@@ -300,8 +300,11 @@ class FakeSlack:
             return
         auth = headers.get("authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else str(params.get("token") or "")
-        if token != self.token:
-            answer: dict[str, Any] = {"ok": False, "error": "invalid_auth" if token else "not_authed"}
+        if method == "apps.connections.open" and token.startswith("xapp-"):
+            # Socket Mode: an address nothing listens on, so a client keeps retrying (idle-memory benchmark).
+            answer: dict[str, Any] = {"ok": True, "url": "ws://127.0.0.1:9/link"}
+        elif token != self.token:
+            answer = {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         else:
             try:
                 answer = self._dispatch(method, params)
