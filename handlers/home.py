@@ -199,6 +199,46 @@ def register(app: App, deps: Deps) -> None:
             return
         refresh_home(deps, workspace_id, user_id)
 
+    @app.action("home_settings_setup")
+    def setup_clicked(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        user_id = user_id_of(body)
+        if not teams.is_workspace_admin(deps, user_id):
+            return
+        t = translator_for(deps, user_id)
+        block = {
+            "type": "input",
+            "block_id": "channel",
+            "label": {"type": "plain_text", "text": t("home.setup.label")},
+            "hint": {"type": "plain_text", "text": t("home.setup.hint")},
+            "element": {
+                "type": "conversations_select",
+                "action_id": "value",
+                "filter": {"include": ["public", "private"], "exclude_bot_users": True},
+            },
+        }
+        deps.client.views_open(
+            trigger_id=body["trigger_id"], view=_modal(t, "home_setup_modal", "home.setup.title", [block])
+        )
+
+    @app.view("home_setup_modal")
+    def setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
+        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        t = translator_for(deps, user_id)
+        channel = str(view["state"]["values"]["channel"]["value"].get("selected_conversation") or "")
+        try:
+            deps.client.conversations_members(channel=channel, limit=1)
+        except SlackApiError:
+            ack(response_action="errors", errors={"channel": t("home.setup.not_member")})
+            return
+        ack()
+        try:
+            team, _created, members = teams.setup_team(deps, workspace_id, channel, channel, user_id)
+        except teams.NotAllowed:
+            return
+        deps.client.chat_postMessage(channel=user_id, text=t("home.setup.done", name=team.name, members=members))
+        refresh_home(deps, workspace_id, user_id)
+
     @app.action("home_settings_cxfeed")
     def cxfeed_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()

@@ -94,6 +94,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             ]
         if model.is_admin:
             manager_buttons.append(button(t("home.settings_cxfeed"), "home_settings_cxfeed"))
+            manager_buttons.append(button(t("home.settings_setup"), "home_settings_setup"))
         blocks.append(actions("home_manager_actions", manager_buttons))
         if model.participation:
             rows: list[str] = []

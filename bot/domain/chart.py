@@ -12,7 +12,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-
 MAX_POINTS = 12
 WIDTH_IN = 10.0
 HEIGHT_IN = 5.5

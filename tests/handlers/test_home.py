@@ -163,3 +163,27 @@ def test_settings_modal_for_managers_from_home(harness: Harness) -> None:
 
     time.sleep(0.3)
     assert harness.fake.calls_to("views.open") == []
+
+
+def test_admin_sets_up_a_team_from_home(harness: Harness) -> None:
+    harness.fake.add_user(ADMIN, is_admin=True)
+    for user in MEMBERS:
+        harness.fake.add_user(user)
+    harness.fake.add_channel("C0HOME", "home-team", MEMBERS)
+    admin_home = open_home(harness, ADMIN)
+    assert "home_settings_setup" in admin_home
+    assert "home_settings_setup" not in open_home(harness, "U001")
+    harness.sender.block_action(
+        user_id=ADMIN, action_id="home_settings_setup", container={"type": "view", "view_id": "V1"}
+    )
+    view = harness.fake.wait_for("views.open")[0].params["view"]
+    assert view["callback_id"] == "home_setup_modal"
+    values = {"channel": {"value": {"type": "conversations_select", "selected_conversation": "C0NOPE"}}}
+    refused = harness.sender.view_submission(user_id=ADMIN, callback_id="home_setup_modal", values=values)
+    assert "Invite it first" in refused.json()["errors"]["channel"]
+    values = {"channel": {"value": {"type": "conversations_select", "selected_conversation": "C0HOME"}}}
+    assert not harness.sender.view_submission(user_id=ADMIN, callback_id="home_setup_modal", values=values).body
+    done = harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == ADMIN)
+    assert "home-team is a Pulssi team with 6 members" in done[0].params["text"]
+    with harness.db.session_scope() as session:
+        assert session.exec(select(Team).where(Team.channel_id == "C0HOME")).one().name == "home-team"
