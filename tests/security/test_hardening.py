@@ -52,6 +52,10 @@ ACTION_IDS = [
     "home_settings_managers",
     "home_delete_my_data",
     "win_overflow",
+    "home_settings_setup",
+    "home_settings_cxfeed",
+    "home_settings_winschannel",
+    "home_open_report",
 ]
 CALLBACKS = [
     "pulse_comment_modal",
@@ -62,6 +66,8 @@ CALLBACKS = [
     "win_modal",
     "win_edit_modal",
     "win_delete_modal",
+    "home_setup_modal",
+    "home_winschannel_modal",
 ]
 
 
