@@ -268,7 +268,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
         )
     else:
         reply(command, command.t("pulsecmd.close.done_suppressed", team=team.name, k=k))
-    pulse_schedule.run_round_closed_hooks(deps, closed)
+    deps.run_later(pulse_schedule.run_round_closed_hooks, deps, closed)  # the digest draws a chart: after ack
 
 
 @subcommand("status")

@@ -5,14 +5,16 @@ Functions take a session and never commit; every query filters by workspace id.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import case, delete, func, insert, literal_column, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from storage.models import CxAggregate, CxResponse, Team, TeamAlias
+from storage.models import CxAggregate, CxDaily, CxResponse, Team, TeamAlias, Workspace
 
 CHUNK = 2000
 
@@ -82,15 +84,88 @@ def aliases(session: Session, workspace_id: str) -> list[tuple[str, int]]:
     return [(row.alias, row.team_id) for row in rows]
 
 
-def relink_team_labels(session: Session, workspace_id: str, lookup: dict[str, int]) -> None:
-    """Rows imported before a team (or alias) existed get linked once their label is known."""
+def relink_team_labels(session: Session, workspace_id: str, lookup: dict[str, int]) -> int:
+    """Rows imported before their team (or alias) existed get linked once their label is known.
+
+    One UPDATE per known label (teams are few); the per-day counts are rebuilt when anything moved.
+    """
+    moved = 0
     for table in (CxResponse, CxAggregate):
-        rows: Iterable[Any] = session.exec(
-            select(table).where(
-                table.workspace_id == workspace_id, col(table.team_id).is_(None), col(table.team_label).is_not(None)
+        for label, team_id in lookup.items():
+            result = session.execute(
+                update(table)
+                .where(
+                    col(table.workspace_id) == workspace_id,
+                    col(table.team_id).is_(None),
+                    func.lower(col(table.team_label)) == label,
+                )
+                .values(team_id=team_id)
             )
-        ).all()
-        for row in rows:
-            team_id = lookup.get(str(row.team_label).lower())
-            if team_id is not None:
-                row.team_id = team_id
+            if table is CxResponse:
+                moved += int(getattr(result, "rowcount", 0) or 0)
+    if moved:
+        rebuild_daily(session, workspace_id)
+    return moved
+
+
+def lock_workspace(session: Session, workspace_id: str) -> None:
+    """Serialise imports of one workspace (a row lock on PostgreSQL, the write lock on SQLite), so the
+    duplicate check and the per-day counts never race another import."""
+    session.execute(update(Workspace).where(col(Workspace.id) == workspace_id).values(id=Workspace.id))
+
+
+def _daily_upsert(session: Session) -> Any:
+    target: Any = getattr(CxDaily, "__table__")  # noqa: B009 (SQLModel types hide __table__)
+    dialect = session.connection().dialect.name
+    statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
+    excluded = statement.excluded
+    return statement.on_conflict_do_update(
+        index_elements=["workspace_id", "team_key", "day", "metric"],
+        set_={name: getattr(target.c, name) + getattr(excluded, name) for name in DAILY_COUNTS},
+    )
+
+
+DAILY_COUNTS = ("n", "promoters", "passives", "detractors", "satisfied")
+
+
+def add_daily_counts(session: Session, workspace_id: str, rows: list[dict[str, Any]]) -> None:
+    """Add newly stored response rows to the per-day counts (one upsert per team, day and metric)."""
+    counts: dict[tuple[int, date, str], list[int]] = {}
+    for row in rows:
+        score = int(row["score"])
+        entry = counts.setdefault((row["team_id"] or 0, row["day"], row["metric"]), [0, 0, 0, 0, 0])
+        entry[0] += 1
+        entry[1] += score >= 9
+        entry[2] += 7 <= score <= 8
+        entry[3] += score <= 6
+        entry[4] += score >= 4
+    if not counts:
+        return
+    values = [
+        {"workspace_id": workspace_id, "team_key": team_key, "day": day, "metric": metric}
+        | dict(zip(DAILY_COUNTS, entry, strict=True))
+        for (team_key, day, metric), entry in counts.items()
+    ]
+    session.connection().execute(_daily_upsert(session), values)
+
+
+def rebuild_daily(session: Session, workspace_id: str) -> None:
+    """Recount a workspace's per-day counts from its response rows (after relinking, or a direct load)."""
+    session.execute(delete(CxDaily).where(col(CxDaily.workspace_id) == workspace_id))
+    score = col(CxResponse.score)
+    # A literal 0, not a bound parameter: PostgreSQL must see the same expression in SELECT and GROUP BY.
+    team_key = func.coalesce(col(CxResponse.team_id), literal_column("0"))
+    counted = sa_select(
+        col(CxResponse.workspace_id),
+        team_key,
+        col(CxResponse.day),
+        col(CxResponse.metric),
+        func.count(),
+        func.sum(case((score >= 9, 1), else_=0)),
+        func.sum(case(((score >= 7) & (score <= 8), 1), else_=0)),
+        func.sum(case((score <= 6, 1), else_=0)),
+        func.sum(case((score >= 4, 1), else_=0)),
+    ).where(col(CxResponse.workspace_id) == workspace_id)
+    counted = counted.group_by(col(CxResponse.workspace_id), team_key, col(CxResponse.day), col(CxResponse.metric))
+    target: Any = getattr(CxDaily, "__table__")  # noqa: B009
+    session.execute(insert(target).from_select(["workspace_id", "team_key", "day", "metric", *DAILY_COUNTS], counted))

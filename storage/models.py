@@ -255,6 +255,25 @@ class CxResponse(SQLModel, table=True):
     comment: str | None = None
 
 
+class CxDaily(SQLModel, table=True):
+    """Response rows counted per team, day and metric, kept in step by every import: reports read these
+    few thousand rows instead of scanning every survey answer (team_key 0 = no known team)."""
+
+    __tablename__ = "cx_daily"
+    __table_args__ = (UniqueConstraint("workspace_id", "team_key", "day", "metric", name="uq_cx_daily"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    team_key: int
+    day: date
+    metric: str = Field(max_length=8)
+    n: int = 0
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    satisfied: int = 0
+
+
 class CxAggregate(SQLModel, table=True):
     __tablename__ = "cx_aggregate"
     __table_args__ = (UniqueConstraint("workspace_id", "row_key", name="uq_cx_aggregate_key"),)

@@ -226,6 +226,8 @@ def import_lines(
     unknown: dict[str, None] = {}
     with db.session_scope() as session:
         repo.ensure_workspace(session, workspace_id, now)
+        session.flush()
+        cx_repo.lock_workspace(session, workspace_id)
         lookup = cx_repo.team_lookup(session, workspace_id)
         cx_repo.relink_team_labels(session, workspace_id, lookup)  # teams set up since the last import
 
@@ -261,6 +263,8 @@ def import_lines(
                     record["count"] = row.count
                 new_rows.append(record)
             cx_repo.insert_ignoring_duplicates(session, table, new_rows)
+            if table is CxResponse:
+                cx_repo.add_daily_counts(session, workspace_id, new_rows)
             summary.imported += len(new_rows)
 
         batch: list[CxResponseRow | CxAggregateRow] = []

@@ -20,6 +20,7 @@ from bot.deps import utc_now
 from bot.domain.sentiment import score_sentiment
 from bot.settings import Settings
 from bot.timeutil import to_db
+from storage import cx_repository
 from storage.db import Database
 from storage.models import CxResponse, PulseRound, RoundResult, Team, Win, WinColleague, Workspace
 
@@ -169,6 +170,8 @@ def generate(db: Database, workspace_id: str, seed: int, today: date, weeks: int
                 counts["wins"] += 1
         for start in range(0, len(cx_rows), 5000):
             session.execute(insert(CxResponse), cx_rows[start : start + 5000])
+        session.flush()
+        cx_repository.rebuild_daily(session, workspace_id)
         counts["cx_responses"] = len(cx_rows)
     return counts
 

@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Integer, case, func
+from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
@@ -46,7 +46,7 @@ from bot.domain.stats import Moments, lagged_correlations, week_start
 from bot.settings import Settings
 from bot.timeutil import from_db, to_db
 from storage.db import Database
-from storage.models import CxAggregate, CxResponse, RoundResult, Team, Win, WinColleague, Workspace
+from storage.models import CxAggregate, CxDaily, RoundResult, Team, Win, WinColleague, Workspace
 
 DEFAULT_WEEKS = 12
 DIGEST_WEEKS = 4
@@ -114,32 +114,31 @@ def _daily_pulse(session: Session, scope: Scope, first: date, last: date, k: int
 
 
 def _daily_cx(session: Session, scope: Scope, first: date, last: date) -> list[DailyCx]:
-    score = col(CxResponse.score)
-    as_int = Integer()
+    """Per day: NPS and CSAT from the per-day counts (kept by every import) plus aggregate rows."""
     query = sa_select(
-        col(CxResponse.day),
-        col(CxResponse.metric),
-        func.count(),
-        func.sum(case((score >= 9, 1), else_=0), type_=as_int),
-        func.sum(case(((score >= 7) & (score <= 8), 1), else_=0), type_=as_int),
-        func.sum(case((score <= 6, 1), else_=0), type_=as_int),
-        func.sum(case((score >= 4, 1), else_=0), type_=as_int),
-    ).where(
-        col(CxResponse.workspace_id) == scope.workspace_id, col(CxResponse.day) >= first, col(CxResponse.day) <= last
-    )
+        col(CxDaily.day),
+        col(CxDaily.metric),
+        func.sum(col(CxDaily.n)),
+        func.sum(col(CxDaily.promoters)),
+        func.sum(col(CxDaily.passives)),
+        func.sum(col(CxDaily.detractors)),
+        func.sum(col(CxDaily.satisfied)),
+    ).where(col(CxDaily.workspace_id) == scope.workspace_id, col(CxDaily.day) >= first, col(CxDaily.day) <= last)
     if scope.team_id is not None:
-        query = query.where(col(CxResponse.team_id) == scope.team_id)
-    query = query.group_by(col(CxResponse.day), col(CxResponse.metric))
+        query = query.where(col(CxDaily.team_key) == scope.team_id)
+    query = query.group_by(col(CxDaily.day), col(CxDaily.metric))
     by_day: dict[date, tuple[list[NpsResult], list[CsatResult]]] = {}
     for day, metric, n, promoters, passives, detractors, satisfied in session.execute(query).all():
         nps_list, csat_list = by_day.setdefault(day, ([], []))
-        n = int(n)
+        n = int(n or 0)
+        if not n:
+            continue
         if metric == "nps":
             p, d = int(promoters or 0), int(detractors or 0)
-            nps_list.append(NpsResult(n, p, int(passives or 0), d, 100.0 * (p - d) / n if n else None))
+            nps_list.append(NpsResult(n, p, int(passives or 0), d, 100.0 * (p - d) / n))
         else:
             s = int(satisfied or 0)
-            csat_list.append(CsatResult(n, s, 100.0 * s / n if n else None))
+            csat_list.append(CsatResult(n, s, 100.0 * s / n))
     aggregates = sa_select(
         col(CxAggregate.day), col(CxAggregate.metric), col(CxAggregate.value), col(CxAggregate.count)
     ).where(

@@ -362,6 +362,7 @@ def test_author_deletes_win_and_its_message(harness: Harness) -> None:
     with harness.db.session_scope() as session:
         assert session.exec(select(WinColleague)).all() == []
 
+    harness.fake.clear_calls()
     overflow(harness, "U001", f"edit:{win_id}")
     gone = harness.fake.wait_for("views.open")[-1]
     assert "no longer exists" in json.dumps(gone.params)

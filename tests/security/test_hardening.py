@@ -76,7 +76,9 @@ def _assert_no_5xx(response: Any) -> None:
     assert "Traceback" not in response.text
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(action_id=st.sampled_from(ACTION_IDS), value=JSONISH, extra=JSONISH)
 def test_malformed_block_actions(harness: Harness, action_id: str, value: Any, extra: Any) -> None:
     payload = {
@@ -94,7 +96,9 @@ def test_malformed_block_actions(harness: Harness, action_id: str, value: Any, e
     _assert_no_5xx(harness.sender.post_raw(body, content_type="application/x-www-form-urlencoded"))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(callback=st.sampled_from(CALLBACKS), values=JSONISH, metadata=JSONISH)
 def test_malformed_view_submissions(harness: Harness, callback: str, values: Any, metadata: Any) -> None:
     payload = {
@@ -108,7 +112,9 @@ def test_malformed_view_submissions(harness: Harness, callback: str, values: Any
     _assert_no_5xx(harness.sender.post_raw(body, content_type="application/x-www-form-urlencoded"))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     command=st.sampled_from(["/pulse", "/win", "/cxreport"]),
     text=st.text(max_size=400) | st.text(min_size=5000, max_size=6000),
@@ -117,7 +123,9 @@ def test_arbitrary_command_text(harness: Harness, command: str, text: str) -> No
     _assert_no_5xx(harness.sender.command(command, text, user_id="U001", channel_id=CHANNEL))
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
+)
 @given(
     event_type=st.sampled_from(["app_home_opened", "member_joined_channel", "reaction_added", "reaction_removed"]),
     fields=st.dictionaries(st.sampled_from(["user", "channel", "item", "tab", "reaction", "inviter"]), JSONISH),

@@ -12,6 +12,7 @@ import pytest
 
 from bot.domain.report import report_json
 from bot.services.reports import Scope, build_report, workspace_scope
+from storage import cx_repository
 from storage import repositories as repo
 from storage.db import Database
 from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win, WinColleague
@@ -105,6 +106,8 @@ def add_cx(db: Database, team_id: int | None, day: date, metric: str, scores: li
                     team_id=team_id,
                 )
             )
+        session.flush()
+        cx_repository.rebuild_daily(session, WS)  # rows loaded directly, not through an import
 
 
 @BOTH_BACKENDS
