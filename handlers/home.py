@@ -202,24 +202,12 @@ def register(app: App, deps: Deps) -> None:
     @app.action("home_settings_setup")
     def setup_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        user_id = user_id_of(body)
-        if not teams.is_workspace_admin(deps, user_id):
-            return
-        t = translator_for(deps, user_id)
-        block = {
-            "type": "input",
-            "block_id": "channel",
-            "label": {"type": "plain_text", "text": t("home.setup.label")},
-            "hint": {"type": "plain_text", "text": t("home.setup.hint")},
-            "element": {
-                "type": "conversations_select",
-                "action_id": "value",
-                "filter": {"include": ["public", "private"], "exclude_bot_users": True},
-            },
+        element = {
+            "type": "conversations_select",
+            "action_id": "value",
+            "filter": {"include": ["public", "private"], "exclude_bot_users": True},
         }
-        deps.client.views_open(
-            trigger_id=body["trigger_id"], view=_modal(t, "home_setup_modal", "home.setup.title", [block])
-        )
+        _open_admin_input_modal(deps, body, "home_setup_modal", "home.setup", "channel", element)
 
     @app.view("home_setup_modal")
     def setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -242,20 +230,8 @@ def register(app: App, deps: Deps) -> None:
     @app.action("home_settings_cxfeed")
     def cxfeed_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        user_id = user_id_of(body)
-        if not teams.is_workspace_admin(deps, user_id):
-            return
-        t = translator_for(deps, user_id)
-        block = {
-            "type": "input",
-            "block_id": "source",
-            "label": {"type": "plain_text", "text": t("home.cxfeed.label")},
-            "hint": {"type": "plain_text", "text": t("home.cxfeed.hint")},
-            "element": {"type": "plain_text_input", "action_id": "value"},
-        }
-        deps.client.views_open(
-            trigger_id=body["trigger_id"], view=_modal(t, "home_cxfeed_modal", "home.cxfeed.title", [block])
-        )
+        element = {"type": "plain_text_input", "action_id": "value"}
+        _open_admin_input_modal(deps, body, "home_cxfeed_modal", "home.cxfeed", "source", element)
 
     @app.view("home_cxfeed_modal")
     def cxfeed_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -275,6 +251,24 @@ def register(app: App, deps: Deps) -> None:
             return
         run_import(deps, workspace_id)  # the first pull now, so Home shows its result
         refresh_home(deps, workspace_id, user_id)
+
+
+def _open_admin_input_modal(
+    deps: Deps, body: dict[str, Any], callback_id: str, key: str, block_id: str, element: dict[str, Any]
+) -> None:
+    """A one-field settings modal for workspace admins (texts `<key>.title|label|hint`); others get nothing."""
+    user_id = user_id_of(body)
+    if not teams.is_workspace_admin(deps, user_id):
+        return
+    t = translator_for(deps, user_id)
+    block = {
+        "type": "input",
+        "block_id": block_id,
+        "label": {"type": "plain_text", "text": t(f"{key}.label")},
+        "hint": {"type": "plain_text", "text": t(f"{key}.hint")},
+        "element": element,
+    }
+    deps.client.views_open(trigger_id=body["trigger_id"], view=_modal(t, callback_id, f"{key}.title", [block]))
 
 
 def _managed_team(deps: Deps, body: dict[str, Any], action: dict[str, Any]) -> teams.TeamView | None:

@@ -67,6 +67,16 @@ def draft_from_view(view: dict[str, Any]) -> WinDraft:
     )
 
 
+def _win_id(view: dict[str, Any]) -> int:
+    value = str(_metadata(view).get("win_id", ""))
+    return int(value) if value.isdigit() else 0
+
+
+def _refusal_key(refusal: Exception) -> str:
+    """What to tell someone who may not change a win: it's gone, or it isn't theirs."""
+    return "win.edit.gone" if isinstance(refusal, wins.WinGone) else "win.edit.not_author"
+
+
 def _errors(t: Translator, errors: dict[str, tuple[str, dict[str, object]]]) -> dict[str, str]:
     return {field: t(key, **params) for field, (key, params) in errors.items()}
 
@@ -220,11 +230,8 @@ def register(app: App, deps: Deps) -> None:
         trigger_id = str(body["trigger_id"])
         try:
             win = wins.get_win(deps, workspace_id, int(raw_id), author_id=user_id)
-        except wins.WinGone:
-            deps.client.views_open(trigger_id=trigger_id, view=notice_modal(t, t("win.edit.gone")))
-            return
-        except wins.NotAuthor:
-            deps.client.views_open(trigger_id=trigger_id, view=notice_modal(t, t("win.edit.not_author")))
+        except (wins.WinGone, wins.NotAuthor) as refusal:
+            deps.client.views_open(trigger_id=trigger_id, view=notice_modal(t, t(_refusal_key(refusal))))
             return
         if what == "delete":
             deps.client.views_open(trigger_id=trigger_id, view=delete_modal(t, win.id, win.text))
@@ -250,14 +257,10 @@ def register(app: App, deps: Deps) -> None:
         if errors:
             ack(response_action="errors", errors=_errors(t, errors))
             return
-        win_id = _metadata(view).get("win_id")
         try:
-            edited = wins.edit_win(deps, workspace_id, user_id, int(win_id or 0), draft)
-        except wins.WinGone:
-            ack(response_action="update", view=notice_modal(t, t("win.edit.gone")))
-            return
-        except wins.NotAuthor:
-            ack(response_action="update", view=notice_modal(t, t("win.edit.not_author")))
+            edited = wins.edit_win(deps, workspace_id, user_id, _win_id(view), draft)
+        except (wins.WinGone, wins.NotAuthor) as refusal:
+            ack(response_action="update", view=notice_modal(t, t(_refusal_key(refusal))))
             return
         ack(response_action="update", view=notice_modal(t, t("win.edit.done")))
         win = edited.win
@@ -278,14 +281,10 @@ def register(app: App, deps: Deps) -> None:
     def win_deleted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         t = translator_for(deps, user_id)
-        win_id = _metadata(view).get("win_id")
         try:
-            win = wins.delete_win(deps, workspace_id, user_id, int(win_id or 0))
-        except wins.WinGone:
-            ack(response_action="update", view=notice_modal(t, t("win.edit.gone")))
-            return
-        except wins.NotAuthor:
-            ack(response_action="update", view=notice_modal(t, t("win.edit.not_author")))
+            win = wins.delete_win(deps, workspace_id, user_id, _win_id(view))
+        except (wins.WinGone, wins.NotAuthor) as refusal:
+            ack(response_action="update", view=notice_modal(t, t(_refusal_key(refusal))))
             return
         ack(response_action="update", view=notice_modal(t, t("win.delete.done")))
         if win.channel_id and win.message_ts:
