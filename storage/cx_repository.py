@@ -126,6 +126,10 @@ def _daily_upsert(session: Session) -> Any:
 
 
 DAILY_COUNTS = ("n", "promoters", "passives", "detractors", "satisfied")
+# team_key values besides team ids: answers without a known team, and every answer of the workspace
+# (so a workspace report reads one row per day instead of one per team and day).
+NO_TEAM = 0
+WHOLE_WORKSPACE = -1
 
 
 def add_daily_counts(session: Session, workspace_id: str, rows: list[dict[str, Any]]) -> None:
@@ -133,12 +137,13 @@ def add_daily_counts(session: Session, workspace_id: str, rows: list[dict[str, A
     counts: dict[tuple[int, date, str], list[int]] = {}
     for row in rows:
         score = int(row["score"])
-        entry = counts.setdefault((row["team_id"] or 0, row["day"], row["metric"]), [0, 0, 0, 0, 0])
-        entry[0] += 1
-        entry[1] += score >= 9
-        entry[2] += 7 <= score <= 8
-        entry[3] += score <= 6
-        entry[4] += score >= 4
+        for team_key in (row["team_id"] or NO_TEAM, WHOLE_WORKSPACE):
+            entry = counts.setdefault((team_key, row["day"], row["metric"]), [0, 0, 0, 0, 0])
+            entry[0] += 1
+            entry[1] += score >= 9
+            entry[2] += 7 <= score <= 8
+            entry[3] += score <= 6
+            entry[4] += score >= 4
     if not counts:
         return
     values = [
@@ -152,20 +157,22 @@ def add_daily_counts(session: Session, workspace_id: str, rows: list[dict[str, A
 def rebuild_daily(session: Session, workspace_id: str) -> None:
     """Recount a workspace's per-day counts from its response rows (after relinking, or a direct load)."""
     session.execute(delete(CxDaily).where(col(CxDaily.workspace_id) == workspace_id))
-    score = col(CxResponse.score)
-    # A literal 0, not a bound parameter: PostgreSQL must see the same expression in SELECT and GROUP BY.
-    team_key = func.coalesce(col(CxResponse.team_id), literal_column("0"))
-    counted = sa_select(
-        col(CxResponse.workspace_id),
-        team_key,
-        col(CxResponse.day),
-        col(CxResponse.metric),
-        func.count(),
-        func.sum(case((score >= 9, 1), else_=0)),
-        func.sum(case(((score >= 7) & (score <= 8), 1), else_=0)),
-        func.sum(case((score <= 6, 1), else_=0)),
-        func.sum(case((score >= 4, 1), else_=0)),
-    ).where(col(CxResponse.workspace_id) == workspace_id)
-    counted = counted.group_by(col(CxResponse.workspace_id), team_key, col(CxResponse.day), col(CxResponse.metric))
-    target: Any = getattr(CxDaily, "__table__")  # noqa: B009
-    session.execute(insert(target).from_select(["workspace_id", "team_key", "day", "metric", *DAILY_COUNTS], counted))
+    target: Any = getattr(CxDaily, "__table__")  # noqa: B009 (SQLModel types hide __table__)
+    columns = ["workspace_id", "team_key", "day", "metric", *DAILY_COUNTS]
+    # Literals, not bound parameters: PostgreSQL must see the same expression in SELECT and GROUP BY.
+    by_team = func.coalesce(col(CxResponse.team_id), literal_column(str(NO_TEAM)))
+    for team_key, groups in ((by_team, [by_team]), (literal_column(str(WHOLE_WORKSPACE)), [])):
+        score = col(CxResponse.score)
+        counted = sa_select(
+            col(CxResponse.workspace_id),
+            team_key,
+            col(CxResponse.day),
+            col(CxResponse.metric),
+            func.count(),
+            func.sum(case((score >= 9, 1), else_=0)),
+            func.sum(case(((score >= 7) & (score <= 8), 1), else_=0)),
+            func.sum(case((score <= 6, 1), else_=0)),
+            func.sum(case((score >= 4, 1), else_=0)),
+        ).where(col(CxResponse.workspace_id) == workspace_id)
+        counted = counted.group_by(col(CxResponse.workspace_id), *groups, col(CxResponse.day), col(CxResponse.metric))
+        session.execute(insert(target).from_select(columns, counted))

@@ -45,6 +45,7 @@ from bot.domain.report import (
 from bot.domain.stats import Moments, lagged_correlations, week_start
 from bot.settings import Settings
 from bot.timeutil import from_db, to_db
+from storage import cx_repository
 from storage.db import Database
 from storage.models import CxAggregate, CxDaily, RoundResult, Team, Win, WinColleague, Workspace
 
@@ -124,9 +125,8 @@ def _daily_cx(session: Session, scope: Scope, first: date, last: date) -> list[D
         func.sum(col(CxDaily.detractors)),
         func.sum(col(CxDaily.satisfied)),
     ).where(col(CxDaily.workspace_id) == scope.workspace_id, col(CxDaily.day) >= first, col(CxDaily.day) <= last)
-    if scope.team_id is not None:
-        query = query.where(col(CxDaily.team_key) == scope.team_id)
-    query = query.group_by(col(CxDaily.day), col(CxDaily.metric))
+    team_key = cx_repository.WHOLE_WORKSPACE if scope.team_id is None else scope.team_id
+    query = query.where(col(CxDaily.team_key) == team_key).group_by(col(CxDaily.day), col(CxDaily.metric))
     by_day: dict[date, tuple[list[NpsResult], list[CsatResult]]] = {}
     for day, metric, n, promoters, passives, detractors, satisfied in session.execute(query).all():
         nps_list, csat_list = by_day.setdefault(day, ([], []))

@@ -44,6 +44,18 @@ def upgrade() -> None:
         FROM cx_response GROUP BY workspace_id, COALESCE(team_id, 0), day, metric
         """
     )
+    # team_key -1: every answer of the workspace, so a workspace report reads one row per day and metric.
+    op.execute(
+        """
+        INSERT INTO cx_daily (workspace_id, team_key, day, metric, n, promoters, passives, detractors, satisfied)
+        SELECT workspace_id, -1, day, metric, COUNT(*),
+               SUM(CASE WHEN score >= 9 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN score BETWEEN 7 AND 8 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN score <= 6 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN score >= 4 THEN 1 ELSE 0 END)
+        FROM cx_response GROUP BY workspace_id, day, metric
+        """
+    )
 
 
 def downgrade() -> None:
