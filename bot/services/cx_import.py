@@ -1,12 +1,13 @@
 """CX feed: fetch a CSV (file or http(s) URL), parse it, store new NPS/CSAT rows, report what happened.
 
-One import is one transaction: a file rejected whole changes nothing, and a feed that grew adds only
-its new rows (row identity is the response id, else a hash of the row; see bot.domain.cxcsv).
+A file rejected whole changes nothing (its header is checked before anything is stored), and a feed that
+grew adds only its new rows (row identity is the response id, else a hash of the row; see bot.domain.cxcsv).
 """
 
 from __future__ import annotations
 
 import argparse
+import codecs
 import io
 import json
 import logging
@@ -19,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -211,8 +212,14 @@ def import_lines(
     mapping: dict[str, str] | None,
     now: datetime,
 ) -> ImportSummary:
-    """Parse and store in one transaction, streaming: rows are inserted in batches as they are read, so
-    memory does not grow with the file. Good rows are kept, bad rows reported by line number."""
+    """Parse and store, streaming: rows are inserted in batches as they are read, so memory does not grow
+    with the file. Good rows are kept, bad rows reported by line number.
+
+    Each batch is its own short transaction, so a big feed never holds SQLite's single write lock for
+    minutes (pulse clicks would wait); an import that stops half-way is finished by the next one, since
+    stored rows are recognised by their keys. Each batch takes the workspace's lock first, so two imports
+    of one workspace never count a row twice.
+    """
     summary = ImportSummary(source=source)
     try:
         header, stream = iter_cx_csv(lines, mapping)
@@ -231,15 +238,17 @@ def import_lines(
         lookup = cx_repo.team_lookup(session, workspace_id)
         cx_repo.relink_team_labels(session, workspace_id, lookup)  # teams set up since the last import
 
-        def team_of(label: str | None) -> int | None:
-            if not label or not label.strip():
-                return None
-            team_id = lookup.get(label.strip().lower().lstrip("#"))
-            if team_id is None and len(unknown) < 50:
-                unknown.setdefault(label.strip())
-            return team_id
+    def team_of(label: str | None) -> int | None:
+        if not label or not label.strip():
+            return None
+        team_id = lookup.get(label.strip().lower().lstrip("#"))
+        if team_id is None and len(unknown) < 50:
+            unknown.setdefault(label.strip())
+        return team_id
 
-        def store(batch: list[CxResponseRow | CxAggregateRow]) -> None:
+    def store(batch: list[CxResponseRow | CxAggregateRow]) -> None:
+        with db.session_scope() as session:
+            cx_repo.lock_workspace(session, workspace_id)
             present = cx_repo.existing_keys(session, workspace_id, table, [row.row_key for row in batch])
             new_rows: list[dict[str, Any]] = []
             for row in batch:
@@ -265,22 +274,22 @@ def import_lines(
             cx_repo.insert_ignoring_duplicates(session, table, new_rows)
             if table is CxResponse:
                 cx_repo.add_daily_counts(session, workspace_id, new_rows)
-            summary.imported += len(new_rows)
+        summary.imported += len(new_rows)
 
-        batch: list[CxResponseRow | CxAggregateRow] = []
-        for item in stream:
-            if isinstance(item, RowRejection):
-                summary.rejected += 1
-                if len(summary.reasons) < MAX_REASONS:
-                    summary.reasons.append((item.line, item.code, item.detail))
-                continue
-            batch.append(item)
-            if len(batch) >= BATCH:
-                store(batch)
-                batch = []
-        if batch:
+    batch: list[CxResponseRow | CxAggregateRow] = []
+    for item in stream:
+        if isinstance(item, RowRejection):
+            summary.rejected += 1
+            if len(summary.reasons) < MAX_REASONS:
+                summary.reasons.append((item.line, item.code, item.detail))
+            continue
+        batch.append(item)
+        if len(batch) >= BATCH:
             store(batch)
-        summary.rows_read = stream.rows_read
+            batch = []
+    if batch:
+        store(batch)
+    summary.rows_read = stream.rows_read
     summary.unknown_teams = list(unknown)
     return summary
 
@@ -309,13 +318,25 @@ def import_file(
 ) -> ImportSummary:
     with path.open("rb") as raw:
         encoding = detect_encoding(raw.read(1 << 20))
+        if encoding == "utf-8" and not _all_utf8(raw):
+            # A stray byte far into a file that began as UTF-8. Decided before anything is stored: changing
+            # the encoding half-way would give the same rows other keys, and import them twice.
+            encoding = "cp1252"
+    with path.open("r", encoding=encoding, errors="replace", newline="") as text:
+        return import_lines(db, workspace_id, source, text, mapping, now)
+
+
+def _all_utf8(raw: BinaryIO) -> bool:
+    """Whether the whole file decodes as UTF-8 (one streaming pass in C, no text kept)."""
+    raw.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
     try:
-        with path.open("r", encoding=encoding, newline="") as text:
-            return import_lines(db, workspace_id, source, text, mapping, now)
+        while chunk := raw.read(1 << 20):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
     except UnicodeDecodeError:
-        # A stray byte far into a file that began as UTF-8: read it as cp1252 rather than fail.
-        with path.open("r", encoding="cp1252", newline="") as text:
-            return import_lines(db, workspace_id, source, text, mapping, now)
+        return False
+    return True
 
 
 def _mapping(settings: Settings, workspace: Workspace | None, override: str | None = None) -> dict[str, str] | None:

@@ -285,3 +285,18 @@ def test_cli_import_prints_summary_and_exit_codes(tmp_path: Path) -> None:
     rejected = run_cli("import-cx", str(bad), env=env, cwd=tmp_path)
     assert rejected.returncode == 1
     assert "foo, bar" in rejected.stdout
+
+
+def test_late_non_utf8_byte_reads_the_whole_file_as_cp1252_once(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    """A Windows-1252 'ä' after the first megabyte: the encoding is decided before anything is stored."""
+    feed = tmp_path / "excel.csv"
+    rows = b"".join(b"x%07d,2026-02-02,9,Support,ok\n" % i for i in range(40000))  # > 1 MB of ASCII
+    feed.write_bytes(b"id,date,nps,team,comment\n" + rows + b"late,2026-02-03,10,Myyj\xe4t,kiitos\n")
+    settings_ = make_settings(database_url, tmp_path)
+    first = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (first.imported, first.rejected) == (40001, 0)
+    assert "Myyjät" in first.unknown_teams
+    again = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed), force=True)
+    assert (again.imported, again.already_present) == (0, 40001)
