@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
 
@@ -101,7 +102,17 @@ class Person(SQLModel, table=True):
 
 class PulseRound(SQLModel, table=True):
     __tablename__ = "pulse_round"
-    __table_args__ = (UniqueConstraint("team_id", "number", name="uq_round_team_number"),)
+    __table_args__ = (
+        UniqueConstraint("team_id", "number", name="uq_round_team_number"),
+        # At most one open round per team, whoever starts it: two schedulers by mistake can't open two.
+        Index(
+            "uq_round_team_open",
+            "team_id",
+            unique=True,
+            sqlite_where=sql_text("status = 'open'"),
+            postgresql_where=sql_text("status = 'open'"),
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(index=True, max_length=32)

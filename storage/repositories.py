@@ -149,3 +149,13 @@ def claim_delivery(session: Session, delivery_id: int, worker: str, now: datetim
         .values(claimed_at=now, claimed_by=worker, attempts=Delivery.attempts + 1)
     )
     return bool(getattr(result, "rowcount", 0) == 1)
+
+
+def renew_claim(session: Session, delivery_id: int, claim: str, now: datetime) -> bool:
+    """Conditional UPDATE: still ours (not sent, not taken over by another sender)? Then restart its clock."""
+    result = session.execute(
+        update(Delivery)
+        .where(col(Delivery.id) == delivery_id, col(Delivery.sent_at).is_(None), col(Delivery.claimed_by) == claim)
+        .values(claimed_at=now)
+    )
+    return bool(getattr(result, "rowcount", 0) == 1)

@@ -1,14 +1,17 @@
 """Fan-out of pulse DMs through the durable outbox (the `delivery` table).
 
-Each row is claimed with a conditional UPDATE before its DM is sent and marked sent right after, one
-short transaction each, so a crash loses at most the in-flight row's "sent" mark. Such a row (claimed,
-never marked) is "uncertain": before sending it again we look for our own message in the DM's history
-(message metadata carries the delivery id), so a restart never sends a second copy.
+Rows are claimed in small batches with a conditional UPDATE that stamps a token unique to the claim; right
+before each DM is sent the claim is renewed, again conditionally, so a row that waited in a batch past the
+claim timeout and was taken over by another sender is skipped instead of sent twice. The DM is marked sent
+right after, one short transaction each, so a crash loses at most the in-flight row's "sent" mark. Such a
+row (claimed, never marked) is "uncertain": before sending it again we look for our own message in the DM's
+history (message metadata carries the delivery id), so a restart never sends a second copy.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,14 +54,17 @@ def _send_loop(deps: Deps, limit: int) -> int:
         claimed = _claim_batch(deps, min(BATCH, limit - sent))
         if not claimed:
             return sent
-        for delivery_id in claimed:
-            if _send_one(deps, delivery_id):
+        claim, delivery_ids = claimed
+        for delivery_id in delivery_ids:
+            if _send_one(deps, delivery_id, claim):
                 sent += 1
     return sent
 
 
-def _claim_batch(deps: Deps, size: int) -> list[int]:
+def _claim_batch(deps: Deps, size: int) -> tuple[str, list[int]] | None:
+    """Claim up to `size` due rows under a fresh token; None when nothing is due."""
     now = deps.now()
+    claim = f"{deps.worker_id[:40]}/{uuid.uuid4().hex[:16]}"
     # A claim older than this belongs to a sender that died; its row is retried (with the history check).
     stale_before = to_db(now - timedelta(seconds=deps.settings.outbox_claim_timeout_seconds))
     with deps.db.session_scope() as session:
@@ -78,11 +84,15 @@ def _claim_batch(deps: Deps, size: int) -> list[int]:
             # Several senders share a fan-out: each skips rows another has locked.
             query = query.with_for_update(skip_locked=True, of=Delivery)
         candidates = [int(i) for i in session.exec(query).all() if i is not None]
-        return [i for i in candidates if repo.claim_delivery(session, i, deps.worker_id, to_db(now), stale_before)]
+        won = [i for i in candidates if repo.claim_delivery(session, i, claim, to_db(now), stale_before)]
+    return (claim, won) if candidates else None
 
 
-def _send_one(deps: Deps, delivery_id: int) -> bool:
+def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
     with deps.db.session_scope() as session:
+        # The claim timeout counts from here, not from when the batch was claimed.
+        if not repo.renew_claim(session, delivery_id, claim, to_db(deps.now())):
+            return False
         delivery = session.get(Delivery, delivery_id)
         if delivery is None or delivery.sent_at is not None:
             return False

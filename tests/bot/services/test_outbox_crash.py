@@ -107,3 +107,23 @@ def test_rate_limited_fan_out_loses_nothing(harness: Harness) -> None:
         harness.clock.advance(timedelta(minutes=3))
     assert harness.fake.faults_served > 0
     assert pulse_dm_count(harness) == dict.fromkeys(members, 1)
+
+
+def test_a_row_taken_over_while_waiting_in_a_batch_is_sent_once(harness: Harness) -> None:
+    """Sender A claims a batch, is slow; past the claim timeout sender B takes the rest over. A must skip them."""
+    members = [f"U{i:03d}" for i in range(3)]
+    _start_round(harness, members)
+    first = outbox._claim_batch(harness.deps, 20)
+    assert first is not None
+    claim_a, rows = first
+    assert len(rows) == 3
+    assert outbox._send_one(harness.deps, rows[0], claim_a)  # A sends its first row, then stalls
+    harness.clock.advance(timedelta(seconds=harness.deps.settings.outbox_claim_timeout_seconds + 1))
+    second = outbox._claim_batch(harness.deps, 20)
+    assert second is not None
+    claim_b, taken_over = second
+    assert sorted(taken_over) == sorted(rows[1:])
+    # A wakes up before B has sent anything: its claim is no longer valid, so it sends nothing.
+    assert [outbox._send_one(harness.deps, row, claim_a) for row in rows[1:]] == [False, False]
+    assert [outbox._send_one(harness.deps, row, claim_b) for row in taken_over] == [True, True]
+    assert pulse_dm_count(harness) == dict.fromkeys(members, 1)
