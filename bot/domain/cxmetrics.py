@@ -84,53 +84,99 @@ def csat_from_aggregate(value: float, count: int | None) -> CsatResult:
     return CsatResult(_weight(count), None, float(value))
 
 
-def combine_nps(results: Iterable[NpsResult]) -> NpsResult:
-    """One NPS from many, weighted by n. Counts are summed when every part has them, else None."""
-    n = 0
-    weighted = 0.0
-    promoters: int | None = 0
-    passives: int | None = 0
-    detractors: int | None = 0
-    for result in results:
-        if result.n <= 0 or result.score is None:
-            continue
-        n += result.n
-        weighted += result.score * result.n
+class NpsTally:
+    """Adds NPS parts as they come (no list kept): the one place where parts are combined by their n."""
+
+    __slots__ = ("detractors", "n", "passives", "promoters", "weighted")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.weighted = 0.0
+        # None once a part without a breakdown (an aggregate row) took part.
+        self.promoters: int | None = 0
+        self.passives: int | None = 0
+        self.detractors: int | None = 0
+
+    def add(self, n: int, promoters: int | None, passives: int | None, detractors: int | None, score: float) -> None:
+        if n <= 0:
+            return
+        self.n += n
+        self.weighted += score * n
         if (
-            promoters is None
+            self.promoters is None
+            or self.passives is None
+            or self.detractors is None
+            or promoters is None
             or passives is None
             or detractors is None
-            or result.promoters is None
-            or (result.passives is None or result.detractors is None)
         ):
-            promoters = passives = detractors = None
+            self.promoters = self.passives = self.detractors = None
         else:
-            promoters += result.promoters
-            passives += result.passives
-            detractors += result.detractors
-    if n == 0:
-        return NpsResult(0, 0, 0, 0, None)
-    if promoters is not None and passives is not None and detractors is not None:
-        return NpsResult(n, promoters, passives, detractors, 100.0 * (promoters - detractors) / n)
-    return NpsResult(n, None, None, None, weighted / n)
+            self.promoters += promoters
+            self.passives += passives
+            self.detractors += detractors
+
+    def add_counts(self, promoters: int, passives: int, detractors: int) -> None:
+        """Answers counted by category (the per-day counts of response rows)."""
+        n = promoters + passives + detractors
+        if n:
+            self.add(n, promoters, passives, detractors, 100.0 * (promoters - detractors) / n)
+
+    def result(self) -> NpsResult:
+        n = self.n
+        if n == 0:
+            return NpsResult(0, 0, 0, 0, None)
+        promoters, passives, detractors = self.promoters, self.passives, self.detractors
+        if promoters is not None and passives is not None and detractors is not None:
+            return NpsResult(n, promoters, passives, detractors, 100.0 * (promoters - detractors) / n)
+        return NpsResult(n, None, None, None, self.weighted / n)
+
+
+class CsatTally:
+    """Adds CSAT parts as they come, weighted by n; `satisfied` is None once a part lacks it."""
+
+    __slots__ = ("n", "satisfied", "weighted")
+
+    def __init__(self) -> None:
+        self.n = 0
+        self.weighted = 0.0
+        self.satisfied: int | None = 0
+
+    def add(self, n: int, satisfied: int | None, percent: float) -> None:
+        if n <= 0:
+            return
+        self.n += n
+        self.weighted += percent * n
+        if self.satisfied is None or satisfied is None:
+            self.satisfied = None
+        else:
+            self.satisfied += satisfied
+
+    def add_counts(self, n: int, satisfied: int) -> None:
+        if n:
+            self.add(n, satisfied, 100.0 * satisfied / n)
+
+    def result(self) -> CsatResult:
+        if self.n == 0:
+            return CsatResult(0, 0, None)
+        if self.satisfied is not None:
+            return CsatResult(self.n, self.satisfied, 100.0 * self.satisfied / self.n)
+        return CsatResult(self.n, None, self.weighted / self.n)
+
+
+def combine_nps(results: Iterable[NpsResult]) -> NpsResult:
+    """One NPS from many, weighted by n. Counts are summed when every part has them, else None."""
+    tally = NpsTally()
+    for result in results:
+        if result.score is not None:
+            tally.add(result.n, result.promoters, result.passives, result.detractors, result.score)
+    return tally.result()
 
 
 def combine_csat(results: Iterable[CsatResult]) -> CsatResult:
     """One CSAT from many, weighted by n. `satisfied` is summed when every part has it, else None."""
-    n = 0
-    weighted = 0.0
-    satisfied: int | None = 0
+    tally = CsatTally()
     for result in results:
-        if result.n <= 0 or result.percent is None:
-            continue
-        n += result.n
-        weighted += result.percent * result.n
-        if satisfied is None or result.satisfied is None:
-            satisfied = None
-        else:
-            satisfied += result.satisfied
-    if n == 0:
-        return CsatResult(0, 0, None)
-    if satisfied is not None:
-        return CsatResult(n, satisfied, 100.0 * satisfied / n)
-    return CsatResult(n, None, weighted / n)
+        if result.percent is not None:
+            tally.add(result.n, result.satisfied, result.percent)
+    return tally.result()

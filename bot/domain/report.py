@@ -7,14 +7,22 @@ only their n and no value, so no renderer can show what the model does not hold.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 from bot.domain.chart import ChartPoint
-from bot.domain.cxmetrics import CsatResult, NpsResult
-from bot.domain.stats import LagResult, MeanCI, Moments, change_beyond_noise, mean_ci
+from bot.domain.cxmetrics import CsatResult, CsatTally, NpsResult, NpsTally
+from bot.domain.stats import (
+    LagResult,
+    MeanCI,
+    Moments,
+    change_beyond_noise,
+    lagged_correlations,
+    mean_ci,
+    week_start,
+)
 
 NEEDS: tuple[str, ...] = ("autonomy", "competence", "belonging")
 
@@ -203,53 +211,242 @@ def _direction(leader: str) -> str:
     return {"pulse": "pulse_leads_nps", "nps": "nps_leads_pulse"}.get(leader, "same_week")
 
 
-@dataclass(frozen=True)
-class DailyPulse:
-    """Closed rounds opened on one day (only rounds with at least k answers contribute their answers)."""
+CHART_POINTS = 12
+LAG_HISTORY_WEEKS = 52
+MAX_LAG_WEEKS = 8
+MIN_LAG_PAIRS = 8
+
+
+class PulseDay(NamedTuple):
+    """Closed rounds opened on one day: invited/answered from every round, the needs' sufficient statistics
+    and eNPS counts only from rounds with at least k answers (the service's query applies k)."""
 
     day: date
-    needs: dict[str, Moments]
     invited: int
     answered: int
-    enps: tuple[int, int, int]  # promoters, passives, detractors
+    autonomy_n: int
+    autonomy_sum: float
+    autonomy_sq: float
+    competence_n: int
+    competence_sum: float
+    competence_sq: float
+    belonging_n: int
+    belonging_sum: float
+    belonging_sq: float
+    enps_promoters: int
+    enps_passives: int
+    enps_detractors: int
+
+
+class CxDay(NamedTuple):
+    """CX of one day and metric: response rows counted by category, or one precomputed aggregate row."""
+
+    day: date
+    metric: str  # "nps" | "csat"
+    n: int  # answers (an aggregate row: its response count, or 1 without one)
+    promoters: int
+    passives: int
+    detractors: int
+    satisfied: int
+    value: float | None  # an aggregate row's NPS or CSAT percent; None for counted answers
+
+
+class PulseTally:
+    """Sums of PulseDay rows for one period, added as they come."""
+
+    __slots__ = ("answered", "enps", "invited", "sums")
+
+    def __init__(self) -> None:
+        self.invited = 0
+        self.answered = 0
+        self.sums = [0.0] * 9  # n, sum, squares for each need, in NEEDS order
+        self.enps = [0, 0, 0]
+
+    def add(self, row: PulseDay) -> None:
+        self.invited += row.invited
+        self.answered += row.answered
+        sums = self.sums
+        sums[0] += row.autonomy_n
+        sums[1] += row.autonomy_sum
+        sums[2] += row.autonomy_sq
+        sums[3] += row.competence_n
+        sums[4] += row.competence_sum
+        sums[5] += row.competence_sq
+        sums[6] += row.belonging_n
+        sums[7] += row.belonging_sum
+        sums[8] += row.belonging_sq
+        enps = self.enps
+        enps[0] += row.enps_promoters
+        enps[1] += row.enps_passives
+        enps[2] += row.enps_detractors
+
+    def moments(self, need_index: int) -> Moments:
+        n, total, squares = self.sums[3 * need_index : 3 * need_index + 3]
+        return Moments(int(n), total, squares)
+
+    def mean(self, need_index: int, k: int) -> float | None:
+        """The need's mean, or None below k answers."""
+        n = self.sums[3 * need_index]
+        return self.sums[3 * need_index + 1] / n if n >= k else None
+
+    def index(self, k: int) -> float | None:
+        """The pulse index: the mean of the three needs' means, when each has at least k answers."""
+        means = [self.mean(i, k) for i in range(len(NEEDS))]
+        if any(mean is None for mean in means):
+            return None
+        return sum(m for m in means if m is not None) / len(means)
+
+
+class CxTally:
+    __slots__ = ("csat", "nps")
+
+    def __init__(self) -> None:
+        self.nps = NpsTally()
+        self.csat = CsatTally()
+
+    def add(self, row: CxDay) -> None:
+        if row.metric == "nps":
+            if row.value is None:
+                self.nps.add_counts(row.promoters, row.passives, row.detractors)
+            else:
+                self.nps.add(row.n, None, None, None, row.value)
+        elif row.value is None:
+            self.csat.add_counts(row.n, row.satisfied)
+        else:
+            self.csat.add(row.n, None, row.value)
 
 
 @dataclass(frozen=True)
-class DailyCx:
-    day: date
-    nps: NpsResult
-    csat: CsatResult
+class ReportSpan:
+    """The days a report reads: its period, the previous period of equal length, the chart's periods
+    (ending on the report's last day) and the lag view's ISO weeks."""
+
+    start: date
+    end: date
+    bucket_weeks: int  # one chart period, in weeks
+
+    @property
+    def previous_start(self) -> date:
+        return self.start - timedelta(days=(self.end - self.start).days + 1)
+
+    @property
+    def bucket_days(self) -> int:
+        return 7 * self.bucket_weeks
+
+    @property
+    def lag_start(self) -> date:
+        return week_start(self.end) - timedelta(weeks=LAG_HISTORY_WEEKS - 1)
+
+    @property
+    def first_day(self) -> date:
+        chart_start = self.end - timedelta(days=self.bucket_days * CHART_POINTS - 1)
+        return min(self.previous_start, chart_start, self.lag_start)
 
 
-def pulse_between(days: Sequence[DailyPulse], start: date, end: date) -> DailyPulse:
-    """Sum of the days in [start, end] (inclusive)."""
-    needs = {need: Moments(0, 0.0, 0.0) for need in NEEDS}
-    invited = answered = promoters = passives = detractors = 0
-    for day in days:
-        if start <= day.day <= end:
-            for need in NEEDS:
-                needs[need] = needs[need] + day.needs[need]
-            invited += day.invited
-            answered += day.answered
-            promoters += day.enps[0]
-            passives += day.enps[1]
-            detractors += day.enps[2]
-    return DailyPulse(start, needs, invited, answered, (promoters, passives, detractors))
+class ReportBuckets:
+    """Every period a report shows, filled in one pass over the day rows."""
+
+    def __init__(self, span: ReportSpan) -> None:
+        # Day ordinals: integer comparisons per row instead of date arithmetic.
+        self.end = span.end.toordinal()
+        self.start = span.start.toordinal()
+        self.previous_start = span.previous_start.toordinal()
+        self.bucket_days = span.bucket_days
+        self.lag_start = span.lag_start.toordinal()
+        self.current_pulse = PulseTally()
+        self.previous_pulse = PulseTally()
+        self.chart_pulse = [PulseTally() for _ in range(CHART_POINTS)]
+        self.lag_pulse = [PulseTally() for _ in range(LAG_HISTORY_WEEKS)]
+        self.current_cx = CxTally()
+        self.chart_cx = [CxTally() for _ in range(CHART_POINTS)]
+        self.lag_cx = [CxTally() for _ in range(LAG_HISTORY_WEEKS)]
+
+    def places(self, day: date) -> tuple[int, int | None, int | None]:
+        """(1 current / -1 previous / 0 neither, chart period index, lag week index) of a day."""
+        ordinal = day.toordinal()
+        period = 1 if self.start <= ordinal <= self.end else -1 if self.previous_start <= ordinal < self.start else 0
+        back = self.end - ordinal
+        chart = CHART_POINTS - 1 - back // self.bucket_days if 0 <= back < self.bucket_days * CHART_POINTS else None
+        offset = ordinal - self.lag_start
+        lag = offset // 7 if 0 <= offset < 7 * LAG_HISTORY_WEEKS else None
+        return period, chart, lag
+
+    def add_pulse(self, row: PulseDay) -> None:
+        period, chart, lag = self.places(row.day)
+        if period == 1:
+            self.current_pulse.add(row)
+        elif period == -1:
+            self.previous_pulse.add(row)
+        if chart is not None:
+            self.chart_pulse[chart].add(row)
+        if lag is not None:
+            self.lag_pulse[lag].add(row)
+
+    def add_cx(self, row: CxDay) -> None:
+        period, chart, lag = self.places(row.day)
+        if period == 1:
+            self.current_cx.add(row)
+        if row.metric == "nps":  # the chart and the lag view show NPS only
+            if chart is not None:
+                self.chart_cx[chart].add(row)
+            if lag is not None:
+                self.lag_cx[lag].add(row)
 
 
-def cx_between(days: Sequence[DailyCx], start: date, end: date) -> tuple[NpsResult, CsatResult]:
-    from bot.domain.cxmetrics import combine_csat, combine_nps
+def assemble_report(
+    *,
+    workspace_id: str,
+    team_name: str | None,
+    span: ReportSpan,
+    k: int,
+    pulse_days: Iterable[PulseDay],
+    cx_days: Iterable[CxDay],
+    wins: WinsSummary,
+) -> Report:
+    """The report from day rows covering `span.first_day`..`span.end`; one pass, whatever the period."""
+    buckets = ReportBuckets(span)
+    for pulse_row in pulse_days:
+        buckets.add_pulse(pulse_row)
+    for cx_row in cx_days:
+        buckets.add_cx(cx_row)
 
-    inside = [day for day in days if start <= day.day <= end]
-    return combine_nps(day.nps for day in inside), combine_csat(day.csat for day in inside)
-
-
-def pulse_index(totals: DailyPulse, k: int) -> float | None:
-    """The weekly pulse index: the mean of the three needs' means, when each has at least k answers."""
-    means = []
-    for need in NEEDS:
-        moments = totals.needs[need]
-        if moments.n < k:
-            return None
-        means.append(moments.total / moments.n)
-    return sum(means) / len(means)
+    current, previous = buckets.current_pulse, buckets.previous_pulse
+    needs = [need_result(need, current.moments(i), previous.moments(i), k) for i, need in enumerate(NEEDS)]
+    chart = []
+    for index, (tally, cx) in enumerate(zip(buckets.chart_pulse, buckets.chart_cx, strict=True)):
+        bucket_end = span.end - timedelta(days=span.bucket_days * (CHART_POINTS - 1 - index))
+        chart.append(
+            ChartPoint(
+                label=bucket_end.strftime("%d.%m."),
+                autonomy=tally.mean(0, k),
+                competence=tally.mean(1, k),
+                belonging=tally.mean(2, k),
+                nps=cx.nps.result().score,
+            )
+        )
+    pulse_weekly: dict[date, float] = {}
+    nps_weekly: dict[date, float] = {}
+    for week, (tally, cx) in enumerate(zip(buckets.lag_pulse, buckets.lag_cx, strict=True)):
+        monday = span.lag_start + timedelta(weeks=week)
+        weekly_index = tally.index(k)
+        if weekly_index is not None:
+            pulse_weekly[monday] = weekly_index
+        weekly_nps = cx.nps.result().score
+        if weekly_nps is not None:
+            nps_weekly[monday] = weekly_nps
+    return Report(
+        workspace_id=workspace_id,
+        team_name=team_name,
+        start=span.start,
+        end=span.end,
+        anonymity_min=k,
+        needs=needs,
+        participation=Participation(current.answered, current.invited, suppressed=current.answered < k),
+        enps=enps_result(current.enps[0], current.enps[1], current.enps[2], k),
+        nps=buckets.current_cx.nps.result(),
+        csat=buckets.current_cx.csat.result(),
+        wins=wins,
+        chart=chart,
+        lag=lagged_correlations(pulse_weekly, nps_weekly, max_lag=MAX_LAG_WEEKS, min_pairs=MIN_LAG_PAIRS),
+        lag_weeks_paired=len(pulse_weekly.keys() & nps_weekly.keys()),
+    )

@@ -225,16 +225,16 @@ def week_start(d: date) -> date:
 
 
 def _lag_result(
-    leading: Mapping[date, float], following: Mapping[date, float], lag: int, leader: Leader, min_pairs: int
+    leading: Mapping[int, float], following: Mapping[int, float], lag: int, leader: Leader, min_pairs: int
 ) -> LagResult | None:
-    shift = timedelta(weeks=lag)
+    shift = 7 * lag  # keys are day ordinals
     xs: list[float] = []
     ys: list[float] = []
-    for week in sorted(leading):
-        later = week + shift
-        if later in following:
-            xs.append(float(leading[week]))
-            ys.append(float(following[later]))
+    for day in sorted(leading):
+        later = following.get(day + shift)
+        if later is not None:
+            xs.append(float(leading[day]))
+            ys.append(float(later))
     if len(xs) < min_pairs:
         return None
     c = correlation(xs, ys)
@@ -253,16 +253,19 @@ def lagged_correlations(
     (r is always reported as corr(pulse, nps)). Only lags with at least `min_pairs` pairs and a
     defined r are returned, ordered: lag 0, then pulse 1..max_lag, then nps 1..max_lag.
     """
+    # Day ordinals as keys: integer arithmetic and hashing instead of dates, for each of the 2 * max_lag + 1 lags.
+    pulse_by_day = {day.toordinal(): value for day, value in pulse.items()}
+    nps_by_day = {day.toordinal(): value for day, value in nps.items()}
     results: list[LagResult] = []
-    same = _lag_result(pulse, nps, 0, "same", min_pairs)
+    same = _lag_result(pulse_by_day, nps_by_day, 0, "same", min_pairs)
     if same is not None:
         results.append(same)
     for k in range(1, max_lag + 1):
-        res = _lag_result(pulse, nps, k, "pulse", min_pairs)
+        res = _lag_result(pulse_by_day, nps_by_day, k, "pulse", min_pairs)
         if res is not None:
             results.append(res)
     for k in range(1, max_lag + 1):
-        res = _lag_result(nps, pulse, k, "nps", min_pairs)
+        res = _lag_result(nps_by_day, pulse_by_day, k, "nps", min_pairs)
         if res is not None:
             results.append(res)
     return results

@@ -15,44 +15,20 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func
+from sqlalchemy import CompoundSelect, Select, bindparam, case, func, literal, null, union_all
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
+from sqlmodel.sql.sqltypes import UTCDateTime
 
-from bot.domain.chart import ChartPoint
-from bot.domain.cxmetrics import (
-    CsatResult,
-    NpsResult,
-    combine_csat,
-    combine_nps,
-    csat_from_aggregate,
-    nps_from_aggregate,
-)
-from bot.domain.report import (
-    NEEDS,
-    DailyCx,
-    DailyPulse,
-    Participation,
-    Report,
-    TopWin,
-    WinsSummary,
-    cx_between,
-    enps_result,
-    need_result,
-    pulse_between,
-    pulse_index,
-)
-from bot.domain.stats import Moments, lagged_correlations, week_start
+from bot.domain.report import NEEDS, CxDay, PulseDay, Report, ReportSpan, TopWin, WinsSummary, assemble_report
 from bot.settings import Settings
-from bot.timeutil import from_db, to_db
+from bot.timeutil import from_db
 from storage import cx_repository
 from storage.db import Database
 from storage.models import CxAggregate, CxDaily, RoundResult, Team, Win, WinColleague, Workspace
 
 DEFAULT_WEEKS = 12
 DIGEST_WEEKS = 4
-CHART_POINTS = 12
-LAG_HISTORY_WEEKS = 52
 
 
 @dataclass(frozen=True)
@@ -72,194 +48,166 @@ def workspace_scope(workspace_id: str) -> Scope:
     return Scope(workspace_id, None, None, 2)
 
 
-def _daily_pulse(session: Session, scope: Scope, first: date, last: date, k: int) -> list[DailyPulse]:
-    """Per day: answers only from rounds with at least k respondents; invited/answered from every round."""
-    enough = col(RoundResult.answered) >= k
+# The report's statements are built once: building SQLAlchemy expressions costs more than running these
+# small indexed queries, and a built statement's compiled SQL is cached.
+_round = RoundResult.__table__.c  # type: ignore[attr-defined]
+_cx_daily = CxDaily.__table__.c  # type: ignore[attr-defined]
+_cx_aggregate = CxAggregate.__table__.c  # type: ignore[attr-defined]
+_win = Win.__table__.c  # type: ignore[attr-defined]
+_win_colleague = WinColleague.__table__.c  # type: ignore[attr-defined]
+
+
+def _pulse_days_statement(by_team: bool) -> Select[Any]:
+    """Per day: needs and eNPS only from rounds with at least k respondents; invited/answered from every round."""
+    enough = _round.answered >= bindparam("k")
 
     def counted(column: Any) -> Any:
         return func.coalesce(func.sum(case((enough, column), else_=0)), 0)
 
-    query = sa_select(
-        col(RoundResult.opened_on),
-        func.sum(col(RoundResult.invited)),
-        func.sum(col(RoundResult.answered)),
-        *(counted(getattr(RoundResult, f"{need}_{part}")) for need in NEEDS for part in ("n", "sum", "sq")),
-        counted(RoundResult.enps_promoters),
-        counted(RoundResult.enps_passives),
-        counted(RoundResult.enps_detractors),
+    statement = sa_select(
+        _round.opened_on,
+        func.sum(_round.invited),
+        func.sum(_round.answered),
+        *(counted(_round[f"{need}_{part}"]) for need in NEEDS for part in ("n", "sum", "sq")),
+        counted(_round.enps_promoters),
+        counted(_round.enps_passives),
+        counted(_round.enps_detractors),
     ).where(
-        col(RoundResult.workspace_id) == scope.workspace_id,
-        col(RoundResult.opened_on) >= first,
-        col(RoundResult.opened_on) <= last,
+        _round.workspace_id == bindparam("workspace_id"),
+        _round.opened_on >= bindparam("first"),
+        _round.opened_on <= bindparam("last"),
     )
-    if scope.team_id is not None:
-        query = query.where(col(RoundResult.team_id) == scope.team_id)
-    query = query.group_by(col(RoundResult.opened_on))
-    days: list[DailyPulse] = []
-    for row in session.execute(query).all():
-        values = list(row)
-        needs = {}
-        for index, need in enumerate(NEEDS):
-            n, total, squares = values[3 + 3 * index : 6 + 3 * index]
-            needs[need] = Moments(int(n or 0), float(total or 0.0), float(squares or 0.0))
-        days.append(
-            DailyPulse(
-                day=values[0],
-                needs=needs,
-                invited=int(values[1] or 0),
-                answered=int(values[2] or 0),
-                enps=(int(values[12] or 0), int(values[13] or 0), int(values[14] or 0)),
-            )
-        )
-    return days
+    if by_team:
+        statement = statement.where(_round.team_id == bindparam("team_id"))
+    return statement.group_by(_round.opened_on)
 
 
-def _daily_cx(session: Session, scope: Scope, first: date, last: date) -> list[DailyCx]:
-    """Per day: NPS and CSAT from the per-day counts (kept by every import) plus aggregate rows."""
-    query = sa_select(
-        col(CxDaily.day),
-        col(CxDaily.metric),
-        func.sum(col(CxDaily.n)),
-        func.sum(col(CxDaily.promoters)),
-        func.sum(col(CxDaily.passives)),
-        func.sum(col(CxDaily.detractors)),
-        func.sum(col(CxDaily.satisfied)),
-    ).where(col(CxDaily.workspace_id) == scope.workspace_id, col(CxDaily.day) >= first, col(CxDaily.day) <= last)
-    team_key = cx_repository.WHOLE_WORKSPACE if scope.team_id is None else scope.team_id
-    query = query.where(col(CxDaily.team_key) == team_key).group_by(col(CxDaily.day), col(CxDaily.metric))
-    by_day: dict[date, tuple[list[NpsResult], list[CsatResult]]] = {}
-    for day, metric, n, promoters, passives, detractors, satisfied in session.execute(query).all():
-        nps_list, csat_list = by_day.setdefault(day, ([], []))
-        n = int(n or 0)
-        if not n:
-            continue
-        if metric == "nps":
-            p, d = int(promoters or 0), int(detractors or 0)
-            nps_list.append(NpsResult(n, p, int(passives or 0), d, 100.0 * (p - d) / n))
-        else:
-            s = int(satisfied or 0)
-            csat_list.append(CsatResult(n, s, 100.0 * s / n))
+def _cx_days_statement(by_team: bool) -> CompoundSelect:
+    """Per day and metric: the counts every import keeps (one row per team key), plus aggregate rows."""
+    counted = sa_select(
+        _cx_daily.day,
+        _cx_daily.metric,
+        _cx_daily.n,
+        _cx_daily.promoters,
+        _cx_daily.passives,
+        _cx_daily.detractors,
+        _cx_daily.satisfied,
+        null().label("value"),
+    ).where(
+        _cx_daily.workspace_id == bindparam("workspace_id"),
+        _cx_daily.team_key == bindparam("team_key"),
+        _cx_daily.day >= bindparam("first"),
+        _cx_daily.day <= bindparam("last"),
+        _cx_daily.n > 0,
+    )
     aggregates = sa_select(
-        col(CxAggregate.day), col(CxAggregate.metric), col(CxAggregate.value), col(CxAggregate.count)
+        _cx_aggregate.day,
+        _cx_aggregate.metric,
+        func.coalesce(_cx_aggregate["count"], 1),  # no response count weighs as one response
+        literal(0),
+        literal(0),
+        literal(0),
+        literal(0),
+        _cx_aggregate.value,
     ).where(
-        col(CxAggregate.workspace_id) == scope.workspace_id, col(CxAggregate.day) >= first, col(CxAggregate.day) <= last
+        _cx_aggregate.workspace_id == bindparam("workspace_id"),
+        _cx_aggregate.day >= bindparam("first"),
+        _cx_aggregate.day <= bindparam("last"),
     )
-    if scope.team_id is not None:
-        aggregates = aggregates.where(col(CxAggregate.team_id) == scope.team_id)
-    for day, metric, value, count in session.execute(aggregates).all():
-        nps_list, csat_list = by_day.setdefault(day, ([], []))
-        if metric == "nps":
-            nps_list.append(nps_from_aggregate(float(value), count))
-        else:
-            csat_list.append(csat_from_aggregate(float(value), count))
-    return [DailyCx(day, combine_nps(n), combine_csat(c)) for day, (n, c) in sorted(by_day.items())]
+    if by_team:
+        aggregates = aggregates.where(_cx_aggregate.team_id == bindparam("team_id"))
+    return union_all(counted, aggregates)
 
 
-def _wins(session: Session, scope: Scope, start: date, end: date, zone: ZoneInfo) -> WinsSummary:
-    first = to_db(datetime.combine(start, datetime.min.time(), zone))
-    after = to_db(datetime.combine(end + timedelta(days=1), datetime.min.time(), zone))
-    conditions = [Win.workspace_id == scope.workspace_id, Win.created_at >= first, Win.created_at < after]
-    if scope.team_id is not None:
-        conditions.append(Win.team_id == scope.team_id)
-    count, scored, mean_polarity = session.exec(
-        select(func.count(), func.count(col(Win.polarity)), func.avg(col(Win.polarity))).where(*conditions)
-    ).one()
-    thanked = session.exec(
-        select(func.count(func.distinct(WinColleague.user_id)))
-        .join(Win, col(Win.id) == col(WinColleague.win_id))
-        .where(WinColleague.workspace_id == scope.workspace_id, *conditions)
-    ).one()
-    top_row = session.exec(
-        select(Win)
-        .where(*conditions)
-        .order_by(col(Win.reactions).desc(), col(Win.created_at).desc(), col(Win.id).desc())
-    ).first()
+def _win_conditions(by_team: bool) -> list[Any]:
+    conditions = [
+        _win.workspace_id == bindparam("workspace_id"),
+        _win.created_at >= bindparam("after", type_=UTCDateTime()),
+        _win.created_at < bindparam("before", type_=UTCDateTime()),
+    ]
+    if by_team:
+        conditions.append(_win.team_id == bindparam("team_id"))
+    return conditions
+
+
+def _wins_summary_statement(by_team: bool) -> Select[Any]:
+    thanked = (
+        sa_select(func.count(func.distinct(_win_colleague.user_id)))
+        .select_from(WinColleague.__table__.join(Win.__table__, _win.id == _win_colleague.win_id))  # type: ignore[attr-defined]
+        .where(_win_colleague.workspace_id == bindparam("workspace_id"), *_win_conditions(by_team))
+        .scalar_subquery()
+    )
+    return sa_select(func.count(), func.count(_win.polarity), func.avg(_win.polarity), thanked).where(
+        *_win_conditions(by_team)
+    )
+
+
+def _top_win_statement(by_team: bool) -> Select[Any]:
+    return (
+        sa_select(_win.text, _win.reactions, _win.author_id, _win.polarity, _win.created_at)
+        .where(*_win_conditions(by_team))
+        .order_by(_win.reactions.desc(), _win.created_at.desc(), _win.id.desc())
+        .limit(1)
+    )
+
+
+_STATEMENTS = {
+    by_team: (
+        _pulse_days_statement(by_team),
+        _cx_days_statement(by_team),
+        _wins_summary_statement(by_team),
+        _top_win_statement(by_team),
+    )
+    for by_team in (True, False)
+}
+
+
+def build_report(
+    db: Database, scope: Scope, start: date, end: date, *, k: int, timezone: str = "Europe/Helsinki"
+) -> Report:
+    """The report for [start, end] (inclusive) from stored aggregates: four small indexed queries, one pass.
+
+    Reads closed rounds' RoundResult rows grouped by day, the per-day CX counts (cx_daily, kept by every
+    import) and aggregate rows, and the wins; nothing here loops over individual answers.
+    """
+    span = ReportSpan(start, end, scope.bucket_weeks)
+    zone = ZoneInfo(timezone)
+    by_team = scope.team_id is not None
+    pulse_sql, cx_sql, wins_sql, top_sql = _STATEMENTS[by_team]
+    days = {"workspace_id": scope.workspace_id, "first": span.first_day, "last": end}
+    team = {"team_id": scope.team_id} if by_team else {}
+    team_key = scope.team_id if scope.team_id is not None else cx_repository.WHOLE_WORKSPACE
+    period = {
+        "workspace_id": scope.workspace_id,
+        "after": datetime.combine(start, datetime.min.time(), zone),
+        "before": datetime.combine(end + timedelta(days=1), datetime.min.time(), zone),
+        **team,
+    }
+    with db.engine.connect() as connection:  # read-only: no session, no ORM objects
+        pulse_days = [PulseDay._make(row) for row in connection.execute(pulse_sql, {**days, **team, "k": k}).all()]
+        cx_rows = connection.execute(cx_sql, {**days, **team, "team_key": team_key}).all()
+        cx_days = [CxDay._make(row) for row in cx_rows]
+        count, scored, mean_polarity, thanked = connection.execute(wins_sql, period).one()
+        top_row = connection.execute(top_sql, period).first()
     top = None
     if top_row is not None:
-        top = TopWin(
-            text=top_row.text,
-            reactions=top_row.reactions,
-            author_id=top_row.author_id,
-            polarity=top_row.polarity,
-            posted_on=from_db(top_row.created_at).astimezone(zone).date(),
-        )
-    return WinsSummary(
+        text, reactions, author_id, polarity, created_at = top_row
+        top = TopWin(text, reactions, author_id, polarity, from_db(created_at).astimezone(zone).date())
+    wins = WinsSummary(
         count=int(count or 0),
         colleagues_thanked=int(thanked or 0),
         scored=int(scored or 0),
         mean_polarity=float(mean_polarity) if mean_polarity is not None else None,
         top=top,
     )
-
-
-def build_report(
-    db: Database, scope: Scope, start: date, end: date, *, k: int, timezone: str = "Europe/Helsinki"
-) -> Report:
-    """The report for [start, end] (inclusive): one short read-only transaction."""
-    length = (end - start).days + 1
-    previous_start = start - timedelta(days=length)
-    chart_start = end - timedelta(weeks=scope.bucket_weeks * CHART_POINTS) + timedelta(days=1)
-    lag_start = week_start(end) - timedelta(weeks=LAG_HISTORY_WEEKS - 1)
-    first = min(previous_start, chart_start, lag_start)
-    with db.session_scope() as session:
-        pulse_days = _daily_pulse(session, scope, first, end, k)
-        cx_days = _daily_cx(session, scope, first, end)
-        wins = _wins(session, scope, start, end, ZoneInfo(timezone))
-
-    current = pulse_between(pulse_days, start, end)
-    previous = pulse_between(pulse_days, previous_start, start - timedelta(days=1))
-    needs = [need_result(need, current.needs[need], previous.needs[need], k) for need in NEEDS]
-    participation = Participation(current.answered, current.invited, suppressed=current.answered < k)
-    nps, csat = cx_between(cx_days, start, end)
-
-    chart: list[ChartPoint] = []
-    for index in range(CHART_POINTS):
-        bucket_end = end - timedelta(weeks=scope.bucket_weeks * (CHART_POINTS - 1 - index))
-        bucket_start = bucket_end - timedelta(weeks=scope.bucket_weeks) + timedelta(days=1)
-        totals = pulse_between(pulse_days, bucket_start, bucket_end)
-        bucket_nps, _ = cx_between(cx_days, bucket_start, bucket_end)
-        values = {
-            need: (totals.needs[need].total / totals.needs[need].n if totals.needs[need].n >= k else None)
-            for need in NEEDS
-        }
-        chart.append(
-            ChartPoint(
-                label=bucket_end.strftime("%d.%m."),
-                autonomy=values["autonomy"],
-                competence=values["competence"],
-                belonging=values["belonging"],
-                nps=bucket_nps.score,
-            )
-        )
-
-    pulse_weekly: dict[date, float] = {}
-    nps_weekly: dict[date, float] = {}
-    for week in range(LAG_HISTORY_WEEKS):
-        monday = lag_start + timedelta(weeks=week)
-        sunday = monday + timedelta(days=6)
-        weekly_index = pulse_index(pulse_between(pulse_days, monday, sunday), k)
-        if weekly_index is not None:
-            pulse_weekly[monday] = weekly_index
-        week_nps, _ = cx_between(cx_days, monday, sunday)
-        if week_nps.score is not None:
-            nps_weekly[monday] = week_nps.score
-    paired = len(pulse_weekly.keys() & nps_weekly.keys())
-
-    return Report(
+    return assemble_report(
         workspace_id=scope.workspace_id,
         team_name=scope.team_name,
-        start=start,
-        end=end,
-        anonymity_min=k,
-        needs=needs,
-        participation=participation,
-        enps=enps_result(*current.enps, k),
-        nps=nps,
-        csat=csat,
+        span=span,
+        k=k,
+        pulse_days=pulse_days,
+        cx_days=cx_days,
         wins=wins,
-        chart=chart,
-        lag=lagged_correlations(pulse_weekly, nps_weekly, max_lag=8, min_pairs=8),
-        lag_weeks_paired=paired,
     )
 
 

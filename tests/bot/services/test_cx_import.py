@@ -14,9 +14,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from bot.domain.cxmetrics import combine_nps, nps_from_scores
+from bot.domain.cxmetrics import nps_from_scores
+from bot.domain.report import Report
 from bot.services import cx_import
-from bot.services.reports import _daily_cx, workspace_scope
+from bot.services.reports import Scope, build_report, workspace_scope
 from bot.settings import Settings
 from storage.db import Database
 from storage.models import CxAggregate, CxResponse, Team
@@ -93,16 +94,15 @@ def test_import_maps_teams_reports_unknown_and_is_idempotent(db: Database, datab
     assert len(stored(db)) == 6
 
     # Hand-computed NPS of the workspace: 3 promoters (10, 9, 10), 1 passive, 2 detractors of 6 → +16.7.
-    days = _daily_cx_for(db)
-    nps = combine_nps(day.nps for day in days)
+    nps = _year_report(db).nps
     assert (nps.n, nps.promoters, nps.passives, nps.detractors) == (6, 3, 1, 2)
     assert nps.score == pytest.approx(100 * (3 - 2) / 6)
     assert nps == nps_from_scores([10, 9, 8, 3, 6, 10])
 
 
-def _daily_cx_for(db: Database) -> list:  # type: ignore[type-arg]
-    with db.session_scope() as session:
-        return _daily_cx(session, workspace_scope(WORKSPACE), date(2026, 1, 1), date(2026, 12, 31))
+def _year_report(db: Database, scope: Scope | None = None) -> Report:
+    """What a report of 2026 shows: the CX side comes from the counts each import keeps."""
+    return build_report(db, scope or workspace_scope(WORKSPACE), date(2026, 1, 1), date(2026, 12, 31), k=5)
 
 
 def test_alias_links_rows_already_stored(db: Database, database_url: str, tmp_path: Path) -> None:
@@ -119,12 +119,8 @@ def test_alias_links_rows_already_stored(db: Database, database_url: str, tmp_pa
         cx_repository.relink_team_labels(session, WORKSPACE, cx_repository.team_lookup(session, WORKSPACE))
     assert next(r for r in stored(db) if r[3] == "Sales")[2] == sales
     # The per-day counts that reports read moved with the row: the team now has its detractor.
-    from bot.services.reports import Scope
-
-    with db.session_scope() as session:
-        days = _daily_cx(session, Scope(WORKSPACE, sales, "Myynti", 1), date(2026, 1, 1), date(2026, 12, 31))
-    assert combine_nps(day.nps for day in days).detractors == 1
-    assert combine_nps(day.nps for day in _daily_cx_for(db)).n == 5  # the workspace total is unchanged
+    assert _year_report(db, Scope(WORKSPACE, sales, "Myynti", 1)).nps.detractors == 1
+    assert _year_report(db).nps.n == 5  # the workspace total is unchanged
 
 
 def test_bad_rows_are_reported_with_line_numbers_and_good_rows_kept(
@@ -172,8 +168,7 @@ def test_aggregate_rows_are_weighted_by_count(db: Database, database_url: str, t
     assert (summary.shape, summary.imported) == ("aggregates", 3)
     with db.session_scope() as session:
         assert len(session.exec(select(CxAggregate)).all()) == 3
-    days = _daily_cx_for(db)
-    nps = combine_nps(day.nps for day in days)
+    nps = _year_report(db).nps
     assert nps.n == 400 and nps.score == pytest.approx(12.5)  # not 25: averages are not averaged
 
 
