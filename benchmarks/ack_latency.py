@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -70,6 +71,8 @@ def run_fake(connection: multiprocessing.connection.Connection) -> None:
                 connection.send(find_button(fake))
             elif isinstance(request, tuple) and request[0] == "count":
                 connection.send(len([c for c in fake.calls if c.method == request[1]]))
+            elif request == "total":
+                connection.send(len(fake.calls))
 
 
 def find_button(fake: FakeSlack) -> tuple[str, str, str, str, str] | None:
@@ -89,6 +92,21 @@ class RemoteFake:
 
     def response_url(self, key: str = "default") -> str:
         return f"{self.base}/respond/{key}"
+
+
+def wait_quiet(parent: multiprocessing.connection.Connection, limit: float = 600) -> float:
+    """Wait until the bot has made no Slack call for 2 s (its work after ack() is done); seconds waited."""
+    began = time.monotonic()
+    last, quiet_since = -1, time.monotonic()
+    while time.monotonic() - began < limit:
+        parent.send("total")
+        total = parent.recv()
+        if total != last:
+            last, quiet_since = total, time.monotonic()
+        elif time.monotonic() - quiet_since >= 2:
+            return quiet_since - began
+        time.sleep(0.25)
+    raise RuntimeError("the bot never went quiet")
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -119,7 +137,10 @@ def main() -> int:
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }
-        server = subprocess.Popen([sys.executable, "-m", "bot", "serve"], env=env, cwd=directory)
+        # A session of its own, so the whole gunicorn tree is stopped at the end (workers included).
+        server = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"], env=env, cwd=directory, start_new_session=True
+        )
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url)
@@ -173,14 +194,15 @@ def main() -> int:
                     f"| {name} | {len(timings):,} | {rate:.0f}/s | {statistics.median(timings):.0f} ms | "
                     f"{percentile(timings, 0.99):.0f} ms | {max(timings):.0f} ms | {errors} |"
                 )
-                time.sleep(3)  # let the work after ack() drain before the next kind
+                drained = wait_quiet(parent)  # the next kind is measured without this kind's leftover work
+                print(f"{name}: work after ack() done {drained:.1f} s after the last ack", file=sys.stderr)
         finally:
             parent.send("stop")
-            server.terminate()
+            os.killpg(server.pid, signal.SIGTERM)
             try:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                server.kill()
+                os.killpg(server.pid, signal.SIGKILL)
     print(f"{args.clients} concurrent clients, `serve` under gunicorn (default WEB_CONCURRENCY=2, 16 threads each)")
     print("| request | n | throughput | p50 | p99 | max | non-200 |")
     print("|---|---|---|---|---|---|---|")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -133,7 +134,28 @@ def post_digest(deps: Deps, closed: rounds.ClosedRound) -> None:
         logger.warning("team digest not posted: %s", error.response.get("error"))
 
 
+class InFlight:
+    """Reports being built in this process: asking again for the same one while it is built (a double
+    Enter, an impatient retry) gets a note instead of a second build, so a burst can't pile up work."""
+
+    def __init__(self) -> None:
+        self._keys: set[tuple[object, ...]] = set()
+        self._lock = threading.Lock()
+
+    def claim(self, key: tuple[object, ...]) -> bool:
+        with self._lock:
+            if key in self._keys:
+                return False
+            self._keys.add(key)
+            return True
+
+    def release(self, key: tuple[object, ...]) -> None:
+        with self._lock:
+            self._keys.discard(key)
+
+
 def register(app: App, deps: Deps) -> None:
+    in_flight = InFlight()
     if post_digest not in pulse_schedule.ROUND_CLOSED_HOOKS:
         pulse_schedule.ROUND_CLOSED_HOOKS.append(post_digest)
 
@@ -176,7 +198,19 @@ def register(app: App, deps: Deps) -> None:
         except NotAllowed as error:
             say(_refusal(t, team, error))
             return
-        deps.run_later(_deliver, deps, t, workspace_id, user_id, team, weeks or reports.DEFAULT_WEEKS, say)
+        weeks = weeks or reports.DEFAULT_WEEKS
+        key = (workspace_id, user_id, team.id if team else None, weeks)
+        if not in_flight.claim(key):
+            say(t("report.already_coming"))
+            return
+
+        def deliver() -> None:
+            try:
+                _deliver(deps, t, workspace_id, user_id, team, weeks, say)
+            finally:
+                in_flight.release(key)
+
+        deps.run_later(deliver)
 
 
 def _deliver(

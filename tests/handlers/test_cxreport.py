@@ -152,3 +152,19 @@ def test_scheduled_import_with_rejections_dms_the_admin(fake_slack, database_url
         cx_feed_tick(harness.deps)
         [dm] = harness.fake.wait_for("chat.postMessage")
         assert dm.params["channel"] == ADMIN and "line 3" in dm.params["text"]
+
+
+def test_asking_again_while_the_report_is_built_does_not_build_it_twice(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.fake.set_latency(0.4)  # the delivery (response_url, DM, chart upload) takes a while
+    assert harness.sender.command("/cxreport", "all", user_id=ADMIN, channel_id=CHANNEL).status == 200
+    assert harness.sender.command("/cxreport", "all", user_id=ADMIN, channel_id=CHANNEL).status == 200
+    harness.fake.wait_for("files.completeUploadExternal", timeout=30)
+    responses = [json.dumps(c.params) for c in harness.fake.wait_for("response_url", count=2, timeout=30)]
+    assert sum("already being built" in r for r in responses) == 1
+    assert sum("Quality side" in r for r in responses) == 1
+    # Once delivered, the same report can be asked for again.
+    harness.fake.set_latency(0)
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "kaikki", user_id=ADMIN, channel_id=CHANNEL)
+    assert "Quality side" in json.dumps(report_response(harness))

@@ -44,6 +44,7 @@ EN: dict[str, str] = {
     "report.no_team": "You are not in a team yet, so there is no default report. Use `/cxreport #channel`, or `/cxreport all` (admins).",
     "report.bad_weeks": "The number of weeks must be between 1 and 104: {weeks}",
     "report.working": "Building the report…",
+    "report.already_coming": "That report is already being built for you; it arrives in a moment.",
     "report.help": "*`/cxreport [#channel|team name|all] [weeks]`*: the team's needs, participation, eNPS and wins beside NPS and CSAT, with a chart and the people↔customers lag view. Default: your team, the last 12 weeks. For team managers and workspace admins.",
 }
 
@@ -91,5 +92,6 @@ FI: dict[str, str] = {
     "report.no_team": "Et ole vielä missään tiimissä, joten oletusraporttia ei ole. Käytä muotoa `/cxreport #kanava` tai `/cxreport all` (ylläpitäjät).",
     "report.bad_weeks": "Viikkojen määrän pitää olla 1–104: {weeks}",
     "report.working": "Raporttia kootaan…",
+    "report.already_coming": "Tätä raporttia kootaan jo sinulle; se tulee hetken päästä.",
     "report.help": "*`/cxreport [#kanava|tiimin nimi|all] [viikot]`*: tiimin tarpeet, osallistuminen, eNPS ja onnistumiset NPS:n ja CSAT:n rinnalla, kaavion ja ihmiset↔asiakkaat-viivenäkymän kera. Oletus: oma tiimisi, viimeiset 12 viikkoa. Tiimien esihenkilöille ja työtilan ylläpitäjille.",
 }
