@@ -109,6 +109,23 @@ def wait_quiet(parent: multiprocessing.connection.Connection, limit: float = 600
     raise RuntimeError("the bot never went quiet")
 
 
+def cpu_seconds(session_id: int | None = None, pid: int | None = None) -> float:
+    """CPU time (user + system) of one process, or of every process in a session (the gunicorn tree)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or (pid is not None and int(entry.name) != pid):
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if session_id is not None and int(fields[3]) != session_id:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / ticks
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -119,6 +136,13 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=20, help="requests per client and kind")
     parser.add_argument("--database-url")
+    parser.add_argument("--kinds", default="/win,/cxreport,pulse button", help="comma-separated, of the default")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        help="open loop: requests per second in all, on a fixed schedule (as Slack sends them, not waiting for our "
+        "answers); latency counts from each request's scheduled time. Default: closed loop, back to back",
+    )
     args = parser.parse_args()
     parent, child = multiprocessing.Pipe()
     fake_process = multiprocessing.Process(target=run_fake, args=(child,), daemon=True)
@@ -168,14 +192,22 @@ def main() -> int:
             }  # fmt: skip
             rows = []
             for name, send in kinds.items():
+                if name not in args.kinds.split(","):
+                    continue
                 timings: list[float] = []
                 errors = 0
                 lock = threading.Lock()
 
-                def client(send=send, timings=timings, lock=lock) -> None:  # type: ignore[no-untyped-def]
+                began = time.perf_counter() + 0.2
+
+                def client(index: int, send=send, timings=timings, lock=lock, began=began) -> None:  # type: ignore[no-untyped-def]
                     nonlocal errors
-                    for _ in range(args.requests):
-                        started = time.perf_counter()
+                    for number in range(args.requests):
+                        if args.rate:
+                            started = began + (number * args.clients + index) / args.rate
+                            time.sleep(max(0.0, started - time.perf_counter()))
+                        else:
+                            started = time.perf_counter()
                         response = send()
                         elapsed = (time.perf_counter() - started) * 1000
                         with lock:
@@ -183,19 +215,30 @@ def main() -> int:
                             if response.status != 200:
                                 errors += 1
 
-                threads = [threading.Thread(target=client) for _ in range(args.clients)]
-                began = time.perf_counter()
+                server_cpu = cpu_seconds(session_id=server.pid)
+                fake_cpu, own_cpu = cpu_seconds(pid=fake_process.pid), cpu_seconds(pid=os.getpid())
+                threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
                 for thread in threads:
                     thread.start()
                 for thread in threads:
                     thread.join()
                 rate = len(timings) / (time.perf_counter() - began)
-                rows.append(
-                    f"| {name} | {len(timings):,} | {rate:.0f}/s | {statistics.median(timings):.0f} ms | "
-                    f"{percentile(timings, 0.99):.0f} ms | {max(timings):.0f} ms | {errors} |"
-                )
                 drained = wait_quiet(parent)  # the next kind is measured without this kind's leftover work
                 print(f"{name}: work after ack() done {drained:.1f} s after the last ack", file=sys.stderr)
+                per_request = [
+                    1000 * (after - before) / len(timings)
+                    for before, after in (
+                        (server_cpu, cpu_seconds(session_id=server.pid)),
+                        (fake_cpu, cpu_seconds(pid=fake_process.pid)),
+                        (own_cpu, cpu_seconds(pid=os.getpid())),
+                    )
+                ]
+                rows.append(
+                    f"| {name} | {len(timings):,} | {rate:.0f}/s | {statistics.median(timings):.0f} ms | "
+                    f"{percentile(timings, 0.99):.0f} ms | {max(timings):.0f} ms | {errors} | "
+                    + " | ".join(f"{cpu:.1f} ms" for cpu in per_request)
+                    + " |"
+                )
         finally:
             parent.send("stop")
             os.killpg(server.pid, signal.SIGTERM)
@@ -203,9 +246,11 @@ def main() -> int:
                 server.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
-    print(f"{args.clients} concurrent clients, `serve` under gunicorn (default WEB_CONCURRENCY=2, 16 threads each)")
-    print("| request | n | throughput | p50 | p99 | max | non-200 |")
-    print("|---|---|---|---|---|---|---|")
+    load = f"open loop at {args.rate:g} requests/s" if args.rate else "closed loop, back to back"
+    print(f"{args.clients} concurrent clients, {load}; `serve` under gunicorn (WEB_CONCURRENCY=2, 16 threads each)")
+    print("CPU per request: the bot's processes (including the work after ack), the fake Slack, the load generator")
+    print("| request | n | throughput | p50 | p99 | max | non-200 | CPU: bot | CPU: fake Slack | CPU: clients |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
     return 0
 

@@ -11,16 +11,21 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 
+SQLITE_POOL_SIZE = 48
+
+
 def make_engine(database_url: str, **kwargs: Any) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
             database_url,
             connect_args={"check_same_thread": False, "timeout": 30},
-            # A small pool: opening a connection (and its PRAGMAs) per transaction cost more than the
-            # transaction. Waits for SQLite's single writer are handled by busy_timeout.
-            pool_size=5,
-            max_overflow=10,
+            # Pooled connections: opening one (and its PRAGMAs) costs more than a transaction. The pool
+            # keeps as many as a process has threads that touch the database (gunicorn's 16 plus Bolt's
+            # 32 listener threads), so a burst doesn't open and close overflow connections per request.
+            # Waits for SQLite's single writer are handled by busy_timeout.
+            pool_size=SQLITE_POOL_SIZE,
+            max_overflow=SQLITE_POOL_SIZE,
             **kwargs,
         )
 
