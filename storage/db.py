@@ -10,7 +10,6 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
-
 SQLITE_POOL_SIZE = 48
 
 

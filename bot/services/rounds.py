@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
@@ -207,25 +207,39 @@ def _zone(name: str, fallback: str) -> ZoneInfo:
     return ZoneInfo(name) if _valid_tz(name) else ZoneInfo(fallback)
 
 
-def person_view(session: Session, pulse_round: PulseRound, delivery: Delivery, token: str | None) -> PersonRoundView:
+# The answer path (a click on a pulse DM, the busiest request there is) uses statements built once.
+_ROUND_AND_DELIVERY = (
+    select(PulseRound, Delivery)
+    .join(Delivery, col(Delivery.round_id) == col(PulseRound.id))
+    .where(
+        col(PulseRound.workspace_id) == bindparam("workspace_id"),
+        col(PulseRound.id) == bindparam("round_id"),
+        col(Delivery.user_id) == bindparam("user_id"),
+    )
+)
+_PERSON_ANSWERS = select(PulseAnswer).where(
+    col(PulseAnswer.round_id) == bindparam("round_id"), col(PulseAnswer.respondent) == bindparam("token")
+)
+_PERSON_COMMENT = (
+    select(PulseComment.id)
+    .where(col(PulseComment.round_id) == bindparam("round_id"), col(PulseComment.respondent) == bindparam("token"))
+    .limit(1)
+)
+
+
+def _answers_of(session: Session, round_id: int, token: str) -> dict[str, PulseAnswer]:
+    return {a.question: a for a in session.exec(_PERSON_ANSWERS, params={"round_id": round_id, "token": token})}
+
+
+def _has_comment(session: Session, round_id: int, token: str) -> bool:
+    return session.exec(_PERSON_COMMENT, params={"round_id": round_id, "token": token}).first() is not None
+
+
+def _view(pulse_round: PulseRound, delivery: Delivery, answers: dict[str, int], has_comment: bool) -> PersonRoundView:
     assert pulse_round.id is not None
-    statements = dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False))
-    answers: dict[str, int] = {}
-    has_comment = False
-    if token is not None:
-        for answer in session.exec(
-            select(PulseAnswer).where(PulseAnswer.round_id == pulse_round.id, PulseAnswer.respondent == token)
-        ):
-            answers[answer.question] = answer.value
-        has_comment = (
-            session.exec(
-                select(PulseComment.id).where(PulseComment.round_id == pulse_round.id, PulseComment.respondent == token)
-            ).first()
-            is not None
-        )
     return PersonRoundView(
         round_id=pulse_round.id,
-        statements=statements,
+        statements=dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False)),
         asks_enps=pulse_round.asks_enps,
         answers=answers,
         has_comment=has_comment,
@@ -233,14 +247,27 @@ def person_view(session: Session, pulse_round: PulseRound, delivery: Delivery, t
     )
 
 
+def person_view(session: Session, pulse_round: PulseRound, delivery: Delivery, token: str | None) -> PersonRoundView:
+    assert pulse_round.id is not None
+    if token is None:
+        return _view(pulse_round, delivery, {}, has_comment=False)
+    answers = {question: answer.value for question, answer in _answers_of(session, pulse_round.id, token).items()}
+    return _view(pulse_round, delivery, answers, _has_comment(session, pulse_round.id, token))
+
+
 def _open_round_for(session: Session, workspace_id: str, round_id: int, user_id: str) -> tuple[PulseRound, Delivery]:
-    pulse_round = repo.round_by_id(session, workspace_id, round_id)
-    if pulse_round is None or pulse_round.status != "open" or pulse_round.round_key is None:
+    params = {"workspace_id": workspace_id, "round_id": round_id, "user_id": user_id}
+    found = session.exec(_ROUND_AND_DELIVERY, params=params).first()
+    if found is not None:
+        pulse_round, delivery = found
+        if pulse_round.status != "open" or pulse_round.round_key is None:
+            raise RoundClosed()
+        return pulse_round, delivery
+    # No delivery row for this person: the round is gone or closed (closing deletes them), or they weren't invited.
+    stored = repo.round_by_id(session, workspace_id, round_id)
+    if stored is None or stored.status != "open" or stored.round_key is None:
         raise RoundClosed()
-    delivery = repo.delivery_for(session, workspace_id, round_id, user_id)
-    if delivery is None:
-        raise NotInvited()
-    return pulse_round, delivery
+    raise NotInvited()
 
 
 def record_answer(
@@ -261,13 +288,8 @@ def record_answer(
                     raise ValueError("this round does not ask eNPS")
                 assert pulse_round.round_key is not None
                 token = anonymity.respondent_token(pulse_round.round_key, round_id, user_id)
-                existing = session.exec(
-                    select(PulseAnswer).where(
-                        PulseAnswer.round_id == round_id,
-                        PulseAnswer.respondent == token,
-                        PulseAnswer.question == question,
-                    )
-                ).first()
+                answers = _answers_of(session, round_id, token)
+                existing = answers.get(question)
                 statement = None
                 if question != ENPS:
                     statement = dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False)).get(question)
@@ -288,7 +310,8 @@ def record_answer(
                 session.flush()
                 pulse_round.answered = repo.respondent_count(session, workspace_id, round_id)
                 session.add(pulse_round)
-                return person_view(session, pulse_round, delivery, token)
+                values = {q: answer.value for q, answer in answers.items()} | {question: value}
+                return _view(pulse_round, delivery, values, _has_comment(session, round_id, token))
         except IntegrityError:
             # A double click raced us to the insert; the retry turns it into an update.
             if attempt == 2:
