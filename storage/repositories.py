@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, update
+from sqlalchemy import bindparam, func, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -50,14 +50,30 @@ def teams(session: Session, workspace_id: str) -> Sequence[Team]:
     return session.exec(select(Team).where(Team.workspace_id == workspace_id).order_by(col(Team.id))).all()
 
 
-def manager_ids(session: Session, workspace_id: str, team_id: int) -> list[str]:
-    return list(
-        session.exec(
-            select(TeamManager.user_id)
-            .where(TeamManager.workspace_id == workspace_id, TeamManager.team_id == team_id)
-            .order_by(col(TeamManager.id))
-        ).all()
+# Statements on the path of nearly every request (who is this person's team, who manages it), built once.
+_MANAGER_IDS = (
+    select(TeamManager.user_id)
+    .where(col(TeamManager.workspace_id) == bindparam("workspace_id"), col(TeamManager.team_id) == bindparam("team_id"))
+    .order_by(col(TeamManager.id))
+)
+_HOME_TEAM = (
+    select(Team)
+    .join(Membership, col(Membership.team_id) == col(Team.id))
+    .where(
+        col(Membership.workspace_id) == bindparam("workspace_id"),
+        col(Membership.user_id) == bindparam("user_id"),
+        col(Team.workspace_id) == bindparam("workspace_id"),
     )
+)
+
+
+def manager_ids(session: Session, workspace_id: str, team_id: int) -> list[str]:
+    return list(session.exec(_MANAGER_IDS, params={"workspace_id": workspace_id, "team_id": team_id}).all())
+
+
+def home_team(session: Session, workspace_id: str, user_id: str) -> Team | None:
+    """The team of the person's membership (one query for membership and team)."""
+    return session.exec(_HOME_TEAM, params={"workspace_id": workspace_id, "user_id": user_id}).first()
 
 
 def is_manager(session: Session, workspace_id: str, team_id: int, user_id: str) -> bool:

@@ -88,10 +88,7 @@ def team_for_channel(deps: Deps, workspace_id: str, channel_id: str) -> TeamView
 
 def home_team_of(deps: Deps, workspace_id: str, user_id: str) -> TeamView | None:
     with deps.db.session_scope() as session:
-        member = repo.membership(session, workspace_id, user_id)
-        if member is None:
-            return None
-        team = repo.team_by_id(session, workspace_id, member.team_id)
+        team = repo.home_team(session, workspace_id, user_id)
         return view_of(session, team) if team else None
 
 
