@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import SQLModel
 
 import storage.models  # noqa: F401
 from storage.db import Database
-from storage.migrate import current_revision, head_revision
+from storage.migrate import alembic_config, current_revision, head_revision
 from tests.conftest import BOTH_BACKENDS
 
 
@@ -33,18 +39,22 @@ def test_every_table_carries_the_workspace_id(database_url: str) -> None:
         assert column in table.columns, f"{table.name} has no {column}"
 
 
+@contextmanager
+def _downgraded(database_url: str, revision: str) -> Iterator[tuple[Database, Callable[[], None]]]:
+    """The test database at an older revision, to fill with old-shaped rows; call the second item to upgrade."""
+    config = alembic_config(database_url)
+    command.downgrade(config, revision)
+    db = Database(database_url)
+    try:
+        yield db, lambda: command.upgrade(config, "head")
+    finally:
+        db.dispose()
+
+
 @BOTH_BACKENDS
 def test_cx_daily_migration_counts_existing_answers(database_url: str) -> None:
     """0003 backfills the per-day counts from the answers already stored, per team and for the workspace."""
-    from alembic import command
-    from sqlalchemy import text
-
-    from storage.migrate import alembic_config
-
-    config = alembic_config(database_url)
-    command.downgrade(config, "0002")
-    db = Database(database_url)
-    try:
+    with _downgraded(database_url, "0002") as (db, upgrade):
         with db.engine.begin() as connection:
             connection.execute(text("INSERT INTO workspace (id, created_at) VALUES ('T1', CURRENT_TIMESTAMP)"))
             for key, score, day in [("a", 10, "2026-01-05"), ("b", 3, "2026-01-05"), ("c", 8, "2026-01-06")]:
@@ -55,7 +65,7 @@ def test_cx_daily_migration_counts_existing_answers(database_url: str) -> None:
                     ),
                     {"key": key, "score": score, "day": day},
                 )
-        command.upgrade(config, "head")
+        upgrade()
         with db.engine.connect() as connection:
             rows = connection.execute(
                 text(
@@ -69,23 +79,12 @@ def test_cx_daily_migration_counts_existing_answers(database_url: str) -> None:
             (0, "2026-01-05", 2, 1, 0, 1),
             (0, "2026-01-06", 1, 0, 1, 0),
         ]
-    finally:
-        db.dispose()
 
 
 @BOTH_BACKENDS
 def test_one_open_round_migration_closes_duplicates_privately(database_url: str) -> None:
     """0004: a team left with two open rounds keeps the oldest; the newer is closed the way the service closes."""
-    from alembic import command
-    from sqlalchemy import text
-    from sqlalchemy.exc import IntegrityError
-
-    from storage.migrate import alembic_config
-
-    config = alembic_config(database_url)
-    command.downgrade(config, "0003")
-    db = Database(database_url)
-    try:
+    with _downgraded(database_url, "0003") as (db, upgrade):
         with db.engine.begin() as connection:
             connection.execute(text("INSERT INTO workspace (id, created_at) VALUES ('T1', CURRENT_TIMESTAMP)"))
             connection.execute(
@@ -120,7 +119,7 @@ def test_one_open_round_migration_closes_duplicates_privately(database_url: str)
                     ),
                     {"who": f"h{person}", "value": value},
                 )
-        command.upgrade(config, "head")
+        upgrade()
         with db.engine.connect() as connection:
             rounds = connection.execute(
                 text("SELECT id, status, round_key IS NULL, answered FROM pulse_round ORDER BY id")
@@ -142,5 +141,3 @@ def test_one_open_round_migration_closes_duplicates_privately(database_url: str)
                     " false, false, 6, 0, false, false)"
                 )
             )
-    finally:
-        db.dispose()
