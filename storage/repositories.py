@@ -135,14 +135,6 @@ def round_by_id(session: Session, workspace_id: str, round_id: int) -> PulseRoun
     ).first()
 
 
-def delivery_for(session: Session, workspace_id: str, round_id: int, user_id: str) -> Delivery | None:
-    return session.exec(
-        select(Delivery).where(
-            Delivery.workspace_id == workspace_id, Delivery.round_id == round_id, Delivery.user_id == user_id
-        )
-    ).first()
-
-
 def respondent_count(session: Session, workspace_id: str, round_id: int) -> int:
     return int(
         session.exec(
