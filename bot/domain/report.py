@@ -217,11 +217,14 @@ MAX_LAG_WEEKS = 8
 MIN_LAG_PAIRS = 8
 
 
-class PulseDay(NamedTuple):
-    """Closed rounds opened on one day: invited/answered from every round, the needs' sufficient statistics
-    and eNPS counts only from rounds with at least k answers (the service's query applies k)."""
+class PulsePart(NamedTuple):
+    """Closed rounds' sums for the days that count in the same places (the service's query groups them):
+    invited/answered from every round, the needs' sufficient statistics and eNPS counts only from rounds
+    with at least k answers (the query applies k)."""
 
-    day: date
+    period: int  # 1 the report's period, -1 the previous one, 0 neither (see ReportSpan.places)
+    chart: int | None  # the chart period's index, None before the chart
+    lag: int | None  # the lag view's week index, None before its first week
     invited: int
     answered: int
     autonomy_n: int
@@ -238,21 +241,30 @@ class PulseDay(NamedTuple):
     enps_detractors: int
 
 
-class CxDay(NamedTuple):
-    """CX of one day and metric: response rows counted by category, or one precomputed aggregate row."""
+class CxPart(NamedTuple):
+    """CX of one metric for the days that count in the same places: response rows counted by category, or
+    aggregate rows with their response-weighted mean value."""
 
-    day: date
+    period: int
+    chart: int | None
+    lag: int | None
     metric: str  # "nps" | "csat"
-    n: int  # answers (an aggregate row: its response count, or 1 without one)
+    n: int  # answers (aggregate rows: their response counts, each row without one weighing as one)
     promoters: int
     passives: int
     detractors: int
     satisfied: int
-    value: float | None  # an aggregate row's NPS or CSAT percent; None for counted answers
+    value: float | None  # aggregate rows' NPS or CSAT percent, weighted by n; None for counted answers
+
+
+class Places(NamedTuple):
+    period: int
+    chart: int | None
+    lag: int | None
 
 
 class PulseTally:
-    """Sums of PulseDay rows for one period, added as they come."""
+    """Sums of PulsePart rows for one period, added as they come."""
 
     __slots__ = ("answered", "enps", "invited", "sums")
 
@@ -262,7 +274,7 @@ class PulseTally:
         self.sums = [0.0] * 9  # n, sum, squares for each need, in NEEDS order
         self.enps = [0, 0, 0]
 
-    def add(self, row: PulseDay) -> None:
+    def add(self, row: PulsePart) -> None:
         self.invited += row.invited
         self.answered += row.answered
         sums = self.sums
@@ -304,7 +316,7 @@ class CxTally:
         self.nps = NpsTally()
         self.csat = CsatTally()
 
-    def add(self, row: CxDay) -> None:
+    def add(self, row: CxPart) -> None:
         if row.metric == "nps":
             if row.value is None:
                 self.nps.add_counts(row.promoters, row.passives, row.detractors)
@@ -327,32 +339,53 @@ class ReportSpan:
 
     @property
     def previous_start(self) -> date:
-        return self.start - timedelta(days=(self.end - self.start).days + 1)
+        return self.start - timedelta(days=self.period_days)
+
+    @property
+    def period_days(self) -> int:
+        return (self.end - self.start).days + 1
 
     @property
     def bucket_days(self) -> int:
         return 7 * self.bucket_weeks
 
     @property
+    def chart_days(self) -> int:
+        return self.bucket_days * CHART_POINTS
+
+    @property
     def lag_start(self) -> date:
         return week_start(self.end) - timedelta(weeks=LAG_HISTORY_WEEKS - 1)
 
     @property
+    def lag_days(self) -> int:
+        """Days from the lag view's first Monday to the report's last day."""
+        return (self.end - self.lag_start).days
+
+    @property
     def first_day(self) -> date:
-        chart_start = self.end - timedelta(days=self.bucket_days * CHART_POINTS - 1)
+        chart_start = self.end - timedelta(days=self.chart_days - 1)
         return min(self.previous_start, chart_start, self.lag_start)
+
+    def places(self, day: date) -> Places:
+        """Where a day on or before `end` counts: 1 current / -1 previous / 0 neither, the chart period's index
+        (None before the chart) and the lag week's index (None before the lag view's first week).
+
+        The rule is written in days back from `end`, as the service's SQL computes it (`back` >= 0 there).
+        """
+        back = (self.end - day).days
+        if back < 0:
+            raise ValueError(f"{day} is after the report's last day {self.end}")
+        period = 1 if back < self.period_days else -1 if back < 2 * self.period_days else 0
+        chart = CHART_POINTS - 1 - back // self.bucket_days if back < self.chart_days else None
+        lag = (self.lag_days - back) // 7 if back <= self.lag_days else None
+        return Places(period, chart, lag)
 
 
 class ReportBuckets:
-    """Every period a report shows, filled in one pass over the day rows."""
+    """Every period a report shows, filled in one pass over the rows the service's query grouped by place."""
 
-    def __init__(self, span: ReportSpan) -> None:
-        # Day ordinals: integer comparisons per row instead of date arithmetic.
-        self.end = span.end.toordinal()
-        self.start = span.start.toordinal()
-        self.previous_start = span.previous_start.toordinal()
-        self.bucket_days = span.bucket_days
-        self.lag_start = span.lag_start.toordinal()
+    def __init__(self) -> None:
         self.current_pulse = PulseTally()
         self.previous_pulse = PulseTally()
         self.chart_pulse = [PulseTally() for _ in range(CHART_POINTS)]
@@ -361,36 +394,24 @@ class ReportBuckets:
         self.chart_cx = [CxTally() for _ in range(CHART_POINTS)]
         self.lag_cx = [CxTally() for _ in range(LAG_HISTORY_WEEKS)]
 
-    def places(self, day: date) -> tuple[int, int | None, int | None]:
-        """(1 current / -1 previous / 0 neither, chart period index, lag week index) of a day."""
-        ordinal = day.toordinal()
-        period = 1 if self.start <= ordinal <= self.end else -1 if self.previous_start <= ordinal < self.start else 0
-        back = self.end - ordinal
-        chart = CHART_POINTS - 1 - back // self.bucket_days if 0 <= back < self.bucket_days * CHART_POINTS else None
-        offset = ordinal - self.lag_start
-        lag = offset // 7 if 0 <= offset < 7 * LAG_HISTORY_WEEKS else None
-        return period, chart, lag
-
-    def add_pulse(self, row: PulseDay) -> None:
-        period, chart, lag = self.places(row.day)
-        if period == 1:
+    def add_pulse(self, row: PulsePart) -> None:
+        if row.period == 1:
             self.current_pulse.add(row)
-        elif period == -1:
+        elif row.period == -1:
             self.previous_pulse.add(row)
-        if chart is not None:
-            self.chart_pulse[chart].add(row)
-        if lag is not None:
-            self.lag_pulse[lag].add(row)
+        if row.chart is not None:
+            self.chart_pulse[row.chart].add(row)
+        if row.lag is not None:
+            self.lag_pulse[row.lag].add(row)
 
-    def add_cx(self, row: CxDay) -> None:
-        period, chart, lag = self.places(row.day)
-        if period == 1:
+    def add_cx(self, row: CxPart) -> None:
+        if row.period == 1:
             self.current_cx.add(row)
         if row.metric == "nps":  # the chart and the lag view show NPS only
-            if chart is not None:
-                self.chart_cx[chart].add(row)
-            if lag is not None:
-                self.lag_cx[lag].add(row)
+            if row.chart is not None:
+                self.chart_cx[row.chart].add(row)
+            if row.lag is not None:
+                self.lag_cx[row.lag].add(row)
 
 
 def assemble_report(
@@ -399,15 +420,15 @@ def assemble_report(
     team_name: str | None,
     span: ReportSpan,
     k: int,
-    pulse_days: Iterable[PulseDay],
-    cx_days: Iterable[CxDay],
+    pulse_parts: Iterable[PulsePart],
+    cx_parts: Iterable[CxPart],
     wins: WinsSummary,
 ) -> Report:
-    """The report from day rows covering `span.first_day`..`span.end`; one pass, whatever the period."""
-    buckets = ReportBuckets(span)
-    for pulse_row in pulse_days:
+    """The report from rows covering `span.first_day`..`span.end`, grouped by their places; one pass."""
+    buckets = ReportBuckets()
+    for pulse_row in pulse_parts:
         buckets.add_pulse(pulse_row)
-    for cx_row in cx_days:
+    for cx_row in cx_parts:
         buckets.add_cx(cx_row)
 
     current, previous = buckets.current_pulse, buckets.previous_pulse
@@ -426,8 +447,9 @@ def assemble_report(
         )
     pulse_weekly: dict[date, float] = {}
     nps_weekly: dict[date, float] = {}
+    first_monday = span.lag_start
     for week, (tally, cx) in enumerate(zip(buckets.lag_pulse, buckets.lag_cx, strict=True)):
-        monday = span.lag_start + timedelta(weeks=week)
+        monday = first_monday + timedelta(weeks=week)
         weekly_index = tally.index(k)
         if weekly_index is not None:
             pulse_weekly[monday] = weekly_index

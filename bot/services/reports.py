@@ -1,7 +1,8 @@
 """Build the team/workspace report from stored aggregates, and the shell's `report` command.
 
-Reads only pre-aggregated data: closed rounds' RoundResult rows (grouped by day in SQL), CX rows counted
-per day and metric in SQL, and wins counted in SQL. Nothing here loops over individual answers.
+Reads only pre-aggregated data: closed rounds' RoundResult rows and the per-day CX counts, each summed in
+SQL per *place* (which report period, chart period and lag week a day counts in), and wins counted in SQL.
+Nothing here loops over individual answers or days.
 """
 
 from __future__ import annotations
@@ -15,12 +16,25 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CompoundSelect, Select, bindparam, case, func, literal, null, union_all
+from sqlalchemy import Date, Float, Integer, Select, bindparam, case, func, literal, null, or_, type_coerce, union_all
 from sqlalchemy import select as sa_select
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
-from bot.domain.report import NEEDS, CxDay, PulseDay, Report, ReportSpan, TopWin, WinsSummary, assemble_report
+from bot.domain.report import (
+    CHART_POINTS,
+    NEEDS,
+    CxPart,
+    PulsePart,
+    Report,
+    ReportSpan,
+    TopWin,
+    WinsSummary,
+    assemble_report,
+)
 from bot.settings import Settings
 from bot.timeutil import from_db
 from storage import cx_repository
@@ -57,36 +71,94 @@ _win = Win.__table__.c  # type: ignore[attr-defined]
 _win_colleague = WinColleague.__table__.c  # type: ignore[attr-defined]
 
 
-def _pulse_days_statement(by_team: bool) -> Select[Any]:
-    """Per day: needs and eNPS only from rounds with at least k respondents; invited/answered from every round."""
-    enough = _round.answered >= bindparam("k")
+class days_before(FunctionElement[int]):
+    """Whole days from a date column back from a later date, in each dialect's date arithmetic."""
 
-    def counted(column: Any) -> Any:
-        return func.coalesce(func.sum(case((enough, column), else_=0)), 0)
+    type = Integer()
+    inherit_cache = True
+    name = "days_before"
 
-    statement = sa_select(
-        _round.opened_on,
-        func.sum(_round.invited),
-        func.sum(_round.answered),
-        *(counted(_round[f"{need}_{part}"]) for need in NEEDS for part in ("n", "sum", "sq")),
-        counted(_round.enps_promoters),
-        counted(_round.enps_passives),
-        counted(_round.enps_detractors),
+
+@compiles(days_before, "sqlite")
+def _days_before_sqlite(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
+    later, day = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"CAST(julianday({later}) - julianday({day}) AS INTEGER)"  # dates are stored as YYYY-MM-DD
+
+
+@compiles(days_before)
+def _days_before_default(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
+    later, day = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"({later} - {day})"  # PostgreSQL: date - date is an integer
+
+
+def _places(day: Any) -> list[Any]:
+    """SQL for `ReportSpan.places`: where a day counts, from the span's day counts bound as parameters.
+
+    The query reads days on or before the report's last day, so `back` is never negative.
+    """
+    back = days_before(bindparam("last", type_=Date()), day)
+    period_days, chart_days = bindparam("period_days", type_=Integer()), bindparam("chart_days", type_=Integer())
+    lag_days = bindparam("lag_days", type_=Integer())
+    return [
+        case((back < period_days, 1), (back < 2 * period_days, -1), else_=0).label("period"),
+        case(
+            (back < chart_days, CHART_POINTS - 1 - back // bindparam("bucket_days", type_=Integer())), else_=null()
+        ).label("chart"),
+        case((back <= lag_days, (lag_days - back) // 7), else_=null()).label("lag"),
+    ]
+
+
+def _span_parameters(span: ReportSpan) -> dict[str, Any]:
+    return {
+        "first": span.first_day,
+        "last": span.end,
+        "period_days": span.period_days,
+        "chart_days": span.chart_days,
+        "bucket_days": span.bucket_days,
+        "lag_days": span.lag_days,
+    }
+
+
+def _pulse_parts_statement(by_team: bool) -> Select[Any]:
+    """Closed rounds' results summed per place (PulsePart): needs and eNPS only from rounds with at least k
+    respondents, invited/answered from every round. SQL does the grouping, so Python sees ~60 rows a year."""
+    need_columns = [f"{need}_{part}" for need in NEEDS for part in ("n", "sum", "sq")]
+    enps_columns = ["enps_promoters", "enps_passives", "enps_detractors"]
+    rounds = sa_select(
+        *_places(_round.opened_on),
+        _round.invited,
+        _round.answered,
+        *(_round[name] for name in need_columns + enps_columns),
     ).where(
         _round.workspace_id == bindparam("workspace_id"),
         _round.opened_on >= bindparam("first"),
         _round.opened_on <= bindparam("last"),
     )
     if by_team:
-        statement = statement.where(_round.team_id == bindparam("team_id"))
-    return statement.group_by(_round.opened_on)
+        rounds = rounds.where(_round.team_id == bindparam("team_id"))
+    placed = rounds.subquery("placed")
+    enough = placed.c.answered >= bindparam("k")
+
+    def counted(name: str) -> Any:
+        return func.coalesce(func.sum(case((enough, placed.c[name]), else_=0)), 0)
+
+    return sa_select(
+        placed.c.period,
+        placed.c.chart,
+        placed.c.lag,
+        func.sum(placed.c.invited),
+        func.sum(placed.c.answered),
+        *(counted(name) for name in need_columns + enps_columns),
+    ).group_by(placed.c.period, placed.c.chart, placed.c.lag)
 
 
-def _cx_days_statement(by_team: bool) -> CompoundSelect:
-    """Per day and metric: the counts every import keeps (one row per team key), plus aggregate rows."""
+def _cx_parts_statement(by_team: bool) -> Select[Any]:
+    """CX per place and metric (CxPart): the per-day counts every import keeps (one row per team key)
+    summed, and aggregate rows weighted by their response counts. CSAT is only shown for the period."""
     counted = sa_select(
-        _cx_daily.day,
+        *_places(_cx_daily.day),
         _cx_daily.metric,
+        literal(0).label("aggregate"),
         _cx_daily.n,
         _cx_daily.promoters,
         _cx_daily.passives,
@@ -101,8 +173,9 @@ def _cx_days_statement(by_team: bool) -> CompoundSelect:
         _cx_daily.n > 0,
     )
     aggregates = sa_select(
-        _cx_aggregate.day,
+        *_places(_cx_aggregate.day),
         _cx_aggregate.metric,
+        literal(1),
         func.coalesce(_cx_aggregate["count"], 1),  # no response count weighs as one response
         literal(0),
         literal(0),
@@ -116,7 +189,22 @@ def _cx_days_statement(by_team: bool) -> CompoundSelect:
     )
     if by_team:
         aggregates = aggregates.where(_cx_aggregate.team_id == bindparam("team_id"))
-    return union_all(counted, aggregates)
+    placed = union_all(counted, aggregates).subquery("placed")
+    places = (placed.c.period, placed.c.chart, placed.c.lag, placed.c.metric)
+    n = func.sum(placed.c.n)
+    return (
+        sa_select(
+            *places,
+            n,
+            func.sum(placed.c.promoters),
+            func.sum(placed.c.passives),
+            func.sum(placed.c.detractors),
+            func.sum(placed.c.satisfied),
+            type_coerce(func.sum(placed.c.n * placed.c.value) / n, Float()),  # NULL for counted answers
+        )
+        .where(or_(placed.c.metric == "nps", placed.c.period == 1))
+        .group_by(*places, placed.c.aggregate)
+    )
 
 
 def _win_conditions(by_team: bool) -> list[Any]:
@@ -153,8 +241,8 @@ def _top_win_statement(by_team: bool) -> Select[Any]:
 
 _STATEMENTS = {
     by_team: (
-        _pulse_days_statement(by_team),
-        _cx_days_statement(by_team),
+        _pulse_parts_statement(by_team),
+        _cx_parts_statement(by_team),
         _wins_summary_statement(by_team),
         _top_win_statement(by_team),
     )
@@ -167,14 +255,14 @@ def build_report(
 ) -> Report:
     """The report for [start, end] (inclusive) from stored aggregates: four small indexed queries, one pass.
 
-    Reads closed rounds' RoundResult rows grouped by day, the per-day CX counts (cx_daily, kept by every
-    import) and aggregate rows, and the wins; nothing here loops over individual answers.
+    Reads closed rounds' RoundResult rows and the per-day CX counts (cx_daily, kept by every import) and
+    aggregate rows, each summed per place in SQL, and the wins; nothing here loops over answers or days.
     """
     span = ReportSpan(start, end, scope.bucket_weeks)
     zone = ZoneInfo(timezone)
     by_team = scope.team_id is not None
     pulse_sql, cx_sql, wins_sql, top_sql = _STATEMENTS[by_team]
-    days = {"workspace_id": scope.workspace_id, "first": span.first_day, "last": end}
+    days = {"workspace_id": scope.workspace_id, **_span_parameters(span)}
     team = {"team_id": scope.team_id} if by_team else {}
     team_key = scope.team_id if scope.team_id is not None else cx_repository.WHOLE_WORKSPACE
     period = {
@@ -184,9 +272,8 @@ def build_report(
         **team,
     }
     with db.engine.connect() as connection:  # read-only: no session, no ORM objects
-        pulse_days = [PulseDay._make(row) for row in connection.execute(pulse_sql, {**days, **team, "k": k}).all()]
-        cx_rows = connection.execute(cx_sql, {**days, **team, "team_key": team_key}).all()
-        cx_days = [CxDay._make(row) for row in cx_rows]
+        pulse_parts = [PulsePart._make(row) for row in connection.execute(pulse_sql, {**days, **team, "k": k})]
+        cx_parts = [CxPart._make(row) for row in connection.execute(cx_sql, {**days, **team, "team_key": team_key})]
         count, scored, mean_polarity, thanked = connection.execute(wins_sql, period).one()
         top_row = connection.execute(top_sql, period).first()
     top = None
@@ -205,8 +292,8 @@ def build_report(
         team_name=scope.team_name,
         span=span,
         k=k,
-        pulse_days=pulse_days,
-        cx_days=cx_days,
+        pulse_parts=pulse_parts,
+        cx_parts=cx_parts,
         wins=wins,
     )
 

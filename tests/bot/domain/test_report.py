@@ -7,7 +7,7 @@ from datetime import date, timedelta
 import pytest
 
 from bot.domain.cxmetrics import combine_nps, nps_from_aggregate, nps_from_scores
-from bot.domain.report import CxDay, CxTally, ReportBuckets, ReportSpan
+from bot.domain.report import CxPart, CxTally, ReportSpan
 
 END = date(2026, 3, 25)  # a Wednesday
 START = END - timedelta(weeks=4) + timedelta(days=1)  # 2026-02-26
@@ -37,18 +37,22 @@ def test_span_reads_back_to_the_earliest_day_any_part_needs() -> None:
         (date(2026, 3, 22), 1, 11, 50),  # the Sunday before
         (SPAN.lag_start, 0, None, 0),
         (SPAN.lag_start - timedelta(days=1), 0, None, None),
-        (END + timedelta(days=1), 0, None, 51),  # later in END's week: only the lag week holds it
     ],
 )
 def test_places_of_a_day(day: date, period: int, chart: int | None, lag: int | None) -> None:
-    assert ReportBuckets(SPAN).places(day) == (period, chart, lag)
+    assert SPAN.places(day) == (period, chart, lag)
+
+
+def test_a_day_after_the_report_has_no_place() -> None:
+    with pytest.raises(ValueError, match="after the report's last day"):
+        SPAN.places(END + timedelta(days=1))
 
 
 def test_cx_tally_combines_counts_and_aggregates_like_combine_nps() -> None:
     counted = nps_from_scores([10, 9, 8, 3, 6, 10])
     rows = [
-        CxDay(END, "nps", counted.n, 3, 1, 2, 0, None),
-        CxDay(END, "nps", 300, 0, 0, 0, 0, 0.0),  # an aggregate row: NPS 0 from 300 answers
+        CxPart(1, 11, 51, "nps", counted.n, 3, 1, 2, 0, None),
+        CxPart(1, 11, 51, "nps", 300, 0, 0, 0, 0, 0.0),  # an aggregate row: NPS 0 from 300 answers
     ]
     tally = CxTally()
     for row in rows:

@@ -9,9 +9,10 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from sqlalchemy import Date, bindparam, select
 
-from bot.domain.report import report_json
-from bot.services.reports import Scope, build_report, workspace_scope
+from bot.domain.report import ReportSpan, report_json
+from bot.services.reports import Scope, _places, _span_parameters, build_report, workspace_scope
 from storage import cx_repository
 from storage import repositories as repo
 from storage.db import Database
@@ -108,6 +109,27 @@ def add_cx(db: Database, team_id: int | None, day: date, metric: str, scores: li
             )
         session.flush()
         cx_repository.rebuild_daily(session, WS)  # rows loaded directly, not through an import
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize(
+    "span",
+    [
+        ReportSpan(START, END, bucket_weeks=1),  # four weeks ending on a Sunday, the team's weekly chart
+        ReportSpan(date(2026, 2, 26), date(2026, 3, 25), bucket_weeks=2),  # ending on a Wednesday
+        ReportSpan(date(2026, 1, 1), date(2026, 1, 1), bucket_weeks=3),  # one day (--from = --to)
+        ReportSpan(date(2025, 2, 3), date(2026, 2, 2), bucket_weeks=2),  # a year: the period reaches furthest
+    ],
+    ids=["4-weeks-sunday", "4-weeks-wednesday", "one-day", "a-year"],
+)
+def test_sql_places_every_day_where_the_domain_rule_does(db: Database, span: ReportSpan) -> None:
+    """The report's query groups rows by where their day counts; it must agree with ReportSpan.places."""
+    statement = select(*_places(bindparam("day", type_=Date())))
+    parameters = _span_parameters(span)
+    with db.engine.connect() as connection:
+        for back in range((span.end - span.first_day).days + 1):
+            day = span.end - timedelta(days=back)
+            assert tuple(connection.execute(statement, {**parameters, "day": day}).one()) == span.places(day), day
 
 
 @BOTH_BACKENDS
