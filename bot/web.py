@@ -75,7 +75,7 @@ def _plain(start_response: StartResponse, status: str, body: bytes) -> Iterable[
 
 def _health(deps: Deps, start_response: StartResponse) -> Iterable[bytes]:
     try:
-        with deps.db.engine.connect() as connection:
+        with deps.db.reading() as connection:
             connection.execute(text("SELECT 1"))
         status, payload = "200 OK", {"ok": True, "database": "ok"}
     except SQLAlchemyError:

@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlmodel import Session, create_engine
 
 SQLITE_POOL_SIZE = 48
@@ -64,6 +64,19 @@ class Database:
             raise
         finally:
             session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for read-only queries, outside any transaction.
+
+        On PostgreSQL it runs in autocommit: no BEGIN and ROLLBACK round trips around a few small queries
+        (a third of a one-team report's time), and each statement still reads one consistent snapshot.
+        pysqlite already runs SELECTs outside a transaction.
+        """
+        with self.engine.connect() as connection:
+            if self.engine.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+            yield connection
 
     def dispose(self) -> None:
         self.engine.dispose()

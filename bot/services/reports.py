@@ -16,7 +16,23 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, Float, Integer, Select, bindparam, case, func, literal, null, or_, type_coerce, union_all
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    Float,
+    Integer,
+    Select,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    or_,
+    true,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
@@ -121,35 +137,39 @@ def _span_parameters(span: ReportSpan) -> dict[str, Any]:
 
 def _pulse_parts_statement(by_team: bool) -> Select[Any]:
     """Closed rounds' results summed per place (PulsePart): needs and eNPS only from rounds with at least k
-    respondents, invited/answered from every round. SQL does the grouping, so Python sees ~60 rows a year."""
+    respondents, invited/answered from every round.
+
+    Rounds are summed per day first, then the days per place: a workspace has hundreds of rounds a day,
+    and where a day counts is worked out once per day. Python sees about 60 rows for a year.
+    """
+    enough = _round.answered >= bindparam("k")
     need_columns = [f"{need}_{part}" for need in NEEDS for part in ("n", "sum", "sq")]
     enps_columns = ["enps_promoters", "enps_passives", "enps_detractors"]
-    rounds = sa_select(
-        *_places(_round.opened_on),
-        _round.invited,
-        _round.answered,
-        *(_round[name] for name in need_columns + enps_columns),
+    daily = sa_select(
+        _round.opened_on.label("day"),
+        func.sum(_round.invited).label("invited"),
+        func.sum(_round.answered).label("answered"),
+        *(func.sum(case((enough, _round[name]), else_=0)).label(name) for name in need_columns + enps_columns),
     ).where(
         _round.workspace_id == bindparam("workspace_id"),
         _round.opened_on >= bindparam("first"),
         _round.opened_on <= bindparam("last"),
     )
     if by_team:
-        rounds = rounds.where(_round.team_id == bindparam("team_id"))
-    placed = rounds.subquery("placed")
-    enough = placed.c.answered >= bindparam("k")
+        daily = daily.where(_round.team_id == bindparam("team_id"))
+    days = daily.group_by(_round.opened_on).subquery("days")
+    sums = ["invited", "answered", *need_columns, *enps_columns]
+    placed = sa_select(*_places(days.c.day), *(days.c[name] for name in sums)).subquery("placed")
 
-    def counted(name: str) -> Any:
-        return func.coalesce(func.sum(case((enough, placed.c[name]), else_=0)), 0)
+    def total(name: str) -> Any:
+        # PostgreSQL sums bigints as numeric: counts are cast back to integers, sums of floats stay floats.
+        if name.endswith(("_sum", "_sq")):
+            return type_coerce(func.sum(placed.c[name]), Float())
+        return cast(func.sum(placed.c[name]), BigInteger())
 
-    return sa_select(
-        placed.c.period,
-        placed.c.chart,
-        placed.c.lag,
-        func.sum(placed.c.invited),
-        func.sum(placed.c.answered),
-        *(counted(name) for name in need_columns + enps_columns),
-    ).group_by(placed.c.period, placed.c.chart, placed.c.lag)
+    return sa_select(placed.c.period, placed.c.chart, placed.c.lag, *(total(name) for name in sums)).group_by(
+        placed.c.period, placed.c.chart, placed.c.lag
+    )
 
 
 def _cx_parts_statement(by_team: bool) -> Select[Any]:
@@ -239,13 +259,15 @@ def _top_win_statement(by_team: bool) -> Select[Any]:
     )
 
 
+def _wins_statement(by_team: bool) -> Select[Any]:
+    """The wins summary and the top win (no columns of it when there is none) in one row: one round trip."""
+    summary = _wins_summary_statement(by_team).subquery("summary")
+    top = _top_win_statement(by_team).subquery("top")
+    return sa_select(summary, top).select_from(summary.outerjoin(top, true()))
+
+
 _STATEMENTS = {
-    by_team: (
-        _pulse_parts_statement(by_team),
-        _cx_parts_statement(by_team),
-        _wins_summary_statement(by_team),
-        _top_win_statement(by_team),
-    )
+    by_team: (_pulse_parts_statement(by_team), _cx_parts_statement(by_team), _wins_statement(by_team))
     for by_team in (True, False)
 }
 
@@ -253,7 +275,9 @@ _STATEMENTS = {
 def build_report(
     db: Database, scope: Scope, start: date, end: date, *, k: int, timezone: str = "Europe/Helsinki"
 ) -> Report:
-    """The report for [start, end] (inclusive) from stored aggregates: four small indexed queries, one pass.
+    """The report for [start, end] (inclusive) from stored aggregates: three small indexed queries, one pass.
+
+    The queries are independent sums, each reading its own consistent snapshot (see `Database.reading`).
 
     Reads closed rounds' RoundResult rows and the per-day CX counts (cx_daily, kept by every import) and
     aggregate rows, each summed per place in SQL, and the wins; nothing here loops over answers or days.
@@ -261,7 +285,7 @@ def build_report(
     span = ReportSpan(start, end, scope.bucket_weeks)
     zone = ZoneInfo(timezone)
     by_team = scope.team_id is not None
-    pulse_sql, cx_sql, wins_sql, top_sql = _STATEMENTS[by_team]
+    pulse_sql, cx_sql, wins_sql = _STATEMENTS[by_team]
     days = {"workspace_id": scope.workspace_id, **_span_parameters(span)}
     team = {"team_id": scope.team_id} if by_team else {}
     team_key = scope.team_id if scope.team_id is not None else cx_repository.WHOLE_WORKSPACE
@@ -271,14 +295,13 @@ def build_report(
         "before": datetime.combine(end + timedelta(days=1), datetime.min.time(), zone),
         **team,
     }
-    with db.engine.connect() as connection:  # read-only: no session, no ORM objects
+    with db.reading() as connection:  # no session, no ORM objects
         pulse_parts = [PulsePart._make(row) for row in connection.execute(pulse_sql, {**days, **team, "k": k})]
         cx_parts = [CxPart._make(row) for row in connection.execute(cx_sql, {**days, **team, "team_key": team_key})]
-        count, scored, mean_polarity, thanked = connection.execute(wins_sql, period).one()
-        top_row = connection.execute(top_sql, period).first()
+        count, scored, mean_polarity, thanked, *top_win = connection.execute(wins_sql, period).one()
     top = None
-    if top_row is not None:
-        text, reactions, author_id, polarity, created_at = top_row
+    if count:
+        text, reactions, author_id, polarity, created_at = top_win
         top = TopWin(text, reactions, author_id, polarity, from_db(created_at).astimezone(zone).date())
     wins = WinsSummary(
         count=int(count or 0),
