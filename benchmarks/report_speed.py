@@ -301,7 +301,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=10000)
     parser.add_argument("--weeks", type=int, default=104)
     parser.add_argument("--cx", type=int, default=1_000_000)
-    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=21)
     parser.add_argument(
         "--postgres", metavar="URL", help="also measure on this PostgreSQL server (a new database is created)"
     )
