@@ -227,16 +227,26 @@ def week_start(d: date) -> date:
 
 
 def _lag_result(
-    leading: Mapping[int, float], following: Mapping[int, float], lag: int, leader: Leader, min_pairs: int
+    leading: Sequence[float | None], following: Sequence[float | None], lag: int, leader: Leader, min_pairs: int
 ) -> LagResult | None:
-    shift = 7 * lag  # keys are day ordinals
-    pairs = [(value, later) for day, value in leading.items() if (later := following.get(day + shift)) is not None]
+    """leading[w] paired with following[w + lag], both series indexed by week."""
+    pairs = [(x, y) for x, y in zip(leading, following[lag:], strict=False) if x is not None and y is not None]
     if len(pairs) < min_pairs:
         return None
-    c = correlation([float(x) for x, _ in pairs], [float(y) for _, y in pairs])
+    c = correlation([x for x, _ in pairs], [y for _, y in pairs])
     if c is None:
         return None
     return LagResult(lag_weeks=lag, leader=leader, n=c.n, r=c.r, low=c.low, high=c.high)
+
+
+def _by_week(series: Mapping[date, float], first: int, weeks: int) -> list[float | None]:
+    by_week: list[float | None] = [None] * weeks
+    for day, value in series.items():
+        week, rest = divmod(day.toordinal() - first, 7)
+        if rest:
+            raise ValueError(f"weekly series are keyed by Mondays: {day} is a {day:%A}")
+        by_week[week] = float(value)
+    return by_week
 
 
 def lagged_correlations(
@@ -249,22 +259,16 @@ def lagged_correlations(
     (r is always reported as corr(pulse, nps)). Only lags with at least `min_pairs` pairs and a
     defined r are returned, ordered: lag 0, then pulse 1..max_lag, then nps 1..max_lag.
     """
-    # Day ordinals as keys: integer arithmetic and hashing instead of dates, for each of the 2 * max_lag + 1 lags.
-    pulse_by_day = {day.toordinal(): value for day, value in pulse.items()}
-    nps_by_day = {day.toordinal(): value for day, value in nps.items()}
-    results: list[LagResult] = []
-    same = _lag_result(pulse_by_day, nps_by_day, 0, "same", min_pairs)
-    if same is not None:
-        results.append(same)
-    for k in range(1, max_lag + 1):
-        res = _lag_result(pulse_by_day, nps_by_day, k, "pulse", min_pairs)
-        if res is not None:
-            results.append(res)
-    for k in range(1, max_lag + 1):
-        res = _lag_result(nps_by_day, pulse_by_day, k, "nps", min_pairs)
-        if res is not None:
-            results.append(res)
-    return results
+    if not pulse or not nps:
+        return []
+    # Both series as lists indexed by week: each of the 2 * max_lag + 1 lags pairs two slices.
+    first = min(min(pulse), min(nps)).toordinal()
+    weeks = (max(max(pulse), max(nps)).toordinal() - first) // 7 + 1
+    pulse_weeks, nps_weeks = _by_week(pulse, first, weeks), _by_week(nps, first, weeks)
+    results = [_lag_result(pulse_weeks, nps_weeks, 0, "same", min_pairs)]
+    results += [_lag_result(pulse_weeks, nps_weeks, k, "pulse", min_pairs) for k in range(1, max_lag + 1)]
+    results += [_lag_result(nps_weeks, pulse_weeks, k, "nps", min_pairs) for k in range(1, max_lag + 1)]
+    return [result for result in results if result is not None]
 
 
 _LEADER_ORDER: Mapping[str, int] = {"same": 0, "pulse": 1, "nps": 2}

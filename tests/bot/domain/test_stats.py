@@ -369,3 +369,10 @@ def test_pearson_is_between_minus_one_and_one(pairs: list[tuple[float, float]]) 
         assert -1.0 <= r <= 1.0
         lo, hi = fisher_ci(r, len(xs))
         assert -1.0 <= lo <= hi <= 1.0
+
+
+def test_lagged_correlations_refuses_a_series_not_keyed_by_mondays() -> None:
+    pulse = _pulse_series(10)
+    nps = {w + timedelta(days=1): v for w, v in pulse.items()}  # Tuesdays
+    with pytest.raises(ValueError, match="keyed by Mondays"):
+        lagged_correlations(pulse, nps)
