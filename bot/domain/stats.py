@@ -242,10 +242,9 @@ def _lag_result(
 def _by_week(series: Mapping[date, float], first: int, weeks: int) -> list[float | None]:
     by_week: list[float | None] = [None] * weeks
     for day, value in series.items():
-        week, rest = divmod(day.toordinal() - first, 7)
-        if rest:
+        if day.weekday() != 0:
             raise ValueError(f"weekly series are keyed by Mondays: {day} is a {day:%A}")
-        by_week[week] = float(value)
+        by_week[(day.toordinal() - first) // 7] = float(value)
     return by_week
 
 

@@ -34,6 +34,7 @@ from sqlalchemy import (
     union_all,
 )
 from sqlalchemy import select as sa_select
+from sqlalchemy.exc import CompileError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.functions import FunctionElement
@@ -101,10 +102,16 @@ def _days_before_sqlite(element: days_before, compiler: SQLCompiler, **kw: Any) 
     return f"CAST(julianday({later}) - julianday({day}) AS INTEGER)"  # dates are stored as YYYY-MM-DD
 
 
-@compiles(days_before)
-def _days_before_default(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
+@compiles(days_before, "postgresql")
+def _days_before_postgresql(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
     later, day = (compiler.process(clause, **kw) for clause in element.clauses)
-    return f"({later} - {day})"  # PostgreSQL: date - date is an integer
+    return f"({later} - {day})"  # date - date is an integer
+
+
+@compiles(days_before)
+def _days_before_elsewhere(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
+    # Date arithmetic differs between databases (MySQL's date - date is YYYYMMDD arithmetic): refuse to guess.
+    raise CompileError(f"days_before is written for SQLite and PostgreSQL, not {compiler.dialect.name}")
 
 
 def _places(day: Any) -> list[Any]:
@@ -220,7 +227,8 @@ def _cx_parts_statement(by_team: bool) -> Select[Any]:
             func.sum(placed.c.passives),
             func.sum(placed.c.detractors),
             func.sum(placed.c.satisfied),
-            type_coerce(func.sum(placed.c.n * placed.c.value) / n, Float()),  # NULL for counted answers
+            # NULL for counted answers; NULLIF: no division by zero from a zero count stored outside an import
+            type_coerce(func.sum(placed.c.n * placed.c.value) / func.nullif(n, 0), Float()),
         )
         .where(or_(placed.c.metric == "nps", placed.c.period == 1))
         .group_by(*places, placed.c.aggregate)

@@ -373,6 +373,8 @@ def test_pearson_is_between_minus_one_and_one(pairs: list[tuple[float, float]]) 
 
 def test_lagged_correlations_refuses_a_series_not_keyed_by_mondays() -> None:
     pulse = _pulse_series(10)
-    nps = {w + timedelta(days=1): v for w, v in pulse.items()}  # Tuesdays
+    tuesdays = {w + timedelta(days=1): v for w, v in pulse.items()}
     with pytest.raises(ValueError, match="keyed by Mondays"):
-        lagged_correlations(pulse, nps)
+        lagged_correlations(pulse, tuesdays)
+    with pytest.raises(ValueError, match="keyed by Mondays"):
+        lagged_correlations(tuesdays, tuesdays)

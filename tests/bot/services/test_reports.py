@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import Date, bindparam, select
+from sqlalchemy.dialects import mysql
+from sqlalchemy.exc import CompileError
 
 from bot.domain.report import ReportSpan, report_json
 from bot.services.reports import Scope, _places, _span_parameters, build_report, workspace_scope
@@ -193,6 +195,25 @@ def test_team_report_hand_computed(db: Database) -> None:
 
     workspace = build_report(db, workspace_scope(WS), START, END, k=5)
     assert workspace.team_name is None and workspace.nps.n == 13
+
+
+@BOTH_BACKENDS
+def test_an_aggregate_row_with_a_zero_count_weighs_nothing(db: Database) -> None:
+    """Imports refuse a zero response count; a row written some other way must not break every report."""
+    team = add_team(db)
+    with db.session_scope() as session:
+        # The zero row alone in its place (the previous period), so its group's response count is zero.
+        for key, day, count, value in (("zero", START - timedelta(days=20), 0, -100.0), ("real", END, 10, 40.0)):
+            session.add(
+                CxAggregate(workspace_id=WS, row_key=key, day=day, metric="nps", value=value, count=count, team_id=team)
+            )
+    report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
+    assert (report.nps.n, report.nps.score) == (10, 40.0)
+
+
+def test_day_arithmetic_is_refused_on_a_database_it_was_not_written_for() -> None:
+    with pytest.raises(CompileError, match="SQLite and PostgreSQL"):
+        select(*_places(bindparam("day", type_=Date()))).compile(dialect=mysql.dialect())
 
 
 def test_everything_pulse_derived_is_suppressed_below_k(db: Database) -> None:
