@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+import http.client
+import io
 import random
+import select
+import ssl
+import threading
 import time
+from typing import Any
+from urllib.error import HTTPError, URLError
+from urllib.parse import SplitResult, urlsplit
+from urllib.request import Request
 
 from slack_sdk import WebClient
 from slack_sdk.http_retry.builtin_handlers import (
@@ -47,8 +56,90 @@ class RetryAfterHandler(RateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+# A connection idle longer than this is not reused: a load balancer may have dropped it without a word.
+MAX_IDLE_SECONDS = 30.0
+
+
+class KeepAliveWebClient(WebClient):
+    """slack_sdk's WebClient, keeping one HTTP(S) connection per thread and host open between calls.
+
+    slack_sdk opens a new connection (for https, a new TLS handshake) for every Web API call; a pulse
+    round's fan-out or a burst of button clicks pays that on every call. Only the transport step is
+    replaced, with urllib's contract (a dict for 2xx, HTTPError otherwise, URLError when the request
+    could not be sent), so retries, Retry-After and error handling run through slack_sdk unchanged.
+    """
+
+    def __init__(self, *args: Any, max_idle_seconds: float = MAX_IDLE_SECONDS, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.max_idle_seconds = max_idle_seconds
+        self._local = threading.local()
+        self._tls_context: ssl.SSLContext | None = None
+
+    def _perform_urllib_http_request_internal(self, url: str, req: Request) -> dict[str, Any]:
+        target = urlsplit(url)
+        if self.proxy is not None or target.scheme not in ("http", "https") or not target.hostname:
+            # Proxies, and refusing anything but http(s), stay slack_sdk's own.
+            return super()._perform_urllib_http_request_internal(url, req)
+        connection = self._connection_for(target)
+        path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+        try:
+            connection.request(req.get_method(), path, body=req.data, headers=dict(req.header_items()))
+        except OSError as error:  # as urllib: a request that could not be sent is a URLError (retried)
+            connection.close()
+            raise URLError(error) from error
+        try:
+            response = connection.getresponse()
+            body = response.read()
+        except BaseException:
+            connection.close()
+            raise
+        if response.will_close:
+            connection.close()
+        else:
+            self._idle_since()[connection] = time.monotonic()
+        headers = response.msg
+        if not 200 <= response.status < 300:
+            raise HTTPError(url, response.status, response.reason, headers, io.BytesIO(body))
+        if headers.get_content_type() == "application/gzip":
+            return {"status": response.status, "headers": headers, "body": body}
+        charset = headers.get_content_charset() or "utf-8"
+        return {"status": response.status, "headers": headers, "body": body.decode(charset)}
+
+    def _connection_for(self, target: SplitResult) -> http.client.HTTPConnection:
+        """This thread's open connection to the host, unless the server closed it or it sat idle too long."""
+        connections: dict[tuple[str, str, int | None], http.client.HTTPConnection] = self._connections()
+        key = (target.scheme, target.hostname or "", target.port)
+        connection = connections.get(key)
+        if connection is not None and connection.sock is not None:
+            idle = time.monotonic() - self._idle_since().get(connection, 0.0)
+            # Readable while idle means the server closed it (or sent garbage): never send on it.
+            if idle > self.max_idle_seconds or select.select([connection.sock], [], [], 0)[0]:
+                connection.close()  # http.client opens a fresh one on the next request
+        if connection is None:
+            if target.scheme == "https":
+                if self._tls_context is None:
+                    self._tls_context = self.ssl or ssl.create_default_context()
+                connection = http.client.HTTPSConnection(
+                    key[1], target.port, timeout=self.timeout, context=self._tls_context
+                )
+            else:
+                connection = http.client.HTTPConnection(key[1], target.port, timeout=self.timeout)
+            connections[key] = connection
+        return connection
+
+    def _connections(self) -> dict[tuple[str, str, int | None], http.client.HTTPConnection]:
+        if not hasattr(self._local, "connections"):
+            self._local.connections = {}
+        return self._local.connections
+
+    def _idle_since(self) -> dict[http.client.HTTPConnection, float]:
+        if not hasattr(self._local, "idle_since"):
+            self._local.idle_since = {}
+        return self._local.idle_since
+
+
 def make_web_client(settings: Settings, *, timeout: int = 15) -> WebClient:
-    client = WebClient(
+    client = KeepAliveWebClient(
         token=settings.slack_bot_token.reveal() or None,
         base_url=settings.slack_api_url,
         timeout=timeout,

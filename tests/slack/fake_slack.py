@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import random
+import socket
 import threading
 import time
 import urllib.parse
@@ -89,6 +90,8 @@ class FakeSlack:
         self._rate_limits: dict[str, int] = {}  # method -> calls allowed per one-second window
         self._buckets: dict[str, tuple[float, float]] = {}  # method -> (tokens, monotonic time of that count)
         self.faults_served = 0
+        self.connections_accepted = 0
+        self._open_connections: set[socket.socket] = set()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -100,6 +103,9 @@ class FakeSlack:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; with Nagle on, a kept-alive connection waits out the
+            # client's delayed ACK (40 ms) between them. Slack's servers don't make clients wait like that.
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 return None
@@ -113,6 +119,17 @@ class FakeSlack:
         class Server(ThreadingHTTPServer):
             request_queue_size = 256  # like Slack, take a burst of connections instead of resetting them
 
+            def process_request(self, request: Any, client_address: Any) -> None:
+                with fake._lock:
+                    fake.connections_accepted += 1
+                    fake._open_connections.add(request)
+                super().process_request(request, client_address)
+
+            def shutdown_request(self, request: Any) -> None:
+                with fake._lock:
+                    fake._open_connections.discard(request)
+                super().shutdown_request(request)
+
         self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         port = self._server.server_port
@@ -125,8 +142,21 @@ class FakeSlack:
     def stop(self) -> None:
         if self._server is not None:
             self._server.shutdown()
+            self.drop_connections()  # kept-alive clients see the close instead of a silent peer
             self._server.server_close()
             self._server = None
+
+    def open_connections(self) -> int:
+        with self._lock:
+            return len(self._open_connections)
+
+    def drop_connections(self) -> None:
+        """Close every client connection, as a server's idle timeout (or a deploy) does."""
+        with self._lock:
+            connections = list(self._open_connections)
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
 
     def __enter__(self) -> FakeSlack:
         return self.start()
