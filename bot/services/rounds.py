@@ -308,8 +308,10 @@ def record_answer(
                     existing.value = value
                     session.add(existing)
                 session.flush()
-                pulse_round.answered = repo.respondent_count(session, workspace_id, round_id)
-                session.add(pulse_round)
+                if not answers:
+                    # A new respondent: count them. A changed or repeated answer can't change the count.
+                    pulse_round.answered = repo.respondent_count(session, workspace_id, round_id)
+                    session.add(pulse_round)
                 values = {q: answer.value for q, answer in answers.items()} | {question: value}
                 return _view(pulse_round, delivery, values, _has_comment(session, round_id, token))
         except IntegrityError:

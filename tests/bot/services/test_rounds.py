@@ -1,4 +1,5 @@
-"""Starting rounds: two starters racing for the same team open one round (a database constraint decides)."""
+"""Rounds: two starters racing for the same team open one round (a database constraint decides); each
+respondent is counted once, however many answers they click."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import threading
 import time
 from dataclasses import replace
 
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from bot.services import rounds
 from bot.user_directory import UserDirectory
@@ -43,3 +44,46 @@ def test_two_schedulers_racing_open_one_round(harness: Harness) -> None:
     with harness.db.session_scope() as session:
         assert session.execute(text("select count(*) from pulse_round")).scalar_one() == 1
         assert session.execute(text("select count(*) from delivery")).scalar_one() == len(members)
+
+
+@BOTH_BACKENDS
+def test_open_round_counts_each_respondent_once_whatever_they_click(harness: Harness) -> None:
+    members = [f"U{i:03d}" for i in range(5)]
+    make_team(harness, members)
+    with harness.db.session_scope() as session:
+        team_id = session.execute(text("select id from team")).scalar_one()
+    started = rounds.start_round(harness.deps, "T0001", team_id, manual=True)
+    assert started is not None
+    round_id = started.round_id
+
+    def answered() -> int:
+        with harness.db.session_scope() as session:
+            return int(session.execute(text("select answered from pulse_round")).scalar_one())
+
+    statements: list[str] = []
+
+    def seen(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement.lower())
+
+    # (who, question, value, respondents counted after the click, whether the click recounts them)
+    clicks = [
+        ("U000", "autonomy", 4, 1, True),  # a first answer counts the person
+        ("U000", "autonomy", 4, 1, False),  # the same click again
+        ("U000", "autonomy", 2, 1, False),  # a changed mind
+        ("U000", "competence", 5, 1, False),  # another question
+        ("U001", "belonging", 3, 2, True),  # a second person
+        ("U001", "autonomy", 1, 2, False),
+        ("U002", "competence", 4, 3, True),
+    ]
+    engine = harness.db.engine
+    for user, question, value, expected, recounts in clicks:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            rounds.record_answer(harness.deps, "T0001", user, round_id, question, value)
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+        # Only a new respondent can change the count; other clicks skip the count and the round's update.
+        assert any("count(distinct" in s for s in statements) is recounts, (user, question, value)
+        assert any(s.startswith("update pulse_round") for s in statements) is recounts, (user, question, value)
+        assert answered() == expected, (user, question, value)
