@@ -6,6 +6,7 @@ after `ack()` (opening the modal, building the report, updating the DM) continue
 
     python benchmarks/ack_latency.py                    # 50 clients x 20 requests per kind, SQLite
     python benchmarks/ack_latency.py --clients 20 --requests 10
+    python benchmarks/ack_latency.py --floor            # the same load on a Bolt app that only acks
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ WS = "T0001"
 ADMIN = "UADMIN"
 CHANNEL = "C0TEAM"
 MEMBERS = [f"U{i:03d}" for i in range(1, 9)]
+# What `serve` runs with by default (WEB_CONCURRENCY=2; bot/__main__.py's 16 threads); the floor uses the same.
+WEB_WORKERS = 2
+WEB_THREADS = 16
 
 
 def free_port() -> int:
@@ -131,6 +135,23 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def start_pulse_round(
+    sender: SlackRequestSender, parent: multiprocessing.connection.Connection
+) -> tuple[str, str, str, str, str]:
+    """Make the channel a team, start a round, and find a pulse answer button in a member's DM."""
+    sender.command("/pulse", "setup", user_id=ADMIN, channel_id=CHANNEL, channel_name="support")
+    time.sleep(2)
+    sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        parent.send("button")
+        button = parent.recv()
+        if button is not None:
+            return button  # type: ignore[no-any-return]
+    raise RuntimeError("no pulse DM found")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--clients", type=int, default=50)
@@ -142,6 +163,12 @@ def main() -> int:
         type=float,
         help="open loop: requests per second in all, on a fixed schedule (as Slack sends them, not waiting for our "
         "answers); latency counts from each request's scheduled time. Default: closed loop, back to back",
+    )
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="serve benchmarks/ack_floor_app.py instead of Pulssi: Bolt listeners that only ack(), under the "
+        "same gunicorn settings, to show what the stack and the load generator cost by themselves",
     )
     args = parser.parse_args()
     parent, child = multiprocessing.Pipe()
@@ -158,27 +185,29 @@ def main() -> int:
             "SLACK_API_URL": fake_url,
             "DATABASE_URL": args.database_url or f"sqlite:///{directory}/ack.db",
             "PORT": str(port),
+            "WEB_CONCURRENCY": str(WEB_WORKERS),
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(ROOT),
         }
+        if args.floor:
+            command = [
+                sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(WEB_WORKERS),
+                "--worker-class", "gthread", "--threads", str(WEB_THREADS), "--log-level", "warning",
+                "benchmarks.ack_floor_app:create_wsgi()",
+            ]  # fmt: skip
+        else:
+            command = [sys.executable, "-m", "bot", "serve"]
         # A session of its own, so the whole gunicorn tree is stopped at the end (workers included).
-        server = subprocess.Popen(
-            [sys.executable, "-m", "bot", "serve"], env=env, cwd=directory, start_new_session=True
-        )
+        server = subprocess.Popen(command, env=env, cwd=ROOT if args.floor else directory, start_new_session=True)
         url = f"http://127.0.0.1:{port}"
         try:
             wait_healthy(url)
             sender = SlackRequestSender(url, SIGNING_SECRET, fake, team_id=WS)  # type: ignore[arg-type]
-            sender.command("/pulse", "setup", user_id=ADMIN, channel_id=CHANNEL, channel_name="support")
-            time.sleep(2)
-            sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
-            button = None
-            deadline = time.monotonic() + 60
-            while button is None and time.monotonic() < deadline:
-                time.sleep(0.5)
-                parent.send("button")
-                button = parent.recv()
-            assert button is not None, "no pulse DM found"
+            if args.floor:
+                # The floor app only acks; a button payload shaped like a real pulse answer.
+                button = (f"D{MEMBERS[0]}", "1700000000.000100", "pulse:1:autonomy", "pulse_answer_3", "1:autonomy:3")
+            else:
+                button = start_pulse_round(sender, parent)
             channel, ts, block_id, action_id, value = button
             user = channel[1:]
 
@@ -247,7 +276,9 @@ def main() -> int:
             except subprocess.TimeoutExpired:
                 os.killpg(server.pid, signal.SIGKILL)
     load = f"open loop at {args.rate:g} requests/s" if args.rate else "closed loop, back to back"
-    print(f"{args.clients} concurrent clients, {load}; `serve` under gunicorn (WEB_CONCURRENCY=2, 16 threads each)")
+    served = "benchmarks/ack_floor_app.py (listeners only ack)" if args.floor else "`serve`"
+    setup = f"{WEB_WORKERS} workers, {WEB_THREADS} threads each"
+    print(f"{args.clients} concurrent clients, {load}; {served} under gunicorn ({setup})")
     print("CPU per request: the bot's processes (including the work after ack), the fake Slack, the load generator")
     print("| request | n | throughput | p50 | p99 | max | non-200 | CPU: bot | CPU: fake Slack | CPU: clients |")
     print("|---|---|---|---|---|---|---|---|---|---|")
