@@ -7,7 +7,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from slack_bolt import App, BoltResponse
+from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
 
 from bot.deps import Deps
@@ -32,6 +32,7 @@ def create_app(deps: Deps) -> App:
         token_verification_enabled=False,
         ignoring_self_events_enabled=True,
     )
+    app.use(_keep_first_ack)
     app.use(_drop_retried_events(deps))
     app.error(_error_handler(deps))
 
@@ -39,6 +40,34 @@ def create_app(deps: Deps) -> App:
 
     handlers.register_all(app, deps)
     return app
+
+
+class FirstAck(Ack):
+    """An ack that stays given once given.
+
+    When a listener raises after ack(), Bolt's thread runner sets ack.response back to None. If that
+    happens before the request thread (which polls every 10 ms) has seen the ack, Slack gets no answer
+    for 3 s and then a 404, although we acked: a listener that fails fast (the database is down) loses
+    that race. The error itself still reaches the error handler, which tells the person.
+    """
+
+    def __init__(self) -> None:
+        self._given: BoltResponse | None = None
+        super().__init__()
+
+    @property
+    def response(self) -> BoltResponse | None:
+        return self._given
+
+    @response.setter
+    def response(self, value: BoltResponse | None) -> None:
+        if value is not None or self._given is None:
+            self._given = value
+
+
+def _keep_first_ack(context: BoltContext, next: Callable[[], None]) -> None:
+    context["ack"] = FirstAck()
+    next()
 
 
 def _drop_retried_events(deps: Deps) -> Callable[..., BoltResponse | None]:

@@ -6,12 +6,13 @@ import http.client
 import io
 import random
 import select
+import socket
 import ssl
 import threading
 import time
 from typing import Any
 from urllib.error import HTTPError, URLError
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import urlsplit
 from urllib.request import Request
 
 from slack_sdk import WebClient
@@ -56,6 +57,8 @@ class RetryAfterHandler(RateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+_HostKey = tuple[str, str, int | None]  # scheme, host, port
+
 # A connection idle longer than this is not reused: a load balancer may have dropped it without a word.
 MAX_IDLE_SECONDS = 30.0
 
@@ -80,13 +83,19 @@ class KeepAliveWebClient(WebClient):
         if self.proxy is not None or target.scheme not in ("http", "https") or not target.hostname:
             # Proxies, and refusing anything but http(s), stay slack_sdk's own.
             return super()._perform_urllib_http_request_internal(url, req)
-        connection = self._connection_for(target)
+        key = (target.scheme, target.hostname, target.port)
+        connection = self._take_connection(key)
         path = (target.path or "/") + (f"?{target.query}" if target.query else "")
+        # Only a connection whose exchange finished cleanly goes back for reuse; any failure drops it (one
+        # that failed half way still holds the unsent part of its request).
         try:
             connection.request(req.get_method(), path, body=req.data, headers=dict(req.header_items()))
         except OSError as error:  # as urllib: a request that could not be sent is a URLError (retried)
             connection.close()
             raise URLError(error) from error
+        except BaseException:
+            connection.close()
+            raise
         try:
             response = connection.getresponse()
             body = response.read()
@@ -96,7 +105,7 @@ class KeepAliveWebClient(WebClient):
         if response.will_close:
             connection.close()
         else:
-            self._idle_since()[connection] = time.monotonic()
+            self._kept()[key] = (connection, time.monotonic())
         headers = response.msg
         if not 200 <= response.status < 300:
             raise HTTPError(url, response.status, response.reason, headers, io.BytesIO(body))
@@ -105,37 +114,37 @@ class KeepAliveWebClient(WebClient):
         charset = headers.get_content_charset() or "utf-8"
         return {"status": response.status, "headers": headers, "body": body.decode(charset)}
 
-    def _connection_for(self, target: SplitResult) -> http.client.HTTPConnection:
-        """This thread's open connection to the host, unless the server closed it or it sat idle too long."""
-        connections: dict[tuple[str, str, int | None], http.client.HTTPConnection] = self._connections()
-        key = (target.scheme, target.hostname or "", target.port)
-        connection = connections.get(key)
-        if connection is not None and connection.sock is not None:
-            idle = time.monotonic() - self._idle_since().get(connection, 0.0)
+    def _take_connection(self, key: _HostKey) -> http.client.HTTPConnection:
+        """This thread's kept connection to the host, unless the server closed it or it sat idle too long;
+        else a new one."""
+        kept = self._kept().pop(key, None)
+        if kept is not None:
+            connection, idle_since = kept
             # Readable while idle means the server closed it (or sent garbage): never send on it.
-            if idle > self.max_idle_seconds or select.select([connection.sock], [], [], 0)[0]:
-                connection.close()  # http.client opens a fresh one on the next request
-        if connection is None:
-            if target.scheme == "https":
-                if self._tls_context is None:
-                    self._tls_context = self.ssl or ssl.create_default_context()
-                connection = http.client.HTTPSConnection(
-                    key[1], target.port, timeout=self.timeout, context=self._tls_context
-                )
-            else:
-                connection = http.client.HTTPConnection(key[1], target.port, timeout=self.timeout)
-            connections[key] = connection
-        return connection
+            if connection.sock is not None and (
+                time.monotonic() - idle_since <= self.max_idle_seconds and not _readable(connection.sock)
+            ):
+                return connection
+            connection.close()
+        scheme, host, port = key
+        if scheme == "https":
+            if self._tls_context is None:
+                self._tls_context = self.ssl or ssl.create_default_context()
+            return http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._tls_context)
+        return http.client.HTTPConnection(host, port, timeout=self.timeout)
 
-    def _connections(self) -> dict[tuple[str, str, int | None], http.client.HTTPConnection]:
-        if not hasattr(self._local, "connections"):
-            self._local.connections = {}
-        return self._local.connections
+    def _kept(self) -> dict[_HostKey, tuple[http.client.HTTPConnection, float]]:
+        """This thread's idle connections by host, each with when it went idle."""
+        if not hasattr(self._local, "kept"):
+            self._local.kept = {}
+        return self._local.kept
 
-    def _idle_since(self) -> dict[http.client.HTTPConnection, float]:
-        if not hasattr(self._local, "idle_since"):
-            self._local.idle_since = {}
-        return self._local.idle_since
+
+def _readable(sock: socket.socket) -> bool:
+    """Whether the socket has something to read right now (poll, unlike select, takes any descriptor number)."""
+    poller = select.poll()
+    poller.register(sock, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def make_web_client(settings: Settings, *, timeout: int = 15) -> WebClient:

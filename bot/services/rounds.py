@@ -227,6 +227,9 @@ _PERSON_COMMENT = (
 )
 
 
+_LOCK_ROUND = select(PulseRound.id).where(col(PulseRound.id) == bindparam("round_id")).with_for_update()
+
+
 def _answers_of(session: Session, round_id: int, token: str) -> dict[str, PulseAnswer]:
     return {a.question: a for a in session.exec(_PERSON_ANSWERS, params={"round_id": round_id, "token": token})}
 
@@ -310,6 +313,9 @@ def record_answer(
                 session.flush()
                 if not answers:
                     # A new respondent: count them. A changed or repeated answer can't change the count.
+                    # The round's row lock makes two first answers at once count one after the other, so
+                    # the second sees the first (PostgreSQL; SQLite writes one at a time anyway).
+                    session.exec(_LOCK_ROUND, params={"round_id": round_id}).first()
                     pulse_round.answered = repo.respondent_count(session, workspace_id, round_id)
                     session.add(pulse_round)
                 values = {q: answer.value for q, answer in answers.items()} | {question: value}

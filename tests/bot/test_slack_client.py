@@ -118,3 +118,40 @@ def test_a_server_that_is_gone_raises_a_url_error_after_retries() -> None:
     client = KeepAliveWebClient(token=BOT_TOKEN, base_url=f"http://127.0.0.1:{port}/api/", timeout=2)
     with pytest.raises(URLError):
         client.users_info(user="U1")
+
+
+def test_a_request_that_fails_half_sent_does_not_break_the_next_call(
+    client: KeepAliveWebClient, fake_slack: FakeSlack
+) -> None:
+    client.users_info(user="U1")
+    client.headers["X-Broken"] = "a\r\nX-Injected: 1"  # http.client refuses it after starting the request
+    with pytest.raises(ValueError, match="header"):
+        client.users_info(user="U1")
+    del client.headers["X-Broken"]
+    assert client.users_info(user="U1")["ok"] is True
+    assert calls(fake_slack, "users.info") == 2
+
+
+def test_connections_on_high_descriptor_numbers_are_still_checked(
+    client: KeepAliveWebClient, fake_slack: FakeSlack
+) -> None:
+    # A busy worker holds many sockets; select() refuses descriptors from 1024 up, poll() does not.
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if min(hard, 4096) < 1200:
+        pytest.skip("the open-file limit is below 1200 here")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 4096), hard))
+    held = []
+    try:
+        while True:
+            held.append(socket.socket())
+            if held[-1].fileno() > 1100:
+                break
+        client.users_info(user="U1")
+        assert client.users_info(user="U1")["ok"] is True  # the second call checks the kept connection
+        assert fake_slack.connections_accepted == 1
+    finally:
+        for sock in held:
+            sock.close()
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))

@@ -86,4 +86,6 @@ def test_open_round_counts_each_respondent_once_whatever_they_click(harness: Har
         # Only a new respondent can change the count; other clicks skip the count and the round's update.
         assert any("count(distinct" in s for s in statements) is recounts, (user, question, value)
         assert any(s.startswith("update pulse_round") for s in statements) is recounts, (user, question, value)
+        if harness.db.dialect == "postgresql":  # first answers count one at a time, under the round's lock
+            assert any("for update" in s for s in statements) is recounts, (user, question, value)
         assert answered() == expected, (user, question, value)
