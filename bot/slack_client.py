@@ -133,6 +133,13 @@ class KeepAliveWebClient(WebClient):
             return http.client.HTTPSConnection(host, port, timeout=self.timeout, context=self._tls_context)
         return http.client.HTTPConnection(host, port, timeout=self.timeout)
 
+    def close_thread_connections(self) -> None:
+        """Close this thread's kept connections: for a thread about to end (a fan-out's sender)."""
+        kept = self._kept()
+        for connection, _idle_since in kept.values():
+            connection.close()
+        kept.clear()
+
     def _kept(self) -> dict[_HostKey, tuple[http.client.HTTPConnection, float]]:
         """This thread's idle connections by host, each with when it went idle."""
         if not hasattr(self._local, "kept"):
@@ -145,6 +152,12 @@ def _readable(sock: socket.socket) -> bool:
     poller = select.poll()
     poller.register(sock, select.POLLIN)
     return bool(poller.poll(0))
+
+
+def close_thread_connections(client: WebClient) -> None:
+    """Close the calling thread's kept connections, if the client keeps any."""
+    if isinstance(client, KeepAliveWebClient):
+        client.close_thread_connections()
 
 
 def make_web_client(settings: Settings, *, timeout: int = 15) -> WebClient:

@@ -25,6 +25,7 @@ from bot.deps import Deps
 from bot.domain import anonymity
 from bot.i18n import translator
 from bot.services.rounds import NEED_QUESTIONS
+from bot.slack_client import close_thread_connections
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.models import Delivery, PulseAnswer, PulseRound
@@ -45,7 +46,15 @@ def send_due_pulses(deps: Deps, *, limit: int = 5000, senders: int | None = None
     if count <= 1:
         return _send_loop(deps, limit)
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="outbox") as pool:
-        return sum(f.result() for f in [pool.submit(_send_loop, deps, limit) for _ in range(count)])
+        return sum(f.result() for f in [pool.submit(_pooled_send_loop, deps, limit) for _ in range(count)])
+
+
+def _pooled_send_loop(deps: Deps, limit: int) -> int:
+    """A sender in the fan-out's own pool: its threads end with the fan-out, so their connections close."""
+    try:
+        return _send_loop(deps, limit)
+    finally:
+        close_thread_connections(deps.client)
 
 
 def _send_loop(deps: Deps, limit: int) -> int:

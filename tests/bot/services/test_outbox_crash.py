@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import subprocess
 import sys
 import time
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -126,4 +128,16 @@ def test_a_row_taken_over_while_waiting_in_a_batch_is_sent_once(harness: Harness
     # A wakes up before B has sent anything: its claim is no longer valid, so it sends nothing.
     assert [outbox._send_one(harness.deps, row, claim_a) for row in rows[1:]] == [False, False]
     assert [outbox._send_one(harness.deps, row, claim_b) for row in taken_over] == [True, True]
+    assert pulse_dm_count(harness) == dict.fromkeys(members, 1)
+
+
+def test_a_fan_out_closes_its_senders_connections(harness: Harness) -> None:
+    members = [f"U{i:03d}" for i in range(8)]
+    _start_round(harness, members)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        assert outbox.send_due_pulses(harness.deps, senders=3) == 8
+        gc.collect()
+    # The sender threads end with the fan-out; their kept Slack connections are closed, not left to the GC.
+    assert not [w for w in caught if issubclass(w.category, ResourceWarning) and "socket" in str(w.message)]
     assert pulse_dm_count(harness) == dict.fromkeys(members, 1)
