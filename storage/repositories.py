@@ -67,6 +67,19 @@ _HOME_TEAM = (
 )
 
 
+def managers_by_team(session: Session, workspace_id: str) -> dict[int, list[str]]:
+    """Every team's managers in one query, each list in the order they were added."""
+    managers: dict[int, list[str]] = {}
+    rows = session.exec(
+        select(TeamManager.team_id, TeamManager.user_id)
+        .where(TeamManager.workspace_id == workspace_id)
+        .order_by(col(TeamManager.id))
+    )
+    for team_id, user_id in rows:
+        managers.setdefault(team_id, []).append(user_id)
+    return managers
+
+
 def manager_ids(session: Session, workspace_id: str, team_id: int) -> list[str]:
     return list(session.exec(_MANAGER_IDS, params={"workspace_id": workspace_id, "team_id": team_id}).all())
 

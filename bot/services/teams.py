@@ -43,7 +43,8 @@ class TeamView:
     managers: tuple[str, ...]
 
 
-def view_of(session: Session, team: Team) -> TeamView:
+def view_of(session: Session, team: Team, managers: Iterable[str] | None = None) -> TeamView:
+    """The team as services hand it on; its managers are read unless given."""
     assert team.id is not None
     return TeamView(
         id=team.id,
@@ -55,8 +56,14 @@ def view_of(session: Session, team: Team) -> TeamView:
         at_time=team.at_time,
         timezone=team.timezone,
         wins_channel_id=team.wins_channel_id,
-        managers=tuple(repo.manager_ids(session, team.workspace_id, team.id)),
+        managers=tuple(repo.manager_ids(session, team.workspace_id, team.id) if managers is None else managers),
     )
+
+
+def workspace_views(session: Session, workspace_id: str) -> tuple[TeamView, ...]:
+    """Every team of the workspace, in two queries however many teams there are."""
+    managers = repo.managers_by_team(session, workspace_id)
+    return tuple(view_of(session, team, managers.get(team.id or 0, ())) for team in repo.teams(session, workspace_id))
 
 
 def is_workspace_admin(deps: Deps, user_id: str) -> bool:

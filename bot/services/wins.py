@@ -14,7 +14,7 @@ from sqlmodel import Session, col, delete, select
 from bot.deps import Deps
 from bot.domain.sentiment import detect_language, score_sentiment
 from bot.domain.wins import WinDraft, clean_draft
-from bot.services.teams import TeamView, home_team_of, view_of
+from bot.services.teams import TeamView, home_team_of, workspace_views
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.models import Win, WinColleague
@@ -62,7 +62,7 @@ def team_choice(deps: Deps, workspace_id: str, user_id: str) -> TeamChoice:
     if home is not None:
         return TeamChoice(home, (home,))
     with deps.db.session_scope() as session:
-        choices = tuple(view_of(session, team) for team in repo.teams(session, workspace_id))
+        choices = workspace_views(session, workspace_id)
     return TeamChoice(None, choices)
 
 
