@@ -16,12 +16,17 @@ from tests.harness import Harness
 from tests.pulse_helpers import make_team
 
 
+def _team_of(harness: Harness, members: list[str]) -> int:
+    """Set up the test channel's team with these members; its id."""
+    make_team(harness, members)
+    with harness.db.session_scope() as session:
+        return int(session.execute(text("select id from team")).scalar_one())
+
+
 @BOTH_BACKENDS
 def test_two_schedulers_racing_open_one_round(harness: Harness) -> None:
     members = [f"U{i:03d}" for i in range(6)]
-    make_team(harness, members)
-    with harness.db.session_scope() as session:
-        team_id = session.execute(text("select id from team")).scalar_one()
+    team_id = _team_of(harness, members)
     # A starter plans the DMs (users.info for each member's time zone, slow here) between its "no open round
     # yet" check and its insert.
     deps = replace(harness.deps, users=UserDirectory(harness.deps.client, ttl_seconds=0))
@@ -48,10 +53,7 @@ def test_two_schedulers_racing_open_one_round(harness: Harness) -> None:
 
 @BOTH_BACKENDS
 def test_open_round_counts_each_respondent_once_whatever_they_click(harness: Harness) -> None:
-    members = [f"U{i:03d}" for i in range(5)]
-    make_team(harness, members)
-    with harness.db.session_scope() as session:
-        team_id = session.execute(text("select id from team")).scalar_one()
+    team_id = _team_of(harness, [f"U{i:03d}" for i in range(5)])
     started = rounds.start_round(harness.deps, "T0001", team_id, manual=True)
     assert started is not None
     round_id = started.round_id
