@@ -149,6 +149,8 @@ class KeepAliveWebClient(WebClient):
 
 def _readable(sock: socket.socket) -> bool:
     """Whether the socket has something to read right now (poll, unlike select, takes any descriptor number)."""
+    if not hasattr(select, "poll"):  # Windows: select is all there is
+        return bool(select.select([sock], [], [], 0)[0])
     poller = select.poll()
     poller.register(sock, select.POLLIN)
     return bool(poller.poll(0))
