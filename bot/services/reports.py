@@ -114,6 +114,11 @@ def _days_before_elsewhere(element: days_before, compiler: SQLCompiler, **kw: An
     raise CompileError(f"days_before is written for SQLite and PostgreSQL, not {compiler.dialect.name}")
 
 
+def _in_span(workspace_id: Any, day: Any) -> tuple[Any, ...]:
+    """The workspace's rows from the span's first day to its last (every report statement reads these)."""
+    return (workspace_id == bindparam("workspace_id"), day >= bindparam("first"), day <= bindparam("last"))
+
+
 def _places(day: Any) -> list[Any]:
     """SQL for `ReportSpan.places`: where a day counts, from the span's day counts bound as parameters.
 
@@ -158,9 +163,7 @@ def _pulse_parts_statement(by_team: bool) -> Select[Any]:
         func.sum(_round.answered).label("answered"),
         *(func.sum(case((enough, _round[name]), else_=0)).label(name) for name in need_columns + enps_columns),
     ).where(
-        _round.workspace_id == bindparam("workspace_id"),
-        _round.opened_on >= bindparam("first"),
-        _round.opened_on <= bindparam("last"),
+        *_in_span(_round.workspace_id, _round.opened_on),
     )
     if by_team:
         daily = daily.where(_round.team_id == bindparam("team_id"))
@@ -193,10 +196,8 @@ def _cx_parts_statement(by_team: bool) -> Select[Any]:
         _cx_daily.satisfied,
         null().label("value"),
     ).where(
-        _cx_daily.workspace_id == bindparam("workspace_id"),
+        *_in_span(_cx_daily.workspace_id, _cx_daily.day),
         _cx_daily.team_key == bindparam("team_key"),
-        _cx_daily.day >= bindparam("first"),
-        _cx_daily.day <= bindparam("last"),
         _cx_daily.n > 0,
     )
     aggregates = sa_select(
@@ -210,9 +211,7 @@ def _cx_parts_statement(by_team: bool) -> Select[Any]:
         literal(0),
         _cx_aggregate.value,
     ).where(
-        _cx_aggregate.workspace_id == bindparam("workspace_id"),
-        _cx_aggregate.day >= bindparam("first"),
-        _cx_aggregate.day <= bindparam("last"),
+        *_in_span(_cx_aggregate.workspace_id, _cx_aggregate.day),
     )
     if by_team:
         aggregates = aggregates.where(_cx_aggregate.team_id == bindparam("team_id"))
