@@ -227,7 +227,9 @@ _PERSON_COMMENT = (
 )
 
 
-_LOCK_ROUND = select(PulseRound.id).where(col(PulseRound.id) == bindparam("round_id")).with_for_update()
+# FOR NO KEY UPDATE (key_share): the answer's foreign key already holds a KEY SHARE lock on the round;
+# a plain FOR UPDATE would wait on the other answerer's KEY SHARE, and two first answers would deadlock.
+_LOCK_ROUND = select(PulseRound.id).where(col(PulseRound.id) == bindparam("round_id")).with_for_update(key_share=True)
 
 
 def _answers_of(session: Session, round_id: int, token: str) -> dict[str, PulseAnswer]:

@@ -89,5 +89,31 @@ def test_open_round_counts_each_respondent_once_whatever_they_click(harness: Har
         assert any("count(distinct" in s for s in statements) is recounts, (user, question, value)
         assert any(s.startswith("update pulse_round") for s in statements) is recounts, (user, question, value)
         if harness.db.dialect == "postgresql":  # first answers count one at a time, under the round's lock
-            assert any("for update" in s for s in statements) is recounts, (user, question, value)
+            assert any("for no key update" in s for s in statements) is recounts, (user, question, value)
         assert answered() == expected, (user, question, value)
+
+
+@BOTH_BACKENDS
+def test_many_first_answers_at_once_are_all_counted(harness: Harness) -> None:
+    members = [f"U{i:03d}" for i in range(8)]
+    started = rounds.start_round(harness.deps, "T0001", _team_of(harness, members), manual=True)
+    assert started is not None
+    barrier = threading.Barrier(len(members))
+    failures: list[BaseException] = []
+
+    def first_answer(user: str) -> None:
+        barrier.wait()  # every member's first answer at the same moment
+        try:
+            rounds.record_answer(harness.deps, "T0001", user, started.round_id, "autonomy", 4)
+        except BaseException as error:  # a deadlock must fail the test, not just its thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=first_answer, args=(user,)) for user in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == []
+    with harness.db.session_scope() as session:
+        assert session.execute(text("select answered from pulse_round")).scalar_one() == len(members)
+        assert session.execute(text("select count(*) from pulse_answer")).scalar_one() == len(members)
