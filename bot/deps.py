@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -20,6 +21,10 @@ logger = logging.getLogger(__name__)
 # CPU-heavy work after ack() (reports with their charts, big CX imports) queues here, so it can't take
 # every Bolt listener thread and delay other people's acks.
 BACKGROUND_WORKERS = 2
+# CX feed pulls wait on other people's servers (up to CX_FEED_DEADLINE_SECONDS each): they get a pool of their
+# own, so a slow feed server never holds the one reports use, and at most FEED_QUEUE_LIMIT wait or run at once.
+FEED_WORKERS = 2
+FEED_QUEUE_LIMIT = 4
 
 
 def utc_now() -> datetime:
@@ -28,6 +33,14 @@ def utc_now() -> datetime:
 
 def _background_pool() -> ThreadPoolExecutor:
     return ThreadPoolExecutor(max_workers=BACKGROUND_WORKERS, thread_name_prefix="pulssi-background")
+
+
+def _feed_pool() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(max_workers=FEED_WORKERS, thread_name_prefix="pulssi-feed")
+
+
+def _feed_slots() -> threading.BoundedSemaphore:
+    return threading.BoundedSemaphore(FEED_QUEUE_LIMIT)
 
 
 @dataclass
@@ -39,6 +52,8 @@ class Deps:
     clock: Callable[[], datetime] = field(default=utc_now)
     worker_id: str = "main"
     background: ThreadPoolExecutor = field(default_factory=_background_pool, repr=False)
+    feed_pool: ThreadPoolExecutor = field(default_factory=_feed_pool, repr=False)
+    feed_slots: threading.BoundedSemaphore = field(default_factory=_feed_slots, repr=False)
 
     def now(self) -> datetime:
         return self.clock()
@@ -53,6 +68,22 @@ class Deps:
                 logger.exception("background task %s failed", getattr(function, "__name__", function))
 
         return self.background.submit(guarded)
+
+    def run_feed_later(self, function: Callable[..., Any], *args: Any) -> Future[None] | None:
+        """Run a CX feed pull on the feed pool; None (nothing queued) when FEED_QUEUE_LIMIT are already waiting
+        or running, so a burst of refreshes can't pile up behind a slow server."""
+        if not self.feed_slots.acquire(blocking=False):
+            return None
+
+        def guarded() -> None:
+            try:
+                function(*args)
+            except Exception:
+                logger.exception("CX feed task %s failed", getattr(function, "__name__", function))
+            finally:
+                self.feed_slots.release()
+
+        return self.feed_pool.submit(guarded)
 
 
 def build_deps(settings: Settings, *, clock: Callable[[], datetime] | None = None, worker_id: str = "main") -> Deps:

@@ -19,6 +19,8 @@ from sqlalchemy.exc import ArgumentError
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///pulssi.db"
 MIN_ANONYMITY = 3
+# A folder of its own: paths set from Slack are confined to it, so it must never hold .env or the app.
+DEFAULT_CX_FEED_DIR = "cx-feed"
 
 
 class SettingError(ValueError):
@@ -77,7 +79,9 @@ class Settings:
     cx_feed_columns: str | None = None
     cx_feed_max_bytes: int = 200 * 1024 * 1024
     cx_feed_timeout_seconds: float = 30.0
-    cx_feed_dir: str = "."
+    cx_feed_dir: str = DEFAULT_CX_FEED_DIR
+    cx_feed_deadline_seconds: float = 300.0
+    cx_feed_allow_private_urls: bool = False
     secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @classmethod
@@ -118,11 +122,12 @@ class Settings:
             cx_feed_columns=reader.optional("CX_FEED_COLUMNS"),
             cx_feed_max_bytes=reader.integer("CX_FEED_MAX_BYTES", 200 * 1024 * 1024, low=1024, high=10**11),
             cx_feed_timeout_seconds=float(reader.integer("CX_FEED_TIMEOUT_SECONDS", 30, low=1, high=600)),
-            cx_feed_dir=reader.optional("CX_FEED_DIR") or ".",
+            cx_feed_dir=reader.optional("CX_FEED_DIR") or DEFAULT_CX_FEED_DIR,
+            cx_feed_deadline_seconds=float(reader.integer("CX_FEED_DEADLINE_SECONDS", 300, low=1, high=24 * 3600)),
+            cx_feed_allow_private_urls=reader.boolean("CX_FEED_ALLOW_PRIVATE_URLS", False),
             secrets=tuple(s.reveal() for s in (bot_token, signing_secret, app_token_value) if s),
         )
-        if settings.cx_feed_dir != "." and not Path(settings.cx_feed_dir).is_dir():
-            raise SettingError("CX_FEED_DIR", f"{settings.cx_feed_dir!r} is not a directory")
+        _check_feed_dir(settings.cx_feed_dir, explicit=reader.optional("CX_FEED_DIR") is not None)
         if settings.cx_feed_url and not (
             settings.cx_feed_url.startswith(("http://", "https://")) or Path(settings.cx_feed_url).is_file()
         ):
@@ -135,6 +140,22 @@ class Settings:
             except ValueError as exc:
                 raise SettingError("CX_FEED_COLUMNS", str(exc)) from None
         return settings
+
+
+def _check_feed_dir(value: str, *, explicit: bool) -> None:
+    """Slack admins may name files inside CX_FEED_DIR, so it must not be a folder that holds secrets or code:
+    not the working directory, not one of its parents, and no `.env` in it. The default may be missing
+    (then no file path set from Slack exists); a folder named explicitly must exist."""
+    folder = Path(value).expanduser().resolve()
+    if not folder.exists() and not explicit:
+        return
+    if not folder.is_dir():
+        raise SettingError("CX_FEED_DIR", f"{value!r} is not a directory")
+    working = Path.cwd().resolve()
+    if folder == working or folder in working.parents:
+        raise SettingError("CX_FEED_DIR", "must be a folder of its own, not the working directory or a parent of it")
+    if (folder / ".env").exists():
+        raise SettingError("CX_FEED_DIR", "holds a .env file; use a folder that holds only feed files")
 
 
 class _Reader:
@@ -176,6 +197,17 @@ class _Reader:
         if value > high:
             raise SettingError(name, f"must be at most {high}, got {value}")
         return value
+
+    def boolean(self, name: str, default: bool) -> bool:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        lowered = raw.lower()
+        if lowered in ("true", "1", "yes", "on"):
+            return True
+        if lowered in ("false", "0", "no", "off"):
+            return False
+        raise SettingError(name, f"must be true or false, got '{raw}'")
 
     def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
         raw = self._raw(name)

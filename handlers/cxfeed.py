@@ -6,9 +6,10 @@ import logging
 
 from slack_bolt import App
 
+from bot.blocks import clip, escape
 from bot.blocks.cxfeed import status_text, summary_text
 from bot.deps import Deps
-from bot.services import cx_import, teams
+from bot.services import cx_fetch, cx_import, teams
 from bot.services.teams import NotAllowed
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import local_time
@@ -23,13 +24,15 @@ def _status(deps: Deps, command: PulseCommand) -> None:
 
 
 def _import_now(deps: Deps, command: PulseCommand) -> None:
-    """A big feed can take a while: it runs on the background pool and the summary follows."""
+    """A big feed or a slow server can take a while: it runs on the feed pool (not the one reports use) and
+    the summary follows."""
 
     def run() -> None:
         summary = cx_import.run_import(deps, command.workspace_id, force=True)
         reply(command, summary_text(command.t, summary))
 
-    deps.run_later(run)
+    if deps.run_feed_later(run) is None:
+        reply(command, command.t("cxfeed.busy"))
 
 
 @subcommand("cxfeed", "cx")
@@ -55,12 +58,12 @@ def cxfeed(deps: Deps, command: PulseCommand) -> None:
             _columns(deps, command, rest)
         else:
             source = command.args.strip().strip("<>").split("|", 1)[0]  # Slack wraps URLs as <url|label>
-            problem = cx_import.source_problem(deps.settings, source)
+            problem = cx_fetch.source_problem(deps.settings, source)
             if problem:
-                reply(command, t(problem, source=source[:200]))
+                reply(command, t(problem, source=escape(clip(source, 200))))
                 return
             cx_import.set_feed_source(deps, command.workspace_id, command.user_id, source)
-            reply(command, t("cxfeed.set.done", source=f"`{source.split('?', 1)[0]}`"))
+            reply(command, t("cxfeed.set.done", source=f"`{escape(clip(source.split('?', 1)[0], 300))}`"))
             _import_now(deps, command)
     except NotAllowed:
         reply(command, t("cxfeed.admins_only"))
@@ -74,10 +77,10 @@ def _alias(deps: Deps, command: PulseCommand, rest: str) -> None:
         return
     team = teams.find_team(deps, command.workspace_id, reference.strip())
     if team is None:
-        reply(command, command.t("cxfeed.alias.unknown_team", team=reference.strip()))
+        reply(command, command.t("cxfeed.alias.unknown_team", team=escape(reference.strip())))
         return
     cx_import.set_alias(deps, command.workspace_id, command.user_id, alias, team.id)
-    reply(command, command.t("cxfeed.alias.done", alias=alias, team=team.name))
+    reply(command, command.t("cxfeed.alias.done", alias=escape(alias), team=escape(team.name)))
 
 
 def _columns(deps: Deps, command: PulseCommand, rest: str) -> None:
@@ -89,9 +92,9 @@ def _columns(deps: Deps, command: PulseCommand, rest: str) -> None:
     try:
         cx_import.set_feed_columns(deps, command.workspace_id, command.user_id, columns)
     except ValueError as error:
-        reply(command, command.t("cxfeed.columns.bad", error=str(error)))
+        reply(command, command.t("cxfeed.columns.bad", error=escape(str(error))))
         return
-    reply(command, command.t("cxfeed.columns.done", columns=columns))
+    reply(command, command.t("cxfeed.columns.done", columns=escape(columns)))
 
 
 def register(app: App, deps: Deps) -> None:

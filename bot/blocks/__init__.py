@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 Block = dict[str, Any]
 
 SECTION_TEXT_LIMIT = 3000
+
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+
+
+def escape(text: str) -> str:
+    """People's text made safe for Slack's mrkdwn (and a message's `text`): `&`, `<` and `>` become entities,
+    so a `<!channel>`, `<!here>`, `<@U…>` or `<http://evil|a harmless label>` in it is shown, never parsed.
+
+    Idempotent: the three entities Slack itself writes for escaped input are kept as they are, so text that
+    is escaped twice (or arrives escaped from Slack) still reads as typed."""
+    return _BARE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
 
 
 def mrkdwn(text: str) -> Block:

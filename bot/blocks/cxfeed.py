@@ -1,25 +1,65 @@
-"""Texts for CX feed results: the import summary (Slack mrkdwn or plain for the shell) and feed status."""
+"""Texts for CX feed results: the import summary (Slack mrkdwn or plain for the shell) and feed status.
+
+What Slack is told never quotes more of a file than the header of a table it parsed as CSV: a rejected file's
+first line is named only when it reads as a table's header (several short, printable column names), and a
+rejected row is named by its line number and reason, never by its cells. Whoever set the feed from Slack
+can't turn the reply into a way to read files. The shell (`import-cx`, the server's operator) sees the cells.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from bot.blocks import clip, escape
 from bot.i18n import Translator
 
 if TYPE_CHECKING:
     from bot.services.cx_import import FeedStatus, ImportSummary
 
 
+HEADER_MAX_COLUMNS = 60
+COLUMN_NAME_MAX_CHARS = 80
+LABEL_MAX_CHARS = 60
+
+
 def _source(summary_source: str, plain: bool) -> str:
     shown = summary_source.split("?", 1)[0]  # a published sheet's key stays out of messages and logs
-    return shown if plain else f"`{shown}`"
+    return shown if plain else f"`{escape(clip(shown, 300))}`"
 
 
-def _fetch_error(t: Translator, error: str | None) -> str:
+def quotable_header(columns: list[str]) -> list[str] | None:
+    """The column names of a rejected file's first line when it reads as a table's header, else None.
+
+    One cell is not a table (a `.env` line, /proc/self/environ), nor are names too long, too many or with
+    control characters in them."""
+    if len(columns) < 2 or len(columns) > HEADER_MAX_COLUMNS:
+        return None
+    for name in columns:
+        if len(name) > COLUMN_NAME_MAX_CHARS or not name.isprintable():
+            return None
+    return columns
+
+
+def _columns(t: Translator, columns: list[str], plain: bool) -> str:
+    if plain:
+        return ", ".join(columns) or "—"
+    shown = quotable_header(columns)
+    if shown is None:
+        return t("cxfeed.columns_hidden") if columns else "—"
+    return ", ".join(escape(name) for name in shown)
+
+
+def reason_text(t: Translator, code: str, detail: str, *, plain: bool = False) -> str:
+    """Why a row was rejected. Slack gets the reason; only the shell also gets the cell that caused it."""
+    reason = t(f"cxfeed.reason.{code}")
+    return f"{reason} ({detail})" if plain and detail else reason
+
+
+def _fetch_error(t: Translator, error: str | None, plain: bool) -> str:
     code, _, detail = (error or "unknown").partition(":")
     key = f"cxfeed.fetch.{code.strip()}"
-    text = t(key, detail=detail.strip())
-    return text if text != key else (error or "")
+    text = t(key, detail=detail.strip() if plain else escape(clip(detail.strip(), 80)))
+    return text if text != key else t("cxfeed.fetch.unknown")
 
 
 def summary_text(t: Translator, summary: ImportSummary, *, plain: bool = False) -> str:
@@ -27,9 +67,9 @@ def summary_text(t: Translator, summary: ImportSummary, *, plain: bool = False) 
     if summary.status == "not_modified":
         return t("cxfeed.summary.not_modified", source=source)
     if summary.status == "failed":
-        return t("cxfeed.summary.failed", source=source, error=_fetch_error(t, summary.error))
+        return t("cxfeed.summary.failed", source=source, error=_fetch_error(t, summary.error, plain))
     if summary.status == "rejected":
-        columns = ", ".join(summary.found_columns) or "—"
+        columns = _columns(t, summary.found_columns, plain)
         reason = t(f"cxfeed.rejected.{summary.file_code}", columns=columns, detail=columns)
         return t("cxfeed.summary.rejected", source=source, reason=reason)
     lines = [
@@ -46,10 +86,11 @@ def summary_text(t: Translator, summary: ImportSummary, *, plain: bool = False) 
     if summary.reasons:
         lines.append(t("cxfeed.summary.reasons_title", shown=len(summary.reasons), total=summary.rejected))
         for line, code, detail in summary.reasons:
-            reason = t(f"cxfeed.reason.{code}", detail=detail)
+            reason = reason_text(t, code, detail, plain=plain)
             lines.append(t("cxfeed.summary.reason_line", line=line, reason=reason))
     if summary.unknown_teams:
-        lines.append(t("cxfeed.summary.unknown_teams", teams=", ".join(summary.unknown_teams[:20])))
+        labels = [label if plain else escape(clip(label, LABEL_MAX_CHARS)) for label in summary.unknown_teams[:20]]
+        lines.append(t("cxfeed.summary.unknown_teams", teams=", ".join(labels)))
     text = "\n".join(lines)
     return text.replace("*", "").replace("`", "") if plain else text
 
@@ -67,6 +108,7 @@ def status_text(t: Translator, status: FeedStatus, timezone_format: str) -> str:
     if status.summary is not None:
         lines.append(summary_text(t, status.summary))
     if status.aliases:
-        lines.append(t("cxfeed.status.aliases", aliases=", ".join(f"{a} → {team}" for a, team in status.aliases)))
+        aliases = ", ".join(f"{escape(alias)} → {escape(team)}" for alias, team in status.aliases)
+        lines.append(t("cxfeed.status.aliases", aliases=aliases))
     lines.append(t("cxfeed.status.usage"))
     return "\n".join(lines)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import Block, actions, button, clip, context, divider, header, mrkdwn
+from bot.blocks.cxfeed import reason_text
 from bot.blocks.pulse import pulse_message_blocks
 from bot.i18n import Translator
 from bot.services.home import HomeModel
@@ -119,7 +120,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
                 )
                 reasons = feed.summary.get("reasons") or []
                 lines = [
-                    t("cxfeed.summary.reason_line", line=r[0], reason=t(f"cxfeed.reason.{r[1]}", detail=r[2]))
+                    t("cxfeed.summary.reason_line", line=r[0], reason=reason_text(t, str(r[1]), str(r[2])))
                     for r in (reasons if isinstance(reasons, list) else [])[:5]
                     if isinstance(r, list | tuple) and len(r) == 3
                 ]

@@ -13,9 +13,6 @@ import json
 import logging
 import os
 import sys
-import tempfile
-import urllib.error
-import urllib.request
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -36,6 +33,7 @@ from bot.domain.cxcsv import (
     parse_column_mapping,
 )
 from bot.i18n import Translator, translator
+from bot.services.cx_fetch import FetchError, fetch, source_problem
 from bot.settings import Settings
 from bot.timeutil import from_db, to_db
 from storage import cx_repository as cx_repo
@@ -46,28 +44,6 @@ from storage.models import CxAggregate, CxResponse, Workspace
 logger = logging.getLogger(__name__)
 
 MAX_REASONS = 20
-USER_AGENT = "Pulssi CX feed (+https://github.com/pulssi)"
-
-
-class FetchError(Exception):
-    """The source could not be read; `code` is a catalog suffix (cxfeed.fetch.<code>)."""
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
-        self.detail = detail
-
-
-@dataclass
-class Fetched:
-    path: Path | None  # None when the source has not changed since the last pull
-    etag: str | None
-    last_modified: str | None
-    temporary: bool = False  # a download to remove after the import
-
-    def cleanup(self) -> None:
-        if self.temporary and self.path is not None:
-            self.path.unlink(missing_ok=True)
 
 
 @dataclass
@@ -102,96 +78,6 @@ class ImportSummary:
 def _display_source(source: str) -> str:
     """Sources may carry access keys in their query string (published sheets); logs show no query."""
     return source.split("?", 1)[0]
-
-
-def is_url(source: str) -> bool:
-    return source.lower().startswith(("http://", "https://"))
-
-
-def valid_source(source: str) -> bool:
-    """Shape check for what an admin typed: an http(s) URL with a host, or a file path."""
-    source = source.strip()
-    if not source or len(source) > 2000 or "\x00" in source:
-        return False
-    if is_url(source):
-        host = source.split("://", 1)[1].split("/", 1)[0]
-        return bool(host) and not any(ch.isspace() for ch in source)
-    return True
-
-
-def source_problem(settings: Settings, source: str) -> str | None:
-    """The catalog key of what is wrong with a source set from Slack, or None when it may be used."""
-    if not valid_source(source):
-        return "cxfeed.bad_source"
-    if not is_url(source) and not file_allowed(settings, source.strip()):
-        return "cxfeed.outside_dir"
-    return None
-
-
-def file_allowed(settings: Settings, source: str) -> bool:
-    """Paths set from Slack must stay inside CX_FEED_DIR: a Slack admin is not always the server's admin."""
-    base = Path(settings.cx_feed_dir).resolve()
-    target = (base / source).resolve()
-    return target == base or base in target.parents
-
-
-def fetch(settings: Settings, source: str, *, etag: str | None = None, last_modified: str | None = None) -> Fetched:
-    """Locate or download the source; `path` None when unchanged (HTTP 304, or same file size and time).
-
-    Downloads stream to a temporary file under the size cap, so a big feed never sits in memory.
-    """
-    limit = settings.cx_feed_max_bytes
-    if not is_url(source):
-        path = Path(source).expanduser()
-        try:
-            stat = path.stat()
-        except OSError as error:
-            raise FetchError("not_found", str(path)) from error
-        if not path.is_file():
-            raise FetchError("not_found", str(path))
-        stamp = f"file:{stat.st_mtime_ns}:{stat.st_size}"
-        if stamp == last_modified:
-            return Fetched(None, None, stamp)
-        if stat.st_size > limit:
-            raise FetchError("too_big", f"{stat.st_size} > {limit} bytes")
-        return Fetched(path, None, stamp)
-
-    # Only http(s) reaches here (is_url), so urllib's file: and custom schemes are never opened.
-    request = urllib.request.Request(source, headers={"User-Agent": USER_AGENT, "Accept": "text/csv, */*"})  # noqa: S310
-    if etag:
-        request.add_header("If-None-Match", etag)
-    if last_modified and not last_modified.startswith("file:"):
-        request.add_header("If-Modified-Since", last_modified)
-    handle, name = tempfile.mkstemp(prefix="pulssi-cx-", suffix=".csv")
-    target = Path(name)
-    try:
-        with (
-            os.fdopen(handle, "wb") as out,
-            urllib.request.urlopen(request, timeout=settings.cx_feed_timeout_seconds) as response,  # noqa: S310
-        ):
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > limit:
-                raise FetchError("too_big", f"{length} > {limit} bytes")
-            size = 0
-            while chunk := response.read(1 << 20):
-                size += len(chunk)
-                if size > limit:
-                    raise FetchError("too_big", f"more than {limit} bytes")
-                out.write(chunk)
-            new_etag, new_modified = response.headers.get("ETag"), response.headers.get("Last-Modified")
-        return Fetched(target, new_etag, new_modified, temporary=True)
-    except urllib.error.HTTPError as error:
-        target.unlink(missing_ok=True)
-        if error.code == 304:
-            return Fetched(None, etag, last_modified)
-        raise FetchError("http_status", str(error.code)) from None
-    except FetchError:
-        target.unlink(missing_ok=True)
-        raise
-    except (urllib.error.URLError, TimeoutError, OSError) as error:
-        target.unlink(missing_ok=True)
-        reason = getattr(error, "reason", error)
-        raise FetchError("unreachable", str(reason)[:200]) from None
 
 
 BATCH = 5000
@@ -364,6 +250,7 @@ def import_for_workspace(
         feed = source or workspace.cx_feed_source or settings.cx_feed_url
         etag, last_modified = workspace.cx_feed_etag, workspace.cx_feed_last_modified
         remembered = feed == (workspace.cx_feed_source or settings.cx_feed_url)
+        set_in_slack = source is None and workspace.cx_feed_source is not None
         try:
             mapping = _mapping(settings, workspace, columns)
         except ValueError as error:
@@ -374,6 +261,7 @@ def import_for_workspace(
         fetched = fetch(
             settings,
             feed,
+            confined=set_in_slack,
             etag=None if force or not remembered else etag,
             last_modified=None if force or not remembered else last_modified,
         )

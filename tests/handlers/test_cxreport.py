@@ -126,11 +126,12 @@ def test_cxfeed_command_imports_and_reports_rejections(fake_slack, database_url:
         harness.fake.clear_calls()
         harness.sender.command("/pulse", "cxfeed", user_id=ADMIN, channel_id=CHANNEL)
         assert "nps.csv" in json.dumps(report_response(harness))
-        # The admin's Home shows the feed's status with the rejected line and its reason.
+        # The admin's Home shows the feed's status with the rejected line and its reason, not the cell itself.
         harness.sender.event({"type": "app_home_opened", "user": ADMIN, "tab": "home", "channel": "DUADMIN"})
         harness.fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == ADMIN)
         home = json.dumps(harness.fake.home_views[ADMIN])
-        assert "nps.csv" in home and "line 3" in home and "eleven" in home
+        assert "nps.csv" in home and "line 3" in home and "score is not a number" in home
+        assert "eleven" not in home
 
 
 def test_scheduled_import_with_rejections_dms_the_admin(fake_slack, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

@@ -208,7 +208,7 @@ def feed_server() -> Iterator[str]:
 
 @BOTH_BACKENDS
 def test_http_feed_second_pull_is_a_304(db: Database, database_url: str, tmp_path: Path, feed_server: str) -> None:
-    settings_ = make_settings(database_url, tmp_path, CX_FEED_URL=feed_server)
+    settings_ = make_settings(database_url, tmp_path, CX_FEED_URL=feed_server, CX_FEED_ALLOW_PRIVATE_URLS="true")
     first = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW)
     assert first.imported == 5
     second = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW)
