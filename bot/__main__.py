@@ -125,8 +125,9 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         def load_config(self) -> None:
             self.cfg.set("bind", f"0.0.0.0:{settings.port}")
             self.cfg.set("workers", settings.web_concurrency)
-            # Threads: Bolt runs listeners after ack() in a thread pool; gthread keeps that cheap.
-            self.cfg.set("worker_class", "gthread")
+            # Threads: Bolt runs listeners after ack() in a thread pool; gthread keeps that cheap. Ours adds a
+            # deadline for reading each request, so trickling clients can't hold the threads (bot/http_server.py).
+            self.cfg.set("worker_class", "bot.http_server.PulssiThreadWorker")
             self.cfg.set("threads", 16)
             self.cfg.set("timeout", 30)
             self.cfg.set("accesslog", None)
