@@ -9,6 +9,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import escape
 from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.deps import Deps
 from bot.domain.report import Report
@@ -60,8 +61,8 @@ def _refusal(t: Translator, team: TeamView | None, error: NotAllowed) -> str:
     if team is None or error.admins_only:
         return t("report.refused.workspace")
     if not error.managers:
-        return t("report.refused.no_managers", team=team.name)
-    return t("report.refused", managers=_mentions(tuple(error.managers)), team=team.name)
+        return t("report.refused.no_managers", team=escape(team.name))
+    return t("report.refused", managers=_mentions(tuple(error.managers)), team=escape(team.name))
 
 
 def _authorise(deps: Deps, workspace_id: str, user_id: str, team: TeamView | None) -> None:
@@ -181,7 +182,7 @@ def register(app: App, deps: Deps) -> None:
         elif reference:
             team = teams.find_team(deps, workspace_id, reference)
             if team is None:
-                say(t("report.unknown_team", team=reference))
+                say(t("report.unknown_team", team=escape(reference)))
                 return
         else:
             team = teams.home_team_of(deps, workspace_id, user_id)

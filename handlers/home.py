@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import escape
 from bot.blocks.home import home_view
 from bot.deps import Deps
 from bot.i18n import Translator, translator
@@ -224,7 +225,9 @@ def register(app: App, deps: Deps) -> None:
             team, _created, members = teams.setup_team(deps, workspace_id, channel, channel, user_id)
         except teams.NotAllowed:
             return
-        deps.client.chat_postMessage(channel=user_id, text=t("home.setup.done", name=team.name, members=members))
+        deps.client.chat_postMessage(
+            channel=user_id, text=t("home.setup.done", name=escape(team.name), members=members)
+        )
         refresh_home(deps, workspace_id, user_id)
 
     @app.action("home_settings_cxfeed")

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, BoltContext, Respond
 
-from bot.blocks import actions, button, mrkdwn
+from bot.blocks import actions, button, escape, mrkdwn
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
 from bot.services import privacy, pulse_schedule, rounds, teams
@@ -75,7 +75,7 @@ def setup(deps: Deps, command: PulseCommand) -> None:
         command.t(
             key,
             channel=team.channel_name,
-            name=team.name,
+            name=escape(team.name),
             members=members,
             schedule=schedule_domain.render_schedule(schedule_of(team), command.t),
         ),
@@ -95,7 +95,7 @@ def rename(deps: Deps, command: PulseCommand) -> None:
     except NotAllowed as error:
         refuse(command, error)
         return
-    reply(command, command.t("pulsecmd.rename.done", name=command.args.strip()[:200]))
+    reply(command, command.t("pulsecmd.rename.done", name=escape(command.args.strip()[:200])))
 
 
 @subcommand("managers")
@@ -112,7 +112,9 @@ def managers(deps: Deps, command: PulseCommand) -> None:
     except NotAllowed as error:
         refuse(command, error)
         return
-    reply(command, command.t("pulsecmd.managers.done", team=team.name, managers=mention_list(user_ids, command.t)))
+    reply(
+        command, command.t("pulsecmd.managers.done", team=escape(team.name), managers=mention_list(user_ids, command.t))
+    )
 
 
 @subcommand("move")
@@ -130,7 +132,7 @@ def move(deps: Deps, command: PulseCommand) -> None:
     except NoTeam:
         reply(command, command.t("core.error.not_in_team"))
         return
-    reply(command, command.t("pulsecmd.move.done", person=f"<@{people[0]}>", team=team.name))
+    reply(command, command.t("pulsecmd.move.done", person=f"<@{people[0]}>", team=escape(team.name)))
 
 
 @subcommand("schedule")
@@ -161,7 +163,7 @@ def save_schedule(
     say(
         t(
             "pulsecmd.schedule.done",
-            team=team.name,
+            team=escape(team.name),
             schedule=schedule_domain.render_schedule(new, t),
             next=first.isoformat(),
         )
@@ -226,17 +228,17 @@ def start_now(deps: Deps, command: PulseCommand) -> None:
         refuse(command, error)
         return
     except rounds.RoundAlreadyOpen:
-        reply(command, command.t("pulsecmd.now.already_open", team=team.name))
+        reply(command, command.t("pulsecmd.now.already_open", team=escape(team.name)))
         return
     if started is None or started.invited == 0:
-        reply(command, command.t("pulsecmd.now.nobody", team=team.name))
+        reply(command, command.t("pulsecmd.now.nobody", team=escape(team.name)))
         return
     reply(
         command,
         command.t(
             "pulsecmd.now.done",
             number=started.number,
-            team=team.name,
+            team=escape(team.name),
             invited=started.invited,
             closes=local_time(deps, command.user_id, started.closes_at),
         ),
@@ -259,15 +261,16 @@ def close(deps: Deps, command: PulseCommand) -> None:
         refuse(command, error)
         return
     except rounds.NoOpenRound:
-        reply(command, command.t("pulsecmd.close.none", team=team.name))
+        reply(command, command.t("pulsecmd.close.none", team=escape(team.name)))
         return
     k = deps.settings.anonymity_min
     if closed.answered >= k:
         reply(
-            command, command.t("pulsecmd.close.done", team=team.name, answered=closed.answered, invited=closed.invited)
+            command,
+            command.t("pulsecmd.close.done", team=escape(team.name), answered=closed.answered, invited=closed.invited),
         )
     else:
-        reply(command, command.t("pulsecmd.close.done_suppressed", team=team.name, k=k))
+        reply(command, command.t("pulsecmd.close.done_suppressed", team=escape(team.name), k=k))
     deps.run_later(pulse_schedule.run_round_closed_hooks, deps, closed)  # the digest draws a chart: after ack
 
 
@@ -291,7 +294,7 @@ def status(deps: Deps, command: PulseCommand) -> None:
             answered = repo.respondent_count(session, command.workspace_id, open_round.id or 0)
             open_info = (open_round.number, answered, open_round.invited, open_round.closes_at)
     lines = [
-        t("pulsecmd.status.title", name=team.name, channel=team.channel_name),
+        t("pulsecmd.status.title", name=escape(team.name), channel=team.channel_name),
         t("pulsecmd.status.schedule", schedule=schedule_domain.render_schedule(schedule_of(team), t)),
         t("pulsecmd.status.next", next=next_date.isoformat()),
     ]
@@ -349,9 +352,9 @@ def winschannel(deps: Deps, command: PulseCommand) -> None:
         refuse(command, error)
         return
     if channel is None:
-        reply(command, command.t("pulsecmd.winschannel.off", team=team.name))
+        reply(command, command.t("pulsecmd.winschannel.off", team=escape(team.name)))
     else:
-        reply(command, command.t("pulsecmd.winschannel.done", team=team.name, channel=f"<#{channel}>"))
+        reply(command, command.t("pulsecmd.winschannel.done", team=escape(team.name), channel=f"<#{channel}>"))
 
 
 @subcommand("delete-my-data", "forget-me")

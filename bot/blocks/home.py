@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks import Block, actions, button, clip, context, divider, header, mrkdwn
+from bot.blocks import Block, actions, button, clip, context, divider, escape, header, mrkdwn
 from bot.blocks.cxfeed import reason_text
 from bot.blocks.pulse import pulse_message_blocks
 from bot.i18n import Translator
@@ -18,7 +18,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
     if model.team is None:
         blocks.append(mrkdwn(t("home.no_team")))
     else:
-        blocks.append(context(t("home.your_team", team=model.team.name)))
+        blocks.append(context(t("home.your_team", team=escape(model.team.name))))
     # Your open round, answerable right here; only you see this view.
     if model.open_round is not None:
         blocks.append(divider())
@@ -50,7 +50,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
                 mrkdwn(t("home.latest", number=latest.number, date=latest.closed_on) + "\n" + t("core.suppressed", k=k))
             )
     if model.wins:
-        lines = [f"• <@{w.author_id}>: {clip(w.text, 180)} ({w.reactions} :tada:)" for w in model.wins]
+        lines = [f"• <@{w.author_id}>: {escape(clip(w.text, 180))} ({w.reactions} :tada:)" for w in model.wins]
         blocks.append(mrkdwn(t("home.team_wins") + "\n" + "\n".join(lines)))
     blocks.append(
         actions(
@@ -72,7 +72,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             blocks.append(
                 {
                     "type": "section",
-                    "text": {"type": "mrkdwn", "text": clip(win.text, 300)},
+                    "text": {"type": "mrkdwn", "text": escape(clip(win.text, 300))},
                     "accessory": {
                         "type": "overflow",
                         "action_id": "win_overflow",
@@ -109,7 +109,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             feed = model.cx_feed
             text = t(
                 "home.cx_feed",
-                source=(feed.source or t("core.none")).split("?", 1)[0],
+                source=escape((feed.source or t("core.none")).split("?", 1)[0]),
                 last=feed.last_pull_at.strftime("%Y-%m-%d %H:%M UTC") if feed.last_pull_at else t("core.none"),
             )
             if feed.summary:

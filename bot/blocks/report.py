@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bot.blocks import Block, clip, context, divider, header, mrkdwn
+from bot.blocks import Block, clip, context, divider, escape, header, mrkdwn
 from bot.domain.chart import ChartLabels, render_trend_chart
 from bot.domain.report import NeedResult, Report
 from bot.domain.stats import LagResult, strongest_lag
@@ -120,13 +120,15 @@ def _lag_table(t: Translator, report: Report) -> str:
     return "\n".join(rows)
 
 
-def _title(t: Translator, report: Report) -> str:
-    who = report.team_name or t("report.workspace")
+def _title(t: Translator, report: Report, *, markup: bool = False) -> str:
+    """The title; `markup` for anything sent to Slack, where the team's name is escaped (the shell and the
+    chart get it as typed)."""
+    who = (escape(report.team_name) if markup else report.team_name) if report.team_name else t("report.workspace")
     return t("report.title", team=who, start=report.start.strftime("%d.%m.%Y"), end=report.end.strftime("%d.%m.%Y"))
 
 
 def report_blocks(t: Translator, report: Report, *, chart_note: str | None = None) -> list[Block]:
-    blocks: list[Block] = [header(clip(_title(t, report), 150))]
+    blocks: list[Block] = [header(clip(_title(t, report, markup=True), 150))]
     quality = "\n".join(_quality_lines(t, report))
     energy = "\n".join(_energy_lines(t, report))
     blocks.append(
@@ -160,7 +162,7 @@ def _ending(t: Translator, report: Report) -> list[Block]:
     )
     return [
         mrkdwn(t("report.end.title", author=f"<@{top.author_id}>", reactions=top.reactions)),
-        mrkdwn(clip(top.text, 2900)),
+        mrkdwn(escape(clip(top.text, 2900))),
         context(tone),
     ]
 
@@ -206,4 +208,4 @@ def chart_png(t: Translator, report: Report) -> bytes:
 
 
 def notification_text(t: Translator, report: Report) -> str:
-    return _title(t, report)
+    return _title(t, report, markup=True)

@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks import Block, clip, context, header, mrkdwn, plain
+from bot.blocks import Block, clip, context, escape, header, mrkdwn, plain
 from bot.domain.wins import COLLEAGUES_MAX, CX_ELEMENTS, NEEDS, STORY_MAX_CHARS
 from bot.i18n import Translator
 
@@ -158,7 +158,7 @@ def delete_modal(t: Translator, win_id: int, story: str) -> dict[str, Any]:
         "title": plain(t("win.delete"), 24),
         "submit": plain(t("win.delete.confirm"), 24),
         "close": plain(t("win.delete.deny"), 24),
-        "blocks": [mrkdwn(t("win.delete.question")), context(clip(story, 500))],
+        "blocks": [mrkdwn(t("win.delete.question")), context(escape(clip(story, 500)))],
     }
 
 
@@ -182,7 +182,7 @@ def celebration_blocks(
     """The team-channel celebration: who, the story, who is thanked, the tags; edit/delete in the overflow."""
     author = f"<@{author_id}>"
     who = (
-        t("win.celebrate.header_customer", author=author, customer=customer)
+        t("win.celebrate.header_customer", author=author, customer=escape(customer))
         if customer
         else t("win.celebrate.header", author=author)
     )
@@ -196,7 +196,7 @@ def celebration_blocks(
             {"text": plain(t("win.delete")), "value": f"delete:{win_id}"},
         ],
     }
-    blocks: list[Block] = [header(t("win.celebrate.title")), head, mrkdwn(clip(story, 3000))]
+    blocks: list[Block] = [header(t("win.celebrate.title")), head, mrkdwn(escape(clip(story, 3000)))]
     details: list[str] = []
     if colleagues:
         details.append(t("win.celebrate.thanks", colleagues=_mentions(colleagues)))
@@ -221,7 +221,7 @@ def celebration_text(t: Translator, author_id: str) -> str:
 
 
 def thanks_dm(t: Translator, author_id: str, story: str, permalink: str | None) -> tuple[str, list[Block]]:
-    text = t("win.dm.thanked", author=f"<@{author_id}>", story=clip(story, 600))
+    text = t("win.dm.thanked", author=f"<@{author_id}>", story=escape(clip(story, 600)))
     blocks = [mrkdwn(text)]
     if permalink:
         blocks.append(context(t("win.dm.link", link=permalink)))

@@ -1,0 +1,73 @@
+"""Issue 15: people's text is text.
+
+Stories, customer names and team names full of Slack markup go in through signed /win and /pulse requests;
+nothing Pulssi then sends to the fake Slack (channel posts, DMs, ephemeral replies, the Home tab, the report
+and its notification) carries a broadcast, a mention or a disguised link: `&`, `<` and `>` arrive escaped.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.harness import Harness
+from tests.pulse_helpers import ADMIN, CHANNEL, make_team
+
+MEMBERS = ["U001", "U002", "U003"]
+STORY = "<!channel> Read <http://evil.example/phish|the help centre> & ask <@U0VICTIM> <!here> <!subteam^S1>"
+CUSTOMER = "<!here> Acme <http://evil.example|acme.com>"
+TEAM_NAME = "<!channel> & <@U0VICTIM> Co"
+MARKUP = ("<!channel>", "<!here>", "<http://evil", "<@U0VICTIM>", "<!subteam")
+
+
+def _sent_text(call: Any) -> str:
+    """Every string the app gave Slack in one call (json.dumps keeps `<` and `>` as they are)."""
+    return json.dumps(call.params, ensure_ascii=False)
+
+
+def assert_no_markup(harness: Harness) -> None:
+    for call in harness.fake.calls:
+        text = _sent_text(call)
+        for markup in MARKUP:
+            assert markup not in text, f"{call.method} carried {markup}: {text[:400]}"
+
+
+def win_values(story: str, customer: str, colleagues: list[str]) -> dict[str, Any]:
+    return {
+        "story": {"value": {"type": "plain_text_input", "value": story}},
+        "customer": {"value": {"type": "plain_text_input", "value": customer}},
+        "colleagues": {"value": {"type": "multi_users_select", "selected_users": colleagues}},
+    }
+
+
+def test_markup_in_stories_customers_and_team_names_is_posted_as_text(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", f"rename {TEAM_NAME}", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.sender.view_submission(
+        user_id="U001", callback_id="win_modal", values=win_values(STORY, CUSTOMER, ["U003"])
+    )
+    harness.fake.wait_for("chat.postMessage", count=2)  # the celebration and the thank-you DM
+    harness.fake.wait_for("chat.postEphemeral")
+    celebration = next(c for c in harness.fake.calls_to("chat.postMessage") if c.params["channel"] == CHANNEL)
+    shown = _sent_text(celebration)
+    assert "&lt;!channel&gt;" in shown and "&lt;http://evil.example|acme.com&gt;" in shown
+    assert "&amp; ask" in shown
+
+    # The Home tab of a team member (team name, the team's wins) and of the author (own wins).
+    for user in ("U002", "U001"):
+        harness.sender.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": f"D{user}"})
+        harness.fake.wait_for("views.publish", predicate=lambda c, u=user: c.params.get("user_id") == u)
+    assert "&lt;!here&gt;" in json.dumps(harness.fake.home_views["U002"], ensure_ascii=False)
+
+    # The report ends on the top win, its notification names the team; unknown names are echoed escaped.
+    harness.sender.command("/cxreport", "all", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "most celebrated win" in json.dumps(c.params))
+    harness.sender.command("/cxreport", "#support", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "&lt;@U0VICTIM&gt; Co" in json.dumps(c.params))
+    harness.sender.command("/cxreport", "<!channel>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "No team matches" in json.dumps(c.params))
+    harness.sender.command("/pulse", "status", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "&lt;!channel&gt; &amp; " in json.dumps(c.params))
+    harness.fake.wait_for("files.completeUploadExternal", count=2, timeout=30)  # the charts, before the app stops
+    assert_no_markup(harness)
