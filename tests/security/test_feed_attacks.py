@@ -22,6 +22,7 @@ import pytest
 
 from bot.services import cx_fetch
 from bot.settings import SettingError, Settings
+from tests.conftest import BOTH_BACKENDS
 from tests.harness import SIGNING_SECRET, Harness, running_app
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
 from tests.slack.fake_slack import FakeSlack
@@ -89,6 +90,7 @@ def test_the_feed_folder_is_never_the_working_directory_or_one_holding_dot_env(t
         Settings.from_env({**env, "CX_FEED_DIR": str(holding)})
 
 
+@BOTH_BACKENDS
 def test_symlinks_out_of_the_folder_are_refused_when_set_and_when_read(feed_app: Harness, feed_dir: Path) -> None:
     outside = feed_dir.parent / "outside"
     outside.mkdir()
@@ -137,6 +139,7 @@ def test_confined_paths_resolve_before_the_check(tmp_path: Path) -> None:
 # What replies quote
 
 
+@BOTH_BACKENDS
 def test_replies_quote_no_file_content_beyond_a_table_header(feed_app: Harness, feed_dir: Path) -> None:
     lines = ["KEY=first-line", "A=x", "B=y", f"SECOND={CANARY}", f"THIRD={CANARY}"]
     (feed_dir / "notes.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -232,6 +235,7 @@ def _error_part(text: str, url: str) -> str:
     return text.replace(url.split("?", 1)[0], "URL")
 
 
+@BOTH_BACKENDS
 def test_loopback_private_and_metadata_urls_are_refused_and_never_requested(feed_app: Harness, web_server: Any) -> None:
     port = web_server[0].server_address[1]
     for url in (

@@ -12,6 +12,7 @@ import io
 import json
 from typing import Any
 
+from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
 
@@ -42,6 +43,7 @@ def win_values(story: str, customer: str, colleagues: list[str]) -> dict[str, An
     }
 
 
+@BOTH_BACKENDS
 def test_markup_in_stories_customers_and_team_names_is_posted_as_text(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.sender.command("/pulse", f"rename {TEAM_NAME}", user_id=ADMIN, channel_id=CHANNEL)
@@ -75,6 +77,7 @@ def test_markup_in_stories_customers_and_team_names_is_posted_as_text(harness: H
     assert_no_markup(harness)
 
 
+@BOTH_BACKENDS
 def test_the_export_shows_formulas_as_text(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.sender.command("/pulse", "rename -2+3 team", user_id=ADMIN, channel_id=CHANNEL)
