@@ -19,7 +19,7 @@ from bot.blocks.language import (
     whoami_lines,
 )
 from bot.deps import Deps
-from bot.i18n import parse_language, translator
+from bot.i18n import parse_language
 from bot.services import languages, teams
 from bot.services.teams import NotAllowed, TeamView
 from handlers import pulse
@@ -60,7 +60,7 @@ def language(deps: Deps, command: PulseCommand) -> None:
         reply(command, t("language.unknown", value=" ".join(words)[:40]) + "\n" + t("language.usage"))
         return
     languages.set_person_language(deps, command.workspace_id, command.user_id, chosen)
-    now = translator(chosen)  # the confirmation already speaks the new language
+    now = languages.translator_for_person(deps, command.workspace_id, command.user_id)  # the new language
     reply(command, now("language.set.done", language=language_name(now, chosen)))
     _refresh_home(deps, command.workspace_id, command.user_id)
 
@@ -122,7 +122,7 @@ def register(app: App, deps: Deps) -> None:
         if chosen is None or not user_id:
             return
         languages.set_person_language(deps, workspace_id, user_id, chosen)
-        t = translator(chosen)
+        t = languages.translator_for_person(deps, workspace_id, user_id)
         container = body.get("container") or {}
         if container.get("type") != "view" and body.get("response_url"):
             respond(

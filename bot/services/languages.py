@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from bot.deps import Deps
@@ -96,6 +96,14 @@ def channel_team_id(deps: Deps, workspace_id: str, channel_id: str) -> int | Non
 
 def set_person_language(deps: Deps, workspace_id: str, user_id: str, language: Language | None) -> None:
     """Store the person's choice (None forgets it, so the rule falls through to Slack and the team)."""
+    try:
+        _store_person_language(deps, workspace_id, user_id, language)
+    except IntegrityError:
+        # A double click inserted the person's row first; the row exists now, so this is an update.
+        _store_person_language(deps, workspace_id, user_id, language)
+
+
+def _store_person_language(deps: Deps, workspace_id: str, user_id: str, language: Language | None) -> None:
     with deps.db.session_scope() as session:
         person = repo.person(session, workspace_id, user_id)
         if person is None:
