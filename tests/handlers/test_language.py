@@ -16,6 +16,8 @@ from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
 from tests.slack.fake_slack import FakeSlack
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005", "U006"]
+# The machine running the tests may be busy: waits are generous (they end as soon as the call is seen).
+WAIT = 20.0
 FINN = "U001"  # Slack locale en-US (the fake's default), as for every Finnish speaker: Slack has no Finnish
 
 
@@ -33,14 +35,16 @@ def command_reply(harness: Harness, command: str, text: str, user: str, channel:
     """Send a slash command and return what it answered through its response_url."""
     key = f"{command}-{text}-{user}-{len(harness.fake.calls)}"
     harness.sender.command(command, text, user_id=user, channel_id=channel, response_key=key)
-    [call] = harness.fake.wait_for("response_url", predicate=lambda c: c.params.get("key") == key, timeout=15)
+    [call] = harness.fake.wait_for("response_url", predicate=lambda c: c.params.get("key") == key, timeout=WAIT)
     return dict(call.params)
 
 
 def open_home(harness: Harness, user: str) -> str:
     before = len([c for c in harness.fake.calls_to("views.publish") if c.params.get("user_id") == user])
     harness.sender.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
-    harness.fake.wait_for("views.publish", count=before + 1, predicate=lambda c: c.params.get("user_id") == user)
+    harness.fake.wait_for(
+        "views.publish", timeout=WAIT, count=before + 1, predicate=lambda c: c.params.get("user_id") == user
+    )
     return json.dumps(harness.fake.home_views[user], ensure_ascii=False)
 
 
@@ -72,7 +76,7 @@ def test_a_finnish_speaker_who_chose_finnish_gets_everything_in_finnish(harness:
     # The pulse DM (with the first-time note), while a colleague with the same Slack locale gets English.
     command_reply(harness, "/pulse", "managers <@U001>", ADMIN)
     harness.sender.command("/pulse", "now", user_id=FINN, channel_id=CHANNEL)
-    dms = wait_pulse_dms(harness, len(MEMBERS))
+    dms = wait_pulse_dms(harness, len(MEMBERS), timeout=WAIT)
     finn_dms = dm_messages(harness, FINN)
     assert [m["text"] for m in finn_dms] == [fi("pulsedm.onboarding.text"), fi("pulsedm.fallback")]
     assert fi("pulse.need.autonomy") in json.dumps(dms[FINN][2], ensure_ascii=False)
@@ -85,7 +89,7 @@ def test_a_finnish_speaker_who_chose_finnish_gets_everything_in_finnish(harness:
     harness.fake.clear_calls()
     for question in ("autonomy", "competence", "belonging"):
         assert click(harness, FINN, dms[FINN], question, 4).status == 200
-    updates = harness.fake.wait_for("chat.update", count=3)
+    updates = harness.fake.wait_for("chat.update", timeout=WAIT, count=3)
     assert {u.params["text"] for u in updates} == {fi("pulsedm.fallback")}
     redrawn = json.dumps(updates[-1].params["blocks"], ensure_ascii=False)
     assert fi("pulsedm.intro") in redrawn and fi("pulsedm.recorded", value=4) in redrawn
@@ -98,7 +102,7 @@ def test_a_finnish_speaker_who_chose_finnish_gets_everything_in_finnish(harness:
 
     # /win opens the Finnish modal.
     harness.sender.command("/win", "", user_id=FINN, channel_id=CHANNEL)
-    [opened] = harness.fake.wait_for("views.open")
+    [opened] = harness.fake.wait_for("views.open", timeout=WAIT)
     assert opened.params["view"]["title"]["text"] == fi("win.modal.title")
 
     # /cxreport: the reply and the note saying which team it chose.
@@ -136,7 +140,7 @@ def test_language_command_shows_the_current_one_and_refuses_what_it_lacks(harnes
 def test_the_first_dm_and_home_offer_both_languages_and_a_click_sets_it(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
-    wait_pulse_dms(harness, len(MEMBERS))
+    wait_pulse_dms(harness, len(MEMBERS), timeout=WAIT)
     onboarding = dm_messages(harness, FINN)[0]
     assert onboarding["text"] == en("pulsedm.onboarding.text")
     offered = json.dumps(onboarding["blocks"], ensure_ascii=False)
@@ -157,10 +161,12 @@ def test_the_first_dm_and_home_offer_both_languages_and_a_click_sets_it(harness:
         container={"type": "message", "channel_id": "D" + FINN, "message_ts": "1.0", "is_ephemeral": False},
         response_key="dm-choice",
     )
-    [confirmed] = harness.fake.wait_for("response_url", predicate=lambda c: c.params.get("key") == "dm-choice")
+    [confirmed] = harness.fake.wait_for(
+        "response_url", timeout=WAIT, predicate=lambda c: c.params.get("key") == "dm-choice"
+    )
     assert confirmed.params["text"] == fi("language.set.done", language="suomi")
     assert stored_person_language(harness, FINN) == "fi"
-    harness.fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == FINN)
+    harness.fake.wait_for("views.publish", timeout=WAIT, predicate=lambda c: c.params.get("user_id") == FINN)
     assert fi("home.open_round") in json.dumps(harness.fake.home_views[FINN], ensure_ascii=False)
 
     # The English button on Home: no message, Home republished in English.
@@ -168,7 +174,7 @@ def test_the_first_dm_and_home_offer_both_languages_and_a_click_sets_it(harness:
     harness.sender.block_action(
         user_id=FINN, action_id="language_choose_en", value="en", container={"type": "view", "view_id": "VHOME"}
     )
-    harness.fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == FINN)
+    harness.fake.wait_for("views.publish", timeout=WAIT, predicate=lambda c: c.params.get("user_id") == FINN)
     assert stored_person_language(harness, FINN) == "en"
     assert en("home.open_round") in json.dumps(harness.fake.home_views[FINN], ensure_ascii=False)
     assert not harness.fake.calls_to("response_url")
@@ -197,6 +203,14 @@ def test_team_language_is_set_by_managers_and_admins_and_used_for_channel_posts(
     assert command_reply(harness, "/pulse", "help", "U002")["text"] == fi("core.help.title")
     assert command_reply(harness, "/pulse", "help", "U003")["text"] == en("core.help.title")
 
+    # The bot's welcome in a team channel is in the team's language, though the inviter reads English.
+    harness.fake.clear_calls()
+    harness.sender.event({"type": "member_joined_channel", "user": "UBOT", "channel": CHANNEL, "inviter": "U003"})
+    [welcome] = harness.fake.wait_for(
+        "chat.postMessage", timeout=WAIT, predicate=lambda c: c.params.get("channel") == CHANNEL
+    )
+    assert welcome.params["text"] == fi("home.welcome", k=5)
+
     # A win by an English-speaking author is celebrated in the channel in the team's language.
     harness.fake.clear_calls()
     story = {
@@ -207,21 +221,24 @@ def test_team_language_is_set_by_managers_and_admins_and_used_for_channel_posts(
         "need": {"value": {"type": "radio_buttons", "selected_option": None}},
     }
     harness.sender.view_submission(user_id="U003", callback_id="win_modal", values=story, view_id="VWIN")
-    [celebration] = harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)
+    [celebration] = harness.fake.wait_for(
+        "chat.postMessage", timeout=WAIT, predicate=lambda c: c.params.get("channel") == CHANNEL
+    )
     assert celebration.params["text"] == fi("win.celebrate.notification", author="<@U003>")
 
     # The digest after a round closes is in the team's language too.
     harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
-    dms = wait_pulse_dms(harness, len(MEMBERS))
+    dms = wait_pulse_dms(harness, len(MEMBERS), timeout=WAIT)
     for user in MEMBERS[:5]:
         click(harness, user, dms[user], "autonomy", 4)
-    harness.fake.wait_for("chat.update", count=5)
+    harness.fake.wait_for("chat.update", timeout=WAIT, count=5)
     harness.fake.clear_calls()
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
     [digest] = harness.fake.wait_for(
-        "chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL, timeout=20
+        "chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL, timeout=WAIT
     )
     assert fi("report.digest.intro") in json.dumps(digest.params["blocks"], ensure_ascii=False)
+    harness.fake.wait_for("files.completeUploadExternal", timeout=WAIT)  # the chart, before the fake stops
 
 
 def test_team_language_outside_a_team_channel(harness: Harness) -> None:
