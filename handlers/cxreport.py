@@ -240,7 +240,7 @@ def _deliver(
     report = _build(deps, workspace_id, team, weeks)
     blocks = report_blocks(t, report, chart_note=t("report.chart.sent_dm"))
     if chosen_note:
-        blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": chosen_note}]}, *blocks]
+        blocks.insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": chosen_note}]})  # under the title
     say(notification_text(t, report), blocks)
     try:
         _upload_chart(deps, t, report, _dm_channel(deps, user_id))
