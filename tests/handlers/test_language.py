@@ -4,11 +4,14 @@ Home, a team's language for its channel posts, DEFAULT_LANGUAGE; `/pulse whoami`
 from __future__ import annotations
 
 import json
+import time
+from datetime import timedelta
 from typing import Any
 
 from sqlmodel import select
 
 from bot.i18n import translate
+from bot.services import outbox
 from storage.models import Person, Team
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness, running_app
@@ -85,6 +88,17 @@ def test_a_finnish_speaker_who_chose_finnish_gets_everything_in_finnish(harness:
         en("pulsedm.fallback"),
     ]
 
+    # The reminder halfway through the window (they haven't answered yet).
+    harness.clock.advance(timedelta(days=1, hours=23))
+    reminded = 0
+    deadline = time.monotonic() + WAIT
+    while reminded < len(MEMBERS) and time.monotonic() < deadline:
+        reminded += outbox.send_due_reminders(harness.deps)  # a DM is marked sent just after Slack has it
+        time.sleep(0.05)
+    assert reminded == len(MEMBERS)
+    assert dm_messages(harness, FINN)[-1]["text"] == fi("pulsedm.reminder.text")
+    assert dm_messages(harness, "U002")[-1]["text"] == en("pulsedm.reminder.text")
+
     # Answer confirmations: the DM is redrawn in Finnish.
     harness.fake.clear_calls()
     for question in ("autonomy", "competence", "belonging"):
@@ -111,6 +125,10 @@ def test_a_finnish_speaker_who_chose_finnish_gets_everything_in_finnish(harness:
     assert fi("whereami.report.channel_team", team="support") in text
     assert fi("report.chart.sent_dm") in text
     assert en("report.chart.sent_dm") not in text
+    harness.fake.wait_for("files.completeUploadExternal", timeout=WAIT)  # the chart DM, in Finnish too
+    [chart] = harness.fake.uploaded_files
+    assert chart.title is not None
+    assert chart.title.startswith(fi("report.title", team="support", start="S", end="E").split("S–E")[0])
 
     # /pulse whoami and an unknown subcommand.
     whoami = json.dumps(command_reply(harness, "/pulse", "whoami", FINN), ensure_ascii=False)
