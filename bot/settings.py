@@ -16,6 +16,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.i18n import LANGUAGES, Language
+
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///pulssi.db"
 MIN_ANONYMITY = 3
@@ -66,6 +68,7 @@ class Settings:
     slack_api_url: str = SLACK_DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     default_timezone: str = "Europe/Helsinki"
+    default_language: Language = "en"
     port: int = 3000
     anonymity_min: int = 5
     log_level: str = "INFO"
@@ -107,6 +110,7 @@ class Settings:
             slack_api_url=reader.http_url("SLACK_API_URL", SLACK_DEFAULT_API_URL, trailing_slash=True),
             database_url=reader.database_url("DATABASE_URL", DEFAULT_DATABASE_URL),
             default_timezone=reader.timezone("DEFAULT_TIMEZONE", "Europe/Helsinki"),
+            default_language=reader.language("DEFAULT_LANGUAGE", "en"),
             port=reader.integer("PORT", 3000, low=1, high=65535),
             anonymity_min=reader.integer(
                 "ANONYMITY_MIN", 5, low=MIN_ANONYMITY, high=1000, low_reason="must be at least 3 to protect anonymity"
@@ -216,6 +220,14 @@ class _Reader:
         if raw.upper() not in allowed:
             raise SettingError(name, f"must be one of {', '.join(allowed)}, got '{raw}'")
         return raw.upper()
+
+    def language(self, name: str, default: Language) -> Language:
+        raw = self._raw(name)
+        if raw is None:
+            return default
+        if raw.lower() not in LANGUAGES:
+            raise SettingError(name, f"must be one of {', '.join(LANGUAGES)}, got '{raw}'")
+        return raw.lower()  # type: ignore[return-value]
 
     def http_url(self, name: str, default: str, *, trailing_slash: bool) -> str:
         raw = self._raw(name) or default

@@ -1,4 +1,6 @@
-"""Who a Slack user is (time zone, locale, admin flags), cached per user to spare users.info calls."""
+"""Who a Slack user is (time zone, locale, admin flags), cached per user to spare users.info calls.
+
+The locale is one input of bot.services.languages; nothing picks a language from it directly."""
 
 from __future__ import annotations
 
@@ -8,8 +10,6 @@ from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
-
-from bot.i18n import CatalogTranslator, Language, language_for_locale, translator
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,6 @@ class SlackUser:
     @property
     def is_human(self) -> bool:
         return not (self.is_bot or self.is_app_user or self.deleted) and self.id != "USLACKBOT"
-
-    @property
-    def language(self) -> Language:
-        return language_for_locale(self.locale)
 
 
 class UserDirectory:
@@ -74,9 +70,6 @@ class UserDirectory:
             is_app_user=bool(data.get("is_app_user")),
             deleted=bool(data.get("deleted")),
         )
-
-    def translator_for(self, user_id: str) -> CatalogTranslator:
-        return translator(self.get(user_id).language)
 
     def forget(self, user_id: str) -> None:
         with self._lock:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
-
 from bot.deps import Deps
 from bot.i18n import CatalogTranslator, translator
+from bot.services.languages import translator_for_person
 
 logger = logging.getLogger(__name__)
 
@@ -32,15 +31,11 @@ def user_id_of(body: dict[str, Any]) -> str:
     return str(body.get("user_id") or "")
 
 
-def translator_for(deps: Deps, user_id: str) -> CatalogTranslator:
-    """The caller's language from their Slack locale; English when Slack can't tell us."""
+def translator_for(deps: Deps, workspace_id: str, user_id: str) -> CatalogTranslator:
+    """The caller's language by Pulssi's rule (their choice, a supported Slack locale, their team, the default)."""
     if not user_id:
-        return translator("en")
-    try:
-        return deps.users.translator_for(user_id)
-    except SlackApiError:
-        logger.warning("users.info failed for locale lookup; using English", exc_info=True)
-        return translator("en")
+        return translator(deps.settings.default_language)
+    return translator_for_person(deps, workspace_id, user_id)
 
 
 def friendly_error(deps: Deps, body: dict[str, Any], respond: Any, key: str) -> None:
@@ -50,7 +45,7 @@ def friendly_error(deps: Deps, body: dict[str, Any], respond: Any, key: str) -> 
     if not body.get("response_url") and not body.get("response_urls"):
         return
     try:
-        t = translator_for(deps, user_id_of(body))
+        t = translator_for(deps, workspace_id_of(body), user_id_of(body))
         respond(text=t(key), response_type="ephemeral", replace_original=False)
     except Exception:  # the error path must not fail; the traceback is logged
         logger.warning("could not tell the user about an error", exc_info=True)

@@ -15,6 +15,7 @@ from bot.deps import Deps
 from bot.domain.report import Report
 from bot.i18n import Translator
 from bot.services import pulse_schedule, reports, rounds, teams
+from bot.services.languages import translator_for_team
 from bot.services.teams import NotAllowed, TeamView
 from handlers import registry
 from handlers.common import translator_for, user_id_of, workspace_id_of
@@ -83,7 +84,7 @@ def parse_arguments(text: str) -> tuple[str, int | None]:
 
 def deliver_report_to_dm(deps: Deps, workspace_id: str, user_id: str) -> None:
     """The Home tab's report button: the first team the person manages, else the workspace for admins."""
-    t = translator_for(deps, user_id)
+    t = translator_for(deps, workspace_id, user_id)
     with deps.db.session_scope() as session:
         managed = repo.managed_team_ids(session, workspace_id, user_id)
         team_row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
@@ -123,8 +124,7 @@ def post_digest(deps: Deps, closed: rounds.ClosedRound) -> None:
         if team_row is None:
             return
         team = teams.view_of(session, team_row)
-        author = team_row.created_by
-    t = translator_for(deps, author or "")
+    t = translator_for_team(deps, workspace_id, team.id)  # a channel post: the team's language
     report = _build(deps, workspace_id, team, reports.DIGEST_WEEKS)
     blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": t("report.digest.intro")}]}]
     blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"))
@@ -133,6 +133,23 @@ def post_digest(deps: Deps, closed: rounds.ClosedRound) -> None:
         _upload_chart(deps, t, report, team.channel_id)
     except SlackApiError as error:
         logger.warning("team digest not posted: %s", error.response.get("error"))
+
+
+def _default_team(deps: Deps, workspace_id: str, user_id: str, channel_id: str) -> tuple[TeamView | None, str]:
+    """A bare `/cxreport`: the team of the channel it was typed in, else the person's home team, else the
+    first team they manage; with the key of the note saying which one was chosen."""
+    if channel_id:
+        try:
+            return teams.team_for_channel(deps, workspace_id, channel_id), "whereami.report.channel_team"
+        except teams.NoTeam:
+            pass
+    home = teams.home_team_of(deps, workspace_id, user_id)
+    if home is not None:
+        return home, "whereami.report.home_team"
+    with deps.db.session_scope() as session:
+        managed = repo.managed_team_ids(session, workspace_id, user_id)
+        row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
+        return (teams.view_of(session, row) if row else None), "whereami.report.managed_team"
 
 
 class InFlight:
@@ -164,12 +181,13 @@ def register(app: App, deps: Deps) -> None:
     def cxreport(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id, user_id)
 
         def say(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
         reference, weeks = parse_arguments(str(body.get("text") or ""))
+        chosen_note: str | None = None  # which team a bare /cxreport chose, and why
         if reference.lower() in HELP_WORDS:
             say(t("report.help"))
             return
@@ -185,15 +203,11 @@ def register(app: App, deps: Deps) -> None:
                 say(t("report.unknown_team", team=escape(reference)))
                 return
         else:
-            team = teams.home_team_of(deps, workspace_id, user_id)
-            if team is None:
-                with deps.db.session_scope() as session:
-                    managed = repo.managed_team_ids(session, workspace_id, user_id)
-                    row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
-                    team = teams.view_of(session, row) if row else None
+            team, chosen_because = _default_team(deps, workspace_id, user_id, str(body.get("channel_id") or ""))
             if team is None:
                 say(t("report.no_team"))
                 return
+            chosen_note = t(chosen_because, team=team.name)
         try:
             _authorise(deps, workspace_id, user_id, team)
         except NotAllowed as error:
@@ -207,7 +221,7 @@ def register(app: App, deps: Deps) -> None:
 
         def deliver() -> None:
             try:
-                _deliver(deps, t, workspace_id, user_id, team, weeks, say)
+                _deliver(deps, t, workspace_id, user_id, team, weeks, say, chosen_note)
             finally:
                 in_flight.release(key)
 
@@ -222,9 +236,13 @@ def _deliver(
     team: TeamView | None,
     weeks: int,
     say: Any,
+    chosen_note: str | None = None,
 ) -> None:
     report = _build(deps, workspace_id, team, weeks)
-    say(notification_text(t, report), report_blocks(t, report, chart_note=t("report.chart.sent_dm")))
+    blocks = report_blocks(t, report, chart_note=t("report.chart.sent_dm"))
+    if chosen_note:
+        blocks.insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": chosen_note}]})  # under the title
+    say(notification_text(t, report), blocks)
     try:
         _upload_chart(deps, t, report, _dm_channel(deps, user_id))
     except SlackApiError as error:

@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import escape
 from bot.blocks.home import home_view
 from bot.deps import Deps
-from bot.i18n import Translator, translator
-from bot.services import privacy, rounds, teams
+from bot.i18n import Translator
+from bot.services import languages, privacy, rounds, teams
 from bot.services.home import build_home
 from handlers import registry
 from handlers.common import translator_for, user_id_of, workspace_id_of
@@ -25,7 +25,7 @@ logger = logging.getLogger(__name__)
 
 def refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:
     """Publish the person's Home; called on app_home_opened and after anything that changes it."""
-    t = translator_for(deps, user_id)
+    t = translator_for(deps, workspace_id, user_id)
     view = home_view(t, build_home(deps, workspace_id, user_id))
     deps.client.views_publish(user_id=user_id, view=view)
 
@@ -57,7 +57,7 @@ def register(app: App, deps: Deps) -> None:
         if event.get("user") != bot_user:
             return
         inviter = str(event.get("inviter") or "")
-        t = translator_for(deps, inviter) if inviter else translator("en")
+        t = _welcome_translator(deps, workspace_id_of(body), str(event.get("channel") or ""), inviter)
         text = t("home.welcome", k=deps.settings.anonymity_min)
         deps.client.chat_postMessage(
             channel=str(event.get("channel")),
@@ -89,7 +89,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action("home_delete_my_data")
     def delete_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        t = translator_for(deps, user_id_of(body))
+        t = translator_for(deps, workspace_id_of(body), user_id_of(body))
         view = _modal(
             t,
             "home_delete_modal",
@@ -119,8 +119,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         selected = view["state"]["values"].get("wins", {}).get("value", {}).get("selected_options") or []
+        t = translator_for(deps, workspace_id, user_id)  # before the deletion takes their language choice
         deleted = privacy.delete_my_data(deps, workspace_id, user_id, include_wins=bool(selected))
-        t = translator_for(deps, user_id)
         deps.client.chat_postMessage(channel=user_id, text=t("pulsecmd.delete.done", **deleted.__dict__))
         refresh_home(deps, workspace_id, user_id)
 
@@ -129,7 +129,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         team = _managed_team(deps, body, action)
         if team is not None:
-            t = translator_for(deps, user_id_of(body))
+            t = translator_for(deps, workspace_id_of(body), user_id_of(body))
             deps.client.views_open(trigger_id=body["trigger_id"], view=schedule_modal(t, team))
 
     @app.action("home_settings_managers")
@@ -138,7 +138,7 @@ def register(app: App, deps: Deps) -> None:
         team = _managed_team(deps, body, action)
         if team is None:
             return
-        t = translator_for(deps, user_id_of(body))
+        t = translator_for(deps, workspace_id_of(body), user_id_of(body))
         element: dict[str, Any] = {"type": "multi_users_select", "action_id": "value"}
         if team.managers:
             element["initial_users"] = list(team.managers)
@@ -170,7 +170,7 @@ def register(app: App, deps: Deps) -> None:
         team = _managed_team(deps, body, action)
         if team is None:
             return
-        t = translator_for(deps, user_id_of(body))
+        t = translator_for(deps, workspace_id_of(body), user_id_of(body))
         element: dict[str, Any] = {
             "type": "conversations_select",
             "action_id": "value",
@@ -213,7 +213,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view("home_setup_modal")
     def setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id, user_id)
         channel = str(view["state"]["values"]["channel"]["value"].get("selected_conversation") or "")
         try:
             deps.client.conversations_members(channel=channel, limit=1)
@@ -239,7 +239,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view("home_cxfeed_modal")
     def cxfeed_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id, user_id)
         source = str(view["state"]["values"]["source"]["value"].get("value") or "").strip()
         from bot.services.cx_import import run_import, set_feed_source, source_problem
 
@@ -263,7 +263,7 @@ def _open_admin_input_modal(
     user_id = user_id_of(body)
     if not teams.is_workspace_admin(deps, user_id):
         return
-    t = translator_for(deps, user_id)
+    t = translator_for(deps, workspace_id_of(body), user_id)
     block = {
         "type": "input",
         "block_id": block_id,
@@ -284,6 +284,15 @@ def _managed_team(deps: Deps, body: dict[str, Any], action: dict[str, Any]) -> t
     with deps.db.session_scope() as session:
         row = repo.team_by_id(session, workspace_id, team_id)
         return teams.view_of(session, row) if row else None
+
+
+def _welcome_translator(deps: Deps, workspace_id: str, channel_id: str, inviter: str) -> Translator:
+    """A channel post: in the team's language when the channel is a team already, else in the language of
+    whoever invited the bot (they are the one to run `/pulse setup`)."""
+    team_id = languages.channel_team_id(deps, workspace_id, channel_id)
+    if team_id is not None or not inviter:
+        return languages.translator_for_team(deps, workspace_id, team_id)
+    return translator_for(deps, workspace_id, inviter)
 
 
 def _bot_user_id(deps: Deps) -> str:

@@ -76,7 +76,7 @@ def register(app: App, deps: Deps) -> None:
             args=args.strip(),
             trigger_id=str(body.get("trigger_id") or ""),
             body=body,
-            t=translator_for(deps, user_id),
+            t=translator_for(deps, workspace_id_of(body), user_id),
             respond=respond,
         )
         if name in ("", "help", "apua", "ohje"):

@@ -44,7 +44,7 @@ def register(app: App, deps: Deps) -> None:
     def answer_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         user_id = user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id_of(body), user_id)
         parsed = _parse_value(str(action.get("value") or ""))
         if parsed is None:
             return
@@ -79,7 +79,7 @@ def register(app: App, deps: Deps) -> None:
     def comment_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         user_id = user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id_of(body), user_id)
         container = body.get("container") or {}
         round_id = int(str(action.get("value") or "0") or 0)
         try:
@@ -97,7 +97,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view("pulse_comment_modal")
     def comment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user_id = user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id_of(body), user_id)
         round_text, _, rest = str(view.get("private_metadata") or "").partition("|")
         channel, _, message_ts = rest.partition("|")
         text = str(

@@ -384,7 +384,7 @@ def register(app: App, deps: Deps) -> None:
     def confirm_delete(ack: Ack, body: dict[str, Any], respond: Respond, action: dict[str, Any]) -> None:
         ack()
         user_id = user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id_of(body), user_id)
         deleted = privacy.delete_my_data(
             deps, workspace_id_of(body), user_id, include_wins=action.get("action_id") == "delete_my_data_with_wins"
         )
@@ -397,7 +397,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view("pulse_schedule_modal")
     def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         user_id = user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id_of(body), user_id)
         values = view["state"]["values"]
         raw_time = str(values["time"]["value"].get("value") or "").strip()
         try:

@@ -26,6 +26,7 @@ from bot.deps import Deps
 from bot.domain.wins import WinDraft, prefill_from_message, validate_win
 from bot.i18n import Translator
 from bot.services import idempotency, wins
+from bot.services.languages import translator_for_team
 from bot.services.wins import StoredWin
 from handlers import registry
 from handlers.common import translator_for, user_id_of, workspace_id_of
@@ -85,7 +86,7 @@ def open_win_modal(
     deps: Deps, trigger_id: str, workspace_id: str, user_id: str, *, story: str = "", permalink: str | None = None
 ) -> None:
     """Open the share modal (with the team picker for a person in no team); a notice when there are no teams."""
-    t = translator_for(deps, user_id)
+    t = translator_for(deps, workspace_id, user_id)
     choice = wins.team_choice(deps, workspace_id, user_id)
     if not choice.choices:
         deps.client.views_open(trigger_id=trigger_id, view=notice_modal(t, t("win.no_teams")))
@@ -95,18 +96,19 @@ def open_win_modal(
     deps.client.views_open(trigger_id=trigger_id, view=view)
 
 
-def _celebrate(deps: Deps, win: StoredWin, channel_id: str) -> str | None:
-    """Post the celebration; returns the message ts, or None when Slack refused (the author is told)."""
-    t = translator_for(deps, win.author_id)
+def _celebrate(deps: Deps, workspace_id: str, win: StoredWin, channel_id: str) -> str | None:
+    """Post the celebration (in the team's language); returns the message ts, or None when Slack refused
+    (the author is told, in theirs)."""
     try:
         response = deps.client.chat_postMessage(
             channel=channel_id,
-            text=celebration_text(t, win.author_id),
-            blocks=_celebration(deps, win),
+            text=celebration_text(translator_for_team(deps, workspace_id, win.team_id), win.author_id),
+            blocks=_celebration(deps, workspace_id, win),
             unfurl_links=False,
         )
     except SlackApiError as error:
         logger.warning("could not post win %s: %s", win.id, error.response.get("error"))
+        t = translator_for(deps, workspace_id, win.author_id)
         deps.client.chat_postMessage(
             channel=win.author_id,
             text=t("win.post_failed", channel=channel_id, error=str(error.response.get("error") or "error")),
@@ -115,9 +117,9 @@ def _celebrate(deps: Deps, win: StoredWin, channel_id: str) -> str | None:
     return str(response["ts"])
 
 
-def _celebration(deps: Deps, win: StoredWin) -> list[dict[str, Any]]:
+def _celebration(deps: Deps, workspace_id: str, win: StoredWin) -> list[dict[str, Any]]:
     return celebration_blocks(
-        translator_for(deps, win.author_id),
+        translator_for_team(deps, workspace_id, win.team_id),
         win_id=win.id,
         author_id=win.author_id,
         story=win.text,
@@ -140,11 +142,11 @@ def _permalink(deps: Deps, channel_id: str | None, ts: str | None) -> str | None
         return None
 
 
-def _thank(deps: Deps, win: StoredWin, colleagues: tuple[str, ...]) -> None:
+def _thank(deps: Deps, workspace_id: str, win: StoredWin, colleagues: tuple[str, ...]) -> None:
     """One DM per thanked colleague, in their language; one failure doesn't stop the others."""
     permalink = _permalink(deps, win.channel_id, win.message_ts) if colleagues else None
     for colleague in colleagues:
-        text, blocks = thanks_dm(translator_for(deps, colleague), win.author_id, win.text, permalink)
+        text, blocks = thanks_dm(translator_for(deps, workspace_id, colleague), win.author_id, win.text, permalink)
         try:
             deps.client.chat_postMessage(channel=colleague, text=text, blocks=blocks, unfurl_links=False)
         except SlackApiError as error:
@@ -176,7 +178,7 @@ def register(app: App, deps: Deps) -> None:
         user_id = user_id_of(body)
         text = str(body.get("text") or "").strip()
         if text.lower() in HELP_WORDS:
-            t = translator_for(deps, user_id)
+            t = translator_for(deps, workspace_id_of(body), user_id)
             respond(text=t("win.help"), response_type="ephemeral")
             return
         open_win_modal(deps, str(body["trigger_id"]), workspace_id_of(body), user_id, story=text)
@@ -185,7 +187,7 @@ def register(app: App, deps: Deps) -> None:
     def share_as_win(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         user_id = user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id_of(body), user_id)
         message = body.get("message") or {}
         channel_id = (body.get("channel") or {}).get("id")
         permalink = _permalink(deps, channel_id, message.get("ts"))
@@ -195,7 +197,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view(WIN_MODAL)
     def win_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id, user_id)
         draft = draft_from_view(view)
         choice = wins.team_choice(deps, workspace_id, user_id)
         picking = choice.home is None
@@ -211,19 +213,19 @@ def register(app: App, deps: Deps) -> None:
         assert team is not None
         win = wins.save_win(deps, workspace_id, user_id, replace(draft, team_id=team.id))
         channel_id = wins.celebration_channel(team)
-        ts = _celebrate(deps, win, channel_id)
+        ts = _celebrate(deps, workspace_id, win, channel_id)
         if ts is not None:
             wins.record_post(deps, workspace_id, win.id, channel_id, ts)
             win = wins.get_win(deps, workspace_id, win.id)
             _tell_shared(deps, t, channel_id, user_id)
-        _thank(deps, win, win.colleagues)
+        _thank(deps, workspace_id, win, win.colleagues)
         _refresh_home(deps, workspace_id, user_id)
 
     @app.action(WIN_OVERFLOW)
     def win_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id, user_id)
         what, _, raw_id = str((action.get("selected_option") or {}).get("value") or "").partition(":")
         if not raw_id.isdigit() or what not in ("edit", "delete"):
             return
@@ -251,7 +253,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view(WIN_EDIT_MODAL)
     def win_edited(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id, user_id)
         draft = draft_from_view(view)
         errors = validate_win(draft, author=user_id)
         if errors:
@@ -269,18 +271,18 @@ def register(app: App, deps: Deps) -> None:
                 deps.client.chat_update(
                     channel=win.channel_id,
                     ts=win.message_ts,
-                    text=celebration_text(translator_for(deps, win.author_id), win.author_id),
-                    blocks=_celebration(deps, win),
+                    text=celebration_text(translator_for_team(deps, workspace_id, win.team_id), win.author_id),
+                    blocks=_celebration(deps, workspace_id, win),
                 )
             except SlackApiError as error:
                 logger.warning("could not update the win message: %s", error.response.get("error"))
-        _thank(deps, win, edited.new_colleagues)
+        _thank(deps, workspace_id, win, edited.new_colleagues)
         _refresh_home(deps, workspace_id, user_id)
 
     @app.view(WIN_DELETE_MODAL)
     def win_deleted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, user_id)
+        t = translator_for(deps, workspace_id, user_id)
         try:
             win = wins.delete_win(deps, workspace_id, user_id, _win_id(view))
         except (wins.WinGone, wins.NotAuthor) as refusal:

@@ -47,6 +47,8 @@ class Team(SQLModel, table=True):
     rounds_started: int = 0
     created_at: datetime
     created_by: str | None = Field(default=None, max_length=32)
+    # What Pulssi posts in the team's channel is in this language; NULL = DEFAULT_LANGUAGE.
+    language: str | None = Field(default=None, max_length=8)
 
 
 class TeamManager(SQLModel, table=True):
@@ -98,6 +100,7 @@ class Person(SQLModel, table=True):
     pulses_sent: int = 0
     rotation_offset: int = 0
     onboarded: bool = False
+    language: str | None = Field(default=None, max_length=8)  # the person's own choice; NULL = not chosen
 
 
 class PulseRound(SQLModel, table=True):

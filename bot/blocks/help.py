@@ -3,7 +3,7 @@ from __future__ import annotations
 from bot.blocks import Block, context, divider, header, mrkdwn
 from bot.i18n import Translator
 
-EVERYONE_COMMANDS = ("help", "status", "mute", "delete", "win")
+EVERYONE_COMMANDS = ("help", "status", "whoami", "language", "mute", "delete", "win")
 MANAGER_COMMANDS = (
     "setup",
     "rename",

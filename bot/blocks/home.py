@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.blocks import Block, actions, button, clip, context, divider, escape, header, mrkdwn
 from bot.blocks.cxfeed import reason_text
+from bot.blocks.language import language_choice_blocks, whoami_lines
 from bot.blocks.pulse import pulse_message_blocks
 from bot.i18n import Translator
 from bot.services.home import HomeModel
@@ -19,6 +20,9 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
         blocks.append(mrkdwn(t("home.no_team")))
     else:
         blocks.append(context(t("home.your_team", team=escape(model.team.name))))
+    if model.who is not None:
+        blocks.append(mrkdwn("\n".join(whoami_lines(t, model.who))))
+        blocks += language_choice_blocks(model.who.language.chosen)
     # Your open round, answerable right here; only you see this view.
     if model.open_round is not None:
         blocks.append(divider())

@@ -43,11 +43,61 @@ def catalogs() -> Mapping[Language, Mapping[str, str]]:
     return merged
 
 
-def language_for_locale(locale: str | None) -> Language:
-    """Slack locales look like 'fi-FI' or 'en-US'; anything not Finnish falls back to English."""
-    if locale and locale.lower().startswith("fi"):
-        return "fi"
-    return FALLBACK
+# What people may type after `/pulse language` (and DEFAULT_LANGUAGE accepts only the codes).
+_LANGUAGE_WORDS: Mapping[str, Language] = {
+    "en": "en",
+    "english": "en",
+    "englanti": "en",
+    "fi": "fi",
+    "finnish": "fi",
+    "suomi": "fi",
+}
+
+
+def parse_language(value: str | None) -> Language | None:
+    """'fi', 'Suomi', 'english' -> a language Pulssi has; anything else -> None."""
+    if value is None:
+        return None
+    return _LANGUAGE_WORDS.get(value.strip().lower())
+
+
+def locale_language(locale: str | None) -> Language | None:
+    """The language of a Slack locale ('en-US', 'fi-FI') when Pulssi has it; None for 'de-DE' or no locale.
+
+    Slack has no Finnish UI locale today, so in practice this says "en" or None; 'fi' is kept should it come.
+    """
+    if not locale:
+        return None
+    code = locale.strip().lower().replace("_", "-").split("-", 1)[0]
+    return code if code in LANGUAGES else None
+
+
+# Where a person's language came from: the steps of the rule, in order.
+LanguageSource = Literal["chosen", "slack", "team", "default"]
+
+
+def decide_language(
+    *, chosen: str | None, slack_locale: str | None, team: str | None, default: Language
+) -> tuple[Language, LanguageSource]:
+    """The one rule for whose language a text is in, and which step decided it.
+
+    The person's own choice, then a Slack locale Pulssi supports, then their team's language, then the
+    workspace default (DEFAULT_LANGUAGE). A stored value Pulssi no longer has is skipped, not trusted.
+    Posts in a team's channel pass no person (`chosen=None, slack_locale=None`): the team's language.
+    """
+    steps: tuple[tuple[Language | None, LanguageSource], ...] = (
+        (parse_language(chosen), "chosen"),
+        (locale_language(slack_locale), "slack"),
+        (parse_language(team), "team"),
+    )
+    for language, source in steps:
+        if language is not None:
+            return language, source
+    return default, "default"
+
+
+def choose_language(*, chosen: str | None, slack_locale: str | None, team: str | None, default: Language) -> Language:
+    return decide_language(chosen=chosen, slack_locale=slack_locale, team=team, default=default)[0]
 
 
 def translate(language: Language, key: str, /, **params: object) -> str:

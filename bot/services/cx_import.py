@@ -11,7 +11,6 @@ import codecs
 import io
 import json
 import logging
-import os
 import sys
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
@@ -393,16 +392,17 @@ def cx_feed_tick(deps: Deps) -> None:
             logger.exception("CX import failed for workspace %s", workspace_id)
             continue
         if set_by and (summary.rejected or summary.status in ("rejected", "failed")):
-            _tell_admin(deps, set_by, summary)
+            _tell_admin(deps, workspace_id, set_by, summary)
 
 
-def _tell_admin(deps: Deps, user_id: str, summary: ImportSummary) -> None:
+def _tell_admin(deps: Deps, workspace_id: str, user_id: str, summary: ImportSummary) -> None:
     from slack_sdk.errors import SlackApiError
 
     from bot.blocks.cxfeed import summary_text
+    from bot.services.languages import translator_for_person
 
     try:
-        t = deps.users.translator_for(user_id)
+        t = translator_for_person(deps, workspace_id, user_id)
         deps.client.chat_postMessage(
             channel=user_id, text=t("cxfeed.scheduled_problem") + "\n" + summary_text(t, summary)
         )
@@ -424,7 +424,7 @@ def run_import_cli(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        t: Translator = translator("fi" if os.environ.get("LANG", "").lower().startswith("fi") else "en")
+        t: Translator = translator(settings.default_language)  # Pulssi's setting, not the shell's LANG
         try:
             summary = import_for_workspace(
                 settings, db, workspace_id, utc_now(), source=args.source, force=True, columns=args.columns

@@ -9,7 +9,8 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from bot.deps import Deps
-from bot.services import rounds, teams
+from bot.services import languages, rounds, teams
+from bot.services.languages import WhoAmI
 from bot.services.rounds import PersonRoundView
 from bot.services.teams import TeamView
 from bot.timeutil import from_db
@@ -60,6 +61,7 @@ class HomeModel:
     participation: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (number, answered, invited, open)
     cx_feed: CxFeedStatus | None = None
     own_wins: list[WinLine] = field(default_factory=list)
+    who: WhoAmI | None = None  # home team, roles and language, with how to change each
 
 
 def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
@@ -141,6 +143,7 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
         participation=participation,
         cx_feed=cx_feed,
         own_wins=own_wins,
+        who=languages.who_am_i(deps, workspace_id, user_id),
     )
 
 

@@ -20,10 +20,11 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import col, select
 
 from bot.blocks import context, mrkdwn
+from bot.blocks.language import language_choice_blocks
 from bot.blocks.pulse import pulse_message_blocks
 from bot.deps import Deps
 from bot.domain import anonymity
-from bot.i18n import translator
+from bot.services.languages import translator_for_person
 from bot.services.rounds import NEED_QUESTIONS
 from bot.slack_client import close_thread_connections
 from bot.timeutil import from_db, to_db
@@ -120,7 +121,7 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
             pulse_round.asks_enps,
         )
     try:
-        t = translator(deps.users.get(user_id).language)
+        t = translator_for_person(deps, workspace_id, user_id)
         if uncertain and _already_delivered(deps, user_id, delivery_id, claimed_at):
             logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
         else:
@@ -128,7 +129,11 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
                 deps.client.chat_postMessage(
                     channel=user_id,
                     text=t("pulsedm.onboarding.text"),
-                    blocks=[mrkdwn(t("pulsedm.onboarding.text")), context(t("pulsedm.onboarding.mute"))],
+                    blocks=[
+                        mrkdwn(t("pulsedm.onboarding.text")),
+                        context(t("pulsedm.onboarding.mute")),
+                        *language_choice_blocks(None),  # offered in both languages: ours may be a guess
+                    ],
                 )
             blocks = pulse_message_blocks(
                 t,
@@ -231,11 +236,11 @@ def send_due_reminders(deps: Deps) -> int:
             muted = bool(person and person.muted)
             delivery.reminder_handled_at = to_db(now)
             session.add(delivery)
-            user_id = delivery.user_id
+            user_id, workspace_id = delivery.user_id, delivery.workspace_id
         if answered or muted:
             continue
         try:
-            t = translator(deps.users.get(user_id).language)
+            t = translator_for_person(deps, workspace_id, user_id)
             deps.client.chat_postMessage(
                 channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))]
             )

@@ -380,10 +380,10 @@ def run_report_cli(settings: Settings, args: argparse.Namespace) -> int:
         from bot.blocks.report import chart_png
 
         with open(args.out, "wb") as handle:
-            handle.write(chart_png(translator("en"), report))
+            handle.write(chart_png(translator(settings.default_language), report))
         print(f"wrote {args.out}")
     else:
-        _write_text(args.out, report_text(translator("en"), report) + "\n")
+        _write_text(args.out, report_text(translator(settings.default_language), report) + "\n")
     return 0
 
 

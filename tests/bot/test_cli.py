@@ -27,6 +27,10 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
         ({}, "SLACK_BOT_TOKEN"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abcdefgh12", "ANONYMITY_MIN": "2"}, "ANONYMITY_MIN"),
         ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abcdefgh12", "PORT": "x"}, "PORT"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abcdefgh12", "DEFAULT_LANGUAGE": "sv"},
+            "DEFAULT_LANGUAGE",
+        ),
     ],
 )
 def test_bad_setting_stops_start_with_one_line(env: dict[str, str], name: str, tmp_path: Path) -> None:

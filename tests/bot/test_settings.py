@@ -16,6 +16,12 @@ def test_defaults() -> None:
     assert settings.anonymity_min == 5
     assert settings.slack_app_token is None
     assert settings.cx_feed_interval_minutes == 60
+    assert settings.default_language == "en"
+
+
+@pytest.mark.parametrize(("raw", "language"), [("fi", "fi"), ("FI", "fi"), (" en ", "en"), ("", "en")])
+def test_default_language(raw: str, language: str) -> None:
+    assert Settings.from_env({**BASE, "DEFAULT_LANGUAGE": raw}).default_language == language
 
 
 @pytest.mark.parametrize(
@@ -35,6 +41,8 @@ def test_defaults() -> None:
         ({"ANONYMITY_MIN": "x"}, "ANONYMITY_MIN", "whole number"),
         ({"CX_FEED_INTERVAL_MINUTES": "0"}, "CX_FEED_INTERVAL_MINUTES", "at least"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL", "one of"),
+        ({"DEFAULT_LANGUAGE": "sv"}, "DEFAULT_LANGUAGE", "one of en, fi, got 'sv'"),
+        ({"DEFAULT_LANGUAGE": "fi-FI"}, "DEFAULT_LANGUAGE", "one of en, fi"),
     ],
 )
 def test_bad_settings_name_the_setting(overrides: dict[str, str], name: str, fragment: str) -> None:
