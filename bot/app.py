@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -39,7 +40,15 @@ def create_app(deps: Deps) -> App:
     import handlers
 
     handlers.register_all(app, deps)
+    # Registered last, so it only sees events no handler took: Slack delivers some without a subscription
+    # (app_uninstalled, tokens_revoked), redelivers what isn't answered 200, and in Socket Mode an envelope
+    # Bolt answers 404 is never acknowledged at all.
+    app.event(re.compile(r".*"))(_ignore_event)
     return app
+
+
+def _ignore_event(event: dict[str, Any]) -> None:
+    logger.debug("event %s has no handler; acknowledged", event.get("type"))
 
 
 class FirstAck(Ack):
