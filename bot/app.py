@@ -40,15 +40,33 @@ def create_app(deps: Deps) -> App:
     import handlers
 
     handlers.register_all(app, deps)
-    # Registered last, so it only sees events no handler took: Slack delivers some without a subscription
-    # (app_uninstalled, tokens_revoked), redelivers what isn't answered 200, and in Socket Mode an envelope
-    # Bolt answers 404 is never acknowledged at all.
-    app.event(re.compile(r".*"))(_ignore_event)
+    _acknowledge_the_rest(app)
     return app
 
 
-def _ignore_event(event: dict[str, Any]) -> None:
-    logger.debug("event %s has no handler; acknowledged", event.get("type"))
+def _acknowledge_the_rest(app: App) -> None:
+    """Registered last, so these only see what no handler took. Slack delivers some events without a
+    subscription (app_uninstalled, tokens_revoked) and redelivers what isn't answered 200; link buttons send
+    block_actions too; and in Socket Mode an envelope Bolt answers 404 is never acknowledged at all."""
+    anything = re.compile(r".*")
+
+    @app.event(anything)
+    def ignore_event(event: dict[str, Any]) -> None:
+        logger.debug("event %s has no handler; acknowledged", event.get("type"))
+
+    @app.action(anything)
+    def ignore_action(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        logger.debug("block action without a handler acknowledged")
+
+    @app.shortcut(anything)
+    def ignore_shortcut(ack: Ack) -> None:
+        ack()
+        logger.warning("shortcut without a handler acknowledged")
+
+    @app.view_closed(anything)
+    def ignore_view_closed(ack: Ack) -> None:
+        ack()
 
 
 class FirstAck(Ack):
