@@ -64,6 +64,11 @@ def _acknowledge_the_rest(app: App) -> None:
         ack()
         logger.warning("shortcut without a handler acknowledged")
 
+    @app.view_submission(anything)
+    def ignore_view_submission(ack: Ack) -> None:
+        ack()
+        logger.warning("view submission without a handler acknowledged")
+
     @app.view_closed(anything)
     def ignore_view_closed(ack: Ack) -> None:
         ack()

@@ -363,7 +363,7 @@ class FakeSlack:
 
     def assert_no_violations(self) -> None:
         if self.violations:
-            raise AssertionError("Block Kit violations:\n" + "\n".join(self.violations))
+            raise AssertionError("Block Kit and scope violations:\n" + "\n".join(self.violations))
 
     @property
     def messages(self) -> dict[tuple[str, str], dict[str, Any]]:
@@ -440,6 +440,8 @@ class FakeSlack:
             try:
                 needed = self._needed_scopes(method, params)
                 if needed and not needed & self.scopes:
+                    # A method the manifest doesn't grant is a bug in the app or manifest.yml, as a block is.
+                    self._violation(f"{method}: missing_scope (needs one of {sorted(needed)})")
                     extra["x-accepted-oauth-scopes"] = ",".join(sorted(needed))
                     answer = {
                         "ok": False,
@@ -722,7 +724,12 @@ class FakeSlack:
                 "context_team_id": self.team_id,
                 "updated": 1740098832769,
                 "user": channel[1:],
-                "is_user_deleted": False,
+                "last_read": "0000000000.000000",
+                "latest": None,
+                "unread_count": 0,
+                "unread_count_display": 0,
+                "is_open": True,
+                "properties": {},
                 "priority": 0,
             }
         return None
@@ -927,7 +934,6 @@ class FakeSlack:
                 "callback_id": view.get("callback_id", ""),
                 "state": {"values": {}},
                 "hash": f"{int(time.time())}.h{next(self._ids)}",
-                "title": view.get("title"),
                 "clear_on_close": bool(view.get("clear_on_close", False)),
                 "notify_on_close": bool(view.get("notify_on_close", False)),
                 "close": view.get("close"),
@@ -936,9 +942,10 @@ class FakeSlack:
                 "root_view_id": view_id,
                 "app_id": APP_ID,
                 "external_id": view.get("external_id", ""),
-                "app_installed_team_id": self.team_id,
                 "bot_id": self.bot_id,
             }
+            if "title" in view:  # modals have one; Home views don't
+                stored["title"] = view["title"]
             self._state.views[view_id] = stored
             if method == "views.publish":
                 self._state.home_views[str(p["user_id"])] = stored

@@ -156,8 +156,9 @@ class FakeSocketModeServer:
             "envelope_id": envelope_id,
             "payload": payload,
             "type": envelope_type,
-            # Slack lets a command or an interaction answer in the ack; events only acknowledge.
-            "accepts_response_payload": envelope_type != "events_api",
+            # A command's ack may carry a message and a view_submission's a response_action; clicks,
+            # shortcuts and events are only acknowledged (false in the captures).
+            "accepts_response_payload": envelope_type == "slash_commands" or payload.get("type") == "view_submission",
         }
         if envelope_type == "events_api":
             envelope["retry_attempt"] = retry_attempt
