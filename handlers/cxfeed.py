@@ -12,6 +12,7 @@ from bot.services import cx_import, teams
 from bot.services.teams import NotAllowed
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import local_time
+from handlers.registry import MANAGERS
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,7 @@ def _import_now(deps: Deps, command: PulseCommand) -> None:
     deps.run_later(run)
 
 
-@subcommand("cxfeed", "cx")
+@subcommand("cxfeed", "cx", audience=MANAGERS, order=80)
 def cxfeed(deps: Deps, command: PulseCommand) -> None:
     t = command.t
     if not teams.is_workspace_admin(deps, command.user_id):
