@@ -78,7 +78,7 @@ def main() -> int:
             "PYTHONPATH": str(ROOT),
         }
         serve = measure("serve", env, directory, f"http://127.0.0.1:{port}")
-        socket_env = dict(env, SLACK_APP_TOKEN="xapp-1-benchmark")  # noqa: S106 (a dummy for the fake)
+        socket_env = dict(env, SLACK_APP_TOKEN=fake.app_token)  # the fake accepts only its own app token
         socket_sizes = measure("socket", socket_env, directory, None)
     print("| mode | processes | largest process | all processes |")
     print("|---|---|---|---|")

@@ -96,11 +96,10 @@ def run_migrate(settings: Settings, _args: argparse.Namespace) -> int:
 
 
 def run_socket(settings: Settings, args: argparse.Namespace) -> int:
-    from slack_bolt.adapter.socket_mode import SocketModeHandler
-
     from bot.app import create_app
     from bot.deps import build_deps
     from bot.scheduler import build_scheduler
+    from bot.socket_mode import CheckedSocketModeHandler
 
     run_migrate(settings, args)
     deps = build_deps(settings, worker_id=f"socket-{os.getpid()}")
@@ -108,7 +107,7 @@ def run_socket(settings: Settings, args: argparse.Namespace) -> int:
     scheduler = build_scheduler(deps, blocking=False)
     scheduler.start()
     assert settings.slack_app_token is not None
-    handler = SocketModeHandler(app, settings.slack_app_token.reveal(), web_client=deps.client)
+    handler = CheckedSocketModeHandler(app, settings.slack_app_token.reveal(), web_client=deps.client)
     try:
         handler.start()
     finally:

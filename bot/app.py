@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -39,7 +40,38 @@ def create_app(deps: Deps) -> App:
     import handlers
 
     handlers.register_all(app, deps)
+    _acknowledge_the_rest(app)
     return app
+
+
+def _acknowledge_the_rest(app: App) -> None:
+    """Registered last, so these only see what no handler took. Slack delivers some events without a
+    subscription (app_uninstalled, tokens_revoked) and redelivers what isn't answered 200; link buttons send
+    block_actions too; and in Socket Mode an envelope Bolt answers 404 is never acknowledged at all."""
+    anything = re.compile(r".*")
+
+    @app.event(anything)
+    def ignore_event(event: dict[str, Any]) -> None:
+        logger.debug("event %s has no handler; acknowledged", event.get("type"))
+
+    @app.action(anything)
+    def ignore_action(ack: Ack, body: dict[str, Any]) -> None:
+        ack()
+        logger.debug("block action without a handler acknowledged")
+
+    @app.shortcut(anything)
+    def ignore_shortcut(ack: Ack) -> None:
+        ack()
+        logger.warning("shortcut without a handler acknowledged")
+
+    @app.view_submission(anything)
+    def ignore_view_submission(ack: Ack) -> None:
+        ack()
+        logger.warning("view submission without a handler acknowledged")
+
+    @app.view_closed(anything)
+    def ignore_view_closed(ack: Ack) -> None:
+        ack()
 
 
 class FirstAck(Ack):

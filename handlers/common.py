@@ -13,14 +13,26 @@ logger = logging.getLogger(__name__)
 
 
 def workspace_id_of(body: dict[str, Any]) -> str:
+    """The workspace that installed Pulssi, which is not always the actor's.
+
+    In a Slack Connect channel `team` is the person's own organisation; only `view.app_installed_team_id`
+    (or an event's top-level `team_id`) names the installation. Org-wide Grid installs send `team: null`,
+    and there `app_installed_team_id` may be the enterprise (`E…`), so the person's `team_id` is used.
+    """
+    view = body.get("view")
+    installed = view.get("app_installed_team_id") if isinstance(view, dict) else None
+    if isinstance(installed, str) and installed.startswith("T"):
+        return installed
+    if isinstance(body.get("team_id"), str) and body["team_id"]:
+        return str(body["team_id"])
     team = body.get("team")
     if isinstance(team, dict) and team.get("id"):
         return str(team["id"])
-    if body.get("team_id"):
-        return str(body["team_id"])
     user = body.get("user")
     if isinstance(user, dict) and user.get("team_id"):
         return str(user["team_id"])
+    if isinstance(view, dict) and view.get("team_id"):
+        return str(view["team_id"])
     return ""
 
 

@@ -13,6 +13,7 @@ from bot.services import cx_fetch, cx_import, teams
 from bot.services.teams import NotAllowed
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import local_time
+from handlers.registry import MANAGERS
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ def _import_now(deps: Deps, command: PulseCommand) -> None:
         reply(command, command.t("cxfeed.busy"))
 
 
-@subcommand("cxfeed", "cx")
+@subcommand("cxfeed", "cx", audience=MANAGERS, order=80)
 def cxfeed(deps: Deps, command: PulseCommand) -> None:
     t = command.t
     if not teams.is_workspace_admin(deps, command.user_id):

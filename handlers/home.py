@@ -18,6 +18,7 @@ from handlers import registry
 from handlers.common import translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import refuse, save_schedule, schedule_modal
+from handlers.registry import MANAGERS
 from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
@@ -302,7 +303,7 @@ def _bot_user_id(deps: Deps) -> str:
         return ""
 
 
-@subcommand("export")
+@subcommand("export", audience=MANAGERS, order=90)
 def export(deps: Deps, command: PulseCommand) -> None:
     try:
         teams.require_admin(deps, command.user_id)

@@ -33,7 +33,7 @@ CLEAR_WORDS = frozenset({"auto", "automatic", "automaattinen", "reset", "clear"}
 TEAM_WORDS = frozenset({"team", "tiimi"})
 
 
-@subcommand("language", "kieli")
+@subcommand("language", "kieli", order=15)
 def language(deps: Deps, command: PulseCommand) -> None:
     words = command.args.split()
     if words and words[0].lower() in TEAM_WORDS:
@@ -94,7 +94,7 @@ def _team_of(deps: Deps, command: PulseCommand) -> TeamView | None:
         return teams.home_team_of(deps, command.workspace_id, command.user_id)
 
 
-@subcommand("whoami")
+@subcommand("whoami", order=12)
 def whoami(deps: Deps, command: PulseCommand) -> None:
     who = languages.who_am_i(deps, command.workspace_id, command.user_id)
     lines = whoami_lines(command.t, who)

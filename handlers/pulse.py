@@ -35,14 +35,24 @@ class PulseCommand:
 
 Subcommand = Callable[[Deps, PulseCommand], None]
 _SUBCOMMANDS: dict[str, Subcommand] = {}
+# Slash commands of their own that /pulse help mentions beside the subcommands.
+OTHER_COMMANDS_HELP = {registry.EVERYONE: ("win",), registry.MANAGERS: ("cxreport",)}
+HELP_WORDS = ("help", "apua", "ohje")
+
+registry.add_pulse_subcommand(registry.PulseSubcommand("help", HELP_WORDS[1:], registry.EVERYONE, "help", order=0))
 
 
-def subcommand(*names: str) -> Callable[[Subcommand], Subcommand]:
-    """Feature modules add `/pulse <name>` handlers here (e.g. handlers.pulse_admin)."""
+def subcommand(
+    *names: str, audience: str = registry.EVERYONE, help_key: str | None = None, order: int = 100
+) -> Callable[[Subcommand], Subcommand]:
+    """Feature modules add `/pulse <name>` handlers here; /pulse help and the manifest's usage hint list
+    them (help_key names the core.help.cmd.* line, by default the first name; lower `order` comes first)."""
 
     def decorate(function: Subcommand) -> Subcommand:
         for name in names:
             _SUBCOMMANDS[name] = function
+        entry = registry.PulseSubcommand(names[0], names[1:], audience, help_key or names[0], order)
+        registry.add_pulse_subcommand(entry)
         return function
 
     return decorate
@@ -53,10 +63,20 @@ def reply(command: PulseCommand, text: str, blocks: list[dict[str, Any]] | None 
 
 
 def _help(deps: Deps, command: PulseCommand, unknown: str | None = None) -> None:
+    sections = {
+        audience: [*registry.pulse_help_keys(audience), *OTHER_COMMANDS_HELP[audience]]
+        for audience in (registry.EVERYONE, registry.MANAGERS)
+    }
     reply(
         command,
         help_text(command.t, unknown_command=unknown),
-        help_blocks(command.t, anonymity_min=deps.settings.anonymity_min, unknown_command=unknown),
+        help_blocks(
+            command.t,
+            everyone=sections[registry.EVERYONE],
+            managers=sections[registry.MANAGERS],
+            anonymity_min=deps.settings.anonymity_min,
+            unknown_command=unknown,
+        ),
     )
 
 
@@ -79,7 +99,7 @@ def register(app: App, deps: Deps) -> None:
             t=translator_for(deps, workspace_id_of(body), user_id),
             respond=respond,
         )
-        if name in ("", "help", "apua", "ohje"):
+        if name in ("", *HELP_WORDS):
             _help(deps, command)
             return
         handler = _SUBCOMMANDS.get(name)

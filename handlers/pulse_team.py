@@ -17,6 +17,7 @@ from bot.services.teams import NotAllowed, NoTeam, TeamView
 from handlers import pulse
 from handlers.common import translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
+from handlers.registry import MANAGERS
 from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ def schedule_of(team: TeamView) -> schedule_domain.Schedule:
     return schedule_domain.Schedule(every_weeks=team.every_weeks, weekday=team.weekday, at=time(hours, minutes))  # type: ignore[arg-type]
 
 
-@subcommand("setup")
+@subcommand("setup", audience=MANAGERS, order=10)
 def setup(deps: Deps, command: PulseCommand) -> None:
     if not command.channel_id.startswith(("C", "G")):
         reply(command, command.t("pulsecmd.setup.not_channel"))
@@ -82,7 +83,7 @@ def setup(deps: Deps, command: PulseCommand) -> None:
     )
 
 
-@subcommand("rename")
+@subcommand("rename", audience=MANAGERS, order=20)
 def rename(deps: Deps, command: PulseCommand) -> None:
     team = team_of_channel(deps, command)
     if team is None:
@@ -98,7 +99,7 @@ def rename(deps: Deps, command: PulseCommand) -> None:
     reply(command, command.t("pulsecmd.rename.done", name=escape(command.args.strip()[:200])))
 
 
-@subcommand("managers")
+@subcommand("managers", audience=MANAGERS, order=30)
 def managers(deps: Deps, command: PulseCommand) -> None:
     team = team_of_channel(deps, command)
     if team is None:
@@ -117,7 +118,7 @@ def managers(deps: Deps, command: PulseCommand) -> None:
     )
 
 
-@subcommand("move")
+@subcommand("move", audience=MANAGERS, order=40)
 def move(deps: Deps, command: PulseCommand) -> None:
     people = teams.user_ids_from_mentions(command.args)
     channel = teams.channel_id_from_mention(command.args)
@@ -135,7 +136,7 @@ def move(deps: Deps, command: PulseCommand) -> None:
     reply(command, command.t("pulsecmd.move.done", person=f"<@{people[0]}>", team=escape(team.name)))
 
 
-@subcommand("schedule")
+@subcommand("schedule", audience=MANAGERS, order=50)
 def schedule(deps: Deps, command: PulseCommand) -> None:
     team = team_of_channel(deps, command)
     if team is None:
@@ -216,7 +217,7 @@ def schedule_modal(t: Any, team: TeamView) -> dict[str, Any]:
     }
 
 
-@subcommand("now", "start")
+@subcommand("now", "start", audience=MANAGERS, order=60)
 def start_now(deps: Deps, command: PulseCommand) -> None:
     team = team_of_channel(deps, command)
     if team is None:
@@ -249,7 +250,7 @@ def start_now(deps: Deps, command: PulseCommand) -> None:
     outbox.send_due_pulses(deps)
 
 
-@subcommand("close")
+@subcommand("close", audience=MANAGERS, help_key="now", order=61)
 def close(deps: Deps, command: PulseCommand) -> None:
     team = team_of_channel(deps, command)
     if team is None:
@@ -274,7 +275,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
     deps.run_later(pulse_schedule.run_round_closed_hooks, deps, closed)  # the digest draws a chart: after ack
 
 
-@subcommand("status")
+@subcommand("status", order=10)
 def status(deps: Deps, command: PulseCommand) -> None:
     team = team_of_channel(deps, command)
     if team is None:
@@ -324,19 +325,19 @@ def status(deps: Deps, command: PulseCommand) -> None:
     reply(command, lines[0], [mrkdwn("\n".join(lines))])
 
 
-@subcommand("mute", "pause")
+@subcommand("mute", "pause", order=20)
 def mute(deps: Deps, command: PulseCommand) -> None:
     rounds.set_muted(deps, command.workspace_id, command.user_id, True)
     reply(command, command.t("pulsecmd.mute.done"))
 
 
-@subcommand("unmute", "resume")
+@subcommand("unmute", "resume", help_key="mute", order=21)
 def unmute(deps: Deps, command: PulseCommand) -> None:
     rounds.set_muted(deps, command.workspace_id, command.user_id, False)
     reply(command, command.t("pulsecmd.unmute.done"))
 
 
-@subcommand("winschannel")
+@subcommand("winschannel", audience=MANAGERS, order=70)
 def winschannel(deps: Deps, command: PulseCommand) -> None:
     team = team_of_channel(deps, command)
     if team is None:
@@ -357,7 +358,7 @@ def winschannel(deps: Deps, command: PulseCommand) -> None:
         reply(command, command.t("pulsecmd.winschannel.done", team=escape(team.name), channel=f"<#{channel}>"))
 
 
-@subcommand("delete-my-data", "forget-me")
+@subcommand("delete-my-data", "forget-me", help_key="delete", order=30)
 def delete_my_data(deps: Deps, command: PulseCommand) -> None:
     t = command.t
     reply(

@@ -38,3 +38,45 @@ def shortcut(app: App, callback_id: str) -> Callable[..., Any]:
 def event(app: App, event_type: str) -> Callable[..., Any]:
     registered(app).events.add(event_type)
     return app.event(event_type)
+
+
+# -- `/pulse` subcommands: the one list that /pulse help and the manifest's usage hint are made from
+
+EVERYONE = "everyone"
+MANAGERS = "managers"
+
+
+@dataclass(frozen=True)
+class PulseSubcommand:
+    name: str
+    aliases: tuple[str, ...]
+    audience: str  # EVERYONE or MANAGERS (team managers and workspace admins)
+    help_key: str  # core.help.cmd.<help_key>; a pair such as now/close shares one line
+    order: int = 100  # where it stands in help and the usage hint (then by name)
+
+
+_PULSE_SUBCOMMANDS: dict[str, PulseSubcommand] = {}
+
+
+def add_pulse_subcommand(entry: PulseSubcommand) -> None:
+    for name in (entry.name, *entry.aliases):
+        _PULSE_SUBCOMMANDS[name] = entry
+
+
+def pulse_subcommands() -> list[PulseSubcommand]:
+    """Each subcommand once, for everyone first, then by order and name (independent of import order)."""
+    unique = {entry.name: entry for entry in _PULSE_SUBCOMMANDS.values()}
+    return sorted(unique.values(), key=lambda e: (e.audience != EVERYONE, e.order, e.name))
+
+
+def pulse_help_keys(audience: str) -> list[str]:
+    keys: list[str] = []
+    for entry in pulse_subcommands():
+        if entry.audience == audience and entry.help_key not in keys:
+            keys.append(entry.help_key)
+    return keys
+
+
+def pulse_usage_hint() -> str:
+    """What manifest.yml (and manifest.http.yml) must show as /pulse's usage hint."""
+    return " | ".join(entry.name for entry in pulse_subcommands())

@@ -186,7 +186,7 @@ def test_double_submit_celebrates_once(harness: Harness) -> None:
 
 def test_wins_channel_receives_the_celebration(harness: Harness) -> None:
     make_team(harness, MEMBERS)
-    harness.fake.add_channel("C0WINS", "wins", MEMBERS)
+    harness.fake.add_channel("C0WINS", "wins", [*MEMBERS, "UBOT"])  # the bot was invited there
     harness.sender.command("/pulse", "winschannel <#C0WINS|wins>", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url")
     submit(harness, "U001", state(ENGLISH_STORY))

@@ -7,7 +7,7 @@ import logging
 import urllib.parse
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from tests.harness import BOT_TOKEN, SIGNING_SECRET, Harness
@@ -99,14 +99,30 @@ def test_malformed_block_actions(harness: Harness, action_id: str, value: Any, e
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]
 )
-@given(callback=st.sampled_from(CALLBACKS), values=JSONISH, metadata=JSONISH)
-def test_malformed_view_submissions(harness: Harness, callback: str, values: Any, metadata: Any) -> None:
+@given(
+    callback=st.sampled_from(CALLBACKS),
+    values=JSONISH,
+    metadata=JSONISH,
+    view_type=st.sampled_from([None, "modal"]) | JSONISH,
+)
+# The intermittent 500: a view with no `type` (Bolt reads body["view"]["type"] while building any
+# listener's arguments), with metadata and values that pass every other check.
+@example(callback="pulse_comment_modal", values={}, metadata="", view_type=None)
+@example(callback="win_modal", values={"a": {"b": {}}}, metadata="x", view_type=None)
+# Well-formed enough to reach the listeners, so their handling of odd values is exercised too.
+@example(callback="home_setup_modal", values={"channel": {"value": {}}}, metadata="", view_type="modal")
+def test_malformed_view_submissions(
+    harness: Harness, callback: str, values: Any, metadata: Any, view_type: Any
+) -> None:
+    view = {"id": "V1", "callback_id": callback, "private_metadata": metadata, "state": {"values": values}}
+    if view_type is not None:
+        view["type"] = view_type
     payload = {
         "type": "view_submission",
         "user": {"id": "U001", "team_id": "T0001"},
         "team": {"id": "T0001"},
         "api_app_id": "A1",
-        "view": {"id": "V1", "callback_id": callback, "private_metadata": metadata, "state": {"values": values}},
+        "view": view,
     }
     body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
     _assert_no_5xx(harness.sender.post_raw(body, content_type="application/x-www-form-urlencoded"))

@@ -1,4 +1,10 @@
-"""A fake Slack Web API on loopback: answers like Slack, records calls, validates Block Kit, injects faults."""
+"""A fake Slack Web API on loopback: answers like Slack, records calls, validates Block Kit, injects faults.
+
+Its answers have Slack's key sets, nulls and string types (the reference corpus is the judge: see the README's
+testing section), and it is as strict as Slack where a lenient fake would hide a bug: posting needs membership,
+ephemerals need the person in the channel, chat.update needs the conversation ID, trigger_ids expire after 3 s,
+and every method checks the bot's scopes in manifest.yml.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +17,12 @@ import socket
 import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -26,6 +34,34 @@ JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata", "users")
 MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 VIEW_METHODS = ("views.open", "views.update", "views.push", "views.publish")
 FAULTABLE_PREFIXES = ("chat.", "views.", "conversations.", "users.", "files.")
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yml"
+TRIGGER_TTL_SECONDS = 3.0  # docs: open a modal within 3 seconds of receiving the trigger
+APP_ID = "A0PULSSI"
+
+# Scopes each method needs (docs.slack.dev/reference/methods/<method>): any one of a tuple will do.
+# conversations.* depend on the kind of conversation and are resolved in _needed_scopes.
+METHOD_SCOPES: dict[str, tuple[str, ...]] = {
+    "chat.postMessage": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "chat.delete": ("chat:write",),
+    "users.info": ("users:read",),
+    "users.list": ("users:read",),
+    "conversations.open": ("im:write", "mpim:write"),
+    "files.getUploadURLExternal": ("files:write",),
+    "files.completeUploadExternal": ("files:write",),
+    "reactions.get": ("reactions:read",),
+    "team.info": ("team:read",),
+}
+CONVERSATION_READ_SCOPES = {"public": "channels:read", "private": "groups:read", "im": "im:read"}
+CONVERSATION_HISTORY_SCOPES = {"public": "channels:history", "private": "groups:history", "im": "im:history"}
+
+
+def manifest_bot_scopes(path: Path = MANIFEST) -> set[str]:
+    import yaml
+
+    manifest = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return set(manifest["oauth_config"]["scopes"]["bot"])
 
 
 @dataclass
@@ -34,6 +70,7 @@ class RecordedCall:
     params: dict[str, Any]
     headers: dict[str, str]
     at: float
+    answer: dict[str, Any] | None = None  # the JSON body Slack answered with (None for faults and uploads)
 
 
 @dataclass
@@ -68,16 +105,29 @@ class _State:
     calls: list[RecordedCall] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     faults: list[_Fault] = field(default_factory=list)
+    triggers: dict[str, float] = field(default_factory=dict)  # trigger_id -> monotonic time it was issued
+    socket_tickets: list[str] = field(default_factory=list)  # one per apps.connections.open, newest last
 
 
 class FakeSlack:
     def __init__(
-        self, *, token: str = "xoxb-test-token", team_id: str = "T0001", bot_user_id: str = "UBOT", bot_id: str = "BBOT"
+        self,
+        *,
+        token: str = "xoxb-test-token",
+        team_id: str = "T0001",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "BBOT",
+        app_token: str = "xapp-1-A0PULSSI-1-test",
+        scopes: set[str] | None = None,
     ) -> None:
         self.token = token
+        self.app_token = app_token
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
+        # The bot token's scopes: what manifest.yml asks for, so a method the manifest forgot fails here.
+        self.scopes = set(scopes) if scopes is not None else manifest_bot_scopes()
+        self.socket_url: str | None = None  # a Socket Mode server's ws:// address (tests.slack.socket_mode)
         self._state = _State()
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -197,17 +247,67 @@ class FakeSlack:
                 "locale": locale,
             }
 
-    def add_channel(self, channel_id: str, name: str, members: list[str], *, is_private: bool = False) -> None:
+    def add_channel(
+        self, channel_id: str, name: str, members: list[str], *, is_private: bool = False, is_archived: bool = False
+    ) -> None:
+        """A channel and its members; the bot is a member only when `bot_user_id` is in `members`, as in Slack."""
         with self._lock:
             self._state.channels[channel_id] = {
                 "id": channel_id,
                 "name": name,
                 "is_channel": True,
-                "is_private": is_private,
+                "is_group": False,
                 "is_im": False,
-                "is_member": True,
+                "is_mpim": False,
+                "is_private": is_private,
+                "created": 1663890553,
+                "is_archived": is_archived,
+                "is_general": False,
+                "unlinked": 0,
+                "name_normalized": name,
+                "is_shared": False,
+                "is_org_shared": False,
+                "is_pending_ext_shared": False,
+                "pending_shared": [],
+                "context_team_id": self.team_id,
+                "updated": 1740098274213,
+                "parent_conversation": None,
+                "creator": self.bot_user_id,
+                "is_read_only": False,
+                "is_thread_only": False,
+                "is_non_threadable": False,
+                "is_ext_shared": False,
+                "shared_team_ids": [self.team_id],
+                "pending_connected_team_ids": [],
+                "topic": {"value": "", "creator": "", "last_set": 0},
+                "purpose": {"value": "", "creator": "", "last_set": 0},
+                "properties": {},
+                "previous_names": [],
             }
             self._state.members[channel_id] = list(members)
+
+    def join_channel(self, channel_id: str, user_id: str) -> None:
+        with self._lock:
+            members = self._state.members.setdefault(channel_id, [])
+            if user_id not in members:
+                members.append(user_id)
+
+    def leave_channel(self, channel_id: str, user_id: str) -> None:
+        with self._lock:
+            members = self._state.members.get(channel_id, [])
+            if user_id in members:
+                members.remove(user_id)
+
+    def is_member(self, channel_id: str, user_id: str) -> bool:
+        with self._lock:
+            return user_id in self._state.members.get(channel_id, [])
+
+    def issue_trigger(self, *, age: float = 0.0) -> str:
+        """A trigger_id as Slack puts in a payload, valid for 3 s from `now - age` (age > 3: already expired)."""
+        with self._lock:
+            trigger = f"{next(self._ids)}{int(time.time())}.{self.team_id[1:] or '1'}.{uuid.uuid4().hex}"
+            self._state.triggers[trigger] = time.monotonic() - age
+        return trigger
 
     def fail_next(self, method: str | None, *, status: int = 429, retry_after: int = 1, times: int = 1) -> None:
         with self._lock:
@@ -263,7 +363,7 @@ class FakeSlack:
 
     def assert_no_violations(self) -> None:
         if self.violations:
-            raise AssertionError("Block Kit violations:\n" + "\n".join(self.violations))
+            raise AssertionError("Block Kit and scope violations:\n" + "\n".join(self.violations))
 
     @property
     def messages(self) -> dict[tuple[str, str], dict[str, Any]]:
@@ -330,19 +430,71 @@ class FakeSlack:
             return
         auth = headers.get("authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else str(params.get("token") or "")
+        extra: dict[str, str] = {}
         if method == "apps.connections.open" and token.startswith("xapp-"):
-            # Socket Mode: an address nothing listens on, so a client keeps retrying (idle-memory benchmark).
-            answer: dict[str, Any] = {"ok": True, "url": "ws://127.0.0.1:9/link"}
+            answer: dict[str, Any] = self._connections_open(token)
         elif token != self.token:
             answer = {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         else:
+            extra = {"x-oauth-scopes": ",".join(sorted(self.scopes))}
             try:
-                answer = self._dispatch(method, params)
+                needed = self._needed_scopes(method, params)
+                if needed and not needed & self.scopes:
+                    # A method the manifest doesn't grant is a bug in the app or manifest.yml, as a block is.
+                    self._violation(f"{method}: missing_scope (needs one of {sorted(needed)})")
+                    extra["x-accepted-oauth-scopes"] = ",".join(sorted(needed))
+                    answer = {
+                        "ok": False,
+                        "error": "missing_scope",
+                        "needed": ",".join(sorted(needed)),
+                        "provided": ",".join(sorted(self.scopes)),
+                    }
+                else:
+                    answer = self._dispatch(method, params)
             except KeyError as missing:
                 answer = {"ok": False, "error": "invalid_arguments", "detail": f"missing {missing}"}
+        if not answer.get("ok") and "charset" not in headers.get("content-type", "charset"):
+            # Real errors to a request without a charset carry this warning; callers must tolerate extra keys.
+            answer["warning"] = "missing_charset"
+            answer["response_metadata"] = {"warnings": ["missing_charset"]}
         # Recorded after the state changed, so a test that saw the call also sees its effect.
-        self._record(method, params, headers)
-        self._send(request, 200, json.dumps(answer).encode(), "application/json")
+        self._record(method, params, headers, answer)
+        self._send(request, 200, json.dumps(answer).encode(), "application/json", extra)
+
+    def _connections_open(self, token: str) -> dict[str, Any]:
+        if token != self.app_token:
+            return {"ok": False, "error": "invalid_auth"}
+        if self.socket_url is None:
+            # No Socket Mode server: an address nothing listens on, so a client keeps retrying (idle memory).
+            return {"ok": True, "url": "ws://127.0.0.1:9/link"}
+        ticket = uuid.uuid4().hex
+        with self._lock:
+            self._state.socket_tickets.append(ticket)
+        return {"ok": True, "url": f"{self.socket_url}/link/?ticket={ticket}&app_id={APP_ID}"}
+
+    def take_socket_ticket(self, ticket: str) -> bool:
+        """A ticket from apps.connections.open opens one connection, once (the Socket Mode server asks here)."""
+        with self._lock:
+            if ticket in self._state.socket_tickets:
+                self._state.socket_tickets.remove(ticket)
+                return True
+        return False
+
+    def _conversation_kind(self, channel: str) -> str | None:
+        with self._lock:
+            info = self._state.channels.get(channel)
+            if info is not None:
+                return "private" if info["is_private"] else "public"
+        if channel.startswith("D"):
+            return "im"
+        return None
+
+    def _needed_scopes(self, method: str, p: dict[str, Any]) -> set[str]:
+        if method in ("conversations.info", "conversations.members", "conversations.history"):
+            kind = self._conversation_kind(str(p.get("channel") or ""))
+            table = CONVERSATION_HISTORY_SCOPES if method == "conversations.history" else CONVERSATION_READ_SCOPES
+            return {table[kind]} if kind else set()
+        return set(METHOD_SCOPES.get(method, ()))
 
     def _fault_for(self, method: str) -> tuple[int, int] | None:
         with self._lock:
@@ -367,9 +519,11 @@ class FakeSlack:
                     return 503, 0
         return None
 
-    def _record(self, method: str, params: dict[str, Any], headers: dict[str, str]) -> None:
+    def _record(
+        self, method: str, params: dict[str, Any], headers: dict[str, str], answer: dict[str, Any] | None = None
+    ) -> None:
         with self._lock:
-            self._state.calls.append(RecordedCall(method, params, headers, time.monotonic()))
+            self._state.calls.append(RecordedCall(method, params, headers, time.monotonic(), answer))
 
     @staticmethod
     def _send(
@@ -466,15 +620,139 @@ class FakeSlack:
             self._last_ts = micros
         return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
-    def _resolve_channel(self, channel: str) -> str | None:
+    def _resolve_channel(self, channel: str, *, user_ids: bool = True) -> str | None:
+        """The conversation a `channel` argument names. Only chat.postMessage (and postEphemeral) take a user
+        ID for the app's DM; chat.update, chat.delete and history need the D… ID (docs: chat.update)."""
         with self._lock:
             if channel in self._state.channels:
                 return channel
-            if channel.startswith(("U", "W")) and channel in self._state.users:
+            if user_ids and channel.startswith(("U", "W")) and channel in self._state.users:
                 return "D" + channel
             if channel.startswith("D") and channel[1:] in self._state.users:
                 return channel
         return None
+
+    def _post_refusal(self, channel: str) -> str | None:
+        """Why the bot may not post in `channel` (None: it may): membership, privacy and archiving."""
+        with self._lock:
+            info = self._state.channels.get(channel)
+            if info is None:
+                return None  # a DM
+            member = self.bot_user_id in self._state.members.get(channel, [])
+        if info["is_private"] and not member:
+            return "channel_not_found"  # private channels the bot isn't in don't exist for it
+        if info["is_archived"]:
+            return "is_archived"
+        if not member and "chat:write.public" not in self.scopes:
+            return "not_in_channel"
+        return None
+
+    def _slack_user(self, stored: dict[str, Any], *, include_locale: bool) -> dict[str, Any]:
+        """A user object as users.info and users.list send it; deactivated users come back trimmed."""
+        name = str(stored["name"])
+        profile: dict[str, Any] = {
+            "title": "",
+            "phone": "",
+            "skype": "",
+            "real_name": stored["real_name"],
+            "real_name_normalized": stored["real_name"],
+            "display_name": name,
+            "display_name_normalized": name,
+            "fields": None,
+            "status_text": "",
+            "status_emoji": "",
+            "status_emoji_display_info": [],
+            "status_expiration": 0,
+            "avatar_hash": "g0000000000",
+            "first_name": stored["real_name"],
+            "last_name": "",
+            "image_24": "https://a.slack-edge.com/avatar-24.png",
+            "image_48": "https://a.slack-edge.com/avatar-48.png",
+            "image_72": "https://a.slack-edge.com/avatar-72.png",
+            "status_text_canonical": "",
+            "team": stored["team_id"],
+        }
+        user: dict[str, Any] = {
+            "id": stored["id"],
+            "team_id": stored["team_id"],
+            "name": name,
+            "deleted": stored["deleted"],
+        }
+        if not stored["deleted"]:
+            user.update(
+                {
+                    "color": "9f69e7",
+                    "real_name": stored["real_name"],
+                    "tz": stored["tz"],
+                    "tz_label": stored["tz"],
+                    "tz_offset": _offset(stored["tz"]),
+                }
+            )
+        user["profile"] = profile
+        if not stored["deleted"]:
+            for flag in ("is_admin", "is_owner", "is_primary_owner", "is_restricted", "is_ultra_restricted"):
+                user[flag] = bool(stored.get(flag, False))
+        user["is_bot"] = stored["is_bot"]
+        user["is_app_user"] = stored["is_app_user"]
+        # Flags the fake's users may carry beyond these (guests, other organisations) pass through as given.
+        for key, value in stored.items():
+            if key.startswith("is_") and key not in user and not stored["deleted"]:
+                user[key] = value
+        user["updated"] = 1676158294
+        if not stored["deleted"]:
+            user["is_email_confirmed"] = True
+            user["who_can_share_contact_card"] = "EVERYONE"
+        if include_locale and not stored["deleted"]:
+            user["locale"] = stored["locale"]
+        return user
+
+    def _channel_info(self, channel: str) -> dict[str, Any] | None:
+        with self._lock:
+            info = self._state.channels.get(channel)
+            if info is not None:
+                member = self.bot_user_id in self._state.members.get(channel, [])
+                if info["is_private"] and not member:
+                    return None
+                return {**info, "is_member": member, "last_read": "0000000000.000000"}
+        if channel.startswith("D") and self._resolve_channel(channel) == channel:
+            return {
+                "id": channel,
+                "created": 1663960005,
+                "is_archived": False,
+                "is_im": True,
+                "is_org_shared": False,
+                "context_team_id": self.team_id,
+                "updated": 1740098832769,
+                "user": channel[1:],
+                "last_read": "0000000000.000000",
+                "latest": None,
+                "unread_count": 0,
+                "unread_count_display": 0,
+                "is_open": True,
+                "properties": {},
+                "priority": 0,
+            }
+        return None
+
+    def _bot_message(self, text: str, blocks: list[Any]) -> dict[str, Any]:
+        return {
+            "bot_id": self.bot_id,
+            "type": "message",
+            "text": text,
+            "user": self.bot_user_id,
+            "app_id": APP_ID,
+            "blocks": blocks,
+            "team": self.team_id,
+            "bot_profile": {
+                "id": self.bot_id,
+                "app_id": APP_ID,
+                "name": "Pulssi",
+                "icons": {"image_36": "https://a.slack-edge.com/bot-36.png"},
+                "deleted": False,
+                "updated": 1652892819,
+                "team_id": self.team_id,
+            },
+        }
 
     def _dispatch(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
         s = self._state
@@ -483,40 +761,33 @@ class FakeSlack:
                 "ok": True,
                 "url": "https://example.slack.com/",
                 "team": "Example",
+                "user": "pulssi",
                 "team_id": self.team_id,
                 "user_id": self.bot_user_id,
                 "bot_id": self.bot_id,
-                "user": "pulssi",
+                "is_enterprise_install": False,
             }
         if method == "users.info":
             with self._lock:
                 user = s.users.get(str(p["user"]))
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
-            data = dict(user)
-            locale = data.pop("locale")
-            if str(p.get("include_locale", "")).lower() in ("true", "1"):
-                data["locale"] = locale
-            data["tz_offset"] = _offset(data["tz"])
-            data["tz_label"] = data["tz"]
-            return {"ok": True, "user": data}
+            include_locale = str(p.get("include_locale", "")).lower() in ("true", "1")
+            return {"ok": True, "user": self._slack_user(user, include_locale=include_locale)}
         if method == "users.list":
             with self._lock:
-                users = list(s.users.values())
+                users = [self._slack_user(u, include_locale=False) for u in s.users.values()]
             return _page(users, p, "members")
         if method == "conversations.info":
-            channel = str(p["channel"])
-            with self._lock:
-                info = s.channels.get(channel)
-            if info is None and self._resolve_channel(channel) == channel and channel.startswith("D"):
-                info = {"id": channel, "is_im": True, "user": channel[1:]}
+            info = self._channel_info(str(p["channel"]))
             return {"ok": True, "channel": info} if info else {"ok": False, "error": "channel_not_found"}
         if method == "conversations.members":
+            channel = str(p["channel"])
             with self._lock:
-                members = s.members.get(str(p["channel"]))
-            if members is None:
+                members = s.members.get(channel)
+            if members is None or self._channel_info(channel) is None:
                 return {"ok": False, "error": "channel_not_found"}
-            return _page(members, p, "members")
+            return _page(list(members), p, "members")
         if method == "conversations.open":
             users = p.get("users")
             first = (users if isinstance(users, str) else ",".join(users or [])).split(",")[0]
@@ -524,9 +795,11 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
             return {"ok": True, "channel": {"id": "D" + first}}
         if method == "conversations.history":
-            channel = self._resolve_channel(str(p["channel"]))
-            if channel is None:
+            channel = self._resolve_channel(str(p["channel"]), user_ids=False)
+            if channel is None or self._channel_info(channel) is None:
                 return {"ok": False, "error": "channel_not_found"}
+            if channel in s.channels and not self.is_member(channel, self.bot_user_id):
+                return {"ok": False, "error": "not_in_channel"}
             oldest = float(p.get("oldest") or 0)
             with self._lock:
                 found = [dict(m, ts=ts) for (c, ts), m in s.messages.items() if c == channel and float(ts) >= oldest]
@@ -539,6 +812,8 @@ class FakeSlack:
         if method in MESSAGE_METHODS:
             return self._message(method, p)
         if method == "chat.delete":
+            if self._resolve_channel(str(p["channel"]), user_ids=False) is None:
+                return {"ok": False, "error": "channel_not_found"}
             with self._lock:
                 removed = s.messages.pop((str(p["channel"]), str(p["ts"])), None)
             return (
@@ -584,10 +859,17 @@ class FakeSlack:
             return {"ok": False, "error": "no_text"}
         if blocks is not None and not self._check_blocks(method, blocks, 50):
             return {"ok": False, "error": "invalid_blocks"}
-        channel = self._resolve_channel(str(p.get("channel") or ""))
+        channel = self._resolve_channel(str(p.get("channel") or ""), user_ids=method != "chat.update")
         if channel is None:
             return {"ok": False, "error": "channel_not_found"}
+        refusal = self._post_refusal(channel)
+        if refusal is not None:
+            return {"ok": False, "error": refusal}
         if method == "chat.postEphemeral":
+            user = str(p.get("user") or "")
+            in_channel = user == channel[1:] if channel.startswith("D") else self.is_member(channel, user)
+            if not in_channel:
+                return {"ok": False, "error": "user_not_in_channel"}
             return {"ok": True, "message_ts": self._next_ts()}
         with self._lock:
             if method == "chat.update":
@@ -596,7 +878,10 @@ class FakeSlack:
                     return {"ok": False, "error": "message_not_found"}
                 message = self._state.messages[key]
                 message.update({"text": p.get("text", message.get("text")), "blocks": blocks or []})
-                return {"ok": True, "channel": channel, "ts": p["ts"], "text": message["text"]}
+                # Like Slack: the updated message has no ts of its own, and says it was edited.
+                updated = self._bot_message(message["text"], message["blocks"])
+                updated["edited"] = {"user": self.bot_user_id, "ts": self._next_ts()}
+                return {"ok": True, "channel": channel, "ts": p["ts"], "text": message["text"], "message": updated}
             ts = self._next_ts()
             message = {
                 "type": "message",
@@ -609,9 +894,25 @@ class FakeSlack:
             if p.get("metadata"):
                 message["metadata"] = p["metadata"]
             self._state.messages[(channel, ts)] = message
-        return {"ok": True, "channel": channel, "ts": ts, "message": dict(message, ts=ts)}
+        posted = dict(self._bot_message(message["text"], message["blocks"]), ts=ts)
+        if message["thread_ts"]:
+            posted["thread_ts"] = message["thread_ts"]
+        return {"ok": True, "channel": channel, "ts": ts, "message": posted}
+
+    def _trigger_problem(self, trigger_id: str) -> str | None:
+        with self._lock:
+            issued = self._state.triggers.get(trigger_id)
+        if issued is None:
+            return "invalid_trigger_id"
+        if time.monotonic() - issued > TRIGGER_TTL_SECONDS:
+            return "expired_trigger_id"
+        return None
 
     def _view(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
+        if method in ("views.open", "views.push"):
+            problem = self._trigger_problem(str(p.get("trigger_id") or ""))
+            if problem is not None:
+                return {"ok": False, "error": problem}
         view = p.get("view")
         if not self._check_view(method, view):
             return {"ok": False, "error": "invalid_arguments"}
@@ -623,7 +924,28 @@ class FakeSlack:
                     return {"ok": False, "error": "not_found"}
             else:
                 view_id = f"V{next(self._ids):08d}"
-            stored = dict(view, id=view_id, hash=f"h{next(self._ids)}", team_id=self.team_id)
+            # A view as Slack stores and returns it: every key present, nulls where nothing was given.
+            stored = {
+                "id": view_id,
+                "team_id": self.team_id,
+                "type": view.get("type"),
+                "blocks": view.get("blocks") or [],
+                "private_metadata": view.get("private_metadata", ""),
+                "callback_id": view.get("callback_id", ""),
+                "state": {"values": {}},
+                "hash": f"{int(time.time())}.h{next(self._ids)}",
+                "clear_on_close": bool(view.get("clear_on_close", False)),
+                "notify_on_close": bool(view.get("notify_on_close", False)),
+                "close": view.get("close"),
+                "submit": view.get("submit"),
+                "previous_view_id": None,
+                "root_view_id": view_id,
+                "app_id": APP_ID,
+                "external_id": view.get("external_id", ""),
+                "bot_id": self.bot_id,
+            }
+            if "title" in view:  # modals have one; Home views don't
+                stored["title"] = view["title"]
             self._state.views[view_id] = stored
             if method == "views.publish":
                 self._state.home_views[str(p["user_id"])] = stored

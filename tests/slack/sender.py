@@ -1,4 +1,9 @@
-"""Sends genuinely signed Slack requests (commands, interactivity, events) to the app over HTTP."""
+"""Sends genuinely signed Slack requests (commands, interactivity, events) to the app over HTTP.
+
+The payloads have the key sets, nulls and string types Slack sends (judged against the reference corpus):
+`enterprise: null` outside Grid, string-typed slash command fields, no channel/message/response_url for clicks
+in modals and on Home, full view objects with null `close`/`submit`/`previous_view_id`.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from tests.slack.fake_slack import FakeSlack
+from tests.slack.fake_slack import APP_ID, FakeSlack
 
 _counter = itertools.count(1)
 
@@ -53,8 +58,8 @@ class SlackRequestSender:
         self.team_id = team_id
         self.events_path = events_path
 
-    def _trigger(self) -> str:
-        return f"{next(_counter)}.{int(time.time())}.trigger"
+    def _trigger(self, age: float = 0.0) -> str:
+        return self.fake.issue_trigger(age=age)
 
     def post_raw(
         self,
@@ -82,11 +87,52 @@ class SlackRequestSender:
     def _user(self, user_id: str) -> dict[str, Any]:
         return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": self.team_id}
 
+    def _team(self) -> dict[str, Any]:
+        return {"id": self.team_id, "domain": "example"}
+
     def _interactive(self, payload: dict[str, Any]) -> SlackHttpResponse:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
         return self.post_raw(body, content_type="application/x-www-form-urlencoded")
 
-    def command(
+    def full_view(
+        self, view: dict[str, Any] | None, *, view_id: str = "VSUB", view_type: str = "modal"
+    ) -> dict[str, Any]:
+        """A view as Slack sends it in a payload: every key present, `close`/`submit`/`previous_view_id` null
+        when not set, `callback_id` and `private_metadata` "" when empty; given keys win."""
+        view = dict(view or {})
+        view_id = str(view.get("id") or view_id)
+        return {
+            "id": view_id,
+            "team_id": self.team_id,
+            "type": view.get("type", view_type),
+            "blocks": view.get("blocks", []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "state": view.get("state", {"values": {}}),
+            "hash": view.get("hash", f"{int(time.time())}.{view_id}"),
+            "title": view.get("title", {"type": "plain_text", "text": "Pulssi", "emoji": True}),
+            "clear_on_close": view.get("clear_on_close", False),
+            "notify_on_close": view.get("notify_on_close", False),
+            "close": view.get("close"),
+            "submit": view.get("submit"),
+            "previous_view_id": view.get("previous_view_id"),
+            "root_view_id": view.get("root_view_id", view_id),
+            "app_id": APP_ID,
+            "external_id": view.get("external_id", ""),
+            "app_installed_team_id": view.get("app_installed_team_id", self.team_id),
+            "bot_id": self.fake.bot_id,
+        }
+
+    def _known_view(self, view_id: str, user_id: str) -> dict[str, Any]:
+        """The view a click came from: one the app opened or published at the fake, else an empty Home."""
+        opened = self.fake.views.get(view_id)
+        if opened is not None:
+            return opened
+        home = self.fake.home_views.get(user_id)
+        return dict(home or {}, id=view_id, type="home")
+
+    # -- payloads (the dicts Slack sends; also put into Socket Mode envelopes)
+    def command_payload(
         self,
         command: str,
         text: str = "",
@@ -95,9 +141,11 @@ class SlackRequestSender:
         channel_id: str = "C0001",
         channel_name: str = "general",
         response_key: str | None = None,
-    ) -> SlackHttpResponse:
-        form = {
-            "token": "verification-token-unused",
+        trigger_age: float = 0.0,
+    ) -> dict[str, str]:
+        """Form fields of a slash command: every value a string, no enterprise keys outside Grid."""
+        return {
+            "token": "FAKEfakeFAKEfakeFAKEfake",
             "team_id": self.team_id,
             "team_domain": "example",
             "channel_id": channel_id,
@@ -106,14 +154,13 @@ class SlackRequestSender:
             "user_name": user_id.lower(),
             "command": command,
             "text": text,
-            "api_app_id": "A0PULSSI",
+            "api_app_id": APP_ID,
             "is_enterprise_install": "false",
             "response_url": self.fake.response_url(response_key or f"cmd-{next(_counter)}"),
-            "trigger_id": self._trigger(),
+            "trigger_id": self._trigger(trigger_age),
         }
-        return self.post_raw(urllib.parse.urlencode(form).encode(), content_type="application/x-www-form-urlencoded")
 
-    def block_action(
+    def block_action_payload(
         self,
         *,
         user_id: str,
@@ -127,40 +174,71 @@ class SlackRequestSender:
         view: dict[str, Any] | None = None,
         container: dict[str, Any] | None = None,
         response_key: str | None = None,
-    ) -> SlackHttpResponse:
+    ) -> dict[str, Any]:
         action: dict[str, Any] = {
             "action_id": action_id,
             "block_id": block_id,
             "type": action_type,
             "action_ts": f"{time.time():.6f}",
         }
+        if action_type == "button":
+            action["text"] = {"type": "plain_text", "text": action_id, "emoji": True}
         if value is not None:
             action["value"] = value
         if selected_option_value is not None:
             action["selected_option"] = {
-                "text": {"type": "plain_text", "text": selected_option_value},
+                "text": {"type": "plain_text", "text": selected_option_value, "emoji": True},
                 "value": selected_option_value,
             }
         payload: dict[str, Any] = {
             "type": "block_actions",
             "user": self._user(user_id),
-            "api_app_id": "A0PULSSI",
-            "token": "unused",
-            "team": {"id": self.team_id, "domain": "example"},
-            "trigger_id": self._trigger(),
-            "response_url": self.fake.response_url(response_key or f"act-{next(_counter)}"),
-            "actions": [action],
-            "container": container or ({"type": "view", "view_id": view.get("id")} if view else {"type": "message"}),
+            "api_app_id": APP_ID,
+            "token": "FAKEfakeFAKEfakeFAKEfake",
         }
-        if channel_id:
-            payload["channel"] = {"id": channel_id, "name": channel_id}
-        if message is not None:
-            payload["message"] = message
-        if view is not None:
-            payload["view"] = view
-        return self._interactive(payload)
+        in_view = view is not None or (container or {}).get("type") == "view"
+        if in_view:
+            # Modal and App Home clicks: no channel, no message and no response_url.
+            view_id = str((view or {}).get("id") or (container or {}).get("view_id") or "VHOME")
+            full = self.full_view(view if view is not None else self._known_view(view_id, user_id), view_id=view_id)
+            payload["container"] = {"type": "view", "view_id": full["id"]}
+            payload["trigger_id"] = self._trigger()
+            payload["team"] = self._team()
+            payload["enterprise"] = None
+            payload["is_enterprise_install"] = False
+            payload["view"] = full
+        else:
+            channel = channel_id or (container or {}).get("channel_id") or f"D{user_id}"
+            ts = (container or {}).get("message_ts") or (message or {}).get("ts") or f"{time.time():.6f}"
+            payload["container"] = {
+                "type": "message",
+                "message_ts": ts,
+                "channel_id": channel,
+                "is_ephemeral": bool((container or {}).get("is_ephemeral", False)),
+            }
+            payload["trigger_id"] = self._trigger()
+            payload["team"] = self._team()
+            payload["enterprise"] = None
+            payload["is_enterprise_install"] = False
+            payload["channel"] = {"id": channel, "name": "directmessage" if channel.startswith("D") else channel}
+            if not payload["container"]["is_ephemeral"]:
+                payload["message"] = {
+                    "bot_id": self.fake.bot_id,
+                    "type": "message",
+                    "text": "",
+                    "user": self.fake.bot_user_id,
+                    "ts": ts,
+                    "app_id": APP_ID,
+                    "blocks": [],
+                    "team": self.team_id,
+                    **(message or {}),
+                }
+            payload["state"] = {"values": {}}
+            payload["response_url"] = self.fake.response_url(response_key or f"act-{next(_counter)}")
+        payload["actions"] = [action]
+        return payload
 
-    def view_submission(
+    def view_submission_payload(
         self,
         *,
         user_id: str,
@@ -169,65 +247,136 @@ class SlackRequestSender:
         private_metadata: str = "",
         view_id: str = "VSUB",
         title: str = "x",
-    ) -> SlackHttpResponse:
-        payload = {
-            "type": "view_submission",
-            "user": self._user(user_id),
-            "api_app_id": "A0PULSSI",
-            "token": "unused",
-            "team": {"id": self.team_id, "domain": "example"},
-            "trigger_id": self._trigger(),
-            "view": {
-                "id": view_id,
-                "type": "modal",
+    ) -> dict[str, Any]:
+        view = self.full_view(
+            {
                 "callback_id": callback_id,
                 "private_metadata": private_metadata,
-                "title": {"type": "plain_text", "text": title},
+                "title": {"type": "plain_text", "text": title, "emoji": True},
                 "state": {"values": values},
-                "hash": "h1",
-                "team_id": self.team_id,
-                "blocks": [],
+                "submit": {"type": "plain_text", "text": "Submit", "emoji": True},
             },
+            view_id=view_id,
+        )
+        return {
+            "type": "view_submission",
+            "team": self._team(),
+            "user": self._user(user_id),
+            "api_app_id": APP_ID,
+            "token": "FAKEfakeFAKEfakeFAKEfake",
+            "trigger_id": self._trigger(),
+            "view": view,
             "response_urls": [],
+            "is_enterprise_install": False,
+            "enterprise": None,
         }
-        return self._interactive(payload)
 
-    def view_closed(
+    def view_closed_payload(
         self, *, user_id: str, callback_id: str, private_metadata: str = "", view_id: str = "VSUB"
-    ) -> SlackHttpResponse:
-        payload = {
+    ) -> dict[str, Any]:
+        view = self.full_view(
+            {"callback_id": callback_id, "private_metadata": private_metadata, "notify_on_close": True},
+            view_id=view_id,
+        )
+        # view_closed has no trigger_id.
+        return {
             "type": "view_closed",
+            "team": self._team(),
             "user": self._user(user_id),
-            "api_app_id": "A0PULSSI",
-            "team": {"id": self.team_id},
+            "api_app_id": APP_ID,
+            "token": "FAKEfakeFAKEfakeFAKEfake",
+            "view": view,
             "is_cleared": False,
-            "view": {
-                "id": view_id,
-                "type": "modal",
-                "callback_id": callback_id,
-                "private_metadata": private_metadata,
-                "state": {"values": {}},
-            },
+            "is_enterprise_install": False,
+            "enterprise": None,
         }
-        return self._interactive(payload)
 
-    def message_shortcut(
+    def message_shortcut_payload(
         self, *, user_id: str, callback_id: str, message: dict[str, Any], channel_id: str = "C0001"
-    ) -> SlackHttpResponse:
-        payload = {
+    ) -> dict[str, Any]:
+        ts = str(message.get("ts") or f"{time.time():.6f}")
+        return {
             "type": "message_action",
-            "callback_id": callback_id,
+            "token": "FAKEfakeFAKEfakeFAKEfake",
+            "action_ts": f"{time.time():.6f}",
+            "team": self._team(),
             "user": self._user(user_id),
-            "api_app_id": "A0PULSSI",
-            "team": {"id": self.team_id, "domain": "example"},
             "channel": {"id": channel_id, "name": channel_id},
-            "message": message,
-            "message_ts": message.get("ts"),
+            "is_enterprise_install": False,
+            "enterprise": None,
+            "callback_id": callback_id,
             "trigger_id": self._trigger(),
             "response_url": self.fake.response_url(f"sc-{next(_counter)}"),
-            "token": "unused",
+            "message_ts": ts,
+            "message": {"type": "message", "text": "", "user": user_id, "ts": ts, "team": self.team_id, **message},
         }
-        return self._interactive(payload)
+
+    def event_envelope(self, event: dict[str, Any], *, event_id: str | None = None) -> dict[str, Any]:
+        """An Events API envelope as Slack sends it (and as Socket Mode's events_api payload)."""
+        event = dict(event)
+        event.setdefault("event_ts", f"{time.time():.6f}")
+        if event.get("type") == "app_home_opened" and "view" not in event:
+            # Slack includes the Home view only once one has been published.
+            published = self.fake.home_views.get(str(event.get("user")))
+            if published is not None:
+                event["view"] = self.full_view(published, view_type="home")
+        return {
+            "token": "FAKEfakeFAKEfakeFAKEfake",
+            "team_id": self.team_id,
+            "context_team_id": self.team_id,
+            "context_enterprise_id": None,
+            "api_app_id": APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{next(_counter):08d}",
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": self.team_id,
+                    "user_id": self.fake.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+            "is_ext_shared_channel": False,
+            "event_context": f"4-{event.get('type')}-{self.team_id}",
+        }
+
+    # -- signed HTTP requests
+    def command(
+        self,
+        command: str,
+        text: str = "",
+        *,
+        user_id: str,
+        channel_id: str = "C0001",
+        channel_name: str = "general",
+        response_key: str | None = None,
+        trigger_age: float = 0.0,
+    ) -> SlackHttpResponse:
+        form = self.command_payload(
+            command,
+            text,
+            user_id=user_id,
+            channel_id=channel_id,
+            channel_name=channel_name,
+            response_key=response_key,
+            trigger_age=trigger_age,
+        )
+        return self.post_raw(urllib.parse.urlencode(form).encode(), content_type="application/x-www-form-urlencoded")
+
+    def block_action(self, **kwargs: Any) -> SlackHttpResponse:
+        return self._interactive(self.block_action_payload(**kwargs))
+
+    def view_submission(self, **kwargs: Any) -> SlackHttpResponse:
+        return self._interactive(self.view_submission_payload(**kwargs))
+
+    def view_closed(self, **kwargs: Any) -> SlackHttpResponse:
+        return self._interactive(self.view_closed_payload(**kwargs))
+
+    def message_shortcut(self, **kwargs: Any) -> SlackHttpResponse:
+        return self._interactive(self.message_shortcut_payload(**kwargs))
 
     def event(
         self,
@@ -237,16 +386,7 @@ class SlackRequestSender:
         retry_num: int | None = None,
         retry_reason: str = "http_timeout",
     ) -> SlackHttpResponse:
-        envelope = {
-            "token": "unused",
-            "team_id": self.team_id,
-            "api_app_id": "A0PULSSI",
-            "event": event,
-            "type": "event_callback",
-            "event_id": event_id or f"Ev{next(_counter):08d}",
-            "event_time": int(time.time()),
-            "authorizations": [{"team_id": self.team_id, "user_id": self.fake.bot_user_id, "is_bot": True}],
-        }
+        envelope = self.event_envelope(event, event_id=event_id)
         headers = {}
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
