@@ -19,7 +19,7 @@ logger = logging.getLogger(__name__)
 def create_app(deps: Deps) -> App:
     settings = deps.settings
     app = App(
-        token=settings.slack_bot_token.reveal(),
+        # The client carries the token; giving Bolt both makes it log a warning in every process.
         signing_secret=settings.slack_signing_secret.reveal(),
         client=deps.client,
         # Listeners ack() first and do slow work afterwards in Bolt's thread pool.

@@ -72,10 +72,17 @@ def install_redaction(secrets: Iterable[str] = ()) -> None:
         _installed = True
 
 
+# Libraries whose INFO lines an operator doesn't need: Alembic's per-command lines, APScheduler's line per
+# job run, Bolt's and slack_sdk's connection notes. At LOG_LEVEL=DEBUG they speak again.
+QUIET_LIBRARIES = ("alembic", "apscheduler", "slack_bolt", "slack_sdk")
+
+
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     install_redaction(secrets)
     root = logging.getLogger()
     root.setLevel(level)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else max(logging.WARNING, root.level))
     if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
