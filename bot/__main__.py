@@ -84,7 +84,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "socket": run_socket,
         "serve": run_serve,
         "clock": run_clock,
-        "migrate": run_migrate,
+        "migrate": run_migrate_command,
     }
     from bot import cli_extra
 
@@ -124,6 +124,12 @@ def run_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     from storage.migrate import upgrade_to_head
 
     upgrade_to_head(settings.database_url)
+    return 0
+
+
+def run_migrate_command(settings: Settings, args: argparse.Namespace) -> int:
+    run_migrate(settings, args)
+    logger.info("database is at the newest schema")
     return 0
 
 

@@ -72,17 +72,24 @@ def install_redaction(secrets: Iterable[str] = ()) -> None:
         _installed = True
 
 
-# Libraries whose INFO lines an operator doesn't need: Alembic's per-command lines, APScheduler's line per
-# job run, Bolt's and slack_sdk's connection notes. At LOG_LEVEL=DEBUG they speak again.
-QUIET_LIBRARIES = ("alembic", "apscheduler", "slack_bolt", "slack_sdk")
+# Libraries whose lines an operator doesn't need, and the lowest level shown from each: Alembic's lines per
+# command, Bolt's and slack_sdk's connection notes; APScheduler's per run, including its warning when a
+# tick is skipped because the previous one still runs (by design: one at a time; our jobs log their own
+# failures). At LOG_LEVEL=DEBUG they all speak again.
+QUIET_LIBRARIES = {
+    "alembic": logging.WARNING,
+    "slack_bolt": logging.WARNING,
+    "slack_sdk": logging.WARNING,
+    "apscheduler": logging.ERROR,
+}
 
 
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     install_redaction(secrets)
     root = logging.getLogger()
     root.setLevel(level)
-    for name in QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else max(logging.WARNING, root.level))
+    for name, lowest in QUIET_LIBRARIES.items():
+        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else max(lowest, root.level))
     if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -78,6 +78,8 @@ class FakeSlack:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
+        # When set, apps.connections.open accepts only this app token (else any xapp- token).
+        self.app_token: str | None = None
         self._state = _State()
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -330,9 +332,11 @@ class FakeSlack:
             return
         auth = headers.get("authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else str(params.get("token") or "")
-        if method == "apps.connections.open" and token.startswith("xapp-"):
+        if method == "apps.connections.open" and self.app_token is not None and token != self.app_token:
+            answer: dict[str, Any] = {"ok": False, "error": "invalid_auth"}
+        elif method == "apps.connections.open" and token.startswith("xapp-"):
             # Socket Mode: an address nothing listens on, so a client keeps retrying (idle-memory benchmark).
-            answer: dict[str, Any] = {"ok": True, "url": "ws://127.0.0.1:9/link"}
+            answer = {"ok": True, "url": "ws://127.0.0.1:9/link"}
         elif token != self.token:
             answer = {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         else:
