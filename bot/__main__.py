@@ -38,14 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "serve",
-        help="HTTP on $PORT under gunicorn: /slack/events and /healthz",
+        help="HTTP on $PORT under gunicorn: /slack/events and /healthz, with the scheduler",
         description="Serve Slack's HTTP requests at /slack/events and a health check at /healthz "
-        "under gunicorn on $PORT. Run `clock` once beside it for scheduled pulses.",
+        "under gunicorn on $PORT. Each worker carries the scheduler; one process at a time (chosen through the "
+        "database) runs it, so serve alone runs rounds, reminders, closes and feed pulls.",
     )
     sub.add_parser(
         "clock",
-        help="the scheduler alone (for HTTP deployments)",
-        description="Run the scheduler alone: pulse rounds, reminders, CX feed pulls.",
+        help="the scheduler alone (optional beside serve)",
+        description="Run the scheduler alone: pulse rounds, reminders, closes, CX feed pulls. It runs them "
+        "while it holds the schedule lease; serve and socket carry the same scheduler.",
     )
     sub.add_parser(
         "migrate",
