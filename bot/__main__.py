@@ -199,8 +199,9 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     def worker_exit(_server: object, _worker: object) -> None:
         process = running.pop("worker", None)
-        if process is not None:
+        if process is not None:  # None in the master, which also calls this when it reaps a worker
             process.stop()
+            logger.info("pulssi serve worker stopped (pid %s)", os.getpid())
 
     class PulssiGunicorn(BaseApplication):
         def load_config(self) -> None:
@@ -226,6 +227,8 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
             assert process.app is not None
             return create_wsgi_app(process.app, process.deps)
 
+    if stop.stopped:  # SIGTERM before gunicorn took the signals over
+        return 0
     PulssiGunicorn().run()
     return 0
 
