@@ -94,3 +94,19 @@ def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
+    if level != "DEBUG":
+        for each in root.handlers:
+            if not any(isinstance(f, _QuietLibraryFilter) for f in each.filters):
+                each.addFilter(_QuietLibraryFilter())
+
+
+class _QuietLibraryFilter(logging.Filter):
+    """The same floor at the handler: Bolt sets each of its loggers to the root's level when it makes one
+    (`slack_bolt.App`, and the Socket Mode client logging through it), so a level on `slack_bolt` alone
+    doesn't hold."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, lowest in QUIET_LIBRARIES.items():
+            if record.name == name or record.name.startswith(name + "."):
+                return record.levelno >= lowest
+        return True
