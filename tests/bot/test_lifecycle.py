@@ -73,7 +73,10 @@ def test_socket_on_sigterm_gives_the_schedule_up_and_exits_0(
     wait_until(lambda: holder(harness) is not None, 10, "the socket process to hold the schedule")
     assert socket_mode.terminate() == 0
     assert holder(harness) is None
-    assert "Traceback" not in socket_mode.stderr()
+    log = socket_mode.stderr()
+    assert "Traceback" not in log
+    # Bolt's Socket Mode notes (it logs them through loggers set to the root's level) stay quiet at INFO.
+    assert "INFO slack_bolt" not in log and "INFO slack_sdk" not in log, log
 
 
 # ---------------------------------------------------------------------------------------------- start
@@ -131,3 +134,10 @@ def test_a_database_that_cannot_be_reached_is_one_line(harness: Harness, start: 
     assert len(lines) == 1, running.stderr()
     assert "database did not answer" in lines[0] and "127.0.0.1" in lines[0]
     assert "secret-password" not in lines[0]
+
+
+def test_migrate_says_one_line_not_alembics(harness: Harness, database_url: str, start: Callable[..., Running]) -> None:
+    running = start("migrate", process_env(harness.fake, database_url, LOG_LEVEL="INFO"))
+    assert running.process.wait(60) == 0
+    lines = running.stderr().strip().splitlines()
+    assert len(lines) == 1 and "database is at the newest schema" in lines[0], running.stderr()
