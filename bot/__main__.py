@@ -11,12 +11,17 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from bot.settings import SettingError, Settings
+
+if TYPE_CHECKING:
+    from bot.lifecycle import RunningProcess
 
 logger = logging.getLogger("bot")
 
 EXIT_BAD_SETTING = 2
+EXIT_NO_DATABASE = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,14 +38,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub.add_parser(
         "serve",
-        help="HTTP on $PORT under gunicorn: /slack/events and /healthz",
+        help="HTTP on $PORT under gunicorn: /slack/events and /healthz, with the scheduler",
         description="Serve Slack's HTTP requests at /slack/events and a health check at /healthz "
-        "under gunicorn on $PORT. Run `clock` once beside it for scheduled pulses.",
+        "under gunicorn on $PORT. Each worker carries the scheduler; one process at a time (chosen through the "
+        "database) runs it, so serve alone runs rounds, reminders, closes and feed pulls.",
     )
     sub.add_parser(
         "clock",
-        help="the scheduler alone (for HTTP deployments)",
-        description="Run the scheduler alone: pulse rounds, reminders, CX feed pulls.",
+        help="the scheduler alone (optional beside serve)",
+        description="Run the scheduler alone: pulse rounds, reminders, closes, CX feed pulls. It runs them "
+        "while it holds the schedule lease; serve and socket carry the same scheduler.",
     )
     sub.add_parser(
         "migrate",
@@ -79,46 +86,121 @@ def main(argv: Sequence[str] | None = None) -> int:
         "socket": run_socket,
         "serve": run_serve,
         "clock": run_clock,
-        "migrate": run_migrate,
+        "migrate": run_migrate_command,
     }
     from bot import cli_extra
 
     runners.update(cli_extra.runners())
-    return runners[command](settings, args)
+    from sqlalchemy.exc import DBAPIError
+
+    from storage.db import first_line
+
+    try:
+        return runners[command](settings, args)
+    except SettingError as error:  # a token Slack refused
+        print(f"pulssi: configuration error: {error}", file=sys.stderr)
+        return EXIT_BAD_SETTING
+    except DBAPIError as error:
+        if not error.connection_invalidated and not _is_connection_error(error):
+            raise
+        print(
+            f"pulssi: the database did not answer ({_safe_url(settings.database_url)}): {first_line(error)}",
+            file=sys.stderr,
+        )
+        return EXIT_NO_DATABASE
+
+
+def _is_connection_error(error: BaseException) -> bool:
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    return isinstance(error, OperationalError | InterfaceError)
+
+
+def _safe_url(database_url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(database_url).render_as_string(hide_password=True)
 
 
 def run_migrate(settings: Settings, _args: argparse.Namespace) -> int:
     from storage.migrate import upgrade_to_head
 
     upgrade_to_head(settings.database_url)
+    return 0
+
+
+def run_migrate_command(settings: Settings, args: argparse.Namespace) -> int:
+    run_migrate(settings, args)
     logger.info("database is at the newest schema")
     return 0
 
 
-def run_socket(settings: Settings, args: argparse.Namespace) -> int:
+def _start_process(mode: str, settings: Settings, *, with_app: bool) -> RunningProcess:
+    """Deps, the Bolt app (when the process answers Slack) and the scheduler, started; its one line logged."""
     from bot.app import create_app
     from bot.deps import build_deps
-    from bot.scheduler import build_scheduler
+    from bot.lifecycle import RunningProcess
+    from bot.scheduler import Scheduler
+
+    deps = build_deps(settings, worker_id=f"{mode}-{os.getpid()}")
+    app = create_app(deps) if with_app else None
+    scheduler = Scheduler(deps)
+    process = RunningProcess(mode, deps, scheduler, app)
+    process.announce(scheduler.start())
+    return process
+
+
+def run_socket(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.lifecycle import FIRST_RETRY_SECONDS, MAX_RETRY_SECONDS, StopSignal, check_slack
+    from bot.slack_client import make_web_client
     from bot.socket_mode import CheckedSocketModeHandler
 
+    stop = StopSignal().install()
     run_migrate(settings, args)
-    deps = build_deps(settings, worker_id=f"socket-{os.getpid()}")
-    app = create_app(deps)
-    scheduler = build_scheduler(deps, blocking=False)
-    scheduler.start()
-    assert settings.slack_app_token is not None
-    handler = CheckedSocketModeHandler(app, settings.slack_app_token.reveal(), web_client=deps.client)
-    try:
-        handler.start()
-    finally:
-        scheduler.shutdown(wait=False)
+    if not check_slack(settings, make_web_client(settings), stop.event, app_token=True):
+        return 0
+    process = _start_process("socket", settings, with_app=True)
+    assert settings.slack_app_token is not None and process.app is not None
+    handler = CheckedSocketModeHandler(process.app, settings.slack_app_token.reveal(), web_client=process.deps.client)
+    delay = FIRST_RETRY_SECONDS
+    while not stop.stopped:
+        try:
+            handler.connect()
+            break
+        except Exception as error:  # noqa: BLE001 (any failure to open the WebSocket is retried the same way)
+            logger.warning("Socket Mode connection failed (%s); trying again in %.0f s", error, delay)
+            stop.wait(delay)
+            delay = min(delay * 2, MAX_RETRY_SECONDS)
+    stop.wait()
+    # Stop taking work first: no new envelopes; the ones being handled finish.
+    with contextlib.suppress(Exception):
+        handler.close()
+    process.stop()
+    logger.info("pulssi socket stopped")
     return 0
 
 
 def run_serve(settings: Settings, args: argparse.Namespace) -> int:
     from gunicorn.app.base import BaseApplication
 
+    from bot.lifecycle import StopSignal, check_slack
+    from bot.slack_client import make_web_client
+
+    stop = StopSignal().install()  # until gunicorn installs its own handlers
     run_migrate(settings, args)
+    if not check_slack(settings, make_web_client(settings), stop.event):
+        return 0
+    # Each web worker carries the scheduler; the schedule lease lets one of them (or a clock) run it.
+    running: dict[str, RunningProcess] = {}
+
+    def when_ready(_server: object) -> None:
+        logger.info("pulssi serve listening on port %s with %s web workers", settings.port, settings.web_concurrency)
+
+    def worker_exit(_server: object, _worker: object) -> None:
+        process = running.pop("worker", None)
+        if process is not None:  # None in the master, which also calls this when it reaps a worker
+            process.stop()
+            logger.info("pulssi serve worker stopped (pid %s)", os.getpid())
 
     class PulssiGunicorn(BaseApplication):
         def load_config(self) -> None:
@@ -129,30 +211,40 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
             self.cfg.set("worker_class", "bot.http_server.PulssiThreadWorker")
             self.cfg.set("threads", 16)
             self.cfg.set("timeout", 30)
+            # On SIGTERM a worker finishes its requests, listeners and the tick in flight within this.
+            self.cfg.set("graceful_timeout", 60)
             self.cfg.set("accesslog", None)
+            # Gunicorn's own start and stop notes are chatter at INFO; our one line per process says it.
+            self.cfg.set("loglevel", "debug" if settings.log_level == "DEBUG" else "warning")
+            self.cfg.set("when_ready", when_ready)
+            self.cfg.set("worker_exit", worker_exit)
 
         def load(self) -> object:
-            from bot.app import create_app
-            from bot.deps import build_deps
             from bot.web import create_wsgi_app
 
-            deps = build_deps(settings, worker_id=f"web-{os.getpid()}")
-            return create_wsgi_app(create_app(deps), deps)
+            process = _start_process("serve", settings, with_app=True)
+            running["worker"] = process
+            assert process.app is not None
+            return create_wsgi_app(process.app, process.deps)
 
+    if stop.stopped:  # SIGTERM before gunicorn took the signals over
+        return 0
     PulssiGunicorn().run()
     return 0
 
 
 def run_clock(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.deps import build_deps
-    from bot.scheduler import build_scheduler
+    from bot.lifecycle import StopSignal, check_slack
+    from bot.slack_client import make_web_client
 
+    stop = StopSignal().install()
     run_migrate(settings, args)
-    deps = build_deps(settings, worker_id=f"clock-{os.getpid()}")
-    scheduler = build_scheduler(deps, blocking=True)
-    logger.info("clock started")
-    with contextlib.suppress(KeyboardInterrupt, SystemExit):
-        scheduler.start()
+    if not check_slack(settings, make_web_client(settings), stop.event):
+        return 0
+    process = _start_process("clock", settings, with_app=False)
+    stop.wait()
+    process.stop()
+    logger.info("pulssi clock stopped")
     return 0
 
 

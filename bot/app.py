@@ -10,6 +10,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 
 from bot.deps import Deps
 from bot.services.idempotency import claim_once
@@ -17,10 +18,20 @@ from bot.services.idempotency import claim_once
 logger = logging.getLogger(__name__)
 
 
+class _DropTokenUnusedNote(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment by itself, and then warns in every process that the
+    client we give it wins over that token. It does, on purpose: the note says nothing to an operator."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
 def create_app(deps: Deps) -> App:
     settings = deps.settings
+    bolt_logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _DropTokenUnusedNote) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_DropTokenUnusedNote())
     app = App(
-        token=settings.slack_bot_token.reveal(),
         signing_secret=settings.slack_signing_secret.reveal(),
         client=deps.client,
         # Listeners ack() first and do slow work afterwards in Bolt's thread pool.

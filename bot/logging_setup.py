@@ -72,11 +72,41 @@ def install_redaction(secrets: Iterable[str] = ()) -> None:
         _installed = True
 
 
+# Libraries whose lines an operator doesn't need, and the lowest level shown from each: Alembic's lines per
+# command, Bolt's and slack_sdk's connection notes; APScheduler's per run, including its warning when a
+# tick is skipped because the previous one still runs (by design: one at a time; our jobs log their own
+# failures). At LOG_LEVEL=DEBUG they all speak again.
+QUIET_LIBRARIES = {
+    "alembic": logging.WARNING,
+    "slack_bolt": logging.WARNING,
+    "slack_sdk": logging.WARNING,
+    "apscheduler": logging.ERROR,
+}
+
+
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     install_redaction(secrets)
     root = logging.getLogger()
     root.setLevel(level)
+    for name, lowest in QUIET_LIBRARIES.items():
+        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else max(lowest, root.level))
     if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
+    if level != "DEBUG":
+        for each in root.handlers:
+            if not any(isinstance(f, _QuietLibraryFilter) for f in each.filters):
+                each.addFilter(_QuietLibraryFilter())
+
+
+class _QuietLibraryFilter(logging.Filter):
+    """The same floor at the handler: Bolt sets each of its loggers to the root's level when it makes one
+    (`slack_bolt.App`, and the Socket Mode client logging through it), so a level on `slack_bolt` alone
+    doesn't hold."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for name, lowest in QUIET_LIBRARIES.items():
+            if record.name == name or record.name.startswith(name + "."):
+                return record.levelno >= lowest
+        return True

@@ -24,6 +24,14 @@ MIN_ANONYMITY = 3
 # A folder of its own: paths set from Slack are confined to it, so it must never hold .env or the app.
 DEFAULT_CX_FEED_DIR = "cx-feed"
 
+# The placeholders in .env.example: a start with one of them left in stops with one line, not a Slack error.
+EXAMPLE_VALUES = {
+    "SLACK_BOT_TOKEN": "xoxb-your-bot-token",
+    "SLACK_SIGNING_SECRET": "your-signing-secret",
+    "SLACK_APP_TOKEN": "xapp-your-app-token",
+}
+SEE_README = 'see the README, "Quick start"'
+
 
 class SettingError(ValueError):
     """A setting is missing or malformed; `str()` is the one line shown to the admin."""
@@ -75,6 +83,7 @@ class Settings:
     web_concurrency: int = 2
     pulse_window_days: int = 3
     scheduler_tick_seconds: int = 60
+    schedule_lease_seconds: int = 30
     outbox_claim_timeout_seconds: int = 120
     outbox_senders: int = 4
     cx_feed_url: str | None = None
@@ -119,6 +128,7 @@ class Settings:
             web_concurrency=reader.integer("WEB_CONCURRENCY", 2, low=1, high=64),
             pulse_window_days=reader.integer("PULSE_WINDOW_DAYS", 3, low=1, high=10),
             scheduler_tick_seconds=reader.integer("SCHEDULER_TICK_SECONDS", 60, low=1, high=3600),
+            schedule_lease_seconds=reader.integer("SCHEDULE_LEASE_SECONDS", 30, low=3, high=300),
             outbox_claim_timeout_seconds=reader.integer("OUTBOX_CLAIM_TIMEOUT_SECONDS", 120, low=1, high=3600),
             outbox_senders=reader.integer("OUTBOX_SENDERS", 4, low=1, high=32),
             cx_feed_url=reader.optional("CX_FEED_URL"),
@@ -182,6 +192,10 @@ class _Reader:
             if required:
                 raise SettingError(name, "is required but not set")
             return Secret("")
+        if value == EXAMPLE_VALUES.get(name):
+            raise SettingError(
+                name, f"is still the example value from .env.example; put your app's value there ({SEE_README})"
+            )
         if prefix and not value.startswith(prefix):
             raise SettingError(name, f"must start with '{prefix}'")
         if len(value) < min_length or re.search(r"\s", value):
@@ -259,4 +273,12 @@ class _Reader:
             raise SettingError(name, "is not a valid database URL") from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
             raise SettingError(name, f"unsupported database '{url.get_backend_name()}' (use sqlite or postgresql)")
+        try:
+            url.get_dialect().import_dbapi()
+        except ImportError:
+            if url.get_backend_name() == "postgresql":
+                raise SettingError(
+                    name, "PostgreSQL needs its driver: install the [postgres] extra, pip install -e '.[postgres]'"
+                ) from None
+            raise SettingError(name, f"the database driver '{url.get_driver_name()}' is not installed") from None
         return raw

@@ -1,4 +1,4 @@
-"""`/cxreport [#channel|team name|all] [weeks]`, the report from the Home tab, and team digests."""
+"""`/cxreport [#channel|team name|all] [weeks]` and the report from the Home tab (team digests: bot.services.digest)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.deps import Deps
 from bot.domain.report import Report
 from bot.i18n import Translator
-from bot.services import pulse_schedule, reports, rounds, teams
-from bot.services.languages import translator_for_team
+from bot.services import reports, teams
 from bot.services.teams import NotAllowed, TeamView
 from handlers import registry
 from handlers.common import translator_for, user_id_of, workspace_id_of
 from storage import repositories as repo
-from storage.models import PulseRound
 
 logger = logging.getLogger(__name__)
 
@@ -103,38 +101,6 @@ def deliver_report_to_dm(deps: Deps, workspace_id: str, user_id: str) -> None:
     _upload_chart(deps, t, report, channel)
 
 
-def post_digest(deps: Deps, closed: rounds.ClosedRound) -> None:
-    """After a round closes: the last 4 weeks for the team channel, once per round, same suppression."""
-    from sqlalchemy import update
-
-    workspace_id = closed.workspace_id
-    with deps.db.session_scope() as session:
-        claimed = session.execute(
-            update(PulseRound)
-            .where(
-                PulseRound.workspace_id == workspace_id,  # type: ignore[arg-type]
-                PulseRound.id == closed.round_id,  # type: ignore[arg-type]
-                PulseRound.digest_posted.is_(False),  # type: ignore[attr-defined]
-            )
-            .values(digest_posted=True)
-        )
-        if not getattr(claimed, "rowcount", 0):
-            return  # another process posted it
-        team_row = repo.team_by_id(session, workspace_id, closed.team_id)
-        if team_row is None:
-            return
-        team = teams.view_of(session, team_row)
-    t = translator_for_team(deps, workspace_id, team.id)  # a channel post: the team's language
-    report = _build(deps, workspace_id, team, reports.DIGEST_WEEKS)
-    blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": t("report.digest.intro")}]}]
-    blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"))
-    try:
-        deps.client.chat_postMessage(channel=team.channel_id, text=notification_text(t, report), blocks=blocks)
-        _upload_chart(deps, t, report, team.channel_id)
-    except SlackApiError as error:
-        logger.warning("team digest not posted: %s", error.response.get("error"))
-
-
 def _default_team(deps: Deps, workspace_id: str, user_id: str, channel_id: str) -> tuple[TeamView | None, str]:
     """A bare `/cxreport`: the team of the channel it was typed in, else the person's home team, else the
     first team they manage; with the key of the note saying which one was chosen."""
@@ -174,8 +140,6 @@ class InFlight:
 
 def register(app: App, deps: Deps) -> None:
     in_flight = InFlight()
-    if post_digest not in pulse_schedule.ROUND_CLOSED_HOOKS:
-        pulse_schedule.ROUND_CLOSED_HOOKS.append(post_digest)
 
     @registry.command(app, "/cxreport")
     def cxreport(ack: Ack, body: dict[str, Any], respond: Respond) -> None:

@@ -12,7 +12,7 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.blocks import actions, button, escape, mrkdwn
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
-from bot.services import privacy, pulse_schedule, rounds, teams
+from bot.services import digest, privacy, pulse_schedule, rounds, teams
 from bot.services.teams import NotAllowed, NoTeam, TeamView
 from handlers import pulse
 from handlers.common import translator_for, user_id_of, workspace_id_of
@@ -272,7 +272,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
         )
     else:
         reply(command, command.t("pulsecmd.close.done_suppressed", team=escape(team.name), k=k))
-    deps.run_later(pulse_schedule.run_round_closed_hooks, deps, closed)  # the digest draws a chart: after ack
+    deps.run_later(digest.post_digest, deps, closed)  # the digest draws a chart: after ack
 
 
 @subcommand("status", order=10)
@@ -288,7 +288,7 @@ def status(deps: Deps, command: PulseCommand) -> None:
         team_row = repo.team_by_id(session, command.workspace_id, team.id)
         assert team_row is not None
         today = deps.now().astimezone(ZoneInfo(team_row.timezone)).date()
-        next_date = pulse_schedule.next_round_date(team_row, today)
+        next_date = pulse_schedule.next_round_date(session, team_row, today)
         open_round = repo.open_round(session, command.workspace_id, team.id)
         open_info = None
         if open_round is not None:

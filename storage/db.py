@@ -42,6 +42,13 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5, **kwargs)
 
 
+def first_line(error: BaseException) -> str:
+    """The first line of a database error's message, for a one-line log (drivers add hints and SQL below it)."""
+    cause = getattr(error, "orig", None) or error
+    lines = str(cause).strip().splitlines()
+    return lines[0].strip() if lines else type(cause).__name__
+
+
 class Database:
     """Owns the engine; `session_scope()` is one transaction (services call it once per use case)."""
 

@@ -321,3 +321,18 @@ class ProcessedEvent(SQLModel, table=True):
     workspace_id: str = Field(max_length=32)
     key: str = Field(max_length=200)
     created_at: datetime = Field(index=True)
+
+
+class ScheduleLease(SQLModel, table=True):
+    """Which process runs the schedule (rounds, reminders, closes, feed pulls): the one whose lease hasn't run out.
+
+    Deployment-wide, not per workspace: one row per schedule name ("pulse"), made by the migration. The
+    holder renews `expires_at` well before it passes; when it dies, the next process to try after that takes it.
+    """
+
+    __tablename__ = "schedule_lease"
+
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str | None = Field(default=None, max_length=200)
+    expires_at: datetime | None = None
+    acquired_at: datetime | None = None

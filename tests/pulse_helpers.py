@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from tests.harness import Harness
+from tests.slack.sender import SlackRequestSender
 
 ADMIN = "UADMIN"
 CHANNEL = "C0TEAM"
@@ -64,9 +65,17 @@ def button_value(blocks: list[dict[str, Any]], question: str, value: int) -> str
     raise AssertionError(f"no button for {question}={value}")
 
 
-def click(harness: Harness, user: str, dm: tuple[str, str, list[dict[str, Any]]], question: str, value: int) -> Any:
+def click(
+    harness: Harness,
+    user: str,
+    dm: tuple[str, str, list[dict[str, Any]]],
+    question: str,
+    value: int,
+    sender: SlackRequestSender | None = None,
+) -> Any:
+    """Click an answer button on a pulse DM (through `sender`, e.g. a `serve` process, else the harness app)."""
     channel, ts, blocks = dm
-    return harness.sender.block_action(
+    return (sender or harness.sender).block_action(
         user_id=user,
         action_id=f"pulse_answer_{value}",
         value=button_value(blocks, question, value),

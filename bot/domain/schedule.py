@@ -8,7 +8,7 @@ All returned datetimes are aware and in UTC, so they compare correctly regardles
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal, cast
@@ -224,6 +224,26 @@ def next_round_date(schedule: Schedule, anchor: date, after: date) -> date:
     return next(round_dates(schedule, anchor, after))
 
 
+def stands_for(schedule: Schedule, scheduled: date, round_day: date) -> bool:
+    """Whether a round opened on `round_day` is the round of the scheduled date `scheduled`.
+
+    A round counts for the scheduled date that ends its cadence period: any day in
+    (scheduled − period, scheduled]. So a manual round on Friday stands for Monday's scheduled one, and a
+    manual round on Monday morning for that Monday's; the next scheduled round is a whole period later.
+    """
+    period = timedelta(days=7 * schedule.every_weeks)
+    return scheduled - period < round_day <= scheduled
+
+
+def next_open_date(schedule: Schedule, anchor: date, today: date, round_days: Iterable[date]) -> date:
+    """The first scheduled date on or after `today` that no round on `round_days` already stands for."""
+    days = tuple(round_days)
+    for scheduled in round_dates(schedule, anchor, today):
+        if not any(stands_for(schedule, scheduled, day) for day in days):
+            return scheduled
+    raise AssertionError("unreachable: round_dates is endless")  # pragma: no cover
+
+
 # ---------------------------------------------------------------------------------------------- time zones
 
 
@@ -364,6 +384,7 @@ __all__: list[str] = [
     "Schedule",
     "ScheduleError",
     "local_send_time",
+    "next_open_date",
     "next_round_date",
     "parse_schedule",
     "parse_time",
@@ -371,6 +392,7 @@ __all__: list[str] = [
     "render_schedule",
     "resolve_local",
     "round_dates",
+    "stands_for",
     "window_close",
     "zone",
 ]

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
-from bot.services import outbox, rounds
+from bot.services import digest, outbox, rounds
 from bot.timeutil import to_db
 from storage.models import PulseRound, Team
 
 logger = logging.getLogger(__name__)
-
-# Called with (deps, closed round) after a round closes; the report feature posts the team digest.
-ROUND_CLOSED_HOOKS: list[Callable[[Deps, rounds.ClosedRound], None]] = []
 
 # A round is created this long before its date starts anywhere on Earth (UTC+14), so every person's
 # local 09:00 is still ahead when the DMs are queued.
@@ -45,9 +41,26 @@ def set_schedule(deps: Deps, workspace_id: str, team_id: int, actor: str, new: s
         return first
 
 
-def next_round_date(team: Team, today: date) -> date:
+def _round_days_since(session: Session, team: Team, since: date) -> list[date]:
+    """The days of the team's rounds (manual or scheduled) from `since` on."""
+    return list(
+        session.exec(
+            select(col(PulseRound.scheduled_for)).where(
+                PulseRound.workspace_id == team.workspace_id,
+                PulseRound.team_id == team.id,
+                col(PulseRound.scheduled_for) >= since,
+            )
+        )
+    )
+
+
+def next_round_date(session: Session, team: Team, today: date) -> date:
+    """The date the next scheduled round really starts: not one that has started, nor one a manual round
+    already stands for."""
+    schedule = rounds.team_schedule(team)
     anchor = team.anchor_date or _default_anchor(team)
-    return schedule_domain.next_round_date(rounds.team_schedule(team), anchor, today)
+    since = today - timedelta(days=7 * schedule.every_weeks)
+    return schedule_domain.next_open_date(schedule, anchor, today, _round_days_since(session, team, since))
 
 
 def _default_anchor(team: Team) -> date:
@@ -87,16 +100,10 @@ def start_scheduled_rounds(deps: Deps) -> int:
         )
         if now >= latest_start:
             continue
+        # A round already opened for this period (the scheduled one, or a manual one standing for it).
         with deps.db.session_scope() as session:
-            exists = session.exec(
-                select(PulseRound.id).where(
-                    PulseRound.workspace_id == team.workspace_id,
-                    PulseRound.team_id == team.id,
-                    PulseRound.scheduled_for == due,
-                    col(PulseRound.started_manually).is_(False),
-                )
-            ).first()
-        if exists is not None:
+            round_days = _round_days_since(session, team, due - timedelta(days=7 * schedule.every_weeks))
+        if any(schedule_domain.stands_for(schedule, due, day) for day in round_days):
             continue
         try:
             if rounds.start_round(deps, team.workspace_id, team.id, manual=False, scheduled_for=due):
@@ -120,16 +127,8 @@ def close_due_rounds(deps: Deps) -> int:
         result = rounds.close_round(deps, workspace_id, round_id)
         if result is not None:
             closed += 1
-            run_round_closed_hooks(deps, result)
+            digest.post_digest(deps, result)
     return closed
-
-
-def run_round_closed_hooks(deps: Deps, closed: rounds.ClosedRound) -> None:
-    for hook in ROUND_CLOSED_HOOKS:
-        try:
-            hook(deps, closed)
-        except Exception:
-            logger.exception("round-closed hook failed for round %s", closed.round_id)
 
 
 def pulse_tick(deps: Deps) -> None:

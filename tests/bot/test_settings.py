@@ -43,6 +43,11 @@ def test_default_language(raw: str, language: str) -> None:
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL", "one of"),
         ({"DEFAULT_LANGUAGE": "sv"}, "DEFAULT_LANGUAGE", "one of en, fi, got 'sv'"),
         ({"DEFAULT_LANGUAGE": "fi-FI"}, "DEFAULT_LANGUAGE", "one of en, fi"),
+        ({"SCHEDULE_LEASE_SECONDS": "1"}, "SCHEDULE_LEASE_SECONDS", "at least 3"),
+        # The placeholders of .env.example pass every format check; they are refused by name.
+        ({"SLACK_BOT_TOKEN": "xoxb-your-bot-token"}, "SLACK_BOT_TOKEN", "still the example value"),
+        ({"SLACK_SIGNING_SECRET": "your-signing-secret"}, "SLACK_SIGNING_SECRET", "still the example value"),
+        ({"SLACK_APP_TOKEN": "xapp-your-app-token"}, "SLACK_APP_TOKEN", "still the example value"),
     ],
 )
 def test_bad_settings_name_the_setting(overrides: dict[str, str], name: str, fragment: str) -> None:
@@ -86,3 +91,24 @@ def test_secrets_never_print() -> None:
 
 def test_api_url_gets_trailing_slash() -> None:
     assert Settings.from_env({**BASE, "SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url.endswith("/api/")
+
+
+def test_example_values_are_the_ones_in_env_example() -> None:
+    from pathlib import Path
+
+    from bot.settings import EXAMPLE_VALUES
+
+    example = Path(__file__).resolve().parents[2] / ".env.example"
+    lines = dict(line.split("=", 1) for line in example.read_text().splitlines() if line and not line.startswith("#"))
+    for name, value in EXAMPLE_VALUES.items():
+        assert lines[name] == value
+
+
+def test_a_postgresql_url_without_its_driver_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if `pip install .` without [postgres]
+    with pytest.raises(SettingError) as caught:
+        Settings.from_env({**BASE, "DATABASE_URL": "postgresql://u@h/d"})
+    assert caught.value.name == "DATABASE_URL"
+    assert "[postgres]" in str(caught.value) and "\n" not in str(caught.value)

@@ -194,3 +194,44 @@ def test_finnish_user_gets_the_pulse_in_finnish(harness: Harness) -> None:
     dms = wait_pulse_dms(harness, 5)
     assert "Pulssikysely" in json.dumps(dms["U001"][2], ensure_ascii=False)
     assert pulse_messages(harness)
+
+
+def _round_count(harness: Harness) -> int:
+    with harness.db.session_scope() as session:
+        return int(session.execute(text("select count(*) from pulse_round")).scalar_one())
+
+
+def _status_next(harness: Harness) -> str:
+    harness.fake.clear_calls()
+    harness.sender.command("/pulse", "status", user_id=ADMIN, channel_id=CHANNEL)
+    reply = harness.fake.wait_for("response_url")[0]
+    text = reply.params["blocks"][0]["text"]["text"]
+    line = next(line for line in str(text).splitlines() if line.startswith("*Next round:*"))
+    return line.removeprefix("*Next round:*").strip()
+
+
+def test_a_manual_round_counts_as_the_periods_round_and_status_shows_the_real_next(harness: Harness) -> None:
+    monday = datetime(2026, 3, 9, tzinfo=UTC)
+    harness.clock.set(monday - timedelta(days=3))
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "schedule every week mon 09:00", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    assert _status_next(harness) == "2026-03-09"
+    # Monday 07:00 in Helsinki: a manager starts a round by hand, and closes it before 09:00.
+    harness.clock.set(monday + timedelta(hours=5))
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    wait_pulse_dms(harness, 5)
+    harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in str(c.params.get("text", "")).lower())
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)  # the digest
+    assert _status_next(harness) == "2026-03-16"
+    # 09:00 and the rest of the day: no second, scheduled pulse this week.
+    for hours in (7, 8, 12):
+        harness.clock.set(monday + timedelta(hours=hours))
+        pulse_tick(harness.deps)
+    assert _round_count(harness) == 1
+    # Next Monday's scheduled round goes out as usual.
+    harness.clock.set(monday + timedelta(days=7, hours=7))
+    pulse_tick(harness.deps)
+    assert _round_count(harness) == 2
+    assert _status_next(harness) == "2026-03-23"

@@ -13,6 +13,7 @@ from bot.domain.schedule import (
     Schedule,
     ScheduleError,
     local_send_time,
+    next_open_date,
     next_round_date,
     parse_schedule,
     parse_time,
@@ -20,6 +21,7 @@ from bot.domain.schedule import (
     render_schedule,
     resolve_local,
     round_dates,
+    stands_for,
     window_close,
 )
 from bot.i18n import translator
@@ -328,3 +330,54 @@ def test_reminder_lands_in_working_hours_inside_the_window(start: datetime, days
     assert send < reminder < close
     assert moment.weekday() < 5
     assert time(9) <= moment.time() < time(17)
+
+
+# ---------------------------------------------------------------------------------------------- rounds standing in
+
+_FORTNIGHTLY_MONDAY_9 = Schedule(every_weeks=2, weekday=0, at=time(9, 0))
+_WEEKLY_MONDAY_9 = Schedule(every_weeks=1, weekday=0, at=time(9, 0))
+
+
+@pytest.mark.parametrize(
+    ("schedule", "scheduled", "round_day", "stands"),
+    [
+        # The scheduled round itself.
+        (_WEEKLY_MONDAY_9, date(2026, 12, 7), date(2026, 12, 7), True),
+        # A manual round on the same Monday morning: the scheduled one must not follow it.
+        (_FORTNIGHTLY_MONDAY_9, date(2026, 12, 7), date(2026, 12, 7), True),
+        # A manual round the Friday before stands for Monday's.
+        (_WEEKLY_MONDAY_9, date(2026, 12, 7), date(2026, 12, 4), True),
+        # The previous scheduled round (a whole period earlier) does not.
+        (_WEEKLY_MONDAY_9, date(2026, 12, 7), date(2026, 11, 30), False),
+        (_FORTNIGHTLY_MONDAY_9, date(2026, 12, 7), date(2026, 11, 23), False),
+        # Fortnightly: a manual round 13 days before still falls in the period.
+        (_FORTNIGHTLY_MONDAY_9, date(2026, 12, 7), date(2026, 11, 24), True),
+        # A round after the scheduled date belongs to the next period.
+        (_WEEKLY_MONDAY_9, date(2026, 12, 7), date(2026, 12, 8), False),
+    ],
+)
+def test_which_round_stands_for_a_scheduled_date(
+    schedule: Schedule, scheduled: date, round_day: date, stands: bool
+) -> None:
+    assert stands_for(schedule, scheduled, round_day) is stands
+
+
+@pytest.mark.parametrize(
+    ("schedule", "today", "round_days", "expected"),
+    [
+        # Nothing ran: the next Monday on the cadence (anchor 2026-11-23).
+        (_FORTNIGHTLY_MONDAY_9, date(2026, 11, 25), [], date(2026, 12, 7)),
+        # Today is a round day and its round has not started yet: today.
+        (_FORTNIGHTLY_MONDAY_9, date(2026, 12, 7), [date(2026, 11, 23)], date(2026, 12, 7)),
+        # Today's round already started: two weeks on.
+        (_FORTNIGHTLY_MONDAY_9, date(2026, 12, 7), [date(2026, 12, 7)], date(2026, 12, 21)),
+        # A manual round last Thursday stands for this Monday's: the one after.
+        (_FORTNIGHTLY_MONDAY_9, date(2026, 12, 5), [date(2026, 12, 3)], date(2026, 12, 21)),
+        # Weekly, manual round on Tuesday: next Monday is covered, the one after is next.
+        (_WEEKLY_MONDAY_9, date(2026, 12, 2), [date(2026, 12, 1)], date(2026, 12, 14)),
+    ],
+)
+def test_next_open_date_skips_dates_a_round_already_stands_for(
+    schedule: Schedule, today: date, round_days: list[date], expected: date
+) -> None:
+    assert next_open_date(schedule, date(2026, 11, 23), today, round_days) == expected
