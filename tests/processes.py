@@ -23,7 +23,6 @@ from tests.harness import BOT_TOKEN, SIGNING_SECRET, Harness
 from tests.slack.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
-APP_TOKEN = "xapp-1-A0001-test"
 
 
 def process_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, str]:

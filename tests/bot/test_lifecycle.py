@@ -12,7 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.harness import SIGNING_SECRET, Harness
-from tests.processes import APP_TOKEN, Running, due_now, free_port, holder, process_env, start, wait_http, wait_until
+from tests.processes import Running, due_now, free_port, holder, process_env, start, wait_http, wait_until
 from tests.pulse_helpers import make_team, pulse_dm_count
 from tests.slack.sender import SlackRequestSender
 
@@ -68,7 +68,7 @@ def test_serve_on_sigterm_finishes_listeners_in_flight_and_exits_0(
 def test_socket_on_sigterm_gives_the_schedule_up_and_exits_0(
     harness: Harness, database_url: str, start: Callable[..., Running]
 ) -> None:
-    socket_mode = start("socket", process_env(harness.fake, database_url, SLACK_APP_TOKEN=APP_TOKEN))
+    socket_mode = start("socket", process_env(harness.fake, database_url, SLACK_APP_TOKEN=harness.fake.app_token))
     socket_mode.wait_log("pulssi socket started")
     wait_until(lambda: holder(harness) is not None, 10, "the socket process to hold the schedule")
     assert socket_mode.terminate() == 0
@@ -93,8 +93,8 @@ def test_socket_on_sigterm_gives_the_schedule_up_and_exits_0(
 def test_a_token_slack_refuses_stops_the_start_with_one_line_and_exit_2(
     harness: Harness, database_url: str, start: Callable[..., Running], mode: str, extra: dict[str, str], name: str
 ) -> None:
-    harness.fake.app_token = APP_TOKEN
-    running = start(mode, process_env(harness.fake, database_url, **{"SLACK_APP_TOKEN": APP_TOKEN, **extra}))
+    env = process_env(harness.fake, database_url, **{"SLACK_APP_TOKEN": harness.fake.app_token, **extra})
+    running = start(mode, env)
     assert running.process.wait(60) == 2
     lines = running.stderr().strip().splitlines()
     assert len(lines) == 1, running.stderr()
