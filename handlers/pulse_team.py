@@ -12,6 +12,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.blocks import actions, button, mrkdwn
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
+from bot.domain.anonymity import is_reportable
+from bot.domain.policy import Action
 from bot.services import privacy, pulse_schedule, rounds, teams
 from bot.services.teams import NotAllowed, NoTeam, TeamView
 from handlers import pulse
@@ -139,7 +141,7 @@ def schedule(deps: Deps, command: PulseCommand) -> None:
     if team is None:
         return
     try:
-        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
+        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id, Action.SET_SCHEDULE)
     except NotAllowed as error:
         refuse(command, error)
         return
@@ -220,7 +222,7 @@ def start_now(deps: Deps, command: PulseCommand) -> None:
     if team is None:
         return
     try:
-        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
+        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id, Action.START_ROUND)
         started = rounds.start_round(deps, command.workspace_id, team.id, manual=True)
     except NotAllowed as error:
         refuse(command, error)
@@ -253,7 +255,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
     if team is None:
         return
     try:
-        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
+        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id, Action.CLOSE_ROUND)
         closed = rounds.close_open_round(deps, command.workspace_id, team.id)
     except NotAllowed as error:
         refuse(command, error)
@@ -262,7 +264,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
         reply(command, command.t("pulsecmd.close.none", team=team.name))
         return
     k = deps.settings.anonymity_min
-    if closed.answered >= k:
+    if is_reportable(closed.answered, k):
         reply(
             command, command.t("pulsecmd.close.done", team=team.name, answered=closed.answered, invited=closed.invited)
         )
@@ -278,6 +280,9 @@ def status(deps: Deps, command: PulseCommand) -> None:
         team = teams.home_team_of(deps, command.workspace_id, command.user_id)
         if team is None:
             return
+    if not teams.may(deps, command.workspace_id, command.user_id, Action.TEAM_STATUS, team.id):
+        reply(command, command.t("pulsecmd.status.refused", team=team.name))
+        return
     t = command.t
     k = deps.settings.anonymity_min
     with deps.db.session_scope() as session:
@@ -302,7 +307,7 @@ def status(deps: Deps, command: PulseCommand) -> None:
         # A live count below k could let a manager watch who answered; show it only from k up.
         participation = (
             t("pulsecmd.status.participation", answered=answered, invited=invited)
-            if answered >= k
+            if is_reportable(answered, k)
             else t("pulsecmd.status.participation_low", k=k, invited=invited)
         )
         from bot.timeutil import from_db
