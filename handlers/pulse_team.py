@@ -28,11 +28,14 @@ def mention_list(user_ids: tuple[str, ...] | list[str], t: Any) -> str:
     return ", ".join(f"<@{u}>" for u in user_ids) or t("core.none")
 
 
-def refuse(command: PulseCommand, error: NotAllowed) -> None:
+def refusal_text(t: Any, error: NotAllowed) -> str:
     if error.admins_only:
-        reply(command, command.t("core.refusal.admins_only"))
-    else:
-        reply(command, command.t("core.refusal.admins_or_managers", managers=mention_list(error.managers, command.t)))
+        return str(t("core.refusal.admins_only"))
+    return str(t("core.refusal.admins_or_managers", managers=mention_list(error.managers, t)))
+
+
+def refuse(command: PulseCommand, error: NotAllowed) -> None:
+    reply(command, refusal_text(command.t, error))
 
 
 def local_time(deps: Deps, user_id: str, moment: datetime) -> str:
@@ -407,9 +410,14 @@ def register(app: App, deps: Deps) -> None:
         except schedule_domain.ScheduleError:
             ack(response_action="errors", errors={"time": t("pulsecmd.schedule.bad_time")})
             return
-        ack()
         workspace_id = workspace_id_of(body)
         team_id = int(view.get("private_metadata") or 0)
+        try:  # a refusal is shown in the modal, not swallowed
+            teams.require_team_manager(deps, workspace_id, team_id, user_id, Action.SET_SCHEDULE)
+        except NotAllowed as error:
+            ack(response_action="errors", errors={"time": refusal_text(t, error)})
+            return
+        ack()
         with deps.db.session_scope() as session:
             row = repo.team_by_id(session, workspace_id, team_id)
             team = teams.view_of(session, row) if row else None

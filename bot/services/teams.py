@@ -220,6 +220,8 @@ def set_managers(deps: Deps, workspace_id: str, team_id: int, actor: str, user_i
     require_team_manager(deps, workspace_id, team_id, actor, policy.Action.SET_MANAGERS)
     wanted = list(dict.fromkeys(user_ids))
     with deps.db.session_scope() as session:
+        if repo.team_by_id(session, workspace_id, team_id) is None:  # e.g. another workspace's team id
+            raise NoTeam()
         session.execute(
             delete(TeamManager).where(
                 col(TeamManager.workspace_id) == workspace_id, col(TeamManager.team_id) == team_id
@@ -255,6 +257,25 @@ def set_wins_channel(deps: Deps, workspace_id: str, team_id: int, actor: str, ch
             raise NoTeam()
         team.wins_channel_id = channel_id
         session.add(team)
+
+
+def channels_of(deps: Deps, user_id: str) -> set[str]:
+    """The public and private channels the person is in that Pulssi can see (one paged call, not one per team).
+    When Slack can't tell, none: a person is then offered no team rather than every team."""
+    channels: set[str] = set()
+    cursor: str | None = None
+    try:
+        while True:
+            response = deps.client.users_conversations(
+                user=user_id, types="public_channel,private_channel", exclude_archived=True, limit=200, cursor=cursor
+            )
+            channels.update(str(c.get("id")) for c in response.get("channels") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return channels
+    except SlackApiError as error:
+        logger.warning("users.conversations failed: %s", error.response.get("error"))
+        return set()
 
 
 def _channel_member_ids(deps: Deps, channel_id: str) -> list[str]:

@@ -209,6 +209,10 @@ class FakeSlack:
             }
             self._state.members[channel_id] = list(members)
 
+    def join_channel(self, channel_id: str, user_id: str) -> None:
+        with self._lock:
+            self._state.members.setdefault(channel_id, []).append(user_id)
+
     def fail_next(self, method: str | None, *, status: int = 429, retry_after: int = 1, times: int = 1) -> None:
         with self._lock:
             self._state.faults.append(_Fault(method, status, retry_after, times))
@@ -517,6 +521,19 @@ class FakeSlack:
             if members is None:
                 return {"ok": False, "error": "channel_not_found"}
             return _page(members, p, "members")
+        if method == "users.conversations":
+            # The channels the user is in that the bot can see (private ones only where the bot is a member too).
+            user = str(p.get("user") or "")
+            types = str(p.get("types") or "public_channel").split(",")
+            with self._lock:
+                found = [
+                    dict(info)
+                    for channel, info in s.channels.items()
+                    if user in s.members.get(channel, [])
+                    and ("private_channel" if info.get("is_private") else "public_channel") in types
+                    and (not info.get("is_private") or info.get("is_member"))
+                ]
+            return _page(found, p, "channels")
         if method == "conversations.open":
             users = p.get("users")
             first = (users if isinstance(users, str) else ",".join(users or [])).split(",")[0]
