@@ -315,7 +315,11 @@ def _managed_team(deps: Deps, body: dict[str, Any], action: dict[str, Any], what
         return None
     with deps.db.session_scope() as session:
         row = repo.team_by_id(session, workspace_id, team_id)
-        return teams.view_of(session, row) if row else None
+        team = teams.view_of(session, row) if row else None
+    if team is None:  # e.g. another workspace's team id
+        t = translator_for(deps, user_id)
+        deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, t("core.error.not_in_team")))
+    return team
 
 
 def _bot_user_id(deps: Deps) -> str:

@@ -417,12 +417,13 @@ def register(app: App, deps: Deps) -> None:
         except NotAllowed as error:
             ack(response_action="errors", errors={"time": refusal_text(t, error)})
             return
-        ack()
         with deps.db.session_scope() as session:
             row = repo.team_by_id(session, workspace_id, team_id)
             team = teams.view_of(session, row) if row else None
-        if team is None:
+        if team is None:  # e.g. another workspace's team id
+            ack(response_action="errors", errors={"time": t("core.error.not_in_team")})
             return
+        ack()
         new = schedule_domain.Schedule(
             every_weeks=int(values["cadence"]["value"]["selected_option"]["value"]),  # type: ignore[arg-type]
             weekday=int(values["weekday"]["value"]["selected_option"]["value"]),
