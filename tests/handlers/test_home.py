@@ -187,3 +187,23 @@ def test_admin_sets_up_a_team_from_home(harness: Harness) -> None:
     assert "home-team is a Pulssi team with 6 members" in done[0].params["text"]
     with harness.db.session_scope() as session:
         assert session.exec(select(Team).where(Team.channel_id == "C0HOME")).one().name == "home-team"
+
+
+def test_home_shows_managers_no_count_for_closed_rounds_below_k(harness: Harness) -> None:
+    """Home showed managers "3 of 4" and "0 of 4" for closed rounds below k: who answered, by elimination."""
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "managers <@U006>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    for answers in ({"U001": 4, "U002": 3, "U003": 5}, {}):
+        if answers:
+            run_round(harness, answers, invited=5)
+        else:
+            harness.fake.clear_calls()
+            harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+            harness.fake.wait_for("chat.postMessage", count=5)
+        harness.fake.clear_calls()
+        harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
+        harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
+    manager = open_home(harness, "U006")
+    assert "Round 1: fewer than 5 of 5 answered" in manager and "Round 2: fewer than 5 of 5 answered" in manager
+    assert "3 of 5" not in manager and "0 of 5" not in manager

@@ -284,6 +284,7 @@ def test_win_goes_only_into_teams_the_author_may_share_into(world: Harness) -> N
         "story": {"value": {"type": "plain_text_input", "value": "We fixed the customer's invoice today."}},
         "team": {"value": {"type": "static_select", "selected_option": {"value": str(team_id)}}},
     }
+
     def wins() -> list[int | None]:
         with world.db.session_scope() as session:
             return list(session.exec(select(Win.team_id).order_by(Win.id)).all())  # type: ignore[arg-type]
