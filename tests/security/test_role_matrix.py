@@ -342,3 +342,55 @@ def test_status_is_for_the_teams_people(world: Harness) -> None:
         reply = json.dumps(world.fake.wait_for("response_url")[0].params)
         shows = "support" in reply and "Only" not in reply and NOT_A_TEAM not in reply
         assert shows == (role in ("employee", "manager_here", "admin")), (role, reply)
+
+
+def test_home_report_button_by_role(world: Harness) -> None:
+    """The Home report button: a team's managers get their team, admins the workspace, others a refusal."""
+    expected = {
+        "employee": "Only",
+        "manager_here": "support: people and customers",
+        "manager_elsewhere": "other: people and customers",
+        "admin": "Whole workspace",
+        "no_team": "Only",
+        "other_workspace": "Whole workspace",  # their own workspace, which holds nothing of this one
+    }
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        _sender(world, role).block_action(
+            user_id=user, action_id="home_open_report", container={"type": "view", "view_id": "VHOME"}
+        )
+        posted = world.fake.wait_for("chat.postMessage", timeout=15)[0].params
+        assert expected[role] in str(posted.get("text")), (role, posted.get("text"))
+        if role != "manager_here":
+            assert "support: people and customers" not in json.dumps(posted), role
+
+
+def test_pulse_answer_buttons_by_role(world: Harness) -> None:
+    """A round's answer buttons work for the invited alone; the team's manager is not invited (not pulsed)."""
+    from tests.pulse_helpers import click, wait_pulse_dms
+
+    world.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    dms = wait_pulse_dms(world, len(MEMBERS) - 1)
+    assert sorted(dms) == sorted(set(MEMBERS) - {ROLES["manager_here"]})
+    employee_dm = dms[ROLES["employee"]]
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        channel, ts, blocks = employee_dm
+        if role == "other_workspace":
+            continue  # a forged click from another workspace is covered by the workspace filter of every lookup
+        # Everyone replays the employee's own button (a forged click): only the employee's counts.
+        click(world, user, (channel, ts, blocks), "autonomy", 4)
+        if role == "employee":
+            world.fake.wait_for("chat.update")
+        else:
+            refusal = world.fake.wait_for("chat.postEphemeral")[0].params
+            assert refusal["user"] == user and "isn't yours" in refusal["text"], (role, refusal)
+
+
+@pytest.mark.parametrize("text", ["mute", "unmute", "delete-my-data", "help"])
+def test_commands_about_oneself_work_for_every_role(world: Harness, text: str) -> None:
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        _sender(world, role).command("/pulse", text, user_id=user, channel_id=CHANNEL)
+        reply = json.dumps(world.fake.wait_for("response_url")[0].params)
+        assert not any(r in reply for r in REFUSED), (role, reply)
