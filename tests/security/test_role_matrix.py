@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from typing import Any
 
 import pytest
 
@@ -367,6 +368,8 @@ def test_home_report_button_by_role(world: Harness) -> None:
 
 def test_pulse_answer_buttons_by_role(world: Harness) -> None:
     """A round's answer buttons work for the invited alone; the team's manager is not invited (not pulsed)."""
+    from sqlmodel import select
+
     from tests.pulse_helpers import click, wait_pulse_dms
 
     world.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
@@ -380,11 +383,21 @@ def test_pulse_answer_buttons_by_role(world: Harness) -> None:
             continue  # a forged click from another workspace is covered by the workspace filter of every lookup
         # Everyone replays the employee's own button (a forged click): only the employee's counts.
         click(world, user, (channel, ts, blocks), "autonomy", 4)
+
+        def refused(call: Any, user: str = user) -> bool:
+            return call.params.get("user") == user and "isn't yours" in str(call.params.get("text"))
+
         if role == "employee":
-            world.fake.wait_for("chat.update")
+            time.sleep(1.0)  # however the answer is confirmed, it is not refused
+            assert not [c for c in world.fake.calls_to("chat.postEphemeral") if refused(c)]
         else:
-            refusal = world.fake.wait_for("chat.postEphemeral")[0].params
-            assert refusal["user"] == user and "isn't yours" in refusal["text"], (role, refusal)
+            world.fake.wait_for("chat.postEphemeral", predicate=refused)
+    from storage import repositories as repo
+    from storage.models import PulseRound
+
+    with world.db.session_scope() as session:
+        pulse_round = session.exec(select(PulseRound).where(PulseRound.status == "open")).one()
+        assert repo.respondent_count(session, "T0001", pulse_round.id or 0) == 1  # the employee alone
 
 
 @pytest.mark.parametrize("text", ["mute", "unmute", "delete-my-data", "help"])
