@@ -16,11 +16,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from bot.domain.anonymity import DEFAULT_ANONYMITY_MIN, MIN_ANONYMITY_MIN
 from bot.i18n import LANGUAGES, Language
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///pulssi.db"
-MIN_ANONYMITY = 3
+MIN_ANONYMITY = MIN_ANONYMITY_MIN  # the rule's floor, defined in bot/domain/anonymity
 # A folder of its own: paths set from Slack are confined to it, so it must never hold .env or the app.
 DEFAULT_CX_FEED_DIR = "cx-feed"
 
@@ -122,7 +123,11 @@ class Settings:
             default_language=reader.language("DEFAULT_LANGUAGE", "en"),
             port=reader.integer("PORT", 3000, low=1, high=65535),
             anonymity_min=reader.integer(
-                "ANONYMITY_MIN", 5, low=MIN_ANONYMITY, high=1000, low_reason="must be at least 3 to protect anonymity"
+                "ANONYMITY_MIN",
+                DEFAULT_ANONYMITY_MIN,
+                low=MIN_ANONYMITY,
+                high=1000,
+                low_reason=f"must be at least {MIN_ANONYMITY} to protect anonymity",
             ),
             log_level=reader.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             web_concurrency=reader.integer("WEB_CONCURRENCY", 2, low=1, high=64),

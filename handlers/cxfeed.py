@@ -9,6 +9,7 @@ from slack_bolt import App
 from bot.blocks import clip, escape
 from bot.blocks.cxfeed import status_text, summary_text
 from bot.deps import Deps
+from bot.domain.policy import Action
 from bot.services import cx_fetch, cx_import, teams
 from bot.services.teams import NotAllowed
 from handlers.pulse import PulseCommand, reply, subcommand
@@ -39,7 +40,7 @@ def _import_now(deps: Deps, command: PulseCommand) -> None:
 @subcommand("cxfeed", "cx", audience=MANAGERS, order=80)
 def cxfeed(deps: Deps, command: PulseCommand) -> None:
     t = command.t
-    if not teams.is_workspace_admin(deps, command.user_id):
+    if not teams.may(deps, command.workspace_id, command.user_id, Action.CX_FEED):
         reply(command, t("cxfeed.admins_only"))
         return
     words = command.args.split(maxsplit=1)

@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 from bot.blocks import escape
 from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.deps import Deps
+from bot.domain.policy import Action
 from bot.domain.report import Report
 from bot.i18n import Translator
 from bot.services import reports, teams
@@ -66,9 +67,9 @@ def _refusal(t: Translator, team: TeamView | None, error: NotAllowed) -> str:
 
 def _authorise(deps: Deps, workspace_id: str, user_id: str, team: TeamView | None) -> None:
     if team is None:
-        teams.require_admin(deps, user_id)
+        teams.require_admin(deps, user_id, Action.WORKSPACE_REPORT)
     else:
-        teams.require_team_manager(deps, workspace_id, team.id, user_id)
+        teams.require_team_manager(deps, workspace_id, team.id, user_id, Action.TEAM_REPORT)
 
 
 def parse_arguments(text: str) -> tuple[str, int | None]:
@@ -87,7 +88,7 @@ def deliver_report_to_dm(deps: Deps, workspace_id: str, user_id: str) -> None:
         managed = repo.managed_team_ids(session, workspace_id, user_id)
         team_row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
         team = teams.view_of(session, team_row) if team_row else None
-    if team is None and not teams.is_workspace_admin(deps, user_id):
+    if team is None and not teams.may(deps, workspace_id, user_id, Action.WORKSPACE_REPORT):
         home = teams.home_team_of(deps, workspace_id, user_id)
         deps.client.chat_postMessage(
             channel=user_id, text=_refusal(t, home, NotAllowed(list(home.managers) if home else []))

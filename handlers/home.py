@@ -10,14 +10,16 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import escape
 from bot.blocks.home import home_view
+from bot.blocks.win import notice_modal
 from bot.deps import Deps
+from bot.domain.policy import Action
 from bot.i18n import Translator
 from bot.services import languages, privacy, rounds, teams
 from bot.services.home import build_home
 from handlers import registry
 from handlers.common import translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
-from handlers.pulse_team import refuse, save_schedule, schedule_modal
+from handlers.pulse_team import refusal_text, refuse, save_schedule, schedule_modal
 from handlers.registry import MANAGERS
 from storage import repositories as repo
 
@@ -128,7 +130,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action("home_settings_schedule")
     def schedule_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        team = _managed_team(deps, body, action)
+        team = _managed_team(deps, body, action, Action.SET_SCHEDULE)
         if team is not None:
             t = translator_for(deps, workspace_id_of(body), user_id_of(body))
             deps.client.views_open(trigger_id=body["trigger_id"], view=schedule_modal(t, team))
@@ -136,7 +138,7 @@ def register(app: App, deps: Deps) -> None:
     @app.action("home_settings_managers")
     def managers_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        team = _managed_team(deps, body, action)
+        team = _managed_team(deps, body, action, Action.SET_MANAGERS)
         if team is None:
             return
         t = translator_for(deps, workspace_id_of(body), user_id_of(body))
@@ -156,19 +158,29 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view("home_managers_modal")
     def managers_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ack()
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         selected = view["state"]["values"]["managers"]["value"].get("selected_users") or []
-        try:
-            teams.set_managers(deps, workspace_id, int(view["private_metadata"]), user_id, selected)
-        except teams.NotAllowed:
+        try:  # one small transaction: done before the ack, so a refusal is shown in the modal
+            teams.set_managers(deps, workspace_id, _team_id(view), user_id, selected)
+        except teams.NotAllowed as error:
+            ack(
+                response_action="errors",
+                errors={"managers": refusal_text(translator_for(deps, workspace_id, user_id), error)},
+            )
             return
+        except teams.NoTeam:
+            ack(
+                response_action="errors",
+                errors={"managers": translator_for(deps, workspace_id, user_id)("core.error.not_in_team")},
+            )
+            return
+        ack()
         refresh_home(deps, workspace_id, user_id)
 
     @app.action("home_settings_winschannel")
     def winschannel_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
-        team = _managed_team(deps, body, action)
+        team = _managed_team(deps, body, action, Action.SET_WINS_CHANNEL)
         if team is None:
             return
         t = translator_for(deps, workspace_id_of(body), user_id_of(body))
@@ -192,13 +204,23 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view("home_winschannel_modal")
     def winschannel_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ack()
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         channel = view["state"]["values"]["channel"]["value"].get("selected_conversation")
-        try:
-            teams.set_wins_channel(deps, workspace_id, int(view["private_metadata"]), user_id, channel)
-        except teams.NotAllowed:
+        try:  # one small transaction: done before the ack, so a refusal is shown in the modal
+            teams.set_wins_channel(deps, workspace_id, _team_id(view), user_id, channel)
+        except teams.NotAllowed as error:
+            ack(
+                response_action="errors",
+                errors={"channel": refusal_text(translator_for(deps, workspace_id, user_id), error)},
+            )
             return
+        except teams.NoTeam:
+            ack(
+                response_action="errors",
+                errors={"channel": translator_for(deps, workspace_id, user_id)("core.error.not_in_team")},
+            )
+            return
+        ack()
         refresh_home(deps, workspace_id, user_id)
 
     @app.action("home_settings_setup")
@@ -209,13 +231,16 @@ def register(app: App, deps: Deps) -> None:
             "action_id": "value",
             "filter": {"include": ["public", "private"], "exclude_bot_users": True},
         }
-        _open_admin_input_modal(deps, body, "home_setup_modal", "home.setup", "channel", element)
+        _open_admin_input_modal(deps, body, Action.SET_UP_TEAM, "home_setup_modal", "home.setup", "channel", element)
 
     @app.view("home_setup_modal")
     def setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         t = translator_for(deps, workspace_id, user_id)
         channel = str(view["state"]["values"]["channel"]["value"].get("selected_conversation") or "")
+        if not teams.may(deps, workspace_id, user_id, Action.SET_UP_TEAM):
+            ack(response_action="errors", errors={"channel": t("core.refusal.admins_only")})
+            return
         try:
             deps.client.conversations_members(channel=channel, limit=1)
         except SlackApiError:
@@ -224,7 +249,8 @@ def register(app: App, deps: Deps) -> None:
         ack()
         try:
             team, _created, members = teams.setup_team(deps, workspace_id, channel, channel, user_id)
-        except teams.NotAllowed:
+        except teams.NotAllowed as error:  # lost admin rights since the check above: say so
+            deps.client.chat_postMessage(channel=user_id, text=refusal_text(t, error))
             return
         deps.client.chat_postMessage(
             channel=user_id, text=t("home.setup.done", name=escape(team.name), members=members)
@@ -235,7 +261,7 @@ def register(app: App, deps: Deps) -> None:
     def cxfeed_clicked(ack: Ack, body: dict[str, Any]) -> None:
         ack()
         element = {"type": "plain_text_input", "action_id": "value"}
-        _open_admin_input_modal(deps, body, "home_cxfeed_modal", "home.cxfeed", "source", element)
+        _open_admin_input_modal(deps, body, Action.CX_FEED, "home_cxfeed_modal", "home.cxfeed", "source", element)
 
     @app.view("home_cxfeed_modal")
     def cxfeed_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -244,6 +270,10 @@ def register(app: App, deps: Deps) -> None:
         source = str(view["state"]["values"]["source"]["value"].get("value") or "").strip()
         from bot.services.cx_import import run_import, set_feed_source, source_problem
 
+        if not teams.may(deps, workspace_id, user_id, Action.CX_FEED):
+            ack(response_action="errors", errors={"source": t("core.refusal.admins_only")})
+            return
+
         problem = source_problem(deps.settings, source)
         if problem:
             ack(response_action="errors", errors={"source": t(problem, source=source[:200])})
@@ -251,20 +281,28 @@ def register(app: App, deps: Deps) -> None:
         ack()
         try:
             set_feed_source(deps, workspace_id, user_id, source)
-        except teams.NotAllowed:
+        except teams.NotAllowed as error:  # lost admin rights since the check above: say so
+            deps.client.chat_postMessage(channel=user_id, text=refusal_text(t, error))
             return
         run_import(deps, workspace_id)  # the first pull now, so Home shows its result
         refresh_home(deps, workspace_id, user_id)
 
 
 def _open_admin_input_modal(
-    deps: Deps, body: dict[str, Any], callback_id: str, key: str, block_id: str, element: dict[str, Any]
+    deps: Deps,
+    body: dict[str, Any],
+    action: Action,
+    callback_id: str,
+    key: str,
+    block_id: str,
+    element: dict[str, Any],
 ) -> None:
-    """A one-field settings modal for workspace admins (texts `<key>.title|label|hint`); others get nothing."""
+    """A one-field settings modal for workspace admins (texts `<key>.title|label|hint`); others are told why not."""
     user_id = user_id_of(body)
-    if not teams.is_workspace_admin(deps, user_id):
-        return
     t = translator_for(deps, workspace_id_of(body), user_id)
+    if not teams.may(deps, workspace_id_of(body), user_id, action):
+        deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, t("core.refusal.admins_only")))
+        return
     block = {
         "type": "input",
         "block_id": block_id,
@@ -275,16 +313,29 @@ def _open_admin_input_modal(
     deps.client.views_open(trigger_id=body["trigger_id"], view=_modal(t, callback_id, f"{key}.title", [block]))
 
 
-def _managed_team(deps: Deps, body: dict[str, Any], action: dict[str, Any]) -> teams.TeamView | None:
+def _team_id(view: dict[str, Any]) -> int:
+    value = str(view.get("private_metadata") or "")
+    return int(value) if value.isdigit() else 0
+
+
+def _managed_team(deps: Deps, body: dict[str, Any], action: dict[str, Any], what: Action) -> teams.TeamView | None:
+    """The team a settings button names, if the person may do `what` to it; else they are told why not."""
     workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-    team_id = int(str(action.get("value") or "0"))
+    value = str(action.get("value") or "")
+    team_id = int(value) if value.isdigit() else 0
     try:
-        teams.require_team_manager(deps, workspace_id, team_id, user_id)
-    except teams.NotAllowed:
+        teams.require_team_manager(deps, workspace_id, team_id, user_id, what)
+    except teams.NotAllowed as error:
+        t = translator_for(deps, workspace_id, user_id)
+        deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, refusal_text(t, error)))
         return None
     with deps.db.session_scope() as session:
         row = repo.team_by_id(session, workspace_id, team_id)
-        return teams.view_of(session, row) if row else None
+        team = teams.view_of(session, row) if row else None
+    if team is None:  # e.g. another workspace's team id
+        t = translator_for(deps, workspace_id, user_id)
+        deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, t("core.error.not_in_team")))
+    return team
 
 
 def _welcome_translator(deps: Deps, workspace_id: str, channel_id: str, inviter: str) -> Translator:
@@ -306,7 +357,7 @@ def _bot_user_id(deps: Deps) -> str:
 @subcommand("export", audience=MANAGERS, order=90)
 def export(deps: Deps, command: PulseCommand) -> None:
     try:
-        teams.require_admin(deps, command.user_id)
+        teams.require_admin(deps, command.user_id, Action.EXPORT)
     except teams.NotAllowed as error:
         refuse(command, error)
         return

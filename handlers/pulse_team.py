@@ -12,6 +12,8 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from bot.blocks import actions, button, escape, mrkdwn
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
+from bot.domain.anonymity import is_reportable
+from bot.domain.policy import Action
 from bot.services import digest, privacy, pulse_schedule, rounds, teams
 from bot.services.teams import NotAllowed, NoTeam, TeamView
 from handlers import pulse
@@ -27,11 +29,14 @@ def mention_list(user_ids: tuple[str, ...] | list[str], t: Any) -> str:
     return ", ".join(f"<@{u}>" for u in user_ids) or t("core.none")
 
 
-def refuse(command: PulseCommand, error: NotAllowed) -> None:
+def refusal_text(t: Any, error: NotAllowed) -> str:
     if error.admins_only:
-        reply(command, command.t("core.refusal.admins_only"))
-    else:
-        reply(command, command.t("core.refusal.admins_or_managers", managers=mention_list(error.managers, command.t)))
+        return str(t("core.refusal.admins_only"))
+    return str(t("core.refusal.admins_or_managers", managers=mention_list(error.managers, t)))
+
+
+def refuse(command: PulseCommand, error: NotAllowed) -> None:
+    reply(command, refusal_text(command.t, error))
 
 
 def local_time(deps: Deps, user_id: str, moment: datetime) -> str:
@@ -142,7 +147,7 @@ def schedule(deps: Deps, command: PulseCommand) -> None:
     if team is None:
         return
     try:
-        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
+        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id, Action.SET_SCHEDULE)
     except NotAllowed as error:
         refuse(command, error)
         return
@@ -223,7 +228,7 @@ def start_now(deps: Deps, command: PulseCommand) -> None:
     if team is None:
         return
     try:
-        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
+        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id, Action.START_ROUND)
         started = rounds.start_round(deps, command.workspace_id, team.id, manual=True)
     except NotAllowed as error:
         refuse(command, error)
@@ -256,7 +261,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
     if team is None:
         return
     try:
-        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
+        teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id, Action.CLOSE_ROUND)
         closed = rounds.close_open_round(deps, command.workspace_id, team.id)
     except NotAllowed as error:
         refuse(command, error)
@@ -265,7 +270,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
         reply(command, command.t("pulsecmd.close.none", team=escape(team.name)))
         return
     k = deps.settings.anonymity_min
-    if closed.answered >= k:
+    if is_reportable(closed.answered, k):
         reply(
             command,
             command.t("pulsecmd.close.done", team=escape(team.name), answered=closed.answered, invited=closed.invited),
@@ -282,6 +287,9 @@ def status(deps: Deps, command: PulseCommand) -> None:
         team = teams.home_team_of(deps, command.workspace_id, command.user_id)
         if team is None:
             return
+    if not teams.may(deps, command.workspace_id, command.user_id, Action.TEAM_STATUS, team.id):
+        reply(command, command.t("pulsecmd.status.refused", team=team.name))
+        return
     t = command.t
     k = deps.settings.anonymity_min
     with deps.db.session_scope() as session:
@@ -306,7 +314,7 @@ def status(deps: Deps, command: PulseCommand) -> None:
         # A live count below k could let a manager watch who answered; show it only from k up.
         participation = (
             t("pulsecmd.status.participation", answered=answered, invited=invited)
-            if answered >= k
+            if is_reportable(answered, k)
             else t("pulsecmd.status.participation_low", k=k, invited=invited)
         )
         from bot.timeutil import from_db
@@ -406,14 +414,20 @@ def register(app: App, deps: Deps) -> None:
         except schedule_domain.ScheduleError:
             ack(response_action="errors", errors={"time": t("pulsecmd.schedule.bad_time")})
             return
-        ack()
         workspace_id = workspace_id_of(body)
         team_id = int(view.get("private_metadata") or 0)
+        try:  # a refusal is shown in the modal, not swallowed
+            teams.require_team_manager(deps, workspace_id, team_id, user_id, Action.SET_SCHEDULE)
+        except NotAllowed as error:
+            ack(response_action="errors", errors={"time": refusal_text(t, error)})
+            return
         with deps.db.session_scope() as session:
             row = repo.team_by_id(session, workspace_id, team_id)
             team = teams.view_of(session, row) if row else None
-        if team is None:
+        if team is None:  # e.g. another workspace's team id
+            ack(response_action="errors", errors={"time": t("core.error.not_in_team")})
             return
+        ack()
         new = schedule_domain.Schedule(
             every_weeks=int(values["cadence"]["value"]["selected_option"]["value"]),  # type: ignore[arg-type]
             weekday=int(values["weekday"]["value"]["selected_option"]["value"]),

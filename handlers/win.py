@@ -89,7 +89,8 @@ def open_win_modal(
     t = translator_for(deps, workspace_id, user_id)
     choice = wins.team_choice(deps, workspace_id, user_id)
     if not choice.choices:
-        deps.client.views_open(trigger_id=trigger_id, view=notice_modal(t, t("win.no_teams")))
+        key = "win.no_teams" if not choice.teams_exist else "win.no_team_channel"
+        deps.client.views_open(trigger_id=trigger_id, view=notice_modal(t, t(key)))
         return
     teams = [(team.id, team.name) for team in choice.choices] if choice.home is None else []
     view = win_modal(t, story=story, teams=teams, metadata={"permalink": permalink} if permalink else {})

@@ -103,11 +103,12 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
         blocks.append(actions("home_manager_actions", manager_buttons))
         if model.participation:
             rows: list[str] = []
-            for number, answered, invited, is_open in model.participation:
-                if is_open and answered < k:
-                    rows.append(t("home.participation_low", number=number, k=k, invited=invited))
+            for row in model.participation:
+                if row.answered is None:
+                    key = "home.participation_low" if row.is_open else "home.participation_closed_low"
+                    rows.append(t(key, number=row.number, k=k, invited=row.invited))
                 else:
-                    rows.append(t("home.participation", number=number, answered=answered, invited=invited))
+                    rows.append(t("home.participation", number=row.number, answered=row.answered, invited=row.invited))
             blocks.append(mrkdwn(t("home.participation_title") + "\n" + "\n".join(rows)))
         if model.is_admin and model.cx_feed is not None:
             feed = model.cx_feed

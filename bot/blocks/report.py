@@ -72,10 +72,16 @@ def _quality_lines(t: Translator, report: Report) -> list[str]:
         lines.append(t("report.enps", value=_nps_value(report.enps.value), n=report.enps.n))
     part = report.participation
     if part.suppressed:
-        lines.append(t("report.participation.suppressed", k=report.anonymity_min, invited=part.invited))
+        lines.append(t("report.participation.suppressed", k=report.anonymity_min))
     else:
         lines.append(
-            t("report.participation", answered=part.answered, invited=part.invited, rate=f"{part.rate or 0:.0f}")
+            t(
+                "report.participation",
+                answered=part.answered,
+                invited=part.invited,
+                rate=f"{part.rate or 0:.0f}",
+                k=report.anonymity_min,
+            )
         )
     return lines
 

@@ -21,7 +21,7 @@ import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -58,7 +58,19 @@ def respondent_token(round_key: bytes, round_id: int, user_id: str) -> str:
 
 def is_reportable(n: int, k: int) -> bool:
     """A group result of `n` respondents may be shown only when n ≥ k."""
+    return bool(reportable_condition(n, k))
+
+
+def reportable_condition(n: Any, k: Any) -> Any:
+    """The one place the threshold is compared: `n >= k`, for ints a bool, for SQLAlchemy expressions
+    (a column and a bind parameter) the SQL condition. Queries that sum rounds call this, so the database
+    applies exactly the rule Python does, and the rule is written once."""
     return n >= k
+
+
+def reportable_count(n: int, k: int) -> int | None:
+    """`n` when it may be shown, else None: a count below k is never handed to a renderer."""
+    return n if is_reportable(n, k) else None
 
 
 @dataclass(frozen=True)

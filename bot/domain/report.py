@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
+from bot.domain.anonymity import is_reportable
 from bot.domain.chart import ChartPoint
 from bot.domain.cxmetrics import CsatResult, CsatTally, NpsResult, NpsTally
 from bot.domain.stats import (
@@ -41,9 +42,9 @@ class NeedResult:
 
 @dataclass(frozen=True)
 class Participation:
-    answered: int
+    answered: int  # both counts only from rounds that reached k (a round below k would show by differencing)
     invited: int
-    suppressed: bool  # fewer than k answered: the count itself is not shown
+    suppressed: bool  # no round reached k: there is no count to show
 
     @property
     def rate(self) -> float | None:
@@ -97,11 +98,11 @@ class Report:
 
 def need_result(need: str, current: Moments, previous: Moments, k: int) -> NeedResult:
     """A need's mean with CI and change; suppressed when fewer than k answers (then no value at all)."""
-    if current.n < k:
+    if not is_reportable(current.n, k):
         return NeedResult(need=need, n=current.n, suppressed=True)
     ci: MeanCI | None = mean_ci(current)
     assert ci is not None
-    before = mean_ci(previous) if previous.n >= k else None
+    before = mean_ci(previous) if is_reportable(previous.n, k) else None
     change = round(ci.mean - before.mean, 2) if before is not None else None
     return NeedResult(
         need=need,
@@ -121,7 +122,7 @@ def _finite(value: float) -> float | None:
 
 def enps_result(promoters: int, passives: int, detractors: int, k: int) -> EnpsResult:
     n = promoters + passives + detractors
-    if n < k:
+    if not is_reportable(n, k):
         return EnpsResult(n=n, suppressed=True)
     return EnpsResult(n=n, suppressed=False, value=round(100.0 * (promoters - detractors) / n, 1))
 
@@ -165,7 +166,7 @@ def report_json(report: Report) -> dict[str, Any]:
         "anonymity_min": report.anonymity_min,
         "needs": needs,
         "participation": (
-            {"suppressed": True, "invited": participation.invited}
+            {"suppressed": True}
             if participation.suppressed
             else {"answered": participation.answered, "invited": participation.invited, "rate": participation.rate}
         ),
@@ -219,8 +220,7 @@ MIN_LAG_PAIRS = 8
 
 class PulsePart(NamedTuple):
     """Closed rounds' sums for the days that count in the same places (the service's query groups them):
-    invited/answered from every round, the needs' sufficient statistics and eNPS counts only from rounds
-    with at least k answers (the query applies k)."""
+    every sum only from rounds with at least k answers (the query applies `anonymity.reportable_condition`)."""
 
     period: int  # 1 the report's period, -1 the previous one, 0 neither (see ReportSpan.places)
     chart: int | None  # the chart period's index, None before the chart
@@ -299,7 +299,7 @@ class PulseTally:
     def mean(self, need_index: int, k: int) -> float | None:
         """The need's mean, or None below k answers."""
         n = self.sums[3 * need_index]
-        return self.sums[3 * need_index + 1] / n if n >= k else None
+        return self.sums[3 * need_index + 1] / n if is_reportable(int(n), k) else None
 
     def index(self, k: int) -> float | None:
         """The pulse index: the mean of the three needs' means, when each has at least k answers."""
@@ -463,7 +463,9 @@ def assemble_report(
         end=span.end,
         anonymity_min=k,
         needs=needs,
-        participation=Participation(current.answered, current.invited, suppressed=current.answered < k),
+        participation=Participation(
+            current.answered, current.invited, suppressed=not is_reportable(current.answered, k)
+        ),
         enps=enps_result(current.enps[0], current.enps[1], current.enps[2], k),
         nps=buckets.current_cx.nps.result(),
         csat=buckets.current_cx.csat.result(),

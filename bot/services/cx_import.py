@@ -290,9 +290,10 @@ def import_for_workspace(
 
 def set_feed_source(deps: Deps, workspace_id: str, actor: str, source: str | None) -> None:
     """Admins only. Forgets the previous feed's cache so the new one is read in full."""
+    from bot.domain.policy import Action
     from bot.services.teams import require_admin
 
-    require_admin(deps, actor)
+    require_admin(deps, actor, Action.CX_FEED)
     if source is not None:
         problem = source_problem(deps.settings, source)
         if problem:
@@ -307,9 +308,10 @@ def set_feed_source(deps: Deps, workspace_id: str, actor: str, source: str | Non
 
 
 def set_feed_columns(deps: Deps, workspace_id: str, actor: str, columns: str | None) -> None:
+    from bot.domain.policy import Action
     from bot.services.teams import require_admin
 
-    require_admin(deps, actor)
+    require_admin(deps, actor, Action.CX_FEED)
     if columns:
         parse_column_mapping(columns)  # ValueError names what is wrong
     with deps.db.session_scope() as session:
@@ -321,9 +323,10 @@ def set_feed_columns(deps: Deps, workspace_id: str, actor: str, columns: str | N
 
 def set_alias(deps: Deps, workspace_id: str, actor: str, alias: str, team_id: int) -> None:
     """An alias maps a feed's team label to a pulse team; rows already stored under it are linked."""
+    from bot.domain.policy import Action
     from bot.services.teams import require_admin
 
-    require_admin(deps, actor)
+    require_admin(deps, actor, Action.CX_FEED)
     with deps.db.session_scope() as session:
         cx_repo.set_alias(session, workspace_id, alias, team_id)
         session.flush()

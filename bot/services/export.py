@@ -10,6 +10,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 
 from bot.deps import Deps
+from bot.domain.anonymity import is_reportable
 from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win
 
 NEEDS = ("autonomy", "competence", "belonging")
@@ -50,7 +51,7 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
             .where(RoundResult.workspace_id == workspace_id)
             .order_by(col(RoundResult.opened_on), col(RoundResult.round_id))
         ):
-            if result.answered < k:
+            if not is_reportable(result.answered, k):
                 continue
             base = [
                 "round",
@@ -62,10 +63,10 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
             ]
             for need in NEEDS:
                 n = getattr(result, f"{need}_n")
-                if n >= k:
+                if is_reportable(n, k):
                     writer.writerow([*base, need, round(getattr(result, f"{need}_sum") / n, 3), n, "", ""])
             enps_n = result.enps_promoters + result.enps_passives + result.enps_detractors
-            if enps_n >= k:
+            if is_reportable(enps_n, k):
                 value = 100.0 * (result.enps_promoters - result.enps_detractors) / enps_n
                 writer.writerow([*base, "enps", round(value, 1), enps_n, "", ""])
         # CX: monthly per team, counted in SQL by day and score, folded into months here.

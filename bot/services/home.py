@@ -9,6 +9,8 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from bot.deps import Deps
+from bot.domain import policy
+from bot.domain.anonymity import is_reportable, reportable_count
 from bot.services import languages, rounds, teams
 from bot.services.languages import WhoAmI
 from bot.services.rounds import PersonRoundView
@@ -29,6 +31,16 @@ class LatestRound:
     answered: int
     invited: int
     means: dict[str, float] | None
+
+
+@dataclass(frozen=True)
+class RoundParticipation:
+    """One round's count for managers: `answered` is None below k, open or closed (no "3 of 4")."""
+
+    number: int
+    answered: int | None
+    invited: int
+    is_open: bool
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ class HomeModel:
     open_round: PersonRoundView | None
     latest: LatestRound | None
     wins: list[WinLine] = field(default_factory=list)
-    participation: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (number, answered, invited, open)
+    participation: list[RoundParticipation] = field(default_factory=list)
     cx_feed: CxFeedStatus | None = None
     own_wins: list[WinLine] = field(default_factory=list)
     who: WhoAmI | None = None  # home team, roles and language, with how to change each
@@ -67,13 +79,14 @@ class HomeModel:
 def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
     k = deps.settings.anonymity_min
     team = teams.home_team_of(deps, workspace_id, user_id)
-    is_admin = teams.is_workspace_admin(deps, user_id)
+    actor = teams.actor_of(deps, workspace_id, user_id)
+    is_admin = actor.is_admin
+    is_manager = bool(team and team.id in actor.managed)
     with deps.db.session_scope() as session:
-        is_manager = bool(team and repo.is_manager(session, workspace_id, team.id, user_id))
         person = repo.person(session, workspace_id, user_id)
         latest = None
         wins: list[WinLine] = []
-        participation: list[tuple[int, int, int, bool]] = []
+        participation: list[RoundParticipation] = []
         if team is not None:
             row = session.exec(
                 select(RoundResult, PulseRound)
@@ -84,11 +97,11 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
             if row is not None:
                 result, pulse_round = row
                 means = None
-                if result.answered >= k:
+                if is_reportable(result.answered, k):
                     means = {
                         need: getattr(result, f"{need}_sum") / getattr(result, f"{need}_n")
                         for need in NEEDS
-                        if getattr(result, f"{need}_n") >= k
+                        if is_reportable(getattr(result, f"{need}_n"), k)
                     }
                 closed = from_db(pulse_round.closed_at).date().isoformat() if pulse_round.closed_at else ""
                 latest = LatestRound(pulse_round.number, closed, result.answered, result.invited, means)
@@ -101,9 +114,9 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
                     .limit(5)
                 )
             ]
-            if is_admin or is_manager:
+            if policy.may(actor, policy.Action.SEE_PARTICIPATION, team.id):
                 participation = [
-                    (r.number, r.answered, r.invited, r.status == "open")
+                    RoundParticipation(r.number, reportable_count(r.answered, k), r.invited, r.status == "open")
                     for r in session.exec(
                         select(PulseRound)
                         .where(PulseRound.workspace_id == workspace_id, PulseRound.team_id == team.id)

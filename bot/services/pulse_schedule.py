@@ -23,10 +23,11 @@ EARLIEST_OFFSET = timedelta(hours=14)
 
 def set_schedule(deps: Deps, workspace_id: str, team_id: int, actor: str, new: schedule_domain.Schedule) -> date:
     """Store the schedule and anchor it on its next date; returns that date."""
+    from bot.domain.policy import Action
     from bot.services.teams import NoTeam, require_team_manager
     from storage import repositories as repo
 
-    require_team_manager(deps, workspace_id, team_id, actor)
+    require_team_manager(deps, workspace_id, team_id, actor, Action.SET_SCHEDULE)
     with deps.db.session_scope() as session:
         team = repo.team_by_id(session, workspace_id, team_id)
         if team is None:

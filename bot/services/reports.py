@@ -41,6 +41,7 @@ from sqlalchemy.sql.functions import FunctionElement
 from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
+from bot.domain import anonymity
 from bot.domain.report import (
     CHART_POINTS,
     NEEDS,
@@ -148,20 +149,21 @@ def _span_parameters(span: ReportSpan) -> dict[str, Any]:
 
 
 def _pulse_parts_statement(by_team: bool) -> Select[Any]:
-    """Closed rounds' results summed per place (PulsePart): needs and eNPS only from rounds with at least k
-    respondents, invited/answered from every round.
+    """Closed rounds' results summed per place (PulsePart), every sum (participation too) only from rounds
+    with at least k respondents: a round below k would show up as the difference of two windows.
 
     Rounds are summed per day first, then the days per place: a workspace has hundreds of rounds a day,
     and where a day counts is worked out once per day. Python sees about 60 rows for a year.
     """
-    enough = _round.answered >= bindparam("k")
+    enough = anonymity.reportable_condition(_round.answered, bindparam("k"))
     need_columns = [f"{need}_{part}" for need in NEEDS for part in ("n", "sum", "sq")]
     enps_columns = ["enps_promoters", "enps_passives", "enps_detractors"]
     daily = sa_select(
         _round.opened_on.label("day"),
-        func.sum(_round.invited).label("invited"),
-        func.sum(_round.answered).label("answered"),
-        *(func.sum(case((enough, _round[name]), else_=0)).label(name) for name in need_columns + enps_columns),
+        *(
+            func.sum(case((enough, _round[name]), else_=0)).label(name)
+            for name in ["invited", "answered", *need_columns, *enps_columns]
+        ),
     ).where(
         *_in_span(_round.workspace_id, _round.opened_on),
     )

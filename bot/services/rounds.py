@@ -18,7 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
-from bot.domain import anonymity, questions
+from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
 from bot.services.teams import NoTeam, refresh_members
 from bot.timeutil import from_db, to_db
@@ -179,10 +179,10 @@ def _plan_deliveries(
         p.user_id
         for p in session.exec(select(Person).where(Person.workspace_id == workspace_id, col(Person.muted).is_(True)))
     }
+    assert team.id is not None
+    managers = repo.manager_ids(session, workspace_id, team.id)
     plan: list[_PlannedDelivery] = []
-    for user_id in members:
-        if user_id in muted:
-            continue
+    for user_id in policy.pulsed(members, managers, muted):
         tz_name = _person_tz(deps, user_id, fallback_tz)
         if manual or scheduled_for is None:
             send_at = now

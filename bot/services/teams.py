@@ -10,6 +10,7 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
+from bot.domain import policy
 from storage import repositories as repo
 from storage.models import Membership, Team, TeamManager
 
@@ -19,10 +20,11 @@ logger = logging.getLogger(__name__)
 class NotAllowed(Exception):
     """The caller may not do this; `managers` says who can (for the refusal message)."""
 
-    def __init__(self, managers: list[str], admins_only: bool = False) -> None:
+    def __init__(self, managers: list[str], admins_only: bool = False, team_people: bool = False) -> None:
         super().__init__("not allowed")
         self.managers = managers
         self.admins_only = admins_only
+        self.team_people = team_people  # the team's members may too (status)
 
 
 class NoTeam(Exception):
@@ -70,19 +72,41 @@ def is_workspace_admin(deps: Deps, user_id: str) -> bool:
     return deps.users.get(user_id).is_workspace_admin
 
 
-def require_admin(deps: Deps, user_id: str) -> None:
-    if not is_workspace_admin(deps, user_id):
+def actor_of(deps: Deps, workspace_id: str, user_id: str) -> policy.Actor:
+    """The person's roles in this workspace (every query is filtered by it), for `policy.may`."""
+    is_admin = is_workspace_admin(deps, user_id)
+    with deps.db.session_scope() as session:
+        home = repo.home_team(session, workspace_id, user_id)
+        managed = frozenset(repo.managed_team_ids(session, workspace_id, user_id))
+    return policy.Actor(is_admin=is_admin, home_team=home.id if home else None, managed=managed)
+
+
+def may(deps: Deps, workspace_id: str, user_id: str, action: policy.Action, team_id: int | None = None) -> bool:
+    return policy.may(actor_of(deps, workspace_id, user_id), action, team_id)
+
+
+def require(deps: Deps, workspace_id: str, user_id: str, action: policy.Action, team_id: int | None = None) -> None:
+    """Raise NotAllowed (naming the team's managers, for the refusal) unless `policy.may` allows it."""
+    if may(deps, workspace_id, user_id, action, team_id):
+        return
+    audience = policy.AUDIENCE[action]
+    if audience is policy.Audience.ADMINS or team_id is None:
+        raise NotAllowed([], admins_only=True)
+    with deps.db.session_scope() as session:
+        raise NotAllowed(repo.manager_ids(session, workspace_id, team_id), team_people=audience is policy.Audience.TEAM)
+
+
+def require_admin(deps: Deps, user_id: str, action: policy.Action = policy.Action.SET_UP_TEAM) -> None:
+    """Admin-only actions need no workspace lookup: being an admin is all that counts."""
+    if not policy.may(policy.Actor(is_admin=is_workspace_admin(deps, user_id)), action):
         raise NotAllowed([], admins_only=True)
 
 
-def require_team_manager(deps: Deps, workspace_id: str, team_id: int, user_id: str) -> None:
+def require_team_manager(
+    deps: Deps, workspace_id: str, team_id: int, user_id: str, action: policy.Action = policy.Action.SET_SCHEDULE
+) -> None:
     """Workspace admins/owners and the team's managers may change a team or start rounds."""
-    if is_workspace_admin(deps, user_id):
-        return
-    with deps.db.session_scope() as session:
-        if repo.is_manager(session, workspace_id, team_id, user_id):
-            return
-        raise NotAllowed(repo.manager_ids(session, workspace_id, team_id))
+    require(deps, workspace_id, user_id, action, team_id)
 
 
 def team_for_channel(deps: Deps, workspace_id: str, channel_id: str) -> TeamView:
@@ -114,7 +138,7 @@ def setup_team(
     deps: Deps, workspace_id: str, channel_id: str, channel_name: str, actor: str
 ) -> tuple[TeamView, bool, int]:
     """Make the channel a team (admins only), then claim its members. Returns (team, created, members)."""
-    require_admin(deps, actor)
+    require_admin(deps, actor, policy.Action.SET_UP_TEAM)
     now = deps.now()
     name = _channel_name(deps, channel_id, channel_name)
     with deps.db.session_scope() as session:
@@ -182,7 +206,7 @@ def refresh_members(deps: Deps, workspace_id: str, team_id: int) -> list[str]:
 
 
 def rename_team(deps: Deps, workspace_id: str, team_id: int, actor: str, new_name: str) -> None:
-    require_admin(deps, actor)
+    require_admin(deps, actor, policy.Action.RENAME_TEAM)
     with deps.db.session_scope() as session:
         team = repo.team_by_id(session, workspace_id, team_id)
         if team is None:
@@ -193,9 +217,11 @@ def rename_team(deps: Deps, workspace_id: str, team_id: int, actor: str, new_nam
 
 
 def set_managers(deps: Deps, workspace_id: str, team_id: int, actor: str, user_ids: Iterable[str]) -> list[str]:
-    require_team_manager(deps, workspace_id, team_id, actor)
+    require_team_manager(deps, workspace_id, team_id, actor, policy.Action.SET_MANAGERS)
     wanted = list(dict.fromkeys(user_ids))
     with deps.db.session_scope() as session:
+        if repo.team_by_id(session, workspace_id, team_id) is None:  # e.g. another workspace's team id
+            raise NoTeam()
         session.execute(
             delete(TeamManager).where(
                 col(TeamManager.workspace_id) == workspace_id, col(TeamManager.team_id) == team_id
@@ -207,7 +233,7 @@ def set_managers(deps: Deps, workspace_id: str, team_id: int, actor: str, user_i
 
 
 def move_person(deps: Deps, workspace_id: str, actor: str, user_id: str, channel_id: str) -> TeamView:
-    require_admin(deps, actor)
+    require_admin(deps, actor, policy.Action.MOVE_PERSON)
     with deps.db.session_scope() as session:
         team = repo.team_by_channel(session, workspace_id, channel_id)
         if team is None or team.id is None:
@@ -224,13 +250,32 @@ def move_person(deps: Deps, workspace_id: str, actor: str, user_id: str, channel
 
 
 def set_wins_channel(deps: Deps, workspace_id: str, team_id: int, actor: str, channel_id: str | None) -> None:
-    require_team_manager(deps, workspace_id, team_id, actor)
+    require_team_manager(deps, workspace_id, team_id, actor, policy.Action.SET_WINS_CHANNEL)
     with deps.db.session_scope() as session:
         team = repo.team_by_id(session, workspace_id, team_id)
         if team is None:
             raise NoTeam()
         team.wins_channel_id = channel_id
         session.add(team)
+
+
+def channels_of(deps: Deps, user_id: str) -> set[str]:
+    """The public and private channels the person is in that Pulssi can see (one paged call, not one per team).
+    When Slack can't tell, none: a person is then offered no team rather than every team."""
+    channels: set[str] = set()
+    cursor: str | None = None
+    try:
+        while True:
+            response = deps.client.users_conversations(
+                user=user_id, types="public_channel,private_channel", exclude_archived=True, limit=200, cursor=cursor
+            )
+            channels.update(str(c.get("id")) for c in response.get("channels") or [])
+            cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                return channels
+    except SlackApiError as error:
+        logger.warning("users.conversations failed: %s", error.response.get("error"))
+        return set()
 
 
 def _channel_member_ids(deps: Deps, channel_id: str) -> list[str]:

@@ -12,9 +12,10 @@ from datetime import datetime
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
+from bot.domain import policy
 from bot.domain.sentiment import detect_language, score_sentiment
 from bot.domain.wins import WinDraft, clean_draft
-from bot.services.teams import TeamView, home_team_of, workspace_views
+from bot.services.teams import TeamView, channels_of, home_team_of, workspace_views
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.models import Win, WinColleague
@@ -55,6 +56,7 @@ class TeamChoice:
 
     home: TeamView | None
     choices: tuple[TeamView, ...]
+    teams_exist: bool = True  # False: the workspace has no team at all (else: none in the person's channels)
 
 
 def team_choice(deps: Deps, workspace_id: str, user_id: str) -> TeamChoice:
@@ -62,8 +64,12 @@ def team_choice(deps: Deps, workspace_id: str, user_id: str) -> TeamChoice:
     if home is not None:
         return TeamChoice(home, (home,))
     with deps.db.session_scope() as session:
-        choices = workspace_views(session, workspace_id)
-    return TeamChoice(None, choices)
+        every_team = workspace_views(session, workspace_id)
+    if not every_team:
+        return TeamChoice(None, (), teams_exist=False)
+    theirs = channels_of(deps, user_id)
+    allowed = set(policy.win_teams(None, (team.id for team in every_team if team.channel_id in theirs)))
+    return TeamChoice(None, tuple(team for team in every_team if team.id in allowed))
 
 
 def celebration_channel(team: TeamView) -> str:

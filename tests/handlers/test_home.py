@@ -25,13 +25,13 @@ def open_home(harness: Harness, user: str) -> str:
     return json.dumps(harness.fake.home_views[user])
 
 
-def run_round(harness: Harness, answers: dict[str, int]) -> None:
+def run_round(harness: Harness, answers: dict[str, int], invited: int = len(MEMBERS)) -> None:
     harness.fake.clear_calls()
     before = len(harness.fake.messages)
     harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
-    harness.fake.wait_for("chat.postMessage", count=len(MEMBERS))
+    harness.fake.wait_for("chat.postMessage", count=invited)
     assert len(harness.fake.messages) > before
-    dms = wait_pulse_dms(harness, len(MEMBERS))
+    dms = wait_pulse_dms(harness, invited)
     for user, value in answers.items():
         click(harness, user, dms[user], "autonomy", value)
     harness.fake.wait_for("chat.update", count=len(answers))
@@ -41,7 +41,9 @@ def test_home_for_employee_manager_and_admin(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.sender.command("/pulse", "managers <@U006>", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url")
-    run_round(harness, {"U001": 5, "U002": 2})
+    run_round(harness, {"U001": 5, "U002": 2}, invited=5)
+    # The team's manager is not pulsed as its member: they could subtract their own answer from the report.
+    assert "U006" not in wait_pulse_dms(harness, 5)
     employee = open_home(harness, "U001")
     # U001 sees their own open round with their own answer, and nothing of anyone else's.
     assert ("You answered" in employee and "Autonomy 5" in employee) or "Autonomia 5" in employee
@@ -50,9 +52,9 @@ def test_home_for_employee_manager_and_admin(harness: Harness) -> None:
     assert "You answered" not in other
     manager = open_home(harness, "U006")
     assert "For managers and admins" in manager
-    # 2 of 6 answered so far: below k the live count is not shown, not even to the manager.
-    assert "fewer than 5 of 6" in manager
-    assert "2 of 6" not in manager
+    # 2 of 5 answered so far: below k the live count is not shown, not even to the manager.
+    assert "fewer than 5 of 5" in manager
+    assert "2 of 5" not in manager
     admin = open_home(harness, ADMIN)
     assert "home_settings_cxfeed" in admin
 
@@ -151,7 +153,7 @@ def test_settings_modal_for_managers_from_home(harness: Harness) -> None:
     harness.fake.wait_for("views.publish")
     harness.sender.command("/pulse", "status", user_id="U001", channel_id=CHANNEL)
     assert "<@U002>" in json.dumps(harness.fake.wait_for("response_url")[0].params)
-    # An employee can't open the settings at all.
+    # An employee can't open the settings: they are told why, not left with a button that does nothing.
     harness.fake.clear_calls()
     harness.sender.block_action(
         user_id="U003",
@@ -159,10 +161,8 @@ def test_settings_modal_for_managers_from_home(harness: Harness) -> None:
         value=str(team_id),
         container={"type": "view", "view_id": "V1"},
     )
-    import time
-
-    time.sleep(0.3)
-    assert harness.fake.calls_to("views.open") == []
+    notice = json.dumps(harness.fake.wait_for("views.open")[0].params["view"])
+    assert "Only workspace admins and this team's managers" in notice and "pulse_schedule_modal" not in notice
 
 
 def test_admin_sets_up_a_team_from_home(harness: Harness) -> None:
@@ -187,3 +187,23 @@ def test_admin_sets_up_a_team_from_home(harness: Harness) -> None:
     assert "home-team is a Pulssi team with 6 members" in done[0].params["text"]
     with harness.db.session_scope() as session:
         assert session.exec(select(Team).where(Team.channel_id == "C0HOME")).one().name == "home-team"
+
+
+def test_home_shows_managers_no_count_for_closed_rounds_below_k(harness: Harness) -> None:
+    """Home showed managers "3 of 4" and "0 of 4" for closed rounds below k: who answered, by elimination."""
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "managers <@U006>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    for answers in ({"U001": 4, "U002": 3, "U003": 5}, {}):
+        if answers:
+            run_round(harness, answers, invited=5)
+        else:
+            harness.fake.clear_calls()
+            harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+            harness.fake.wait_for("chat.postMessage", count=5)
+        harness.fake.clear_calls()
+        harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
+        harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
+    manager = open_home(harness, "U006")
+    assert "Round 1: fewer than 5 of 5 answered" in manager and "Round 2: fewer than 5 of 5 answered" in manager
+    assert "3 of 5" not in manager and "0 of 5" not in manager

@@ -133,6 +133,7 @@ def test_finnish_story_is_stored_as_not_scored(harness: Harness) -> None:
 def test_win_text_prefills_story_and_finnish_user_gets_finnish_modal(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.fake.add_user("U0FI", locale="fi-FI")
+    harness.fake.join_channel(CHANNEL, "U0FI")  # joined after setup: in no team, offered the channel's team
     harness.sender.command("/win", "Asiakas soitti ja kiitti", user_id="U0FI", channel_id=CHANNEL)
     view = opened_view(harness)
     assert view["title"]["text"] == "Jaa onnistuminen"
@@ -207,6 +208,7 @@ def test_rate_limited_post_is_retried_not_lost(harness: Harness) -> None:
 def test_person_in_no_team_picks_a_team(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.fake.add_user("UOUT")
+    harness.fake.join_channel(CHANNEL, "UOUT")  # joined after setup: in no team, but in the team's channel
     harness.sender.command("/win", "", user_id="UOUT", channel_id="C0OTHER")
     view = opened_view(harness)
     picker = next(b for b in view["blocks"] if b["block_id"] == "team")

@@ -1,8 +1,11 @@
-"""Who gets what: every team command × role (employee, manager here, manager elsewhere, admin, other workspace)."""
+"""Who gets what: every command, Home action and modal × role (employee, manager of this team, manager of
+another team, admin, member of no team, user of another workspace). The policy is bot/domain/policy.py."""
 
 from __future__ import annotations
 
 import json
+import time
+from typing import Any
 
 import pytest
 
@@ -17,9 +20,10 @@ ROLES = {
     "manager_here": "U001",
     "manager_elsewhere": "U010",
     "admin": ADMIN,
+    "no_team": "U020",
     "other_workspace": "UFOREIGN",
 }
-REFUSED = ("Only workspace admins",)
+REFUSED = ("Only workspace admins", "Only the members of")
 NOT_A_TEAM = "isn't a Pulssi team yet"
 
 # command text -> roles allowed ("other_workspace" never sees this workspace's team)
@@ -32,7 +36,7 @@ MATRIX: dict[str, set[str]] = {
     "close": {"admin", "manager_here"},
     "winschannel <#C0WINS|wins>": {"admin", "manager_here"},
     "export": {"admin"},
-    "status": {"employee", "manager_here", "manager_elsewhere", "admin"},
+    "status": {"employee", "manager_here", "admin"},  # the team's members, its managers and admins
 }
 
 
@@ -40,6 +44,7 @@ MATRIX: dict[str, set[str]] = {
 def world(harness: Harness) -> Harness:
     make_team(harness, MEMBERS)
     harness.fake.add_user("U010")
+    harness.fake.add_user("U020")  # in this workspace, in no team's channel
     harness.fake.add_user("UFOREIGN", team_id="T0002", is_admin=True)
     harness.fake.add_channel(OTHER_CHANNEL, "other", ["U010"])
     harness.fake.add_channel("C0WINS", "wins", [])
@@ -149,3 +154,256 @@ def test_only_the_author_edits_or_deletes_a_win(world: Harness) -> None:
         user_id="U003", action_id="win_overflow", action_type="overflow", selected_option_value=f"edit:{win_id}"
     )
     assert "win_edit_modal" in json.dumps(world.fake.wait_for("views.open")[0].params)
+
+
+def _sender(world: Harness, role: str) -> SlackRequestSender:
+    if role == "other_workspace":
+        return SlackRequestSender(world.url, SIGNING_SECRET, world.fake, team_id="T0002")
+    return world.sender
+
+
+def _support_id(world: Harness) -> int:
+    from sqlmodel import select
+
+    from storage.models import Team
+
+    with world.db.session_scope() as session:
+        team_id = session.exec(select(Team.id).where(Team.channel_id == CHANNEL)).one()
+    assert team_id is not None
+    return team_id
+
+
+# Home buttons: action -> (the modal it opens, roles that get it). Others get a notice saying why not.
+HOME_ACTIONS: dict[str, tuple[str, set[str]]] = {
+    "home_settings_schedule": ("pulse_schedule_modal", {"admin", "manager_here"}),
+    "home_settings_managers": ("home_managers_modal", {"admin", "manager_here"}),
+    "home_settings_winschannel": ("home_winschannel_modal", {"admin", "manager_here"}),
+    "home_settings_setup": ("home_setup_modal", {"admin", "other_workspace"}),  # each admin in their own workspace
+    "home_settings_cxfeed": ("home_cxfeed_modal", {"admin", "other_workspace"}),
+}
+
+
+@pytest.mark.parametrize("action_id", sorted(HOME_ACTIONS))
+def test_home_buttons_by_role(world: Harness, action_id: str) -> None:
+    callback_id, allowed = HOME_ACTIONS[action_id]
+    team_id = _support_id(world)
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        _sender(world, role).block_action(
+            user_id=user, action_id=action_id, value=str(team_id), container={"type": "view", "view_id": "VHOME"}
+        )
+        view = world.fake.wait_for("views.open")[0].params["view"]
+        if role in allowed:
+            assert view.get("callback_id") == callback_id, (role, view)
+        else:  # never a silent nothing: a notice says who may
+            text = json.dumps(view)
+            assert view.get("callback_id") is None, (role, view)
+            assert "Only" in text or NOT_A_TEAM in text, (role, text)
+
+
+def _modal_values(callback_id: str) -> dict[str, object]:
+    def select(value: str) -> dict[str, object]:
+        return {"value": {"type": "static_select", "selected_option": {"value": value}}}
+
+    return {
+        "home_managers_modal": {
+            "managers": {"value": {"type": "multi_users_select", "selected_users": ["U001", "U003"]}}
+        },
+        "home_winschannel_modal": {
+            "channel": {"value": {"type": "conversations_select", "selected_conversation": "C0WINS"}}
+        },
+        "pulse_schedule_modal": {
+            "cadence": select("1"),
+            "weekday": select("3"),
+            "time": {"value": {"type": "plain_text_input", "value": "11:30"}},
+        },
+        "home_setup_modal": {"channel": {"value": {"type": "conversations_select", "selected_conversation": "C0NEW"}}},
+        # a source the feed refuses: an allowed role gets past the role check to the source check
+        "home_cxfeed_modal": {"source": {"value": {"type": "plain_text_input", "value": "../../../../etc/passwd"}}},
+    }[callback_id]
+
+
+def _team_state(world: Harness, team_id: int) -> tuple[object, ...]:
+    from storage import repositories as repo
+
+    with world.db.session_scope() as session:
+        team = repo.team_by_id(session, "T0001", team_id)
+        assert team is not None
+        managers = tuple(repo.manager_ids(session, "T0001", team_id))
+        return managers, team.wins_channel_id, team.every_weeks, team.weekday, team.at_time
+
+
+# Modals: callback -> roles whose submission is carried out. A refusal comes back in the modal itself
+# (response_action "errors"), and nothing of this workspace's team changes.
+MODALS: dict[str, set[str]] = {
+    "home_managers_modal": {"admin", "manager_here"},
+    "home_winschannel_modal": {"admin", "manager_here"},
+    "pulse_schedule_modal": {"admin", "manager_here"},
+    "home_setup_modal": {"admin", "other_workspace"},
+    "home_cxfeed_modal": {"admin", "other_workspace"},
+}
+
+
+@pytest.mark.parametrize("callback_id", sorted(MODALS))
+def test_home_modals_by_role(world: Harness, callback_id: str) -> None:
+    world.fake.add_channel("C0NEW", "new", ["U005"])
+    team_id = _support_id(world)
+    team_modal = callback_id in ("home_managers_modal", "home_winschannel_modal", "pulse_schedule_modal")
+    for role, user in ROLES.items():
+        before = _team_state(world, team_id)
+        response = _sender(world, role).view_submission(
+            user_id=user,
+            callback_id=callback_id,
+            values=_modal_values(callback_id),
+            private_metadata=str(team_id) if team_modal else "",
+        )
+        assert response.status == 200
+        body = response.json() if response.text.strip() else {}
+        refusal = json.dumps(body.get("errors") or {})
+        if role in MODALS[callback_id]:
+            assert "Only" not in refusal, (role, body)
+            if callback_id == "home_cxfeed_modal":
+                assert body.get("response_action") == "errors"  # the source's own error, past the role check
+            else:
+                assert body == {}, (role, body)
+                time.sleep(0.5)  # the change is made after the ack: let it land before the next role's "before"
+        else:
+            assert body.get("response_action") == "errors", (role, body)
+            assert "Only" in refusal or "isn't a Pulssi team" in refusal, (role, refusal)
+            if team_modal:
+                assert _team_state(world, team_id) == before, role
+
+
+def test_win_goes_only_into_teams_the_author_may_share_into(world: Harness) -> None:
+    """Sharing a win into the support team's channel, by forging the picker's value: only its own people can."""
+    from sqlmodel import select
+
+    from storage.models import Win
+
+    team_id = _support_id(world)
+    story = {
+        "story": {"value": {"type": "plain_text_input", "value": "We fixed the customer's invoice today."}},
+        "team": {"value": {"type": "static_select", "selected_option": {"value": str(team_id)}}},
+    }
+
+    def wins() -> list[int | None]:
+        with world.db.session_scope() as session:
+            return list(session.exec(select(Win.team_id).order_by(Win.id)).all())  # type: ignore[arg-type]
+
+    landed: set[str] = set()
+    for role, user in ROLES.items():
+        before = len(wins())
+        response = _sender(world, role).view_submission(
+            user_id=user, callback_id="win_modal", values=story, view_id=f"VWIN-{role}"
+        )
+        assert response.status == 200
+        if response.text.strip():
+            assert "your own teams" in response.text, (role, response.text)
+            continue  # refused in the modal
+        deadline = time.monotonic() + 10  # the win is stored after the ack
+        while len(wins()) == before and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if wins()[before:] == [team_id]:
+            landed.add(role)
+    # A manager of another team shares into their own team, whatever the forged value says.
+    assert landed == {"employee", "manager_here"}
+
+
+def test_person_in_no_team_is_offered_only_teams_whose_channel_they_are_in(world: Harness) -> None:
+    """The /win picker used to list every team, private channels included."""
+    world.fake.add_user("U030")
+    world.fake.join_channel(OTHER_CHANNEL, "U030")  # joined after setup: in no team, in the other team's channel
+    for user, expected in (("U030", ["other"]), ("U020", None)):
+        world.fake.clear_calls()
+        world.sender.command("/win", "", user_id=user, channel_id=OTHER_CHANNEL)
+        view = world.fake.wait_for("views.open")[0].params["view"]
+        picker = next((b for b in view["blocks"] if b.get("block_id") == "team"), None)
+        if expected is None:
+            assert picker is None and "channel" in json.dumps(view)
+        else:
+            assert picker is not None
+            assert [o["text"]["text"] for o in picker["element"]["options"]] == expected
+
+
+def test_home_shows_participation_only_to_the_teams_managers(world: Harness) -> None:
+    world.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    world.fake.wait_for("response_url")
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        _sender(world, role).event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
+        home = json.dumps(world.fake.wait_for("views.publish")[0].params["view"])
+        assert ("Participation per round" in home) == (role == "manager_here"), role
+
+
+def test_status_is_for_the_teams_people(world: Harness) -> None:
+    """No role check before: anyone could read a team's status from its channel."""
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        _sender(world, role).command("/pulse", "status", user_id=user, channel_id=CHANNEL)
+        reply = json.dumps(world.fake.wait_for("response_url")[0].params)
+        shows = "support" in reply and "Only" not in reply and NOT_A_TEAM not in reply
+        assert shows == (role in ("employee", "manager_here", "admin")), (role, reply)
+
+
+def test_home_report_button_by_role(world: Harness) -> None:
+    """The Home report button: a team's managers get their team, admins the workspace, others a refusal."""
+    expected = {
+        "employee": "Only",
+        "manager_here": "support: people and customers",
+        "manager_elsewhere": "other: people and customers",
+        "admin": "Whole workspace",
+        "no_team": "Only",
+        "other_workspace": "Whole workspace",  # their own workspace, which holds nothing of this one
+    }
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        _sender(world, role).block_action(
+            user_id=user, action_id="home_open_report", container={"type": "view", "view_id": "VHOME"}
+        )
+        posted = world.fake.wait_for("chat.postMessage", timeout=15)[0].params
+        assert expected[role] in str(posted.get("text")), (role, posted.get("text"))
+        if role != "manager_here":
+            assert "support: people and customers" not in json.dumps(posted), role
+
+
+def test_pulse_answer_buttons_by_role(world: Harness) -> None:
+    """A round's answer buttons work for the invited alone; the team's manager is not invited (not pulsed)."""
+    from sqlmodel import select
+
+    from tests.pulse_helpers import click, wait_pulse_dms
+
+    world.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    dms = wait_pulse_dms(world, len(MEMBERS) - 1)
+    assert sorted(dms) == sorted(set(MEMBERS) - {ROLES["manager_here"]})
+    employee_dm = dms[ROLES["employee"]]
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        channel, ts, blocks = employee_dm
+        if role == "other_workspace":
+            continue  # a forged click from another workspace is covered by the workspace filter of every lookup
+        # Everyone replays the employee's own button (a forged click): only the employee's counts.
+        click(world, user, (channel, ts, blocks), "autonomy", 4)
+
+        def refused(call: Any, user: str = user) -> bool:
+            return call.params.get("user") == user and "isn't yours" in str(call.params.get("text"))
+
+        if role == "employee":
+            time.sleep(1.0)  # however the answer is confirmed, it is not refused
+            assert not [c for c in world.fake.calls_to("chat.postEphemeral") if refused(c)]
+        else:
+            world.fake.wait_for("chat.postEphemeral", predicate=refused)
+    from storage import repositories as repo
+    from storage.models import PulseRound
+
+    with world.db.session_scope() as session:
+        pulse_round = session.exec(select(PulseRound).where(PulseRound.status == "open")).one()
+        assert repo.respondent_count(session, "T0001", pulse_round.id or 0) == 1  # the employee alone
+
+
+@pytest.mark.parametrize("text", ["mute", "unmute", "delete-my-data", "help"])
+def test_commands_about_oneself_work_for_every_role(world: Harness, text: str) -> None:
+    for role, user in ROLES.items():
+        world.fake.clear_calls()
+        _sender(world, role).command("/pulse", text, user_id=user, channel_id=CHANNEL)
+        reply = json.dumps(world.fake.wait_for("response_url")[0].params)
+        assert not any(r in reply for r in REFUSED), (role, reply)

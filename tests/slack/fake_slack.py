@@ -788,6 +788,19 @@ class FakeSlack:
             if members is None or self._channel_info(channel) is None:
                 return {"ok": False, "error": "channel_not_found"}
             return _page(list(members), p, "members")
+        if method == "users.conversations":
+            # The channels the user is in that the bot can see (private ones only where the bot is a member too).
+            user = str(p.get("user") or "")
+            types = str(p.get("types") or "public_channel").split(",")
+            with self._lock:
+                found = [
+                    dict(info)
+                    for channel, info in s.channels.items()
+                    if user in s.members.get(channel, [])
+                    and ("private_channel" if info.get("is_private") else "public_channel") in types
+                    and (not info.get("is_private") or info.get("is_member"))
+                ]
+            return _page(found, p, "channels")
         if method == "conversations.open":
             users = p.get("users")
             first = (users if isinstance(users, str) else ",".join(users or [])).split(",")[0]

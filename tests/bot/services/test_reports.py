@@ -180,7 +180,8 @@ def test_team_report_hand_computed(db: Database) -> None:
     assert autonomy.change == 2.0 and autonomy.beyond_noise
     competence = report.needs[1]
     assert competence.mean == 5.0 and competence.change == 3.0
-    assert report.participation.answered == 14 and report.participation.invited == 30
+    # Participation too counts only rounds that reached k: the round of 4 answers is left out.
+    assert report.participation.answered == 10 and report.participation.invited == 20
     assert report.enps.value == pytest.approx(20.0) and report.enps.n == 5
     # NPS: the 8 team responses plus an aggregate row of +100 with 2 responses → (0*8 + 100*2) / 10.
     assert report.nps.n == 10 and report.nps.score == pytest.approx(20.0)
@@ -190,7 +191,7 @@ def test_team_report_hand_computed(db: Database) -> None:
     assert set(data) >= {"workspace", "team", "period", "needs", "participation", "enps", "nps", "csat", "wins", "lag"}
     assert data["team"] == "Support" and data["period"] == {"start": "2026-03-02", "end": "2026-03-29"}
     assert set(data["needs"]["autonomy"]) == {"mean", "ci_low", "ci_high", "n", "change", "beyond_noise"}
-    assert data["participation"]["rate"] == pytest.approx(46.7)
+    assert data["participation"]["rate"] == pytest.approx(50.0)
     json.dumps(data)
 
     workspace = build_report(db, workspace_scope(WS), START, END, k=5)
@@ -226,7 +227,7 @@ def test_everything_pulse_derived_is_suppressed_below_k(db: Database) -> None:
     data = report_json(report)
     # n counts only answers of rounds that reached k: the 4 answers are not even counted.
     assert data["needs"]["autonomy"] == {"suppressed": True, "n": 0}
-    assert data["participation"] == {"suppressed": True, "invited": 6}
+    assert data["participation"] == {"suppressed": True}
     assert data["enps"] == {"suppressed": True, "n": 0}
     assert "5.0" not in json.dumps(data["needs"])
 
