@@ -63,8 +63,8 @@ def main() -> int:
         for user in people:
             fake.add_user(user)
         fake.add_channel("C0BIG", "everyone", people)
-        team, _created, members = teams.setup_team(deps, WS, "C0BIG", "everyone", ADMIN)
-        assert members == args.people, members
+        team, _created, audience = teams.setup_team(deps, WS, "C0BIG", "everyone", ADMIN)
+        assert len(audience.pulsed) == args.people, audience
 
         rounds.start_round(deps, WS, team.id, manual=True)  # warm-up: onboarding notes and the first DMs
         outbox.send_due_pulses(deps, limit=args.people * 2)

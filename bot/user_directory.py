@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.audience import Account
 from bot.i18n import CatalogTranslator, Language, language_for_locale, translator
 
 
@@ -23,6 +24,28 @@ class SlackUser:
     is_bot: bool
     is_app_user: bool
     deleted: bool
+    # Who is pulsed (bot.domain.audience). Slack trims deactivated users and may leave any of these out.
+    team_id: str | None = None
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
+    is_stranger: bool = False
+    teams: tuple[str, ...] = ()
+    not_found: bool = False
+
+    @property
+    def account(self) -> Account:
+        return Account(
+            id=self.id,
+            team_id=self.team_id,
+            deleted=self.deleted,
+            is_bot=self.is_bot,
+            is_app_user=self.is_app_user,
+            is_restricted=self.is_restricted,
+            is_ultra_restricted=self.is_ultra_restricted,
+            is_stranger=self.is_stranger,
+            teams=self.teams,
+            not_found=self.not_found,
+        )
 
     @property
     def is_workspace_admin(self) -> bool:
@@ -60,11 +83,12 @@ class UserDirectory:
             response = self._client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
             if exc.response.get("error") == "user_not_found":
-                return SlackUser(user_id, user_id, None, None, False, False, False, False, True)
+                return SlackUser(user_id, user_id, None, None, False, False, False, False, True, not_found=True)
             raise
         data = response["user"]
+        teams = data.get("teams")
         return SlackUser(
-            id=data["id"],
+            id=str(data.get("id") or user_id),
             name=data.get("real_name") or data.get("name") or data["id"],
             tz=data.get("tz"),
             locale=data.get("locale"),
@@ -73,6 +97,11 @@ class UserDirectory:
             is_bot=bool(data.get("is_bot")),
             is_app_user=bool(data.get("is_app_user")),
             deleted=bool(data.get("deleted")),
+            team_id=data.get("team_id") or None,
+            is_restricted=bool(data.get("is_restricted")),
+            is_ultra_restricted=bool(data.get("is_ultra_restricted")),
+            is_stranger=bool(data.get("is_stranger")),
+            teams=tuple(str(t) for t in teams) if isinstance(teams, list) else (),
         )
 
     def translator_for(self, user_id: str) -> CatalogTranslator:

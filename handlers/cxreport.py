@@ -13,7 +13,7 @@ from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.deps import Deps
 from bot.domain.report import Report
 from bot.i18n import Translator
-from bot.services import pulse_schedule, reports, rounds, teams
+from bot.services import pulse_schedule, reports, rounds, slack_problems, teams
 from bot.services.teams import NotAllowed, TeamView
 from handlers import registry
 from handlers.common import translator_for, user_id_of, workspace_id_of
@@ -129,9 +129,16 @@ def post_digest(deps: Deps, closed: rounds.ClosedRound) -> None:
     blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"))
     try:
         deps.client.chat_postMessage(channel=team.channel_id, text=notification_text(t, report), blocks=blocks)
+    except SlackApiError as error:
+        # not_in_channel, channel_not_found, is_archived: the team's setters learn the fix (DM and Home).
+        if not slack_problems.channel_post_failed(deps, workspace_id, team.channel_id, error):
+            logger.warning("team digest not posted: %s", error.response.get("error"))
+        return
+    slack_problems.channel_post_succeeded(deps, workspace_id, team.channel_id)
+    try:
         _upload_chart(deps, t, report, team.channel_id)
     except SlackApiError as error:
-        logger.warning("team digest not posted: %s", error.response.get("error"))
+        logger.warning("team digest chart not posted: %s", error.response.get("error"))
 
 
 class InFlight:

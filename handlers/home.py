@@ -8,6 +8,7 @@ from typing import Any
 from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.audience import audience_text
 from bot.blocks.home import home_view
 from bot.deps import Deps
 from bot.i18n import Translator, translator
@@ -215,16 +216,18 @@ def register(app: App, deps: Deps) -> None:
         t = translator_for(deps, user_id)
         channel = str(view["state"]["values"]["channel"]["value"].get("selected_conversation") or "")
         try:
-            deps.client.conversations_members(channel=channel, limit=1)
-        except SlackApiError:
-            ack(response_action="errors", errors={"channel": t("home.setup.not_member")})
+            teams.check_channel(deps, channel, channel)  # the modal shows the fix (/invite @Pulssi)
+        except teams.ChannelNotReady as error:
+            key = "slackerr.setup.archived_plain" if error.reason == "archived" else "slackerr.setup.not_member_plain"
+            ack(response_action="errors", errors={"channel": t(key)})
             return
         ack()
         try:
-            team, _created, members = teams.setup_team(deps, workspace_id, channel, channel, user_id)
-        except teams.NotAllowed:
+            team, _created, audience = teams.setup_team(deps, workspace_id, channel, channel, user_id)
+        except (teams.NotAllowed, teams.ChannelNotReady):
             return
-        deps.client.chat_postMessage(channel=user_id, text=t("home.setup.done", name=team.name, members=members))
+        text = t("home.setup.done", name=team.name, members=len(audience.pulsed)) + "\n" + audience_text(t, audience)
+        deps.client.chat_postMessage(channel=user_id, text=text)
         refresh_home(deps, workspace_id, user_id)
 
     @app.action("home_settings_cxfeed")

@@ -25,10 +25,10 @@ from bot.blocks.win import (
 from bot.deps import Deps
 from bot.domain.wins import WinDraft, prefill_from_message, validate_win
 from bot.i18n import Translator
-from bot.services import idempotency, wins
+from bot.services import idempotency, slack_problems, wins
 from bot.services.wins import StoredWin
 from handlers import registry
-from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.common import ephemeral_or_dm, translator_for, user_id_of, workspace_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +95,9 @@ def open_win_modal(
     deps.client.views_open(trigger_id=trigger_id, view=view)
 
 
-def _celebrate(deps: Deps, win: StoredWin, channel_id: str) -> str | None:
-    """Post the celebration; returns the message ts, or None when Slack refused (the author is told)."""
+def _celebrate(deps: Deps, workspace_id: str, win: StoredWin, channel_id: str) -> str | None:
+    """Post the celebration; returns the message ts, or None when Slack refused (the author is told, and
+    for a channel Pulssi can't post in, the team's setters learn the fix)."""
     t = translator_for(deps, win.author_id)
     try:
         response = deps.client.chat_postMessage(
@@ -107,11 +108,13 @@ def _celebrate(deps: Deps, win: StoredWin, channel_id: str) -> str | None:
         )
     except SlackApiError as error:
         logger.warning("could not post win %s: %s", win.id, error.response.get("error"))
+        slack_problems.channel_post_failed(deps, workspace_id, channel_id, error)
         deps.client.chat_postMessage(
             channel=win.author_id,
             text=t("win.post_failed", channel=channel_id, error=str(error.response.get("error") or "error")),
         )
         return None
+    slack_problems.channel_post_succeeded(deps, workspace_id, channel_id)
     return str(response["ts"])
 
 
@@ -153,11 +156,7 @@ def _thank(deps: Deps, win: StoredWin, colleagues: tuple[str, ...]) -> None:
 
 def _tell_shared(deps: Deps, t: Translator, channel_id: str, user_id: str) -> None:
     """A private "thanks for sharing" where the author will see the celebration; a DM if not a member."""
-    text = t("win.shared.done", channel=f"<#{channel_id}>")
-    try:
-        deps.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-    except SlackApiError:
-        deps.client.chat_postMessage(channel=user_id, text=text)
+    ephemeral_or_dm(deps, channel_id, user_id, t("win.shared.done", channel=f"<#{channel_id}>"))
 
 
 def _refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:
@@ -211,7 +210,7 @@ def register(app: App, deps: Deps) -> None:
         assert team is not None
         win = wins.save_win(deps, workspace_id, user_id, replace(draft, team_id=team.id))
         channel_id = wins.celebration_channel(team)
-        ts = _celebrate(deps, win, channel_id)
+        ts = _celebrate(deps, workspace_id, win, channel_id)
         if ts is not None:
             wins.record_post(deps, workspace_id, win.id, channel_id, ts)
             win = wins.get_win(deps, workspace_id, win.id)

@@ -18,6 +18,8 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
         blocks.append(mrkdwn(t("home.no_team")))
     else:
         blocks.append(context(t("home.your_team", team=model.team.name)))
+    # What Slack refused, shown only to those who can fix it (counts and channels, never a person).
+    blocks += [mrkdwn(clip(t(notice.key, **notice.params), 2900)) for notice in model.slack_notices[:5]]
     # Your open round, answerable right here; only you see this view.
     if model.open_round is not None:
         blocks.append(divider())

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from bot.deps import Deps
-from bot.services import rounds, teams
+from bot.services import rounds, slack_problems, teams
 from bot.services.rounds import PersonRoundView
 from bot.services.teams import TeamView
 from bot.timeutil import from_db
@@ -60,6 +60,7 @@ class HomeModel:
     participation: list[tuple[int, int, int, bool]] = field(default_factory=list)  # (number, answered, invited, open)
     cx_feed: CxFeedStatus | None = None
     own_wins: list[WinLine] = field(default_factory=list)
+    slack_notices: list[slack_problems.Notice] = field(default_factory=list)  # what Slack refused, and the fix
 
 
 def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
@@ -141,6 +142,9 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
         participation=participation,
         cx_feed=cx_feed,
         own_wins=own_wins,
+        slack_notices=slack_problems.home_notices(
+            deps, workspace_id, user_id, team, is_admin=is_admin, is_manager=is_manager
+        ),
     )
 
 

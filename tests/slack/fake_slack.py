@@ -56,6 +56,17 @@ class _Fault:
 
 
 @dataclass
+class _InjectedError:
+    """An `ok:false` answer with `error`, for calls matching the method and the user or channel."""
+
+    error: str
+    method: str | None
+    user: str | None
+    channel: str | None
+    times: int | None  # None: every matching call
+
+
+@dataclass
 class _State:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -68,6 +79,7 @@ class _State:
     calls: list[RecordedCall] = field(default_factory=list)
     violations: list[str] = field(default_factory=list)
     faults: list[_Fault] = field(default_factory=list)
+    injected_errors: list[_InjectedError] = field(default_factory=list)
 
 
 class FakeSlack:
@@ -230,6 +242,121 @@ class FakeSlack:
     def set_latency(self, seconds: float) -> None:
         self._latency = seconds
 
+    # -- Slack's failure modes and who is pulsed: errors per user or channel, guests, other orgs, trimmed users
+    def inject_error(
+        self,
+        error: str,
+        *,
+        method: str | None = None,
+        user: str | None = None,
+        channel: str | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Answer `{"ok": false, "error": error}` (HTTP 200, as Slack does) to matching calls.
+
+        `method` None matches every method; `user` matches a call naming that user (`user`, `users`, a DM
+        `channel` given as the user id or its D-id); `channel` matches `channel`/`channel_id`. `times` None
+        keeps answering until `clear_injected_errors`.
+        """
+        with self._lock:
+            self._state.injected_errors.append(_InjectedError(error, method, user, channel, times))
+
+    def clear_injected_errors(self) -> None:
+        with self._lock:
+            self._state.injected_errors.clear()
+
+    def add_guest(self, user_id: str, *, single_channel: bool = False, **kwargs: Any) -> None:
+        """A multi-channel guest (`is_restricted`) or a single-channel guest (`is_ultra_restricted` too)."""
+        self.add_user(user_id, **kwargs)
+        with self._lock:
+            user = self._state.users[user_id]
+            user["is_restricted"] = True
+            user["is_ultra_restricted"] = single_channel
+            user["profile"] = {"real_name": user["real_name"], "guest_invited_by": "UADMIN", "fields": None}
+
+    def add_external_user(self, user_id: str, *, team_id: str = "T0OTHERORG", is_stranger: bool = False) -> None:
+        """Someone from another organisation in a Slack Connect channel: their own `team_id`; `is_stranger`
+        when the bot's workspace shares no channel with them that it can see."""
+        self.add_user(user_id, team_id=team_id)
+        with self._lock:
+            user = self._state.users[user_id]
+            user["is_restricted"] = False
+            user["is_ultra_restricted"] = False
+            if is_stranger:
+                user["is_stranger"] = True
+
+    def add_deactivated_user(self, user_id: str, *, name: str | None = None) -> None:
+        """A deactivated account as users.info returns it: trimmed to 8 keys (no tz, is_admin, is_restricted,
+        real_name at the top level; users.info.deactivated.json in the payload reference)."""
+        with self._lock:
+            self._state.users[user_id] = {
+                "id": user_id,
+                "team_id": self.team_id,
+                "name": name or user_id.lower(),
+                "deleted": True,
+                "profile": {"real_name": name or user_id, "display_name": "", "fields": None},
+                "is_bot": False,
+                "is_app_user": False,
+                "updated": 1504224679,
+            }
+
+    def remove_bot_from_channel(self, channel_id: str) -> None:
+        """The bot leaves (or was never invited): conversations.info says `is_member: false`, posting answers
+        `not_in_channel`; a private channel the bot isn't in looks like it doesn't exist (`channel_not_found`)."""
+        with self._lock:
+            info = self._state.channels[channel_id]
+            info["is_member"] = False
+            members = self._state.members.get(channel_id, [])
+            self._state.members[channel_id] = [m for m in members if m != self.bot_user_id]
+            private = bool(info.get("is_private"))
+        if private:
+            self.inject_error("channel_not_found", channel=channel_id)
+        else:
+            for method in ("chat.postMessage", "chat.postEphemeral"):
+                self.inject_error("not_in_channel", method=method, channel=channel_id)
+
+    def archive_channel(self, channel_id: str) -> None:
+        with self._lock:
+            self._state.channels[channel_id]["is_archived"] = True
+        for method in ("chat.postMessage", "chat.postEphemeral"):
+            self.inject_error("is_archived", method=method, channel=channel_id)
+
+    def _bot_user(self) -> dict[str, Any]:
+        """The bot's own user object (the active-bot shape of users.list.page_bots_and_deleted.json)."""
+        return {
+            "id": self.bot_user_id,
+            "team_id": self.team_id,
+            "name": "pulssi",
+            "deleted": False,
+            "real_name": "Pulssi",
+            "tz": "America/Los_Angeles",
+            "is_admin": False,
+            "is_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": True,
+            "is_app_user": False,
+            "profile": {"bot_id": self.bot_id, "real_name": "Pulssi", "fields": None},
+        }
+
+    def _injected_error(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        named_users = _users_named(params)
+        named_channels = {str(params[k]) for k in ("channel", "channel_id") if params.get(k)}
+        with self._lock:
+            for injected in self._state.injected_errors:
+                if injected.times is not None and injected.times <= 0:
+                    continue
+                if injected.method not in (None, method):
+                    continue
+                if injected.user is not None and injected.user not in named_users:
+                    continue
+                if injected.channel is not None and injected.channel not in named_channels:
+                    continue
+                if injected.times is not None:
+                    injected.times -= 1
+                return {"ok": False, "error": injected.error}
+        return None
+
     # -- inspection
     @property
     def calls(self) -> list[RecordedCall]:
@@ -337,7 +464,7 @@ class FakeSlack:
             answer = {"ok": False, "error": "invalid_auth" if token else "not_authed"}
         else:
             try:
-                answer = self._dispatch(method, params)
+                answer = self._injected_error(method, params) or self._dispatch(method, params)
             except KeyError as missing:
                 answer = {"ok": False, "error": "invalid_arguments", "detail": f"missing {missing}"}
         # Recorded after the state changed, so a test that saw the call also sees its effect.
@@ -491,14 +618,17 @@ class FakeSlack:
         if method == "users.info":
             with self._lock:
                 user = s.users.get(str(p["user"]))
+            if user is None and str(p["user"]) == self.bot_user_id:
+                user = self._bot_user()
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
             data = dict(user)
-            locale = data.pop("locale")
-            if str(p.get("include_locale", "")).lower() in ("true", "1"):
+            locale = data.pop("locale", None)
+            if locale is not None and str(p.get("include_locale", "")).lower() in ("true", "1"):
                 data["locale"] = locale
-            data["tz_offset"] = _offset(data["tz"])
-            data["tz_label"] = data["tz"]
+            if "tz" in data:  # deactivated users come back trimmed: no tz at all
+                data["tz_offset"] = _offset(data["tz"])
+                data["tz_label"] = data["tz"]
             return {"ok": True, "user": data}
         if method == "users.list":
             with self._lock:
@@ -628,6 +758,20 @@ class FakeSlack:
             if method == "views.publish":
                 self._state.home_views[str(p["user_id"])] = stored
         return {"ok": True, "view": stored}
+
+
+def _users_named(params: dict[str, Any]) -> set[str]:
+    """The users a call is about: `user`, `user_id`, each of `users`, and a DM channel named by user or D-id."""
+    named = {str(params[k]) for k in ("user", "user_id") if params.get(k)}
+    users = params.get("users")
+    if users:
+        named.update(users.split(",") if isinstance(users, str) else [str(u) for u in users])
+    channel = str(params.get("channel") or "")
+    if channel[:1] in ("U", "W"):
+        named.add(channel)
+    elif channel.startswith("D"):
+        named.add(channel[1:])
+    return named
 
 
 def _decode(raw: bytes, headers: dict[str, str], query: str) -> dict[str, Any]:
