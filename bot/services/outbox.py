@@ -149,13 +149,14 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
             logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
         else:
             if needs_intro:
+                # Marked first: a note lost to a failure is better than the same note twice on a retry.
+                _mark_onboarded(deps, workspace_id, user_id)
+                needs_intro = False
                 deps.client.chat_postMessage(
                     channel=user_id,
                     text=t("pulsedm.onboarding.text"),
                     blocks=[mrkdwn(t("pulsedm.onboarding.text")), context(t("pulsedm.onboarding.mute"))],
                 )
-                _mark_onboarded(deps, workspace_id, user_id)  # a retry of the pulse itself doesn't repeat it
-                needs_intro = False
             blocks = pulse_message_blocks(
                 t,
                 round_id=round_id,

@@ -183,7 +183,8 @@ def home_notices(
     deps: Deps, workspace_id: str, user_id: str, team: TeamView | None, *, is_admin: bool, is_manager: bool
 ) -> list[Notice]:
     """What Slack refused that this person can fix: for admins the stopped workspace; for admins and a team's
-    setters its channel problem; for admins and managers how many of each recent round couldn't get the DM."""
+    setters its channel problem; how many of each recent round couldn't get the DM, for admins (every team) and
+    managers (their team)."""
     notices: list[Notice] = []
     with deps.db.session_scope() as session:
         if is_admin:
@@ -203,16 +204,17 @@ def home_notices(
                         {"channel": problem_team.channel_id, "team": problem_team.name},
                     )
                 )
-        if team is not None and (is_admin or is_manager):
-            for number, count, invited in session.exec(
-                select(PulseRound.number, PulseRound.undeliverable, PulseRound.invited)
-                .where(
-                    PulseRound.workspace_id == workspace_id,
-                    PulseRound.team_id == team.id,
-                    col(PulseRound.undeliverable) > 0,
-                )
-                .order_by(col(PulseRound.number).desc())
+        if is_admin or (is_manager and team is not None):
+            query = (
+                select(PulseRound.number, PulseRound.undeliverable, PulseRound.invited, Team.name)
+                .join(Team, col(Team.id) == col(PulseRound.team_id))
+                .where(PulseRound.workspace_id == workspace_id, col(PulseRound.undeliverable) > 0)
+                .order_by(col(PulseRound.opened_at).desc())
                 .limit(3)
-            ):
-                notices.append(Notice("slackerr.undeliverable", {"number": number, "count": count, "invited": invited}))
+            )
+            if not is_admin and team is not None:
+                query = query.where(PulseRound.team_id == team.id)
+            for number, count, invited, team_name in session.exec(query):
+                params: dict[str, object] = {"number": number, "count": count, "invited": invited, "team": team_name}
+                notices.append(Notice("slackerr.undeliverable", params))
     return notices

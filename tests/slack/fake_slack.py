@@ -64,6 +64,7 @@ class _InjectedError:
     user: str | None
     channel: str | None
     times: int | None  # None: every matching call
+    after_doing_it: bool = False  # do the work (post the message), then answer HTTP 503 with this error
 
 
 @dataclass
@@ -261,6 +262,14 @@ class FakeSlack:
         with self._lock:
             self._state.injected_errors.append(_InjectedError(error, method, user, channel, times))
 
+    def fail_after_doing_it(self, method: str, *, user: str | None = None, times: int = 1) -> None:
+        """Slack did the work (the message is posted) but the answer is lost: HTTP 503. A client that
+        retries blindly posts the same message twice."""
+        with self._lock:
+            self._state.injected_errors.append(
+                _InjectedError("internal_error", method, user, None, times, after_doing_it=True)
+            )
+
     def clear_injected_errors(self) -> None:
         with self._lock:
             self._state.injected_errors.clear()
@@ -354,8 +363,13 @@ class FakeSlack:
                     continue
                 if injected.times is not None:
                     injected.times -= 1
-                return {"ok": False, "error": injected.error}
-        return None
+                break
+            else:
+                return None
+        if injected.after_doing_it:
+            self._dispatch(method, params)
+            return {"ok": False, "error": injected.error, "_http_status": 503}
+        return {"ok": False, "error": injected.error}
 
     # -- inspection
     @property
@@ -469,7 +483,8 @@ class FakeSlack:
                 answer = {"ok": False, "error": "invalid_arguments", "detail": f"missing {missing}"}
         # Recorded after the state changed, so a test that saw the call also sees its effect.
         self._record(method, params, headers)
-        self._send(request, 200, json.dumps(answer).encode(), "application/json")
+        status = int(answer.pop("_http_status", 200))  # a fault that did the work, then answered 5xx
+        self._send(request, status, json.dumps(answer).encode(), "application/json")
 
     def _fault_for(self, method: str) -> tuple[int, int] | None:
         with self._lock:
