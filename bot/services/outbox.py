@@ -180,11 +180,10 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
         _failed(deps, delivery_id, workspace_id, round_id, type(error).__name__, Outcome.TRANSIENT)
         return False
     with deps.db.session_scope() as session:
-        row = session.get(Delivery, delivery_id)
-        if row is not None:
-            row.sent_at = to_db(deps.now())
-            row.last_error = None
-            session.add(row)
+        # A statement, not a loaded row: a round closed meanwhile has deleted it, and that is fine.
+        session.execute(
+            update(Delivery).where(col(Delivery.id) == delivery_id).values(sent_at=to_db(deps.now()), last_error=None)
+        )
         if needs_intro:
             person_row = repo.person(session, workspace_id, user_id)
             if person_row is not None:
@@ -213,26 +212,38 @@ def _failed(deps: Deps, delivery_id: int, workspace_id: str, round_id: int, code
         row = session.get(Delivery, delivery_id)
         if row is None or row.sent_at is not None or row.undeliverable_at is not None:
             return
-        row.last_error = code[:200]
-        row.claimed_at = None
+        attempts = row.attempts
+        values: dict[str, object] = {"last_error": code[:200], "claimed_at": None}
+        give_up = False
         if outcome is Outcome.BOT_TOKEN:
-            row.attempts = max(0, row.attempts - 1)  # not this person's failure: no step toward the cap
-            session.add(row)
+            values["attempts"] = max(0, attempts - 1)  # not this person's failure: no step toward the cap
+        elif outcome is Outcome.PERSON or slack_errors.gives_up(attempts):
+            give_up = True
+            values["undeliverable_at"] = to_db(now)
+        else:
+            wait = slack_errors.backoff_seconds(attempts)
+            values["send_at"] = to_db(now + timedelta(seconds=wait))
+        # Conditional: a round closed meanwhile deleted the row, and another sender may have sent it.
+        changed = session.execute(
+            update(Delivery)
+            .where(
+                col(Delivery.id) == delivery_id,
+                col(Delivery.sent_at).is_(None),
+                col(Delivery.undeliverable_at).is_(None),
+            )
+            .values(**values)
+        )
+        if not getattr(changed, "rowcount", 0):
             return
-        give_up = outcome is Outcome.PERSON or slack_errors.gives_up(row.attempts)
         if give_up:
-            row.undeliverable_at = to_db(now)
             session.execute(
                 update(PulseRound)
                 .where(col(PulseRound.id) == round_id)
                 .values(undeliverable=col(PulseRound.undeliverable) + 1)
             )
-            logger.warning("pulse DM of delivery %s given up after %s attempt(s): %s", delivery_id, row.attempts, code)
-        else:
-            wait = slack_errors.backoff_seconds(row.attempts)
-            row.send_at = to_db(now + timedelta(seconds=wait))
-            logger.warning("pulse DM of delivery %s failed (%s); next try in %s s", delivery_id, code, wait)
-        session.add(row)
+            logger.warning("pulse DM of delivery %s given up after %s attempt(s): %s", delivery_id, attempts, code)
+        elif outcome is not Outcome.BOT_TOKEN:
+            logger.warning("pulse DM of delivery %s failed (%s); tried again later", delivery_id, code)
 
 
 def _already_delivered(deps: Deps, user_id: str, delivery_id: int, claimed_at: datetime | None) -> bool:
