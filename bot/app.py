@@ -89,9 +89,8 @@ def _drop_retried_events(deps: Deps) -> Callable[..., BoltResponse | None]:
 
 
 def _error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
-    from sqlalchemy.exc import OperationalError
-
     from slack_sdk.errors import SlackApiError
+    from sqlalchemy.exc import OperationalError
 
     from bot.services.slack_problems import error_code
     from handlers.common import friendly_error

@@ -11,5 +11,7 @@ def audience_text(t: Translator, audience: Audience) -> str:
     for reason in LeftOut:
         count = audience.left_out.get(reason, 0)
         if count:
-            parts.append(t(f"audience.{reason.value}.one") if count == 1 else t(f"audience.{reason.value}.other", count=count))
+            parts.append(
+                t(f"audience.{reason.value}.one") if count == 1 else t(f"audience.{reason.value}.other", count=count)
+            )
     return t("audience.summary", total=audience.total, parts=", ".join(parts))

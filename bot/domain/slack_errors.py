@@ -8,17 +8,17 @@ retried with backoff, up to a cap, so an unknown code can neither freeze sending
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import Enum, auto
 
 
 class Outcome(Enum):
-    PERSON = "person"  # this person can't get a DM: give up on them, never retry
-    BOT_TOKEN = "bot_token"  # the bot's token or installation is broken: stop sending for the workspace
-    MAYBE_BOT_TOKEN = "maybe_bot_token"  # the same code names a dead user or a dead token: ask auth.test
-    CHANNEL = "channel"  # the team's channel can't be posted to: tell the people who set the team up
-    EXPIRED_TRIGGER = "expired_trigger"  # a modal opened too late: ask the person to try again
-    NOT_IN_CHANNEL_EPHEMERAL = "user_not_in_channel"  # an ephemeral to someone not in the channel: DM instead
-    TRANSIENT = "transient"  # Slack or the network hiccuped: back off and retry, with a cap
+    PERSON = auto()  # this person can't get a DM: give up on them, never retry
+    BOT_TOKEN = auto()  # the bot's token or installation is broken: stop sending for the workspace
+    MAYBE_BOT_TOKEN = auto()  # the same code names a dead user or a dead token: ask auth.test
+    CHANNEL = auto()  # the team's channel can't be posted to: tell the people who set the team up
+    EXPIRED_TRIGGER = auto()  # a modal opened too late: ask the person to try again
+    NOT_IN_CHANNEL_EPHEMERAL = auto()  # an ephemeral to someone not in the channel: DM instead
+    TRANSIENT = auto()  # Slack or the network hiccuped: back off and retry, with a cap
 
 
 # The person can't receive a DM from the bot; retrying changes nothing until they (or an admin) do something.

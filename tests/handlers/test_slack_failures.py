@@ -122,9 +122,7 @@ def test_setup_counts_in_finnish_with_bots_and_deactivated_accounts(harness: Har
     ("problem", "fix"),
     [("not_in_channel", "/invite @Pulssi"), ("channel_not_found", "/invite @Pulssi"), ("is_archived", "archived")],
 )
-def test_a_channel_pulssi_cannot_post_in_is_told_to_the_teams_setters(
-    harness: Harness, problem: str, fix: str
-) -> None:
+def test_a_channel_pulssi_cannot_post_in_is_told_to_the_teams_setters(harness: Harness, problem: str, fix: str) -> None:
     make_team(harness, MEMBERS)
     harness.sender.command("/pulse", "managers <@U001>", user_id=ADMIN, channel_id=CHANNEL)
     _reply(harness, "Managers")

@@ -154,9 +154,7 @@ def test_a_retry_after_a_5xx_never_posts_the_same_dm_twice(harness: Harness) -> 
     outbox.send_due_pulses(harness.deps)
     assert pulse_dm_count(harness) == dict.fromkeys(MEMBERS[:4], 1)
     assert _delivery(harness, "U002").sent_at is not None
-    notes = [
-        m for (channel, _ts), m in harness.fake.messages.items() if channel == "DU002" and not m.get("metadata")
-    ]
+    notes = [m for (channel, _ts), m in harness.fake.messages.items() if channel == "DU002" and not m.get("metadata")]
     assert len(notes) == 1, "the onboarding note was posted twice"
 
 
