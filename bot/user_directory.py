@@ -82,7 +82,7 @@ class UserDirectory:
         try:
             response = self._client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
-            if exc.response.get("error") == "user_not_found":
+            if exc.response.get("error") in ("user_not_found", "user_not_visible"):
                 return SlackUser(user_id, user_id, None, None, False, False, False, False, True, not_found=True)
             raise
         data = response["user"]

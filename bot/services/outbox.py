@@ -100,9 +100,7 @@ def _claim_batch(deps: Deps, size: int) -> tuple[str, list[int]] | None:
                 (col(Delivery.claimed_at).is_(None)) | (col(Delivery.claimed_at) < stale_before),
                 col(Delivery.undeliverable_at).is_(None),
                 PulseRound.status == "open",
-                ~exists().where(
-                    col(Workspace.id) == col(Delivery.workspace_id), col(Workspace.sending_stopped_at).is_not(None)
-                ),
+                ~_sending_stopped(),
             )
             .order_by(col(Delivery.send_at), col(Delivery.id))
             .limit(size)
@@ -283,6 +281,7 @@ def send_due_reminders(deps: Deps) -> int:
                 col(Delivery.reminder_at) <= to_db(now),
                 col(Delivery.reminder_handled_at).is_(None),
                 PulseRound.status == "open",
+                ~_sending_stopped(),  # they wait until Slack accepts the token again
             )
             .limit(5000)
         ).all()
@@ -308,7 +307,7 @@ def send_due_reminders(deps: Deps) -> int:
             muted = bool(person and person.muted)
             delivery.reminder_handled_at = to_db(now)
             session.add(delivery)
-            user_id = delivery.user_id
+            user_id, workspace_id = delivery.user_id, delivery.workspace_id
         if answered or muted:
             continue
         try:
@@ -317,7 +316,18 @@ def send_due_reminders(deps: Deps) -> int:
                 channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))]
             )
             reminded += 1
-        except SlackApiError:
+        except SlackApiError as error:
             # A reminder is a nudge, never worth a duplicate: it is not retried.
-            logger.warning("reminder DM failed", exc_info=True)
+            code = slack_problems.error_code(error)
+            logger.warning("reminder DM failed: %s", code)
+            if slack_errors.for_dm(code) is Outcome.BOT_TOKEN:
+                slack_problems.stop_sending(deps, workspace_id, code)
+                break  # every other reminder would fail the same way
     return reminded
+
+
+def _sending_stopped() -> Any:
+    """Rows of a workspace whose sending stopped (Slack refused the token)."""
+    return exists().where(
+        col(Workspace.id) == col(Delivery.workspace_id), col(Workspace.sending_stopped_at).is_not(None)
+    )

@@ -185,3 +185,23 @@ def test_a_refused_bot_token_stops_sending_and_home_shows_why(harness: Harness, 
     assert outbox.send_due_pulses(harness.deps) == 6
     assert pulse_dm_count(harness) == dict.fromkeys(MEMBERS[:6], 1)
     assert "stopped sending" not in _open_home(harness, ADMIN)
+
+
+def test_reminders_stop_at_a_refused_token_and_wait_for_it(harness: Harness) -> None:
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    assert outbox.send_due_pulses(harness.deps) == 6
+    with harness.db.session_scope() as session:
+        for row in session.exec(select(Delivery)):
+            row.reminder_at = harness.clock()  # every reminder due now
+            session.add(row)
+    harness.fake.clear_calls()
+    harness.fake.inject_error("token_revoked", method="chat.postMessage")
+    harness.fake.inject_error("token_revoked", method="auth.test")
+    assert outbox.send_due_reminders(harness.deps) == 0
+    assert len(harness.fake.calls_to("chat.postMessage")) == 1  # the first failure stops the pass
+    assert outbox.send_due_reminders(harness.deps) == 0
+    assert len(harness.fake.calls_to("chat.postMessage")) == 1  # stopped: the rest wait
+    harness.fake.clear_injected_errors()
+    outbox.send_due_pulses(harness.deps)  # the tick finds the token accepted again
+    assert outbox.send_due_reminders(harness.deps) == 5  # the one that failed is not retried (a nudge)
