@@ -188,3 +188,23 @@ def test_an_expired_trigger_gets_a_friendly_retry_message(harness: Harness) -> N
     assert not [c for c in harness.fake.calls_to("response_url") if "went wrong" in json.dumps(c.params)]
     harness.sender.command("/pulse", "schedule", user_id=ADMIN, channel_id=CHANNEL)  # the retry works
     assert harness.fake.wait_for("views.open", count=2)[1].params["view"]["callback_id"] == "pulse_schedule_modal"
+
+
+def test_a_wins_channel_pulssi_left_is_told_to_the_setters_and_cleared_by_a_good_post(harness: Harness) -> None:
+    from tests.handlers.test_win import ENGLISH_STORY, state, submit
+
+    make_team(harness, MEMBERS)
+    harness.fake.add_channel("C0WINS", "wins", [*MEMBERS, "UBOT"])
+    harness.sender.command("/pulse", "winschannel <#C0WINS|wins>", user_id=ADMIN, channel_id=CHANNEL)
+    _reply(harness, "celebrated in")
+    harness.fake.remove_bot_from_channel("C0WINS")
+    submit(harness, "U002", state(ENGLISH_STORY))
+    [dm] = harness.fake.wait_for(
+        "chat.postMessage", predicate=lambda c: c.params["channel"] == ADMIN and "couldn't post" in c.params["text"]
+    )
+    assert "<#C0WINS>" in dm.params["text"] and "/invite @Pulssi" in dm.params["text"]
+    assert "/invite @Pulssi" in _open_home(harness, ADMIN)
+    harness.fake.clear_injected_errors()  # invited back
+    submit(harness, "U003", state(ENGLISH_STORY), view_id="VWIN2")
+    harness.fake.wait_for("chat.postEphemeral")  # "thanks for sharing": after the post went through
+    assert "/invite @Pulssi" not in _open_home(harness, ADMIN)
