@@ -52,10 +52,6 @@ class SlackUser:
         return self.is_admin or self.is_owner
 
     @property
-    def is_human(self) -> bool:
-        return not (self.is_bot or self.is_app_user or self.deleted) and self.id != "USLACKBOT"
-
-    @property
     def language(self) -> Language:
         return language_for_locale(self.locale)
 

@@ -149,7 +149,6 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
             if needs_intro:
                 # Marked first: a note lost to a failure is better than the same note twice on a retry.
                 _mark_onboarded(deps, workspace_id, user_id)
-                needs_intro = False
                 deps.client.chat_postMessage(
                     channel=user_id,
                     text=t("pulsedm.onboarding.text"),
@@ -182,11 +181,6 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
         session.execute(
             update(Delivery).where(col(Delivery.id) == delivery_id).values(sent_at=to_db(deps.now()), last_error=None)
         )
-        if needs_intro:
-            person_row = repo.person(session, workspace_id, user_id)
-            if person_row is not None:
-                person_row.onboarded = True
-                session.add(person_row)
     return True
 
 
