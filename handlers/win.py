@@ -107,12 +107,10 @@ def _celebrate(deps: Deps, workspace_id: str, win: StoredWin, channel_id: str) -
             unfurl_links=False,
         )
     except SlackApiError as error:
-        logger.warning("could not post win %s: %s", win.id, error.response.get("error"))
+        code = slack_problems.error_code(error)  # an HTTP 5xx has no code, only an HTML page
+        logger.warning("could not post win %s: %s", win.id, code)
         slack_problems.channel_post_failed(deps, workspace_id, channel_id, error)
-        deps.client.chat_postMessage(
-            channel=win.author_id,
-            text=t("win.post_failed", channel=channel_id, error=str(error.response.get("error") or "error")),
-        )
+        deps.client.chat_postMessage(channel=win.author_id, text=t("win.post_failed", channel=channel_id, error=code))
         return None
     slack_problems.channel_post_succeeded(deps, workspace_id, channel_id)
     return str(response["ts"])
