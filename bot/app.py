@@ -17,6 +17,8 @@ from bot.services.idempotency import claim_once
 
 logger = logging.getLogger(__name__)
 
+EXPIRED_TRIGGER_ERRORS = frozenset({"expired_trigger_id", "exchanged_trigger_id"})
+
 
 class _DropTokenUnusedNote(logging.Filter):
     """Bolt reads SLACK_BOT_TOKEN from the environment by itself, and then warns in every process that the
@@ -130,13 +132,20 @@ def _drop_retried_events(deps: Deps) -> Callable[..., BoltResponse | None]:
 
 
 def _error_handler(deps: Deps) -> Callable[..., BoltResponse | None]:
+    from slack_sdk.errors import SlackApiError
     from sqlalchemy.exc import OperationalError
 
+    from bot.services.slack_problems import error_code
     from handlers.common import friendly_error
 
     def handle(error: Exception, body: dict[str, Any], respond: Any) -> BoltResponse | None:
         if isinstance(error, BoltUnhandledRequestError):
             return BoltResponse(status=404, body="")
+        if isinstance(error, SlackApiError) and error_code(error) in EXPIRED_TRIGGER_ERRORS:
+            # The modal's trigger_id outlived its 3 s: nothing is wrong but the timing, so ask for another try.
+            logger.warning("views.open too late: %s", error_code(error))
+            friendly_error(deps, body, respond, "slackerr.expired_trigger", dm_if_no_response_url=True)
+            return None
         logger.exception("listener failed", exc_info=error)
         key = "core.error.database" if isinstance(error, OperationalError) else "core.error.generic"
         friendly_error(deps, body, respond, key)

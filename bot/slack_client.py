@@ -57,6 +57,31 @@ class RetryAfterHandler(RateLimitErrorRetryHandler):
         state.increment_current_attempt()
 
 
+# Methods that create something visible: Slack may have done it before answering 5xx, so a blind retry could
+# post the same message twice. Their 5xx reaches the caller; the outbox retries a DM only after looking for
+# it in the DM's history (message metadata carries the delivery id).
+NOT_RETRIED_AFTER_5XX = frozenset(
+    {"chat.postMessage", "chat.postEphemeral", "chat.scheduleMessage", "chat.meMessage", "files.completeUploadExternal"}
+)
+
+
+class IdempotentServerErrorRetryHandler(ServerErrorRetryHandler):
+    """ServerErrorRetryHandler, except for the methods that post (NOT_RETRIED_AFTER_5XX)."""
+
+    def _can_retry(
+        self,
+        *,
+        state: RetryState,
+        request: HttpRequest,
+        response: HttpResponse | None = None,
+        error: Exception | None = None,
+    ) -> bool:
+        method = request.url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+        if method in NOT_RETRIED_AFTER_5XX:
+            return False
+        return super()._can_retry(state=state, request=request, response=response, error=error)
+
+
 _HostKey = tuple[str, str, int | None]  # scheme, host, port
 
 # A connection idle longer than this is not reused: a load balancer may have dropped it without a word.
@@ -168,11 +193,12 @@ def make_web_client(settings: Settings, *, timeout: int = 15) -> WebClient:
         base_url=settings.slack_api_url,
         timeout=timeout,
     )
-    # 429: wait for Retry-After (slack_sdk reads the header); 5xx: exponential backoff with jitter.
+    # 429: wait for Retry-After (slack_sdk reads the header); 5xx: exponential backoff with jitter, except
+    # for posting methods (a retry could post twice).
     client.retry_handlers.extend(
         [
             RetryAfterHandler(max_retry_count=8),
-            ServerErrorRetryHandler(max_retry_count=4),
+            IdempotentServerErrorRetryHandler(max_retry_count=4),
         ]
     )
     if not any(isinstance(h, ConnectionErrorRetryHandler) for h in client.retry_handlers):

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.domain.audience import Account
+
 
 @dataclass(frozen=True)
 class SlackUser:
@@ -23,14 +25,32 @@ class SlackUser:
     is_bot: bool
     is_app_user: bool
     deleted: bool
+    # Who is pulsed (bot.domain.audience). Slack trims deactivated users and may leave any of these out.
+    team_id: str | None = None
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
+    is_stranger: bool = False
+    teams: tuple[str, ...] = ()
+    not_found: bool = False
+
+    @property
+    def account(self) -> Account:
+        return Account(
+            id=self.id,
+            team_id=self.team_id,
+            deleted=self.deleted,
+            is_bot=self.is_bot,
+            is_app_user=self.is_app_user,
+            is_restricted=self.is_restricted,
+            is_ultra_restricted=self.is_ultra_restricted,
+            is_stranger=self.is_stranger,
+            teams=self.teams,
+            not_found=self.not_found,
+        )
 
     @property
     def is_workspace_admin(self) -> bool:
         return self.is_admin or self.is_owner
-
-    @property
-    def is_human(self) -> bool:
-        return not (self.is_bot or self.is_app_user or self.deleted) and self.id != "USLACKBOT"
 
 
 class UserDirectory:
@@ -55,12 +75,13 @@ class UserDirectory:
         try:
             response = self._client.users_info(user=user_id, include_locale=True)
         except SlackApiError as exc:
-            if exc.response.get("error") == "user_not_found":
-                return SlackUser(user_id, user_id, None, None, False, False, False, False, True)
+            if exc.response.get("error") in ("user_not_found", "user_not_visible"):
+                return SlackUser(user_id, user_id, None, None, False, False, False, False, True, not_found=True)
             raise
         data = response["user"]
+        teams = data.get("teams")
         return SlackUser(
-            id=data["id"],
+            id=str(data.get("id") or user_id),
             name=data.get("real_name") or data.get("name") or data["id"],
             tz=data.get("tz"),
             locale=data.get("locale"),
@@ -69,6 +90,11 @@ class UserDirectory:
             is_bot=bool(data.get("is_bot")),
             is_app_user=bool(data.get("is_app_user")),
             deleted=bool(data.get("deleted")),
+            team_id=data.get("team_id") or None,
+            is_restricted=bool(data.get("is_restricted")),
+            is_ultra_restricted=bool(data.get("is_ultra_restricted")),
+            is_stranger=bool(data.get("is_stranger")),
+            teams=tuple(str(t) for t in teams) if isinstance(teams, list) else (),
         )
 
     def forget(self, user_id: str) -> None:

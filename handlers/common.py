@@ -5,9 +5,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from slack_sdk.errors import SlackApiError
+
 from bot.deps import Deps
+from bot.domain import slack_errors
 from bot.i18n import CatalogTranslator, translator
 from bot.services.languages import translator_for_person
+from bot.services.slack_problems import error_code
 
 logger = logging.getLogger(__name__)
 
@@ -50,14 +54,40 @@ def translator_for(deps: Deps, workspace_id: str, user_id: str) -> CatalogTransl
     return translator_for_person(deps, workspace_id, user_id)
 
 
-def friendly_error(deps: Deps, body: dict[str, Any], respond: Any, key: str) -> None:
-    """Tell the person something went wrong, without a stack trace; never raise from here."""
-    if not isinstance(body, dict) or respond is None:
+def friendly_error(
+    deps: Deps, body: dict[str, Any], respond: Any, key: str, *, dm_if_no_response_url: bool = False
+) -> None:
+    """Tell the person something went wrong, without a stack trace; never raise from here.
+
+    Home and modal actions have no response_url; with `dm_if_no_response_url` they get a DM instead."""
+    if not isinstance(body, dict):
         return
-    if not body.get("response_url") and not body.get("response_urls"):
+    has_response_url = bool(body.get("response_url") or body.get("response_urls"))
+    if not has_response_url or respond is None:
+        user_id = user_id_of(body)
+        if dm_if_no_response_url and user_id:
+            try:
+                deps.client.chat_postMessage(
+                    channel=user_id, text=translator_for(deps, workspace_id_of(body), user_id)(key)
+                )
+            except Exception:  # the error path must not fail; the traceback is logged
+                logger.warning("could not tell the user about an error", exc_info=True)
         return
     try:
         t = translator_for(deps, workspace_id_of(body), user_id_of(body))
         respond(text=t(key), response_type="ephemeral", replace_original=False)
     except Exception:  # the error path must not fail; the traceback is logged
         logger.warning("could not tell the user about an error", exc_info=True)
+
+
+def ephemeral_or_dm(
+    deps: Deps, channel_id: str, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> None:
+    """An ephemeral in the channel; a DM when the person isn't in it (chat.postEphemeral answers
+    user_not_in_channel) or Pulssi can't post there. Other errors are the caller's."""
+    try:
+        deps.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text, blocks=blocks)
+    except SlackApiError as error:
+        if slack_errors.for_ephemeral(error_code(error)) is not slack_errors.Outcome.NOT_IN_CHANNEL_EPHEMERAL:
+            raise
+        deps.client.chat_postMessage(channel=user_id, text=text, blocks=blocks)

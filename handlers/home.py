@@ -9,6 +9,7 @@ from slack_bolt import Ack, App
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import escape
+from bot.blocks.audience import audience_text
 from bot.blocks.home import home_view
 from bot.blocks.win import notice_modal
 from bot.deps import Deps
@@ -242,19 +243,21 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"channel": t("core.refusal.admins_only")})
             return
         try:
-            deps.client.conversations_members(channel=channel, limit=1)
-        except SlackApiError:
-            ack(response_action="errors", errors={"channel": t("home.setup.not_member")})
+            teams.check_channel(deps, channel, channel)  # the modal shows the fix (/invite @Pulssi)
+        except teams.ChannelNotReady as error:
+            key = "slackerr.setup.archived_plain" if error.reason == "archived" else "slackerr.setup.not_member_plain"
+            ack(response_action="errors", errors={"channel": t(key)})
             return
         ack()
         try:
-            team, _created, members = teams.setup_team(deps, workspace_id, channel, channel, user_id)
+            team, _created, audience = teams.setup_team(deps, workspace_id, channel, channel, user_id)
         except teams.NotAllowed as error:  # lost admin rights since the check above: say so
             deps.client.chat_postMessage(channel=user_id, text=refusal_text(t, error))
             return
-        deps.client.chat_postMessage(
-            channel=user_id, text=t("home.setup.done", name=escape(team.name), members=members)
-        )
+        except teams.ChannelNotReady:  # removed from the channel since the check above; the next try says why
+            return
+        done = t("home.setup.done", name=escape(team.name), members=len(audience.pulsed))
+        deps.client.chat_postMessage(channel=user_id, text=done + "\n" + audience_text(t, audience))
         refresh_home(deps, workspace_id, user_id)
 
     @app.action("home_settings_cxfeed")

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from slack_bolt import Ack, App, BoltContext, Respond
 
 from bot.blocks import actions, button, escape, mrkdwn
+from bot.blocks.audience import audience_text
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import is_reportable
@@ -17,7 +18,7 @@ from bot.domain.policy import Action
 from bot.services import digest, privacy, pulse_schedule, rounds, teams
 from bot.services.teams import NotAllowed, NoTeam, TeamView
 from handlers import pulse
-from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.common import ephemeral_or_dm, translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.registry import MANAGERS
 from storage import repositories as repo
@@ -69,23 +70,24 @@ def setup(deps: Deps, command: PulseCommand) -> None:
         reply(command, command.t("pulsecmd.setup.not_channel"))
         return
     try:
-        team, created, members = teams.setup_team(
+        team, created, audience = teams.setup_team(
             deps, command.workspace_id, command.channel_id, command.channel_name, command.user_id
         )
     except NotAllowed as error:
         refuse(command, error)
         return
+    except teams.ChannelNotReady as error:
+        reply(command, command.t(f"slackerr.setup.{error.reason}", channel=error.channel_id))
+        return
     key = "pulsecmd.setup.created" if created else "pulsecmd.setup.exists"
-    reply(
-        command,
-        command.t(
-            key,
-            channel=team.channel_name,
-            name=escape(team.name),
-            members=members,
-            schedule=schedule_domain.render_schedule(schedule_of(team), command.t),
-        ),
+    text = command.t(
+        key,
+        channel=team.channel_name,
+        name=escape(team.name),
+        members=len(audience.pulsed),
+        schedule=schedule_domain.render_schedule(schedule_of(team), command.t),
     )
+    reply(command, text + "\n" + audience_text(command.t, audience))
 
 
 @subcommand("rename", audience=MANAGERS, order=20)
@@ -441,7 +443,7 @@ def register(app: App, deps: Deps) -> None:
                 user_id,
                 new,
                 t,
-                lambda text: deps.client.chat_postEphemeral(channel=team.channel_id, user=user_id, text=text),
+                lambda text: ephemeral_or_dm(deps, team.channel_id, user_id, text),
             )
         except NotAllowed:
-            deps.client.chat_postEphemeral(channel=team.channel_id, user=user_id, text=t("core.refusal.admins_only"))
+            ephemeral_or_dm(deps, team.channel_id, user_id, t("core.refusal.admins_only"))

@@ -25,11 +25,11 @@ from bot.blocks.win import (
 from bot.deps import Deps
 from bot.domain.wins import WinDraft, prefill_from_message, validate_win
 from bot.i18n import Translator
-from bot.services import idempotency, wins
+from bot.services import idempotency, slack_problems, wins
 from bot.services.languages import translator_for_team
 from bot.services.wins import StoredWin
 from handlers import registry
-from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.common import ephemeral_or_dm, translator_for, user_id_of, workspace_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +98,8 @@ def open_win_modal(
 
 
 def _celebrate(deps: Deps, workspace_id: str, win: StoredWin, channel_id: str) -> str | None:
-    """Post the celebration (in the team's language); returns the message ts, or None when Slack refused
-    (the author is told, in theirs)."""
+    """Post the celebration (in the team's language); returns the message ts, or None when Slack refused (the
+    author is told, in theirs, and for a channel Pulssi can't post in, the team's setters learn the fix)."""
     try:
         response = deps.client.chat_postMessage(
             channel=channel_id,
@@ -108,13 +108,13 @@ def _celebrate(deps: Deps, workspace_id: str, win: StoredWin, channel_id: str) -
             unfurl_links=False,
         )
     except SlackApiError as error:
-        logger.warning("could not post win %s: %s", win.id, error.response.get("error"))
+        code = slack_problems.error_code(error)  # an HTTP 5xx has no code, only an HTML page
+        logger.warning("could not post win %s: %s", win.id, code)
+        slack_problems.channel_post_failed(deps, workspace_id, channel_id, error)
         t = translator_for(deps, workspace_id, win.author_id)
-        deps.client.chat_postMessage(
-            channel=win.author_id,
-            text=t("win.post_failed", channel=channel_id, error=str(error.response.get("error") or "error")),
-        )
+        deps.client.chat_postMessage(channel=win.author_id, text=t("win.post_failed", channel=channel_id, error=code))
         return None
+    slack_problems.channel_post_succeeded(deps, workspace_id, channel_id)
     return str(response["ts"])
 
 
@@ -156,11 +156,7 @@ def _thank(deps: Deps, workspace_id: str, win: StoredWin, colleagues: tuple[str,
 
 def _tell_shared(deps: Deps, t: Translator, channel_id: str, user_id: str) -> None:
     """A private "thanks for sharing" where the author will see the celebration; a DM if not a member."""
-    text = t("win.shared.done", channel=f"<#{channel_id}>")
-    try:
-        deps.client.chat_postEphemeral(channel=channel_id, user=user_id, text=text)
-    except SlackApiError:
-        deps.client.chat_postMessage(channel=user_id, text=text)
+    ephemeral_or_dm(deps, channel_id, user_id, t("win.shared.done", channel=f"<#{channel_id}>"))
 
 
 def _refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:

@@ -26,6 +26,9 @@ class Workspace(SQLModel, table=True):
     cx_feed_last_modified: str | None = Field(default=None, max_length=100)
     cx_feed_last_pull_at: datetime | None = None
     cx_feed_last_summary: str | None = None  # JSON of the last import summary (counts and reasons, no people)
+    # Set when Slack refused the bot's token (invalid_auth, token_revoked...): no DM goes out until it works again.
+    sending_stopped_at: datetime | None = None
+    sending_stopped_reason: str | None = Field(default=None, max_length=64)
 
 
 class Team(SQLModel, table=True):
@@ -49,6 +52,9 @@ class Team(SQLModel, table=True):
     created_by: str | None = Field(default=None, max_length=32)
     # What Pulssi posts in the team's channel is in this language; NULL = DEFAULT_LANGUAGE.
     language: str | None = Field(default=None, max_length=8)
+    # The last channel post failed with not_in_channel / channel_not_found / is_archived; cleared by a good post.
+    channel_problem: str | None = Field(default=None, max_length=64)
+    channel_problem_at: datetime | None = None
 
 
 class TeamManager(SQLModel, table=True):
@@ -135,6 +141,8 @@ class PulseRound(SQLModel, table=True):
     reminders_due_at: datetime | None = None
     reminders_done: bool = False
     digest_posted: bool = False
+    # How many of the invited could not get the DM (a count only: never who, never whether anyone answered).
+    undeliverable: int = 0
 
 
 class Delivery(SQLModel, table=True):
@@ -158,6 +166,8 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = None
     attempts: int = 0
     last_error: str | None = Field(default=None, max_length=200)
+    # Given up: Slack said this person can't get a DM, or transient failures reached the cap. Never retried.
+    undeliverable_at: datetime | None = None
     # Set for every row when the reminder pass handles it, reminded or not, so rows never show who answered.
     reminder_handled_at: datetime | None = None
 

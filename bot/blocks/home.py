@@ -23,6 +23,8 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
     if model.who is not None:
         blocks.append(mrkdwn("\n".join(whoami_lines(t, model.who))))
         blocks += language_choice_blocks(model.who.language.chosen)
+    # What Slack refused, shown only to those who can fix it (counts and channels, never a person).
+    blocks += [mrkdwn(clip(t(notice.key, **notice.params), 2900)) for notice in model.slack_notices[:5]]
     # Your open round, answerable right here; only you see this view.
     if model.open_round is not None:
         blocks.append(divider())

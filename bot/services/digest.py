@@ -14,7 +14,7 @@ from sqlmodel import col
 
 from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.deps import Deps
-from bot.services import reports, teams
+from bot.services import reports, slack_problems, teams
 from bot.services.languages import translator_for_team
 from bot.services.rounds import ClosedRound
 from storage import repositories as repo
@@ -63,6 +63,13 @@ def _post_digest(deps: Deps, closed: ClosedRound) -> None:
     blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"))
     try:
         deps.client.chat_postMessage(channel=team.channel_id, text=notification_text(t, report), blocks=blocks)
+    except SlackApiError as error:
+        # not_in_channel, channel_not_found, is_archived: the team's setters learn the fix (DM and Home).
+        if not slack_problems.channel_post_failed(deps, workspace_id, team.channel_id, error):
+            logger.warning("team digest not posted: %s", error.response.get("error"))
+        return
+    slack_problems.channel_post_succeeded(deps, workspace_id, team.channel_id)
+    try:
         deps.client.files_upload_v2(
             channel=team.channel_id,
             content=chart_png(t, report),
@@ -70,4 +77,4 @@ def _post_digest(deps: Deps, closed: ClosedRound) -> None:
             title=notification_text(t, report),
         )
     except SlackApiError as error:
-        logger.warning("team digest not posted: %s", error.response.get("error"))
+        logger.warning("team digest chart not posted: %s", error.response.get("error"))

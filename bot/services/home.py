@@ -11,7 +11,7 @@ from sqlmodel import col, select
 from bot.deps import Deps
 from bot.domain import policy
 from bot.domain.anonymity import is_reportable, reportable_count
-from bot.services import languages, rounds, teams
+from bot.services import languages, rounds, slack_problems, teams
 from bot.services.languages import WhoAmI
 from bot.services.rounds import PersonRoundView
 from bot.services.teams import TeamView
@@ -74,6 +74,7 @@ class HomeModel:
     cx_feed: CxFeedStatus | None = None
     own_wins: list[WinLine] = field(default_factory=list)
     who: WhoAmI | None = None  # home team, roles and language, with how to change each
+    slack_notices: list[slack_problems.Notice] = field(default_factory=list)  # what Slack refused, and the fix
 
 
 def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
@@ -157,6 +158,9 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
         cx_feed=cx_feed,
         own_wins=own_wins,
         who=languages.who_am_i(deps, workspace_id, user_id),
+        slack_notices=slack_problems.home_notices(
+            deps, workspace_id, user_id, team, is_admin=is_admin, is_manager=is_manager
+        ),
     )
 
 

@@ -6,10 +6,18 @@ claim timeout and was taken over by another sender is skipped instead of sent tw
 right after, one short transaction each, so a crash loses at most the in-flight row's "sent" mark. Such a
 row (claimed, never marked) is "uncertain": before sending it again we look for our own message in the DM's
 history (message metadata carries the delivery id), so a restart never sends a second copy.
+
+When Slack refuses a DM (bot.domain.slack_errors decides what each error means): a person who can't get one
+(user_not_found, user_disabled, cannot_dm_bot, messages_tab_disabled...) is marked undeliverable and never
+retried; a transient failure (5xx, rate limits that outlast the client's retries, network errors) moves the
+row's `send_at` on by an exponential backoff, and after a capped number of attempts gives up the same way;
+a refused bot token (invalid_auth, token_revoked...) stops the workspace's sending. So every row leaves the
+due set after each attempt, and a tick always ends.
 """
 
 from __future__ import annotations
 
+import http.client
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
@@ -17,19 +25,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
+from sqlalchemy import exists, update
 from sqlmodel import col, select
 
 from bot.blocks import context, mrkdwn
 from bot.blocks.language import language_choice_blocks
 from bot.blocks.pulse import pulse_message_blocks
 from bot.deps import Deps
-from bot.domain import anonymity
+from bot.domain import anonymity, slack_errors
+from bot.domain.slack_errors import Outcome
+from bot.services import slack_problems
 from bot.services.languages import translator_for_person
 from bot.services.rounds import NEED_QUESTIONS
 from bot.slack_client import close_thread_connections
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
-from storage.models import Delivery, PulseAnswer, PulseRound
+from storage.models import Delivery, PulseAnswer, PulseRound, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +54,7 @@ def send_due_pulses(deps: Deps, *, limit: int = 5000, senders: int | None = None
     Several sender threads share the fan-out (claims are atomic), so one sender waiting out a 429's
     Retry-After does not stall the others.
     """
+    slack_problems.resume_if_token_works(deps)
     count = senders or deps.settings.outbox_senders
     if count <= 1:
         return _send_loop(deps, limit)
@@ -60,11 +72,13 @@ def _pooled_send_loop(deps: Deps, limit: int) -> int:
 
 def _send_loop(deps: Deps, limit: int) -> int:
     sent = 0
-    while sent < limit:
-        claimed = _claim_batch(deps, min(BATCH, limit - sent))
+    tried = 0  # every attempt counts toward the limit, failed or not: a loop that only fails still ends
+    while tried < limit:
+        claimed = _claim_batch(deps, min(BATCH, limit - tried))
         if not claimed:
             return sent
         claim, delivery_ids = claimed
+        tried += max(1, len(delivery_ids))
         for delivery_id in delivery_ids:
             if _send_one(deps, delivery_id, claim):
                 sent += 1
@@ -85,7 +99,9 @@ def _claim_batch(deps: Deps, size: int) -> tuple[str, list[int]] | None:
                 col(Delivery.sent_at).is_(None),
                 col(Delivery.send_at) <= to_db(now),
                 (col(Delivery.claimed_at).is_(None)) | (col(Delivery.claimed_at) < stale_before),
+                col(Delivery.undeliverable_at).is_(None),
                 PulseRound.status == "open",
+                ~_sending_stopped(),
             )
             .order_by(col(Delivery.send_at), col(Delivery.id))
             .limit(size)
@@ -107,7 +123,13 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
         if delivery is None or delivery.sent_at is not None:
             return False
         pulse_round = session.get(PulseRound, delivery.round_id)
-        if pulse_round is None or pulse_round.status != "open":
+        if pulse_round is None or pulse_round.status != "open" or delivery.undeliverable_at is not None:
+            return False
+        if slack_problems.sending_stopped(session, delivery.workspace_id):
+            # Another sender found the token refused while this row waited in the batch: give it back untried.
+            delivery.claimed_at = None
+            delivery.attempts = max(0, delivery.attempts - 1)
+            session.add(delivery)
             return False
         person = repo.person(session, delivery.workspace_id, delivery.user_id)
         needs_intro = person is not None and not person.onboarded
@@ -126,6 +148,8 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
             logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
         else:
             if needs_intro:
+                # Marked first: a note lost to a failure is better than the same note twice on a retry.
+                _mark_onboarded(deps, workspace_id, user_id)
                 deps.client.chat_postMessage(
                     channel=user_id,
                     text=t("pulsedm.onboarding.text"),
@@ -151,27 +175,72 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery_id}},
             )
     except SlackApiError as error:
-        code = str(error.response.get("error", "error"))
-        logger.warning("pulse DM for delivery %s failed: %s", delivery_id, code)
-        with deps.db.session_scope() as session:
-            row = session.get(Delivery, delivery_id)
-            if row is not None:
-                row.last_error = code[:200]
-                row.claimed_at = None  # let a later tick retry (Retry-After was already honoured by the client)
-                session.add(row)
+        code = slack_problems.error_code(error)
+        _failed(deps, delivery_id, workspace_id, round_id, code, slack_problems.dm_outcome(deps, code))
+        return False
+    except (OSError, http.client.HTTPException) as error:  # Slack unreachable after the client's own retries
+        _failed(deps, delivery_id, workspace_id, round_id, type(error).__name__, Outcome.TRANSIENT)
         return False
     with deps.db.session_scope() as session:
-        row = session.get(Delivery, delivery_id)
-        if row is not None:
-            row.sent_at = to_db(deps.now())
-            row.last_error = None
-            session.add(row)
-        if needs_intro:
-            person_row = repo.person(session, workspace_id, user_id)
-            if person_row is not None:
-                person_row.onboarded = True
-                session.add(person_row)
+        # A statement, not a loaded row: a round closed meanwhile has deleted it, and that is fine.
+        session.execute(
+            update(Delivery).where(col(Delivery.id) == delivery_id).values(sent_at=to_db(deps.now()), last_error=None)
+        )
     return True
+
+
+def _mark_onboarded(deps: Deps, workspace_id: str, user_id: str) -> None:
+    with deps.db.session_scope() as session:
+        person_row = repo.person(session, workspace_id, user_id)
+        if person_row is not None and not person_row.onboarded:
+            person_row.onboarded = True
+            session.add(person_row)
+
+
+def _failed(deps: Deps, delivery_id: int, workspace_id: str, round_id: int, code: str, outcome: Outcome) -> None:
+    """Take the row out of the due set: given up, backed off, or (token refused) held until sending resumes.
+
+    The log names the delivery row and Slack's error, never the person.
+    """
+    now = deps.now()
+    if outcome is Outcome.BOT_TOKEN:
+        slack_problems.stop_sending(deps, workspace_id, code)
+    with deps.db.session_scope() as session:
+        row = session.get(Delivery, delivery_id)
+        if row is None or row.sent_at is not None or row.undeliverable_at is not None:
+            return
+        attempts = row.attempts
+        values: dict[str, object] = {"last_error": code[:200], "claimed_at": None}
+        give_up = False
+        if outcome is Outcome.BOT_TOKEN:
+            values["attempts"] = max(0, attempts - 1)  # not this person's failure: no step toward the cap
+        elif outcome is Outcome.PERSON or slack_errors.gives_up(attempts):
+            give_up = True
+            values["undeliverable_at"] = to_db(now)
+        else:
+            wait = slack_errors.backoff_seconds(attempts)
+            values["send_at"] = to_db(now + timedelta(seconds=wait))
+        # Conditional: a round closed meanwhile deleted the row, and another sender may have sent it.
+        changed = session.execute(
+            update(Delivery)
+            .where(
+                col(Delivery.id) == delivery_id,
+                col(Delivery.sent_at).is_(None),
+                col(Delivery.undeliverable_at).is_(None),
+            )
+            .values(**values)
+        )
+        if not getattr(changed, "rowcount", 0):
+            return
+        if give_up:
+            session.execute(
+                update(PulseRound)
+                .where(col(PulseRound.id) == round_id)
+                .values(undeliverable=col(PulseRound.undeliverable) + 1)
+            )
+            logger.warning("pulse DM of delivery %s given up after %s attempt(s): %s", delivery_id, attempts, code)
+        elif outcome is not Outcome.BOT_TOKEN:
+            logger.warning("pulse DM of delivery %s failed (%s); tried again later", delivery_id, code)
 
 
 def _already_delivered(deps: Deps, user_id: str, delivery_id: int, claimed_at: datetime | None) -> bool:
@@ -211,6 +280,7 @@ def send_due_reminders(deps: Deps) -> int:
                 col(Delivery.reminder_at) <= to_db(now),
                 col(Delivery.reminder_handled_at).is_(None),
                 PulseRound.status == "open",
+                ~_sending_stopped(),  # they wait until Slack accepts the token again
             )
             .limit(5000)
         ).all()
@@ -245,7 +315,18 @@ def send_due_reminders(deps: Deps) -> int:
                 channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))]
             )
             reminded += 1
-        except SlackApiError:
+        except SlackApiError as error:
             # A reminder is a nudge, never worth a duplicate: it is not retried.
-            logger.warning("reminder DM failed", exc_info=True)
+            code = slack_problems.error_code(error)
+            logger.warning("reminder DM failed: %s", code)
+            if slack_errors.for_dm(code) is Outcome.BOT_TOKEN:
+                slack_problems.stop_sending(deps, workspace_id, code)
+                break  # every other reminder would fail the same way
     return reminded
+
+
+def _sending_stopped() -> Any:
+    """Rows of a workspace whose sending stopped (Slack refused the token)."""
+    return exists().where(
+        col(Workspace.id) == col(Delivery.workspace_id), col(Workspace.sending_stopped_at).is_not(None)
+    )

@@ -10,7 +10,9 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
+from bot.domain import audience as audience_domain
 from bot.domain import policy
+from bot.domain.audience import Audience
 from storage import repositories as repo
 from storage.models import Membership, Team, TeamManager
 
@@ -29,6 +31,17 @@ class NotAllowed(Exception):
 
 class NoTeam(Exception):
     pass
+
+
+class ChannelNotReady(Exception):
+    """Pulssi can't post in the channel, so it can't be a team's channel yet; `reason` names the fix:
+    not_member (public channel, bot not invited), not_found (private channel the bot isn't in, or gone),
+    archived."""
+
+    def __init__(self, channel_id: str, reason: str) -> None:
+        super().__init__(f"{channel_id}: {reason}")
+        self.channel_id = channel_id
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -136,11 +149,14 @@ def find_team(deps: Deps, workspace_id: str, reference: str) -> TeamView | None:
 
 def setup_team(
     deps: Deps, workspace_id: str, channel_id: str, channel_name: str, actor: str
-) -> tuple[TeamView, bool, int]:
-    """Make the channel a team (admins only), then claim its members. Returns (team, created, members)."""
+) -> tuple[TeamView, bool, Audience]:
+    """Make the channel a team (admins only), then claim its members. Returns (team, created, who is pulsed).
+
+    Refused with ChannelNotReady unless Pulssi is a member of the channel (it must post results there).
+    """
     require_admin(deps, actor, policy.Action.SET_UP_TEAM)
     now = deps.now()
-    name = _channel_name(deps, channel_id, channel_name)
+    name = check_channel(deps, channel_id, channel_name)
     with deps.db.session_scope() as session:
         repo.ensure_workspace(session, workspace_id, now)
         team = repo.team_by_channel(session, workspace_id, channel_id)
@@ -159,24 +175,37 @@ def setup_team(
             session.flush()
         assert team.id is not None
         team_id = team.id
-    members = refresh_members(deps, workspace_id, team_id)
+        # Setting up again (after `/invite @Pulssi`) is how a channel problem gets fixed.
+        team.channel_problem = None
+        team.channel_problem_at = None
+        session.add(team)
+    audience, _members = _refresh(deps, workspace_id, team_id)
     with deps.db.session_scope() as session:
         team = repo.team_by_id(session, workspace_id, team_id)
         assert team is not None
-        return view_of(session, team), created, len(members)
+        return view_of(session, team), created, audience
 
 
 def refresh_members(deps: Deps, workspace_id: str, team_id: int) -> list[str]:
-    """The channel's human members become (or stay) the team's members, unless another team claimed them first.
+    """The channel's full members become (or stay) the team's members, unless another team claimed them first.
 
-    Slack calls happen before the transaction so the database is never held open across the network.
+    Guests, people from other organisations, bots and deactivated accounts are left out (bot.domain.audience),
+    so they are never pulsed and never count toward ANONYMITY_MIN. Returns the team's active member ids.
     """
+    return _refresh(deps, workspace_id, team_id)[1]
+
+
+def _refresh(deps: Deps, workspace_id: str, team_id: int) -> tuple[Audience, list[str]]:
+    # Slack calls happen before the transaction so the database is never held open across the network.
     with deps.db.session_scope() as session:
         team = repo.team_by_id(session, workspace_id, team_id)
         if team is None:
             raise NoTeam()
         channel_id = team.channel_id
-    humans = [u for u in _channel_member_ids(deps, channel_id) if deps.users.get(u).is_human]
+    audience = audience_domain.sort_members(
+        (deps.users.get(u).account for u in dict.fromkeys(_channel_member_ids(deps, channel_id))), workspace_id
+    )
+    humans = list(audience.pulsed)
     with deps.db.session_scope() as session:
         existing = {
             m.user_id: m
@@ -202,7 +231,7 @@ def refresh_members(deps: Deps, workspace_id: str, team_id: int) -> list[str]:
             )
         ):
             session.delete(gone)
-        return repo.active_member_ids(session, workspace_id, team_id)
+        return audience, repo.active_member_ids(session, workspace_id, team_id)
 
 
 def rename_team(deps: Deps, workspace_id: str, team_id: int, actor: str, new_name: str) -> None:
@@ -289,13 +318,26 @@ def _channel_member_ids(deps: Deps, channel_id: str) -> list[str]:
             return members
 
 
-def _channel_name(deps: Deps, channel_id: str, fallback: str) -> str:
+def check_channel(deps: Deps, channel_id: str, fallback_name: str) -> str:
+    """The channel's name, once conversations.info shows Pulssi can post there; else ChannelNotReady.
+
+    Reading a public channel needs no membership (`is_member: false` comes back), posting does; a private
+    channel the bot isn't in answers `channel_not_found`.
+    """
     try:
         info = deps.client.conversations_info(channel=channel_id)
-        return str(info["channel"].get("name") or fallback)
-    except SlackApiError:
-        logger.warning("conversations.info failed for %s; using the command's channel name", channel_id)
-        return fallback or channel_id
+    except SlackApiError as error:
+        code = str(error.response.get("error") or "")
+        if code == "channel_not_found":
+            raise ChannelNotReady(channel_id, "not_found") from error
+        logger.warning("conversations.info failed for %s (%s); using the given channel name", channel_id, code)
+        return fallback_name or channel_id
+    channel = info.get("channel") or {}
+    if channel.get("is_archived"):
+        raise ChannelNotReady(channel_id, "archived")
+    if channel.get("is_member") is False:
+        raise ChannelNotReady(channel_id, "not_member")
+    return str(channel.get("name") or fallback_name or channel_id)
 
 
 def _channel_id_from_mention(text: str) -> str | None:

@@ -99,9 +99,18 @@ def test_rate_limited_call_waits_and_is_retried_on_the_same_connection(
 
 
 def test_server_error_is_retried(client: KeepAliveWebClient, fake_slack: FakeSlack) -> None:
+    fake_slack.fail_next("users.info", status=503)
+    assert client.users_info(user="U1")["ok"] is True
+    assert calls(fake_slack, "users.info") == 2
+
+
+def test_a_post_is_not_retried_blindly_after_a_server_error(client: KeepAliveWebClient, fake_slack: FakeSlack) -> None:
+    """Slack may have posted before answering 503: a blind retry could post twice, so the caller decides."""
     fake_slack.fail_next("chat.postMessage", status=503)
-    assert client.chat_postMessage(channel="U1", text="after 503")["ok"] is True
-    assert calls(fake_slack, "chat.postMessage") == 2
+    with pytest.raises(SlackApiError) as raised:
+        client.chat_postMessage(channel="U1", text="after 503")
+    assert raised.value.response.status_code == 503
+    assert calls(fake_slack, "chat.postMessage") == 1
 
 
 def test_slack_error_answers_still_raise_slack_api_error(client: KeepAliveWebClient) -> None:

@@ -93,6 +93,18 @@ class _Fault:
 
 
 @dataclass
+class _InjectedError:
+    """An `ok:false` answer with `error`, for calls matching the method and the user or channel."""
+
+    error: str
+    method: str | None
+    user: str | None
+    channel: str | None
+    times: int | None  # None: every matching call
+    after_doing_it: bool = False  # do the work (post the message), then answer HTTP 503 with this error
+
+
+@dataclass
 class _State:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -107,6 +119,7 @@ class _State:
     faults: list[_Fault] = field(default_factory=list)
     triggers: dict[str, float] = field(default_factory=dict)  # trigger_id -> monotonic time it was issued
     socket_tickets: list[str] = field(default_factory=list)  # one per apps.connections.open, newest last
+    injected_errors: list[_InjectedError] = field(default_factory=list)
 
 
 class FakeSlack:
@@ -330,6 +343,123 @@ class FakeSlack:
     def set_latency(self, seconds: float) -> None:
         self._latency = seconds
 
+    # -- Slack's failure modes and who is pulsed: errors per user or channel, guests, other orgs, trimmed users
+    def inject_error(
+        self,
+        error: str,
+        *,
+        method: str | None = None,
+        user: str | None = None,
+        channel: str | None = None,
+        times: int | None = None,
+    ) -> None:
+        """Answer `{"ok": false, "error": error}` (HTTP 200, as Slack does) to matching calls.
+
+        `method` None matches every method; `user` matches a call naming that user (`user`, `users`, a DM
+        `channel` given as the user id or its D-id); `channel` matches `channel`/`channel_id`. `times` None
+        keeps answering until `clear_injected_errors`.
+        """
+        with self._lock:
+            self._state.injected_errors.append(_InjectedError(error, method, user, channel, times))
+
+    def fail_after_doing_it(self, method: str, *, user: str | None = None, times: int = 1) -> None:
+        """Slack did the work (the message is posted) but the answer is lost: HTTP 503. A client that
+        retries blindly posts the same message twice."""
+        with self._lock:
+            self._state.injected_errors.append(
+                _InjectedError("internal_error", method, user, None, times, after_doing_it=True)
+            )
+
+    def clear_injected_errors(self) -> None:
+        with self._lock:
+            self._state.injected_errors.clear()
+
+    def add_guest(self, user_id: str, *, single_channel: bool = False, **kwargs: Any) -> None:
+        """A multi-channel guest (`is_restricted`) or a single-channel guest (`is_ultra_restricted` too)."""
+        self.add_user(user_id, **kwargs)
+        with self._lock:
+            user = self._state.users[user_id]
+            user["is_restricted"] = True
+            user["is_ultra_restricted"] = single_channel
+
+    def add_external_user(self, user_id: str, *, team_id: str = "T0OTHERORG", is_stranger: bool = False) -> None:
+        """Someone from another organisation in a Slack Connect channel: their own `team_id`; `is_stranger`
+        when the bot's workspace shares no channel with them that it can see."""
+        self.add_user(user_id, team_id=team_id)
+        with self._lock:
+            user = self._state.users[user_id]
+            user["is_restricted"] = False
+            user["is_ultra_restricted"] = False
+            if is_stranger:
+                user["is_stranger"] = True
+
+    def add_deactivated_user(self, user_id: str, *, name: str | None = None) -> None:
+        """A deactivated account: users.info returns it trimmed (no tz, is_admin, is_restricted or real_name at
+        the top level; users.info.deactivated.json in the payload reference)."""
+        self.add_user(user_id, name=name, deleted=True)
+
+    def remove_bot_from_channel(self, channel_id: str) -> None:
+        """The bot leaves (or was never invited): conversations.info says `is_member: false`, posting answers
+        `not_in_channel`; a private channel the bot isn't in looks like it doesn't exist (`channel_not_found`)."""
+        with self._lock:
+            info = self._state.channels[channel_id]
+            info["is_member"] = False
+            members = self._state.members.get(channel_id, [])
+            self._state.members[channel_id] = [m for m in members if m != self.bot_user_id]
+            private = bool(info.get("is_private"))
+        if private:
+            self.inject_error("channel_not_found", channel=channel_id)
+        else:
+            for method in ("chat.postMessage", "chat.postEphemeral"):
+                self.inject_error("not_in_channel", method=method, channel=channel_id)
+
+    def archive_channel(self, channel_id: str) -> None:
+        with self._lock:
+            self._state.channels[channel_id]["is_archived"] = True
+        for method in ("chat.postMessage", "chat.postEphemeral"):
+            self.inject_error("is_archived", method=method, channel=channel_id)
+
+    def _bot_user(self) -> dict[str, Any]:
+        """The bot's own user object (the active-bot shape of users.list.page_bots_and_deleted.json)."""
+        return {
+            "id": self.bot_user_id,
+            "team_id": self.team_id,
+            "name": "pulssi",
+            "deleted": False,
+            "real_name": "Pulssi",
+            "tz": "America/Los_Angeles",
+            "is_admin": False,
+            "is_owner": False,
+            "is_restricted": False,
+            "is_ultra_restricted": False,
+            "is_bot": True,
+            "is_app_user": False,
+            "profile": {"bot_id": self.bot_id, "real_name": "Pulssi", "fields": None},
+        }
+
+    def _injected_error(self, method: str, params: dict[str, Any]) -> dict[str, Any] | None:
+        named_users = _users_named(params)
+        named_channels = {str(params[k]) for k in ("channel", "channel_id") if params.get(k)}
+        with self._lock:
+            for injected in self._state.injected_errors:
+                if injected.times is not None and injected.times <= 0:
+                    continue
+                if injected.method not in (None, method):
+                    continue
+                if injected.user is not None and injected.user not in named_users:
+                    continue
+                if injected.channel is not None and injected.channel not in named_channels:
+                    continue
+                if injected.times is not None:
+                    injected.times -= 1
+                break
+            else:
+                return None
+        if injected.after_doing_it:
+            self._dispatch(method, params)
+            return {"ok": False, "error": injected.error, "_http_status": 503}
+        return {"ok": False, "error": injected.error}
+
     # -- inspection
     @property
     def calls(self) -> list[RecordedCall]:
@@ -450,7 +580,7 @@ class FakeSlack:
                         "provided": ",".join(sorted(self.scopes)),
                     }
                 else:
-                    answer = self._dispatch(method, params)
+                    answer = self._injected_error(method, params) or self._dispatch(method, params)
             except KeyError as missing:
                 answer = {"ok": False, "error": "invalid_arguments", "detail": f"missing {missing}"}
         if not answer.get("ok") and "charset" not in headers.get("content-type", "charset"):
@@ -459,7 +589,8 @@ class FakeSlack:
             answer["response_metadata"] = {"warnings": ["missing_charset"]}
         # Recorded after the state changed, so a test that saw the call also sees its effect.
         self._record(method, params, headers, answer)
-        self._send(request, 200, json.dumps(answer).encode(), "application/json", extra)
+        status = int(answer.pop("_http_status", 200))  # a fault that did the work, then answered 5xx
+        self._send(request, status, json.dumps(answer).encode(), "application/json", extra)
 
     def _connections_open(self, token: str) -> dict[str, Any]:
         if token != self.app_token:
@@ -770,6 +901,8 @@ class FakeSlack:
         if method == "users.info":
             with self._lock:
                 user = s.users.get(str(p["user"]))
+            if user is None and str(p["user"]) == self.bot_user_id:
+                user = self._bot_user()
             if user is None:
                 return {"ok": False, "error": "user_not_found"}
             include_locale = str(p.get("include_locale", "")).lower() in ("true", "1")
@@ -963,6 +1096,20 @@ class FakeSlack:
             if method == "views.publish":
                 self._state.home_views[str(p["user_id"])] = stored
         return {"ok": True, "view": stored}
+
+
+def _users_named(params: dict[str, Any]) -> set[str]:
+    """The users a call is about: `user`, `user_id`, each of `users`, and a DM channel named by user or D-id."""
+    named = {str(params[k]) for k in ("user", "user_id") if params.get(k)}
+    users = params.get("users")
+    if users:
+        named.update(users.split(",") if isinstance(users, str) else [str(u) for u in users])
+    channel = str(params.get("channel") or "")
+    if channel[:1] in ("U", "W"):
+        named.add(channel)
+    elif channel.startswith("D"):
+        named.add(channel[1:])
+    return named
 
 
 def _decode(raw: bytes, headers: dict[str, str], query: str) -> dict[str, Any]:

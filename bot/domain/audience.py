@@ -1,0 +1,85 @@
+"""Who is pulsed: full members of the installing workspace only.
+
+Guests, people from other organisations (Slack Connect), bots and deactivated accounts are left out of the
+team and so never count toward ANONYMITY_MIN. Slack sends deactivated users trimmed (no `is_restricted`,
+`is_admin`, `tz`...), and "data not supplied may be absent, null, or empty string": a missing flag is false.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import Enum
+
+
+class LeftOut(Enum):
+    """Why someone in the channel isn't pulsed; the order is the order setup names them in."""
+
+    GUEST = "guest"
+    EXTERNAL = "external"
+    BOT = "bot"
+    DEACTIVATED = "deactivated"
+
+
+@dataclass(frozen=True)
+class Account:
+    """The users.info facts that decide; built from whatever keys Slack sent."""
+
+    id: str
+    team_id: str | None = None
+    deleted: bool = False
+    is_bot: bool = False
+    is_app_user: bool = False
+    is_restricted: bool = False
+    is_ultra_restricted: bool = False
+    is_stranger: bool = False
+    teams: tuple[str, ...] = ()  # Grid: every workspace of the org the user belongs to
+    not_found: bool = False  # users.info answered user_not_found
+
+
+SLACKBOT = "USLACKBOT"
+
+
+def left_out_reason(account: Account, workspace_id: str) -> LeftOut | None:
+    """None when the account is pulsed; otherwise the one reason it isn't (the first that applies)."""
+    if account.deleted or account.not_found:
+        return LeftOut.DEACTIVATED
+    if account.is_bot or account.is_app_user or account.id == SLACKBOT:
+        return LeftOut.BOT
+    if account.is_stranger or _other_organisation(account, workspace_id):
+        return LeftOut.EXTERNAL
+    if account.is_restricted or account.is_ultra_restricted:
+        return LeftOut.GUEST
+    return None
+
+
+def _other_organisation(account: Account, workspace_id: str) -> bool:
+    if not workspace_id or not account.team_id or account.team_id == workspace_id:
+        return False
+    # Enterprise Grid: a colleague from another workspace of the same org lists ours among their teams.
+    return workspace_id not in account.teams
+
+
+@dataclass(frozen=True)
+class Audience:
+    """The channel's members sorted into the pulsed and the left out (counts only leave this module)."""
+
+    pulsed: tuple[str, ...]
+    left_out: dict[LeftOut, int]
+
+    @property
+    def total(self) -> int:
+        return len(self.pulsed) + sum(self.left_out.values())
+
+
+def sort_members(accounts: Iterable[Account], workspace_id: str) -> Audience:
+    pulsed: list[str] = []
+    left_out: Counter[LeftOut] = Counter()
+    for account in accounts:
+        reason = left_out_reason(account, workspace_id)
+        if reason is None:
+            pulsed.append(account.id)
+        else:
+            left_out[reason] += 1
+    return Audience(tuple(pulsed), {reason: left_out[reason] for reason in LeftOut if left_out[reason]})

@@ -1,0 +1,207 @@
+"""Slack refusing pulse DMs, end to end: the running app, signed requests in, the fake Slack answering errors.
+
+A person Slack won't DM is given up at once and counted; transient failures back off per row up to a cap;
+a refused bot token stops sending until Slack accepts it again; a retry after a 5xx never posts twice.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import col, select
+
+from bot.domain import slack_errors
+from bot.services import outbox, rounds
+from storage.models import Delivery, PulseRound, Workspace
+from tests.conftest import BOTH_BACKENDS
+from tests.harness import Harness
+from tests.pulse_helpers import ADMIN, CHANNEL, make_team, pulse_dm_count
+
+MEMBERS = [f"U{i:03d}" for i in range(12)]
+BLOCKED = "U005"
+
+
+def _posts_to(harness: Harness, user: str) -> int:
+    return len([c for c in harness.fake.calls_to("chat.postMessage") if c.params.get("channel") == user])
+
+
+def _calls_naming(harness: Harness, user: str) -> list[str]:
+    return [
+        c.method
+        for c in harness.fake.calls
+        if user in (c.params.get("channel"), c.params.get("users"), c.params.get("user"), "D" + user)
+    ]
+
+
+def _open_home(harness: Harness, user: str) -> str:
+    harness.fake.clear_calls()
+    harness.sender.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
+    harness.fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == user)
+    return json.dumps(harness.fake.home_views[user])
+
+
+def _team_id(harness: Harness) -> int:
+    with harness.db.session_scope() as session:
+        return int(session.execute(text("select id from team")).scalar_one())
+
+
+def _wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def _delivery(harness: Harness, user: str) -> Delivery:
+    with harness.db.session_scope() as session:
+        row = session.exec(select(Delivery).where(Delivery.user_id == user)).one()
+        session.expunge(row)
+        return row
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("error", ["user_not_found", "user_disabled", "cannot_dm_bot", "messages_tab_disabled"])
+def test_an_undeliverable_member_neither_blocks_nor_slows_the_round(harness: Harness, error: str) -> None:
+    make_team(harness, MEMBERS)
+    harness.fake.inject_error(error, user=BLOCKED)  # every call about this person, whatever the method
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "Round 1" in json.dumps(c.params))
+    others = [m for m in MEMBERS if m != BLOCKED]
+    harness.fake.wait_for("chat.postMessage", count=2 * len(others) + 1, timeout=15)  # onboarding note + pulse
+    assert pulse_dm_count(harness) == dict.fromkeys(others, 1)
+    # One try for the blocked person, none of the history checks or retries that used to loop.
+    _wait_until(lambda: _delivery(harness, BLOCKED).undeliverable_at is not None)
+    assert _calls_naming(harness, BLOCKED) == ["chat.postMessage"]
+
+    # Later ticks never try again, and don't touch the others either.
+    for _ in range(3):
+        harness.clock.advance(timedelta(hours=2))
+        assert outbox.send_due_pulses(harness.deps) == 0
+    assert _posts_to(harness, BLOCKED) == 1
+    assert pulse_dm_count(harness) == dict.fromkeys(others, 1)
+
+    # Admins see a count, never a name; the person is counted once.
+    with harness.db.session_scope() as session:
+        pulse_round = session.exec(select(PulseRound)).one()
+        assert (pulse_round.undeliverable, pulse_round.invited) == (1, len(MEMBERS))
+    home = _open_home(harness, ADMIN)
+    assert f"1 of {len(MEMBERS)} invited couldn't get the pulse DM" in home
+    assert BLOCKED not in home
+    assert "couldn't get the pulse DM" not in _open_home(harness, "U001")  # members don't see it
+
+
+def test_account_inactive_for_a_person_ends_their_dm_when_the_token_is_fine(harness: Harness) -> None:
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    harness.fake.inject_error("account_inactive", method="chat.postMessage", user="U002")
+    assert outbox.send_due_pulses(harness.deps) == 5
+    assert len(harness.fake.calls_to("auth.test")) == 1  # asked once whether it is the token
+    assert _delivery(harness, "U002").undeliverable_at is not None
+    with harness.db.session_scope() as session:
+        assert session.get(Workspace, "T0001").sending_stopped_at is None  # type: ignore[union-attr]
+
+
+def test_a_transient_error_backs_off_per_row_and_gives_up_at_the_cap(harness: Harness) -> None:
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    harness.fake.inject_error("internal_error", method="chat.postMessage", user="U003")
+    # One tick: the others are sent, the failing row is tried once and the tick ends (it used to spin).
+    assert outbox.send_due_pulses(harness.deps) == 5
+    assert _posts_to(harness, "U003") == 1
+    assert outbox.send_due_pulses(harness.deps) == 0  # backing off: not due yet
+    assert _posts_to(harness, "U003") == 1
+    for attempt in range(2, slack_errors.MAX_ATTEMPTS + 1):
+        harness.clock.advance(timedelta(seconds=slack_errors.backoff_seconds(attempt - 1) - 1))
+        outbox.send_due_pulses(harness.deps)
+        assert _posts_to(harness, "U003") == attempt - 1, "retried before its backoff ended"
+        harness.clock.advance(timedelta(seconds=1))
+        outbox.send_due_pulses(harness.deps)
+        assert _posts_to(harness, "U003") == attempt
+    row = _delivery(harness, "U003")
+    assert row.undeliverable_at is not None and row.last_error == "internal_error"
+    harness.clock.advance(timedelta(days=1))
+    outbox.send_due_pulses(harness.deps)
+    assert _posts_to(harness, "U003") == slack_errors.MAX_ATTEMPTS  # capped: never again
+
+
+def test_a_transient_error_that_clears_delivers_once(harness: Harness) -> None:
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    harness.fake.inject_error("service_unavailable", method="chat.postMessage", user="U003", times=2)
+    outbox.send_due_pulses(harness.deps)
+    for _ in range(3):
+        harness.clock.advance(timedelta(minutes=5))
+        outbox.send_due_pulses(harness.deps)
+    assert pulse_dm_count(harness) == dict.fromkeys(MEMBERS[:6], 1)
+    assert _delivery(harness, "U003").undeliverable_at is None
+
+
+@BOTH_BACKENDS
+def test_a_retry_after_a_5xx_never_posts_the_same_dm_twice(harness: Harness) -> None:
+    make_team(harness, MEMBERS[:4])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    # The onboarding note goes first; the pulse itself is the second post to U002. Slack posts it, then 503s.
+    harness.fake.fail_after_doing_it("chat.postMessage", user="U002", times=2)
+    outbox.send_due_pulses(harness.deps)
+    harness.clock.advance(timedelta(minutes=2))
+    outbox.send_due_pulses(harness.deps)
+    harness.clock.advance(timedelta(minutes=5))
+    outbox.send_due_pulses(harness.deps)
+    assert pulse_dm_count(harness) == dict.fromkeys(MEMBERS[:4], 1)
+    assert _delivery(harness, "U002").sent_at is not None
+    notes = [m for (channel, _ts), m in harness.fake.messages.items() if channel == "DU002" and not m.get("metadata")]
+    assert len(notes) == 1, "the onboarding note was posted twice"
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("error", ["invalid_auth", "token_revoked", "account_inactive"])
+def test_a_refused_bot_token_stops_sending_and_home_shows_why(harness: Harness, error: str) -> None:
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    # The token is refused for posting and for auth.test; Home (views.publish) still gets through here.
+    harness.fake.inject_error(error, method="chat.postMessage")
+    harness.fake.inject_error(error, method="auth.test")
+    assert outbox.send_due_pulses(harness.deps) == 0
+    assert len(harness.fake.calls_to("chat.postMessage")) == 1, "kept sending with a refused token"
+    with harness.db.session_scope() as session:
+        workspace = session.get(Workspace, "T0001")
+        assert workspace is not None and workspace.sending_stopped_reason == error
+        blamed = session.exec(select(Delivery).where(col(Delivery.undeliverable_at).is_not(None))).all()
+        assert blamed == []  # the token's fault is no person's: nobody is marked undeliverable
+    harness.clock.advance(timedelta(minutes=10))
+    assert outbox.send_due_pulses(harness.deps) == 0
+    assert len(harness.fake.calls_to("chat.postMessage")) == 1  # still stopped; only auth.test asked
+
+    home = _open_home(harness, ADMIN)
+    assert "stopped sending" in home and error in home
+    assert "stopped sending" not in _open_home(harness, "U001")
+
+    harness.fake.clear_injected_errors()  # a new token was installed
+    assert outbox.send_due_pulses(harness.deps) == 6
+    assert pulse_dm_count(harness) == dict.fromkeys(MEMBERS[:6], 1)
+    assert "stopped sending" not in _open_home(harness, ADMIN)
+
+
+def test_reminders_stop_at_a_refused_token_and_wait_for_it(harness: Harness) -> None:
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    assert outbox.send_due_pulses(harness.deps) == 6
+    with harness.db.session_scope() as session:
+        for row in session.exec(select(Delivery)):
+            row.reminder_at = harness.clock()  # every reminder due now
+            session.add(row)
+    harness.fake.clear_calls()
+    harness.fake.inject_error("token_revoked", method="chat.postMessage")
+    harness.fake.inject_error("token_revoked", method="auth.test")
+    assert outbox.send_due_reminders(harness.deps) == 0
+    assert len(harness.fake.calls_to("chat.postMessage")) == 1  # the first failure stops the pass
+    assert outbox.send_due_reminders(harness.deps) == 0
+    assert len(harness.fake.calls_to("chat.postMessage")) == 1  # stopped: the rest wait
+    harness.fake.clear_injected_errors()
+    outbox.send_due_pulses(harness.deps)  # the tick finds the token accepted again
+    assert outbox.send_due_reminders(harness.deps) == 5  # the one that failed is not retried (a nudge)
