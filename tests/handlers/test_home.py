@@ -169,7 +169,7 @@ def test_admin_sets_up_a_team_from_home(harness: Harness) -> None:
     harness.fake.add_user(ADMIN, is_admin=True)
     for user in MEMBERS:
         harness.fake.add_user(user)
-    harness.fake.add_channel("C0HOME", "home-team", MEMBERS)
+    harness.fake.add_channel("C0HOME", "home-team", [*MEMBERS, "UBOT"])
     admin_home = open_home(harness, ADMIN)
     assert "home_settings_setup" in admin_home
     assert "home_settings_setup" not in open_home(harness, "U001")

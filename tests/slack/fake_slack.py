@@ -400,18 +400,9 @@ class FakeSlack:
 
     def remove_bot_from_channel(self, channel_id: str) -> None:
         """The bot leaves (or was never invited): conversations.info says `is_member: false`, posting answers
-        `not_in_channel`; a private channel the bot isn't in looks like it doesn't exist (`channel_not_found`)."""
-        with self._lock:
-            info = self._state.channels[channel_id]
-            info["is_member"] = False
-            members = self._state.members.get(channel_id, [])
-            self._state.members[channel_id] = [m for m in members if m != self.bot_user_id]
-            private = bool(info.get("is_private"))
-        if private:
-            self.inject_error("channel_not_found", channel=channel_id)
-        else:
-            for method in ("chat.postMessage", "chat.postEphemeral"):
-                self.inject_error("not_in_channel", method=method, channel=channel_id)
+        `not_in_channel`; a private channel the bot isn't in looks like it doesn't exist (`channel_not_found`).
+        Membership is the fake's own rule (see add_channel), so `join_channel(channel, bot)` undoes this."""
+        self.leave_channel(channel_id, self.bot_user_id)
 
     def archive_channel(self, channel_id: str) -> None:
         with self._lock:
@@ -428,6 +419,7 @@ class FakeSlack:
             "deleted": False,
             "real_name": "Pulssi",
             "tz": "America/Los_Angeles",
+            "locale": "en-US",
             "is_admin": False,
             "is_owner": False,
             "is_restricted": False,
