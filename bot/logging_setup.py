@@ -1,7 +1,12 @@
-"""Logging with token redaction.
+"""Logging with token redaction, and libraries kept above DEBUG.
 
 Redaction happens in the log-record factory, so every handler (including ones added later by
 gunicorn, pytest or a library) only ever sees masked text.
+
+Libraries never log at DEBUG, whatever LOG_LEVEL says: slack_sdk then logs every request and response
+body (a pulse DM's edits, the Home tab, ephemeral confirmations, each next to a user id), Bolt logs the
+incoming payloads, and SQLAlchemy the statements. LOG_LEVEL=DEBUG is for Pulssi's own code, which never logs
+who answered what (tests/security/test_log_privacy.py runs a whole round at DEBUG and scans the log).
 """
 
 from __future__ import annotations
@@ -72,10 +77,23 @@ def install_redaction(secrets: Iterable[str] = ()) -> None:
         _installed = True
 
 
+# Their DEBUG output carries request and response bodies (see the module docstring).
+QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "urllib3", "sqlalchemy", "alembic", "apscheduler")
+
+
+def quiet_libraries(level: str | int) -> None:
+    """Library loggers at INFO or above (never DEBUG), and never below the root's level."""
+    numeric = logging.getLevelName(level) if isinstance(level, str) else level
+    floor = max(logging.INFO, numeric if isinstance(numeric, int) else logging.INFO)
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(floor)
+
+
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     install_redaction(secrets)
     root = logging.getLogger()
     root.setLevel(level)
+    quiet_libraries(level)
     if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

@@ -219,8 +219,8 @@ MIN_LAG_PAIRS = 8
 
 class PulsePart(NamedTuple):
     """Closed rounds' sums for the days that count in the same places (the service's query groups them):
-    invited/answered from every round, the needs' sufficient statistics and eNPS counts only from rounds
-    with at least k answers (the query applies k)."""
+    invited/answered from every round, each need's sufficient statistics and the eNPS counts only from rounds
+    where that measure's own count reached k (the query applies `anonymity.round_feeds`)."""
 
     period: int  # 1 the report's period, -1 the previous one, 0 neither (see ReportSpan.places)
     chart: int | None  # the chart period's index, None before the chart

@@ -22,13 +22,12 @@ from sqlmodel import col, select
 from bot.blocks import context, mrkdwn
 from bot.blocks.pulse import pulse_message_blocks
 from bot.deps import Deps
-from bot.domain import anonymity
 from bot.i18n import translator
 from bot.services.rounds import NEED_QUESTIONS
 from bot.slack_client import close_thread_connections
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
-from storage.models import Delivery, PulseAnswer, PulseRound
+from storage.models import Delivery, PulseRound
 
 logger = logging.getLogger(__name__)
 
@@ -119,9 +118,10 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
             delivery.round_id,
             pulse_round.asks_enps,
         )
+    posted: tuple[str, str] | None = None
     try:
         t = translator(deps.users.get(user_id).language)
-        if uncertain and _already_delivered(deps, user_id, delivery_id, claimed_at):
+        if uncertain and (posted := _already_delivered(deps, user_id, delivery_id, claimed_at)) is not None:
             logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
         else:
             if needs_intro:
@@ -135,16 +135,15 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
                 round_id=round_id,
                 statements=statements,
                 asks_enps=asks_enps,
-                answers={},
-                has_comment=False,
                 anonymity_min=deps.settings.anonymity_min,
             )
-            deps.client.chat_postMessage(
+            response = deps.client.chat_postMessage(
                 channel=user_id,
                 text=t("pulsedm.fallback"),
                 blocks=blocks,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery_id}},
             )
+            posted = (str(response.get("channel") or ""), str(response.get("ts") or ""))
     except SlackApiError as error:
         code = str(error.response.get("error", "error"))
         logger.warning("pulse DM for delivery %s failed: %s", delivery_id, code)
@@ -160,6 +159,8 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
         if row is not None:
             row.sent_at = to_db(deps.now())
             row.last_error = None
+            if posted is not None:  # where the DM is, so the round's close can update it like every other
+                row.dm_channel, row.dm_ts = posted
             session.add(row)
         if needs_intro:
             person_row = repo.person(session, workspace_id, user_id)
@@ -169,7 +170,10 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
     return True
 
 
-def _already_delivered(deps: Deps, user_id: str, delivery_id: int, claimed_at: datetime | None) -> bool:
+def _already_delivered(
+    deps: Deps, user_id: str, delivery_id: int, claimed_at: datetime | None
+) -> tuple[str, str] | None:
+    """The (channel, ts) of this delivery's DM if an earlier attempt did send it."""
     channel = deps.client.conversations_open(users=user_id)["channel"]["id"]
     oldest = (from_db(claimed_at) - timedelta(minutes=10)).timestamp() if claimed_at else 0
     cursor: str | None = None
@@ -184,16 +188,17 @@ def _already_delivered(deps: Deps, user_id: str, delivery_id: int, claimed_at: d
                 metadata.get("event_type") == METADATA_EVENT
                 and (metadata.get("event_payload") or {}).get("delivery_id") == delivery_id
             ):
-                return True
+                return channel, str(message.get("ts") or "")
         cursor = (history.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
-            return False
+            return None
 
 
 def send_due_reminders(deps: Deps) -> int:
-    """One reminder, halfway through the window, to people who have not answered.
+    """One reminder, halfway through the window, to everyone invited (muted people excepted).
 
-    Every due row is marked handled, reminded or not, so the table never records who answered.
+    Not only to those who haven't answered: Slack keeps the reminder, and who got one would tell who had
+    answered by then. The note says as much to everyone.
     """
     now = deps.now()
     reminded = 0
@@ -216,23 +221,14 @@ def send_due_reminders(deps: Deps) -> int:
             if delivery is None or delivery.reminder_handled_at is not None:
                 continue
             pulse_round = session.get(PulseRound, delivery.round_id)
-            if pulse_round is None or pulse_round.round_key is None:
+            if pulse_round is None or pulse_round.status != "open":
                 continue
-            token = anonymity.respondent_token(pulse_round.round_key, delivery.round_id, delivery.user_id)
-            answered = (
-                session.exec(
-                    select(PulseAnswer.id).where(
-                        PulseAnswer.round_id == delivery.round_id, PulseAnswer.respondent == token
-                    )
-                ).first()
-                is not None
-            )
             person = repo.person(session, delivery.workspace_id, delivery.user_id)
             muted = bool(person and person.muted)
             delivery.reminder_handled_at = to_db(now)
             session.add(delivery)
             user_id = delivery.user_id
-        if answered or muted:
+        if muted:
             continue
         try:
             t = translator(deps.users.get(user_id).language)

@@ -148,20 +148,28 @@ def _span_parameters(span: ReportSpan) -> dict[str, Any]:
 
 
 def _pulse_parts_statement(by_team: bool) -> Select[Any]:
-    """Closed rounds' results summed per place (PulsePart): needs and eNPS only from rounds with at least k
-    respondents, invited/answered from every round.
+    """Closed rounds' results summed per place (PulsePart): a need or eNPS only from the rounds where that
+    measure's own count reached k (`anonymity.round_feeds`), invited/answered from every round.
+
+    Per measure, not per round: a round of 6 respondents where 2 answered belonging would otherwise let
+    two report windows, one with the round and one without, tell those 2 answers apart.
 
     Rounds are summed per day first, then the days per place: a workspace has hundreds of rounds a day,
     and where a day counts is worked out once per day. Python sees about 60 rows for a year.
     """
-    enough = _round.answered >= bindparam("k")
+    # anonymity.round_feeds in SQL: the measure's own count in the round reaches k.
+    feeds = {need: _round[f"{need}_n"] >= bindparam("k") for need in NEEDS} | {"enps": _round.enps_n >= bindparam("k")}
     need_columns = [f"{need}_{part}" for need in NEEDS for part in ("n", "sum", "sq")]
     enps_columns = ["enps_promoters", "enps_passives", "enps_detractors"]
+    measure = {name: name.split("_")[0] for name in need_columns + enps_columns}
     daily = sa_select(
         _round.opened_on.label("day"),
         func.sum(_round.invited).label("invited"),
         func.sum(_round.answered).label("answered"),
-        *(func.sum(case((enough, _round[name]), else_=0)).label(name) for name in need_columns + enps_columns),
+        *(
+            func.sum(case((feeds[measure[name]], _round[name]), else_=0)).label(name)
+            for name in need_columns + enps_columns
+        ),
     ).where(
         *_in_span(_round.workspace_id, _round.opened_on),
     )

@@ -89,6 +89,9 @@ def add_round(
             result.enps_promoters = sum(1 for s in enps if s >= 9)
             result.enps_passives = sum(1 for s in enps if 7 <= s <= 8)
             result.enps_detractors = sum(1 for s in enps if s <= 6)
+            result.enps_n = len(enps)
+            result.enps_sum = float(sum(enps))
+            result.enps_sq = float(sum(s * s for s in enps))
         session.add(result)
 
 
