@@ -4,7 +4,11 @@ import pytest
 
 from bot.settings import SettingError, Settings
 
-BASE = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_SIGNING_SECRET": "0123456789abcdef"}
+BASE = {
+    "SLACK_BOT_TOKEN": "xoxb-1-abc",
+    "SLACK_SIGNING_SECRET": "0123456789abcdef",
+    "PULSSI_SECRET_KEY": "k" * 32,
+}
 
 
 def test_defaults() -> None:
@@ -35,6 +39,8 @@ def test_defaults() -> None:
         ({"ANONYMITY_MIN": "x"}, "ANONYMITY_MIN", "whole number"),
         ({"CX_FEED_INTERVAL_MINUTES": "0"}, "CX_FEED_INTERVAL_MINUTES", "at least"),
         ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL", "one of"),
+        ({"PULSSI_SECRET_KEY": ""}, "PULSSI_SECRET_KEY", "required"),
+        ({"PULSSI_SECRET_KEY": "k" * 31}, "PULSSI_SECRET_KEY", "at least 32 characters"),
     ],
 )
 def test_bad_settings_name_the_setting(overrides: dict[str, str], name: str, fragment: str) -> None:
@@ -78,3 +84,14 @@ def test_secrets_never_print() -> None:
 
 def test_api_url_gets_trailing_slash() -> None:
     assert Settings.from_env({**BASE, "SLACK_API_URL": "http://127.0.0.1:9/api"}).slack_api_url.endswith("/api/")
+
+
+def test_secret_key_is_masked_and_agrees_with_the_anonymity_rule() -> None:
+    from bot.domain import anonymity
+    from bot.settings import MIN_SECRET_KEY_LENGTH
+
+    settings = Settings.from_env(BASE)
+    assert settings.secret_key.reveal() == "k" * 32
+    assert "k" * 32 not in repr(settings)
+    assert "k" * 32 in settings.secrets  # masked in every log line
+    assert MIN_SECRET_KEY_LENGTH == anonymity.MIN_SECRET_KEY_LENGTH

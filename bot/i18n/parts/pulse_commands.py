@@ -65,7 +65,7 @@ EN: dict[str, str] = {
     "pulsedm.comment.hint": "Shown to managers only with other comments, shuffled, without your name, when enough people answered.",
     "pulsedm.onboarding.text": ":wave: Hi! I'm Pulssi. Every now and then I ask three short statements about how work feels. Your answers are anonymous: they're stored without your Slack id, and nobody (managers included) sees who answered or any result until enough people have answered.",
     "pulsedm.onboarding.mute": "Not now? `/pulse mute` pauses the questions; `/pulse unmute` brings them back.",
-    "pulsedm.reminder.text": ":hourglass_flowing_sand: This round's pulse is open until it closes (scroll up to the pulse message). If you already answered, there's nothing more to do; everyone gets this same note.",
+    "pulsedm.reminder.text": ":hourglass_flowing_sand: A reminder to everyone invited: this round's pulse is open until it closes (scroll up to the pulse message). If you already answered, there's nothing more to do.",
 }
 
 FI: dict[str, str] = {
@@ -133,5 +133,5 @@ FI: dict[str, str] = {
     "pulsedm.comment.hint": "Esihenkilöt näkevät kommentit vain muiden kommenttien joukossa, sekoitettuina ja ilman nimeä, kun tarpeeksi moni on vastannut.",
     "pulsedm.onboarding.text": ":wave: Hei! Olen Pulssi. Kysyn silloin tällöin kolme lyhyttä väitettä siitä, miltä työ tuntuu. Vastauksesi ovat nimettömiä: niitä ei tallenneta Slack-tunnuksesi kanssa, eikä kukaan (esihenkilötkään) näe, kuka vastasi, eikä tuloksia ennen kuin tarpeeksi moni on vastannut.",
     "pulsedm.onboarding.mute": "Ei nyt? `/pulse mute` keskeyttää kysymykset; `/pulse unmute` palauttaa ne.",
-    "pulsedm.reminder.text": ":hourglass_flowing_sand: Tämän kierroksen pulssi on auki, kunnes kierros sulkeutuu (selaa ylös pulssiviestiin). Jos jo vastasit, sinun ei tarvitse tehdä mitään; kaikki saavat tämän saman viestin.",
+    "pulsedm.reminder.text": ":hourglass_flowing_sand: Muistutus kaikille kutsutuille: tämän kierroksen pulssi on auki, kunnes kierros sulkeutuu (selaa ylös pulssiviestiin). Jos jo vastasit, sinun ei tarvitse tehdä mitään.",
 }
