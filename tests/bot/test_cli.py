@@ -15,7 +15,11 @@ KEY = "k" * 32
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ANONYMITY", "PULSSI_SECRET"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "ANONYMITY", "PULSSI_SECRET"))
+    }
     clean.update(env or {})
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
