@@ -168,22 +168,8 @@ def upgrade() -> None:
         connection.execute(
             sa.text("UPDATE round_result SET comments_n = :n WHERE round_id = :id"), {"n": count, "id": round_id}
         )
-    op.drop_index("ix_pulse_comment_workspace_id", table_name="pulse_comment")
-    op.drop_index("ix_pulse_comment_round_id", table_name="pulse_comment")
-    op.drop_table("pulse_comment")
-    comment_table = op.create_table(
-        "pulse_comment",
-        sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False),
-        sa.Column("workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
-        sa.Column("round_id", sa.Integer(), nullable=False),
-        sa.Column("respondent", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=3000), nullable=False),
-        sa.ForeignKeyConstraint(["round_id"], ["pulse_round.id"]),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("round_id", "respondent", name="uq_comment_round_respondent"),
-    )
-    op.create_index("ix_pulse_comment_round_id", "pulse_comment", ["round_id"])
-    op.create_index("ix_pulse_comment_workspace_id", "pulse_comment", ["workspace_id"])
+    _drop_comment_table()
+    comment_table = _comment_table(sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False)
     shuffled = list(comments)
     random.SystemRandom().shuffle(shuffled)
     if shuffled:
@@ -206,8 +192,40 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("dm_ts", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True))
 
 
+def _comment_table(id_type: sa.types.TypeEngine[int], autoincrement: bool) -> sa.Table:
+    table = op.create_table(
+        "pulse_comment",
+        sa.Column("id", id_type, autoincrement=autoincrement, nullable=False),
+        sa.Column("workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("round_id", sa.Integer(), nullable=False),
+        sa.Column("respondent", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=3000), nullable=False),
+        sa.ForeignKeyConstraint(["round_id"], ["pulse_round.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("round_id", "respondent", name="uq_comment_round_respondent"),
+    )
+    assert table is not None
+    op.create_index("ix_pulse_comment_round_id", "pulse_comment", ["round_id"])
+    op.create_index("ix_pulse_comment_workspace_id", "pulse_comment", ["workspace_id"])
+    return table
+
+
+def _drop_comment_table() -> None:
+    op.drop_index("ix_pulse_comment_workspace_id", table_name="pulse_comment")
+    op.drop_index("ix_pulse_comment_round_id", table_name="pulse_comment")
+    op.drop_table("pulse_comment")
+
+
 def downgrade() -> None:
     # The answers, keys and offsets dropped here are gone by design; the columns come back empty.
+    connection = op.get_bind()
+    comments = connection.execute(sa.text("SELECT round_id, workspace_id, respondent, text FROM pulse_comment")).all()
+    _drop_comment_table()
+    table = _comment_table(sa.Integer(), autoincrement=True)
+    if comments:
+        connection.execute(
+            sa.insert(table), [{"round_id": r, "workspace_id": w, "respondent": h, "text": t} for r, w, h, t in comments]
+        )
     with op.batch_alter_table("delivery") as batch_op:
         batch_op.drop_column("dm_ts")
         batch_op.drop_column("dm_channel")
