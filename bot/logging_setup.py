@@ -81,19 +81,19 @@ def install_redaction(secrets: Iterable[str] = ()) -> None:
 QUIET_LIBRARIES = ("slack_sdk", "slack_bolt", "urllib3", "sqlalchemy", "alembic", "apscheduler")
 
 
-def quiet_libraries(level: str | int) -> None:
-    """Library loggers at INFO or above (never DEBUG), and never below the root's level."""
-    numeric = logging.getLevelName(level) if isinstance(level, str) else level
-    floor = max(logging.INFO, numeric if isinstance(numeric, int) else logging.INFO)
+def quiet_libraries() -> None:
+    """Library loggers at INFO or above, never DEBUG; never lower than they already are (SQLAlchemy keeps its
+    own WARNING, below which it logs every statement)."""
     for name in QUIET_LIBRARIES:
-        logging.getLogger(name).setLevel(floor)
+        logger = logging.getLogger(name)
+        logger.setLevel(max(logging.INFO, logger.getEffectiveLevel()))
 
 
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     install_redaction(secrets)
     root = logging.getLogger()
     root.setLevel(level)
-    quiet_libraries(level)
+    quiet_libraries()
     if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))

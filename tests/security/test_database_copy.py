@@ -194,10 +194,7 @@ def test_an_open_round_s_key_is_nowhere_in_the_database(harness: Harness, databa
         ]
     assert stored == set(tokens[:5])  # the five who answered, as hashes
     assert not any("key" in column for column in columns)
-    if harness.db.dialect == "sqlite":
-        files = _sqlite_files(database_url)
-    else:
-        files = _postgres_files(harness)
+    files = _sqlite_files(database_url) if harness.db.dialect == "sqlite" else _postgres_files(harness)
     for name, content in files.items():
         assert key not in content and key.hex().encode() not in content, f"the round key is in {name}"
         # No statement is stored next to an answer (only in the person's delivery row, to render their DM).
