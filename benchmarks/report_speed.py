@@ -2,9 +2,10 @@
 
 Times one team's 12-week report and the workspace report (each the median of several runs) beside one raw
 SQL aggregate query computing the same need means from the stored answers, on SQLite and (with
---postgres URL) PostgreSQL. The org is what a database holds after two years: every closed round keeps
-its anonymous answers (about 1.9 million rows) and the aggregate `round_result` computed from them on
-close; the raw queries read the answers, the report reads the aggregates.
+--postgres URL) PostgreSQL. The org is what a database holds after two years: the aggregate
+`round_result` of every closed round. Pulssi deletes a round's answers when it closes; as the baseline the
+benchmark also stores them (about 1.9 million anonymous rows), so the raw queries read the answers and the
+report reads the aggregates.
 
 Two raw queries, both checked to give the report's numbers: one computes every need mean the report
 shows (the period, the previous period, 12 chart periods, 52 lag weeks), the other only the period's three
