@@ -343,13 +343,6 @@ def save_comment(deps: Deps, workspace_id: str, user_id: str, round_id: int, tex
             session.add(existing)
 
 
-def has_answered(deps: Deps, workspace_id: str, round_id: int, user_id: str) -> bool:
-    """Whether the person has answered anything in the open round (never shown to anyone, not stored)."""
-    token = _token(deps, workspace_id, round_id, user_id)
-    with deps.db.session_scope() as session:
-        return bool(_answers_of(session, round_id, token))
-
-
 def view_for_person(deps: Deps, workspace_id: str, user_id: str, round_id: int) -> PersonRoundView:
     with deps.db.session_scope() as session:
         pulse_round, delivery = _open_round_for(session, workspace_id, round_id, user_id)
