@@ -251,3 +251,51 @@ def test_answers_become_aggregates_migration(database_url: str) -> None:
         assert "round_key" not in {c["name"] for c in inspector.get_columns("pulse_round")}
         assert "rotation_offset" not in {c["name"] for c in inspector.get_columns("person")}
         assert "statement_key" not in {c["name"] for c in inspector.get_columns("pulse_answer")}
+
+
+def test_upgrading_leaves_no_dropped_round_key_or_answer_in_the_sqlite_files(database_url: str) -> None:
+    """0009 drops round keys and deletes closed rounds' answers; `migrate` leaves none of them in the files."""
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from storage.migrate import upgrade_to_head
+
+    key = b"\x8f" * 32
+    with _downgraded(database_url, "0005") as (db, _upgrade), db.engine.begin() as connection:
+        connection.execute(text("INSERT INTO workspace (id, created_at) VALUES ('T1', CURRENT_TIMESTAMP)"))
+        connection.execute(
+            text(
+                "INSERT INTO team (id, workspace_id, channel_id, channel_name, name, name_is_custom, every_weeks,"
+                " weekday, at_time, timezone, rounds_started, created_at) VALUES (1, 'T1', 'C1', 'support',"
+                " 'support', false, 1, 0, '09:00', 'Europe/Helsinki', 1, CURRENT_TIMESTAMP)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO pulse_round (id, workspace_id, team_id, number, scheduled_for, opened_at,"
+                " closes_at, status, asks_enps, started_manually, round_key, invited, answered,"
+                " reminders_done, digest_posted) VALUES (1, 'T1', 1, 1, '2026-11-23', '2026-11-23 07:00:00',"
+                " '2026-11-26 15:00:00', 'open', false, false, :key, 6, 1, false, false)"
+            ),
+            {"key": key},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO pulse_answer (workspace_id, round_id, respondent, question, statement_key, value)"
+                " VALUES ('T1', 1, 'respondent-hash-0123456789', 'autonomy', 'pulse.q.autonomy.4', 4)"
+            )
+        )
+        connection.execute(
+            text(
+                "INSERT INTO delivery (workspace_id, round_id, user_id, send_at, question_keys, attempts)"
+                " VALUES ('T1', 1, 'USOMEONE', '2026-11-23 07:00:00', 'pulse.q.autonomy.4,b,c', 1)"
+            )
+        )
+    upgrade_to_head(database_url)
+    path = Path(str(make_url(database_url).database))
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{path}{suffix}").exists():
+            content = Path(f"{path}{suffix}").read_bytes()
+            assert key not in content and b"respondent-hash-0123456789" not in content, suffix
+            assert b"pulse.q.autonomy.4" not in content and b"USOMEONE" not in content, suffix
