@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.harness import BOT_TOKEN, SIGNING_SECRET  # noqa: E402
+from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET  # noqa: E402
 from tests.slack.fake_slack import FakeSlack  # noqa: E402
 from tests.slack.sender import SlackRequestSender  # noqa: E402
 
@@ -182,6 +182,7 @@ def main() -> int:
             **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "PULSSI_SECRET_KEY": SECRET_KEY,
             "SLACK_API_URL": fake_url,
             "DATABASE_URL": args.database_url or f"sqlite:///{directory}/ack.db",
             "PORT": str(port),

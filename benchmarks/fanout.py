@@ -23,7 +23,7 @@ from bot.deps import build_deps
 from bot.services import outbox, rounds, teams
 from bot.settings import Settings
 from storage.migrate import upgrade_to_head
-from tests.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET
 from tests.slack.fake_slack import FakeSlack
 
 WS = "T0001"
@@ -56,6 +56,7 @@ def main() -> int:
         env = {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "PULSSI_SECRET_KEY": SECRET_KEY,
             "SLACK_API_URL": fake.url,
             "DATABASE_URL": url,
             "OUTBOX_SENDERS": str(args.senders),

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.ack_latency import free_port, wait_healthy  # noqa: E402
-from tests.harness import BOT_TOKEN, SIGNING_SECRET  # noqa: E402
+from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET  # noqa: E402
 from tests.slack.fake_slack import FakeSlack  # noqa: E402
 
 
@@ -71,6 +71,7 @@ def main() -> int:
             **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "PULSSI_SECRET_KEY": SECRET_KEY,
             "SLACK_API_URL": fake.url,
             "DATABASE_URL": f"sqlite:///{directory}/idle.db",
             "PORT": str(port),

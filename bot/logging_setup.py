@@ -1,7 +1,12 @@
-"""Logging with token redaction.
+"""Logging with token redaction, and libraries kept above DEBUG.
 
 Redaction happens in the log-record factory, so every handler (including ones added later by
 gunicorn, pytest or a library) only ever sees masked text.
+
+Libraries never log at DEBUG, whatever LOG_LEVEL says: slack_sdk then logs every request and response
+body (a pulse DM's edits, the Home tab, ephemeral confirmations, each next to a user id), Bolt logs the
+incoming payloads, and SQLAlchemy the statements. LOG_LEVEL=DEBUG is for Pulssi's own code, which never logs
+who answered what (tests/security/test_log_privacy.py runs a whole round at DEBUG and scans the log).
 """
 
 from __future__ import annotations
@@ -75,29 +80,37 @@ def install_redaction(secrets: Iterable[str] = ()) -> None:
 # Libraries whose lines an operator doesn't need, and the lowest level shown from each: Alembic's lines per
 # command, Bolt's and slack_sdk's connection notes; APScheduler's per run, including its warning when a
 # tick is skipped because the previous one still runs (by design: one at a time; our jobs log their own
-# failures). At LOG_LEVEL=DEBUG they all speak again.
+# failures). At LOG_LEVEL=DEBUG they speak from INFO up, never at DEBUG (see the module docstring).
 QUIET_LIBRARIES = {
     "alembic": logging.WARNING,
     "slack_bolt": logging.WARNING,
     "slack_sdk": logging.WARNING,
+    "urllib3": logging.WARNING,
+    "sqlalchemy": logging.WARNING,
     "apscheduler": logging.ERROR,
 }
+# SQLAlchemy logs every statement at INFO: it stays at WARNING even at LOG_LEVEL=DEBUG.
+_DEBUG_FLOORS = {name: logging.WARNING if name == "sqlalchemy" else logging.INFO for name in QUIET_LIBRARIES}
+
+
+def _floor(name: str, level: str) -> int:
+    return _DEBUG_FLOORS[name] if level == "DEBUG" else QUIET_LIBRARIES[name]
 
 
 def configure_logging(level: str, secrets: Iterable[str] = ()) -> None:
     install_redaction(secrets)
     root = logging.getLogger()
     root.setLevel(level)
-    for name, lowest in QUIET_LIBRARIES.items():
-        logging.getLogger(name).setLevel(logging.DEBUG if level == "DEBUG" else max(lowest, root.level))
+    for name in QUIET_LIBRARIES:
+        logging.getLogger(name).setLevel(max(_floor(name, level), root.level))
     if not root.handlers:
         handler = logging.StreamHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
         root.addHandler(handler)
-    if level != "DEBUG":
-        for each in root.handlers:
-            if not any(isinstance(f, _QuietLibraryFilter) for f in each.filters):
-                each.addFilter(_QuietLibraryFilter())
+    for each in root.handlers:
+        for old in [f for f in each.filters if isinstance(f, _QuietLibraryFilter)]:
+            each.removeFilter(old)
+        each.addFilter(_QuietLibraryFilter(level))
 
 
 class _QuietLibraryFilter(logging.Filter):
@@ -105,8 +118,12 @@ class _QuietLibraryFilter(logging.Filter):
     (`slack_bolt.App`, and the Socket Mode client logging through it), so a level on `slack_bolt` alone
     doesn't hold."""
 
+    def __init__(self, level: str) -> None:
+        super().__init__()
+        self._level = level
+
     def filter(self, record: logging.LogRecord) -> bool:
-        for name, lowest in QUIET_LIBRARIES.items():
+        for name in QUIET_LIBRARIES:
             if record.name == name or record.name.startswith(name + "."):
-                return record.levelno >= lowest
+                return record.levelno >= _floor(name, self._level)
         return True

@@ -32,6 +32,7 @@ EXAMPLE_VALUES = {
     "SLACK_APP_TOKEN": "xapp-your-app-token",
 }
 SEE_README = 'see the README, "Quick start"'
+MIN_SECRET_KEY_LENGTH = 32  # the same as bot.domain.anonymity.MIN_SECRET_KEY_LENGTH, checked by a test
 
 
 class SettingError(ValueError):
@@ -74,6 +75,8 @@ class Settings:
     slack_bot_token: Secret
     slack_signing_secret: Secret
     slack_app_token: Secret | None = None
+    # Derives the keys that link an open round's answers to people; never stored in the database.
+    secret_key: Secret = field(default_factory=lambda: Secret(""), repr=False)
     slack_api_url: str = SLACK_DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
     default_timezone: str = "Europe/Helsinki"
@@ -113,10 +116,18 @@ class Settings:
         bot_token = reader.secret("SLACK_BOT_TOKEN", required=require_slack, prefix="xoxb-")
         signing_secret = reader.secret("SLACK_SIGNING_SECRET", required=require_slack, min_length=8)
         app_token_value = reader.secret("SLACK_APP_TOKEN", required=require_app_token, prefix="xapp-")
+        secret_key = reader.secret("PULSSI_SECRET_KEY", required=require_slack)
+        if secret_key and len(secret_key.reveal()) < MIN_SECRET_KEY_LENGTH:
+            raise SettingError(
+                "PULSSI_SECRET_KEY",
+                f"must be at least {MIN_SECRET_KEY_LENGTH} characters"
+                " (make one: python -c 'import secrets; print(secrets.token_urlsafe(32))')",
+            )
         settings = cls(
             slack_bot_token=bot_token,
             slack_signing_secret=signing_secret,
             slack_app_token=app_token_value if app_token_value else None,
+            secret_key=secret_key,
             slack_api_url=reader.http_url("SLACK_API_URL", SLACK_DEFAULT_API_URL, trailing_slash=True),
             database_url=reader.database_url("DATABASE_URL", DEFAULT_DATABASE_URL),
             default_timezone=reader.timezone("DEFAULT_TIMEZONE", "Europe/Helsinki"),
@@ -144,7 +155,7 @@ class Settings:
             cx_feed_dir=reader.optional("CX_FEED_DIR") or DEFAULT_CX_FEED_DIR,
             cx_feed_deadline_seconds=float(reader.integer("CX_FEED_DEADLINE_SECONDS", 300, low=1, high=24 * 3600)),
             cx_feed_allow_private_urls=reader.boolean("CX_FEED_ALLOW_PRIVATE_URLS", False),
-            secrets=tuple(s.reveal() for s in (bot_token, signing_secret, app_token_value) if s),
+            secrets=tuple(s.reveal() for s in (bot_token, signing_secret, app_token_value, secret_key) if s),
         )
         _check_feed_dir(settings.cx_feed_dir, explicit=reader.optional("CX_FEED_DIR") is not None)
         if settings.cx_feed_url and not (

@@ -1,4 +1,9 @@
-"""Answer buttons in the pulse DM, and the optional comment modal."""
+"""Answer buttons in the pulse DM (and on Home), and the optional comment modal.
+
+Slack keeps what Pulssi posts and edits (exports, legal holds, anyone with the bot token), so an answer is
+confirmed only where Slack keeps nothing: an ephemeral note in the DM, a modal on Home. The DM itself never
+changes when someone answers.
+"""
 
 from __future__ import annotations
 
@@ -8,10 +13,9 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
-from bot.blocks.pulse import comment_modal, pulse_message_blocks
+from bot.blocks.pulse import comment_modal, recorded_modal
 from bot.deps import Deps
 from bot.services import rounds
-from bot.services.rounds import PersonRoundView
 from handlers.common import translator_for, user_id_of, workspace_id_of
 
 logger = logging.getLogger(__name__)
@@ -19,17 +23,8 @@ logger = logging.getLogger(__name__)
 ANSWER_ACTION = re.compile(r"^pulse_answer_\d+$")
 
 
-def _render(deps: Deps, t: Any, state: PersonRoundView) -> list[dict[str, Any]]:
-    return pulse_message_blocks(
-        t,
-        round_id=state.round_id,
-        statements=state.statements,
-        asks_enps=state.asks_enps,
-        answers=state.answers,
-        has_comment=state.has_comment,
-        is_open=state.is_open,
-        anonymity_min=deps.settings.anonymity_min,
-    )
+def _recorded_text(t: Any, question: str, value: int) -> str:
+    return t("pulsedm.recorded", question="eNPS" if question == "enps" else t("pulse.need." + question), value=value)
 
 
 def _parse_value(raw: str) -> tuple[int, str, int] | None:
@@ -51,9 +46,8 @@ def register(app: App, deps: Deps) -> None:
         round_id, question, value = parsed
         container = body.get("container") or {}
         channel = container.get("channel_id") or (body.get("channel") or {}).get("id")
-        message_ts = container.get("message_ts") or (body.get("message") or {}).get("ts")
         try:
-            state = rounds.record_answer(deps, workspace_id_of(body), user_id, round_id, question, value)
+            rounds.record_answer(deps, workspace_id_of(body), user_id, round_id, question, value)
         except rounds.RoundClosed:
             if channel:
                 deps.client.chat_postEphemeral(channel=channel, user=user_id, text=t("pulsedm.round_closed"))
@@ -65,15 +59,14 @@ def register(app: App, deps: Deps) -> None:
         except ValueError:
             logger.info("ignored an invalid pulse answer payload")
             return
+        confirmation = _recorded_text(t, question, value)
         if container.get("type") == "view":
-            from handlers.home import refresh_home
-
-            refresh_home(deps, workspace_id_of(body), user_id)
+            trigger_id = body.get("trigger_id")
+            if trigger_id:
+                deps.client.views_open(trigger_id=trigger_id, view=recorded_modal(t, confirmation))
             return
-        if channel and message_ts:
-            deps.client.chat_update(
-                channel=channel, ts=message_ts, text=t("pulsedm.fallback"), blocks=_render(deps, t, state)
-            )
+        if channel:
+            deps.client.chat_postEphemeral(channel=channel, user=user_id, text=confirmation)
 
     @app.action("pulse_comment")
     def comment_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -99,7 +92,7 @@ def register(app: App, deps: Deps) -> None:
         user_id = user_id_of(body)
         t = translator_for(deps, workspace_id_of(body), user_id)
         round_text, _, rest = str(view.get("private_metadata") or "").partition("|")
-        channel, _, message_ts = rest.partition("|")
+        channel, _, _message_ts = rest.partition("|")
         text = str(
             ((view.get("state") or {}).get("values") or {}).get("comment", {}).get("text", {}).get("value") or ""
         )
@@ -110,10 +103,8 @@ def register(app: App, deps: Deps) -> None:
             return
         ack()
         try:
-            state = rounds.save_comment(deps, workspace_id_of(body), user_id, int(round_text or 0), text)
+            rounds.save_comment(deps, workspace_id_of(body), user_id, int(round_text or 0), text)
         except (rounds.RoundClosed, rounds.NotInvited):
             return
-        if channel and message_ts:
-            deps.client.chat_update(
-                channel=channel, ts=message_ts, text=t("pulsedm.fallback"), blocks=_render(deps, t, state)
-            )
+        if channel:
+            deps.client.chat_postEphemeral(channel=channel, user=user_id, text=t("pulsedm.comment_saved"))

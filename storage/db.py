@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
+
+logger = logging.getLogger(__name__)
 
 SQLITE_POOL_SIZE = 48
 
@@ -25,6 +30,8 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
             # Waits for SQLite's single writer are handled by busy_timeout.
             pool_size=SQLITE_POOL_SIZE,
             max_overflow=SQLITE_POOL_SIZE,
+            # No bound values in SQLAlchemy's log lines or error messages: they hold hashes, answers, user ids.
+            hide_parameters=True,
             **kwargs,
         )
 
@@ -36,10 +43,13 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
             # With WAL, NORMAL stays consistent after a crash; only the last commits may be lost on power loss.
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
+            # Deleted rows (answers, respondent hashes, who was invited) are overwritten with zeros, not left
+            # in free pages for anyone with a copy of the file.
+            cursor.execute("PRAGMA secure_delete=ON")
             cursor.close()
 
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5, **kwargs)
+    return create_engine(database_url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True, **kwargs)
 
 
 def first_line(error: BaseException) -> str:
@@ -84,6 +94,42 @@ class Database:
             if self.engine.dialect.name == "postgresql":
                 connection.execution_options(isolation_level="AUTOCOMMIT")
             yield connection
+
+    def scrub(self, tables: Sequence[str]) -> bool:
+        """Remove what deletes left behind in the database files; True when it is all gone.
+
+        SQLite (secure_delete already zeroes deleted content in the pages): a TRUNCATE checkpoint moves the
+        WAL's pages, which still hold the deleted rows, into the database and empties the -wal file. A
+        reader holding an old snapshot blocks that, so it is retried for a while.
+        PostgreSQL: VACUUM FULL rewrites the tables and their indexes, so dead tuples (and the free space a
+        plain VACUUM leaves with old bytes in it) are gone from the table files. WAL segments still hold
+        them until they are recycled (see the README's threat model). Table names are our own constants.
+        """
+        if self.dialect == "sqlite":
+            for attempt in range(5):
+                with self.engine.connect() as connection:
+                    busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+                if not busy:
+                    return True
+                time.sleep(0.02 * (attempt + 1))
+            logger.warning("the SQLite WAL could not be checkpointed: a reader kept it busy")
+            return False
+        if self.dialect == "postgresql":
+            complete = True
+            with self.engine.connect() as connection:
+                connection.execution_options(isolation_level="AUTOCOMMIT")
+                # VACUUM FULL needs the table alone for a moment: don't queue answers behind a long transaction.
+                connection.execute(text("SET lock_timeout = '5s'"))
+                for table in tables:
+                    try:
+                        connection.execute(text(f'VACUUM (FULL, ANALYZE) "{table}"'))
+                    except OperationalError:
+                        logger.warning("VACUUM FULL of %s timed out waiting for a lock; a plain VACUUM instead", table)
+                        connection.execute(text(f'VACUUM (ANALYZE) "{table}"'))
+                        complete = False
+                connection.execute(text("RESET lock_timeout"))
+            return complete
+        return False
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -21,8 +21,22 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+# What migrations delete or drop (answers, round keys, statements, rotation offsets) stays in the database
+# files until they are rewritten: PostgreSQL keeps a dropped column's values in every tuple.
+SCRUBBED_AFTER_UPGRADE = ("pulse_answer", "pulse_comment", "delivery", "pulse_round", "person", "round_result")
+
+
 def upgrade_to_head(database_url: str) -> None:
-    command.upgrade(alembic_config(database_url), "head")
+    from storage.db import Database
+
+    db = Database(database_url)
+    try:
+        before = current_revision(db.engine)
+        command.upgrade(alembic_config(database_url), "head")
+        if current_revision(db.engine) != before:  # not on every start: VACUUM FULL locks the tables
+            db.scrub(SCRUBBED_AFTER_UPGRADE)
+    finally:
+        db.dispose()
 
 
 def head_revision() -> str | None:

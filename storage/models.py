@@ -1,15 +1,18 @@
 """SQLModel tables. Every row carries the Slack workspace id (`workspace_id`) and every query filters by it.
 
 Privacy by construction: answer and comment rows have no Slack user id column at all. While a round is
-open they carry a keyed hash (`respondent`) so an answer can be changed; closing the round deletes the
-key, nulls the hashes and deletes the per-person delivery rows.
+open they carry a keyed hash (`respondent`) so an answer can be changed; its key is derived from the server's
+PULSSI_SECRET_KEY and never stored here. Closing a round turns its answers into per-need aggregates
+(`round_result`, `round_value_count`) and deletes them, rewrites its comments in random order under random
+ids without hashes, and deletes the per-person delivery rows.
 """
 
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
+from sqlalchemy import BigInteger, Column, Index, Integer, UniqueConstraint
 from sqlalchemy import text as sql_text
 from sqlmodel import Field, SQLModel
 
@@ -103,8 +106,8 @@ class Person(SQLModel, table=True):
     workspace_id: str = Field(index=True, max_length=32)
     user_id: str = Field(max_length=32)
     muted: bool = False
+    # Invitations so far: with a start derived from PULSSI_SECRET_KEY (never stored) it picks the statements.
     pulses_sent: int = 0
-    rotation_offset: int = 0
     onboarded: bool = False
     language: str | None = Field(default=None, max_length=8)  # the person's own choice; NULL = not chosen
 
@@ -134,8 +137,6 @@ class PulseRound(SQLModel, table=True):
     status: str = Field(default="open", max_length=16, index=True)  # open | closed
     asks_enps: bool = False
     started_manually: bool = False
-    # HMAC key for respondent tokens; set to NULL when the round closes.
-    round_key: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     invited: int = 0
     answered: int = 0
     reminders_due_at: datetime | None = None
@@ -168,12 +169,16 @@ class Delivery(SQLModel, table=True):
     last_error: str | None = Field(default=None, max_length=200)
     # Given up: Slack said this person can't get a DM, or transient failures reached the cap. Never retried.
     undeliverable_at: datetime | None = None
-    # Set for every row when the reminder pass handles it, reminded or not, so rows never show who answered.
+    # Set for every row when the reminder pass handles it; everyone gets the same reminder.
     reminder_handled_at: datetime | None = None
+    # Where the DM landed, so closing the round can update every DM the same way.
+    dm_channel: str | None = Field(default=None, max_length=32)
+    dm_ts: str | None = Field(default=None, max_length=32)
 
 
 class PulseAnswer(SQLModel, table=True):
-    """One answer to one question. No user id; `respondent` is a keyed hash, nulled on close."""
+    """One answer to one question of an open round. No user id and no statement; `respondent` is a keyed hash.
+    Closing the round aggregates and deletes these rows."""
 
     __tablename__ = "pulse_answer"
     __table_args__ = (
@@ -185,15 +190,26 @@ class PulseAnswer(SQLModel, table=True):
     round_id: int = Field(foreign_key="pulse_round.id", index=True)
     respondent: str | None = Field(default=None, max_length=64)
     question: str = Field(max_length=16)  # autonomy | competence | belonging | enps
-    statement_key: str | None = Field(default=None, max_length=64)
     value: int
 
 
+def random_row_id() -> int:
+    """A random positive 63-bit id: ids that count up would tell the order people wrote in."""
+    return secrets.randbits(62) + 1
+
+
 class PulseComment(SQLModel, table=True):
+    """A comment: while the round is open with the writer's keyed hash; at close rewritten in random order
+    under new random ids, without hash, time or statement."""
+
     __tablename__ = "pulse_comment"
     __table_args__ = (UniqueConstraint("round_id", "respondent", name="uq_comment_round_respondent"),)
 
-    id: int | None = Field(default=None, primary_key=True)
+    # INTEGER on SQLite so the id is the rowid itself (a separate rowid would count up).
+    id: int = Field(
+        default_factory=random_row_id,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False),
+    )
     workspace_id: str = Field(index=True, max_length=32)
     round_id: int = Field(foreign_key="pulse_round.id", index=True)
     respondent: str | None = Field(default=None, max_length=64)
@@ -224,6 +240,22 @@ class RoundResult(SQLModel, table=True):
     enps_promoters: int = 0
     enps_passives: int = 0
     enps_detractors: int = 0
+    enps_n: int = 0
+    enps_sum: float = 0.0
+    enps_sq: float = 0.0
+    comments_n: int = 0
+
+
+class RoundValueCount(SQLModel, table=True):
+    """A closed round's distribution: how many answered each value of one need (or eNPS). Nothing finer."""
+
+    __tablename__ = "round_value_count"
+
+    round_id: int = Field(foreign_key="pulse_round.id", primary_key=True)
+    question: str = Field(primary_key=True, max_length=16)
+    value: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    workspace_id: str = Field(index=True, max_length=32)
+    count: int
 
 
 class Win(SQLModel, table=True):

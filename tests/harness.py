@@ -27,6 +27,7 @@ from tests.slack.sender import SlackRequestSender
 SIGNING_SECRET = "test-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-test-token"
 TEAM_ID = "T0001"
+SECRET_KEY = "test-pulssi-secret-key-0123456789abcdef"
 
 
 class FrozenClock:
@@ -78,6 +79,7 @@ def test_env(fake: FakeSlack, database_url: str, **overrides: str) -> dict[str, 
         "DATABASE_URL": database_url,
         "ANONYMITY_MIN": "5",
         "LOG_LEVEL": "DEBUG",
+        "PULSSI_SECRET_KEY": SECRET_KEY,
     }
     env.update(overrides)
     return env

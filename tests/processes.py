@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from bot.services import schedule_lease
-from tests.harness import BOT_TOKEN, SIGNING_SECRET, Harness
+from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Harness
 from tests.slack.fake_slack import FakeSlack
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,6 +30,7 @@ def process_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, s
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "LOG_LEVEL"))},
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "PULSSI_SECRET_KEY": SECRET_KEY,
         "SLACK_API_URL": fake.url,
         "DATABASE_URL": database_url,
         "PYTHONPATH": str(ROOT),

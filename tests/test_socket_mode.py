@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import BOT_TOKEN, SIGNING_SECRET, TEAM_ID
+from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, TEAM_ID
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackRequestSender
 from tests.slack.socket_mode import FakeSocketModeServer
@@ -40,6 +40,7 @@ def socket_process(
         **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "PULSSI_SECRET_KEY": SECRET_KEY,
         "SLACK_APP_TOKEN": fake_slack.app_token,
         "SLACK_API_URL": fake_slack.url,
         "DATABASE_URL": database_url,

@@ -35,16 +35,9 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             round_id=state.round_id,
             statements=state.statements,
             asks_enps=state.asks_enps,
-            answers=state.answers,
-            has_comment=state.has_comment,
             is_open=state.is_open,
             anonymity_min=k,
         )[1:]
-        if state.answers:
-            answered_text = ", ".join(
-                f"{t('pulse.need.' + q) if q != 'enps' else 'eNPS'} {v}" for q, v in state.answers.items()
-            )
-            blocks.append(context(t("home.you_answered", answers=answered_text)))
     blocks.append(divider())
     if model.latest is not None:
         latest = model.latest

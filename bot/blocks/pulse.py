@@ -14,17 +14,16 @@ def pulse_message_blocks(
     round_id: int,
     statements: dict[str, str],
     asks_enps: bool,
-    answers: dict[str, int],
-    has_comment: bool,
     is_open: bool = True,
     anonymity_min: int,
 ) -> list[Block]:
+    """The pulse as sent. It takes no answers: the same blocks for whoever answered what, or nothing,
+    so no message Pulssi posts or edits (nor the Home tab) can show it."""
     blocks: list[Block] = [header(t("pulsedm.title")), mrkdwn(t("pulsedm.intro"))]
     for need in NEEDS:
         key = statements.get(need)
         if not key:
             continue
-        chosen = answers.get(need)
         blocks.append(mrkdwn(f"*{t('pulse.need.' + need)}*\n{t(key)}"))
         if is_open:
             blocks.append(
@@ -35,43 +34,43 @@ def pulse_message_blocks(
                             f"{value} {t(f'pulse.scale.{value}')}",
                             f"pulse_answer_{value}",
                             f"{round_id}:{need}:{value}",
-                            style="primary" if chosen == value else None,
                         )
                         for value in range(1, 6)
                     ],
                 )
             )
-        if chosen is not None:
-            blocks.append(context(":white_check_mark: " + t("pulsedm.recorded", value=chosen)))
     if asks_enps:
-        chosen = answers.get("enps")
         blocks.append(mrkdwn(f"*eNPS*\n{t('pulse.enps.question')}"))
         if is_open:
             blocks.append(
                 actions(
                     f"pulse:{round_id}:enps",
-                    [
-                        button(
-                            str(v),
-                            f"pulse_answer_{v}",
-                            f"{round_id}:enps:{v}",
-                            style="primary" if chosen == v else None,
-                        )
-                        for v in range(0, 11)
-                    ],
+                    [button(str(v), f"pulse_answer_{v}", f"{round_id}:enps:{v}") for v in range(0, 11)],
                 )
             )
-        if chosen is not None:
-            blocks.append(context(":white_check_mark: " + t("pulsedm.recorded", value=chosen)))
     if is_open:
-        label = t("pulsedm.edit_comment") if has_comment else t("pulsedm.add_comment")
-        blocks.append(actions(f"pulse:{round_id}:comment", [button(label, "pulse_comment", str(round_id))]))
+        blocks.append(
+            actions(f"pulse:{round_id}:comment", [button(t("pulsedm.add_comment"), "pulse_comment", str(round_id))])
+        )
     else:
         blocks.append(context(t("pulsedm.closed")))
-    if has_comment:
-        blocks.append(context(":speech_balloon: " + t("pulsedm.comment_saved")))
     blocks.append(context(":lock: " + t("pulsedm.privacy", k=anonymity_min)))
     return blocks
+
+
+def closed_dm_blocks(t: Translator) -> list[Block]:
+    """What every DM of a closed round becomes: the same for everyone, no statements, no answers."""
+    return [header(t("pulsedm.title")), context(t("pulsedm.closed"))]
+
+
+def recorded_modal(t: Translator, text: str) -> dict[str, object]:
+    """Confirms a tap on the Home tab, where there is no ephemeral message; a modal isn't kept in history."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": t("pulsedm.recorded_title")},
+        "close": {"type": "plain_text", "text": "OK"},
+        "blocks": [mrkdwn(text)],
+    }
 
 
 def comment_modal(t: Translator, *, round_id: int, channel_id: str, message_ts: str) -> dict[str, object]:

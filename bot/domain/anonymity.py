@@ -4,12 +4,16 @@ How answers stay anonymous:
 - An answer row never holds a Slack user id, only `respondent_token(round_key, round_id, user_id)`.
   While the round is open the app can recompute the token, so a person can change an answer and is
   counted once.
-- Each round has its own random 32-byte key. When the round closes the key is deleted; after that a
-  token can no longer be tied to anyone, not even by someone holding the database and the member list.
+- Each round's key is derived from the server secret (PULSSI_SECRET_KEY) and the round, and is never
+  stored: a copy of the database holds hashes that nobody without the secret can tie to a member. When
+  the round closes its answers become per-need aggregates and the hashed rows are deleted.
 - Why HMAC and not a plain hash: sha256(user_id) is anonymous only in appearance. Slack ids are few
   and listed for every workspace member, so anyone with the database could hash each member's id and
-  match. Without the secret key that brute force is impossible, and once the key is gone, it stays so.
-- Group results are shown only when at least k (ANONYMITY_MIN, default 5, never below 3) people answered.
+  match. Without the secret key that brute force is impossible.
+- Which statements a person is shown starts from an offset derived from the same secret, so nothing
+  stored lets anyone recompute who saw which statement.
+- Group results are shown only when at least k (ANONYMITY_MIN, default 5, never below 3) people answered,
+  and a round feeds a measure (a need, eNPS, the comments) only when that measure's own count reached k.
 - Comments are shown in a random order so their order doesn't reveal who answered first.
 """
 
@@ -18,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -29,6 +32,8 @@ T = TypeVar("T")
 MIN_ANONYMITY_MIN = 3
 DEFAULT_ANONYMITY_MIN = 5
 ROUND_KEY_BYTES = 32
+MIN_SECRET_KEY_LENGTH = 32
+ROTATION_OFFSETS = 1000
 
 
 def validate_anonymity_min(value: int) -> int:
@@ -40,9 +45,23 @@ def validate_anonymity_min(value: int) -> int:
     return value
 
 
-def new_round_key() -> bytes:
-    """A fresh random key for one round; store it with the round and delete it when the round closes."""
-    return secrets.token_bytes(ROUND_KEY_BYTES)
+def round_key(secret: str, workspace_id: str, round_id: int) -> bytes:
+    """The round's key for respondent tokens, derived from the server secret; never stored anywhere."""
+    if len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError("the server secret is missing or too short")
+    message = f"pulssi-round-key:{workspace_id}:{round_id}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).digest()
+
+
+def rotation_offset(secret: str, workspace_id: str, user_id: str) -> int:
+    """Where a person's walk through the statement bank starts, derived from the server secret.
+
+    Stored, it would let anyone with the database and `pulses_sent` recompute who saw which statement.
+    """
+    if len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError("the server secret is missing or too short")
+    digest = hmac.new(secret.encode(), f"pulssi-rotation:{workspace_id}:{user_id}".encode(), hashlib.sha256)
+    return int.from_bytes(digest.digest()[:8], "big") % ROTATION_OFFSETS
 
 
 def respondent_token(round_key: bytes, round_id: int, user_id: str) -> str:
@@ -71,6 +90,15 @@ def reportable_condition(n: Any, k: Any) -> Any:
 def reportable_count(n: int, k: int) -> int | None:
     """`n` when it may be shown, else None: a count below k is never handed to a renderer."""
     return n if is_reportable(n, k) else None
+
+
+def round_feeds(measure_n: int, k: int) -> bool:
+    """Whether one round's answers to one measure (a need, eNPS, its comments) may count in any result.
+
+    Only when that measure's own count in the round reached k: otherwise two report windows, one with the
+    round and one without, would tell the few answers apart. (The report's SQL applies this same rule.)
+    """
+    return is_reportable(measure_n, k)
 
 
 @dataclass(frozen=True)

@@ -220,7 +220,9 @@ MIN_LAG_PAIRS = 8
 
 class PulsePart(NamedTuple):
     """Closed rounds' sums for the days that count in the same places (the service's query groups them):
-    every sum only from rounds with at least k answers (the query applies `anonymity.reportable_condition`)."""
+    invited/answered only from rounds with at least k answers (the query applies `anonymity.reportable_condition`);
+    each need's sufficient statistics and the eNPS counts only from rounds where that measure's own count reached
+    k (`anonymity.round_feeds`)."""
 
     period: int  # 1 the report's period, -1 the previous one, 0 neither (see ReportSpan.places)
     chart: int | None  # the chart period's index, None before the chart

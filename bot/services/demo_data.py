@@ -108,6 +108,9 @@ def generate(db: Database, workspace_id: str, seed: int, today: date, weeks: int
                     result.enps_promoters = sum(1 for s in scores if s >= 9)
                     result.enps_passives = sum(1 for s in scores if 7 <= s <= 8)
                     result.enps_detractors = sum(1 for s in scores if s <= 6)
+                    result.enps_n = len(scores)
+                    result.enps_sum = float(sum(scores))
+                    result.enps_sq = float(sum(s * s for s in scores))
                 session.add(result)
                 counts["rounds"] += 1
             # Customers feel it two weeks later: NPS follows the pulse with a lag.

@@ -7,7 +7,6 @@ the person's choice, a Slack locale Pulssi supports, their home team's language,
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
@@ -109,7 +108,7 @@ def _store_person_language(deps: Deps, workspace_id: str, user_id: str, language
         if person is None:
             if language is None:
                 return
-            person = Person(workspace_id=workspace_id, user_id=user_id, rotation_offset=secrets.randbelow(1000))
+            person = Person(workspace_id=workspace_id, user_id=user_id)
         person.language = language
         session.add(person)
 

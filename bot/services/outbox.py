@@ -32,7 +32,7 @@ from bot.blocks import context, mrkdwn
 from bot.blocks.language import language_choice_blocks
 from bot.blocks.pulse import pulse_message_blocks
 from bot.deps import Deps
-from bot.domain import anonymity, slack_errors
+from bot.domain import slack_errors
 from bot.domain.slack_errors import Outcome
 from bot.services import slack_problems
 from bot.services.languages import translator_for_person
@@ -40,7 +40,7 @@ from bot.services.rounds import NEED_QUESTIONS
 from bot.slack_client import close_thread_connections
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
-from storage.models import Delivery, PulseAnswer, PulseRound, Workspace
+from storage.models import Delivery, PulseRound, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -142,9 +142,10 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
             delivery.round_id,
             pulse_round.asks_enps,
         )
+    posted: tuple[str, str] | None = None
     try:
         t = translator_for_person(deps, workspace_id, user_id)
-        if uncertain and _already_delivered(deps, user_id, delivery_id, claimed_at):
+        if uncertain and (posted := _already_delivered(deps, user_id, delivery_id, claimed_at)) is not None:
             logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
         else:
             if needs_intro:
@@ -164,16 +165,15 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
                 round_id=round_id,
                 statements=statements,
                 asks_enps=asks_enps,
-                answers={},
-                has_comment=False,
                 anonymity_min=deps.settings.anonymity_min,
             )
-            deps.client.chat_postMessage(
+            response = deps.client.chat_postMessage(
                 channel=user_id,
                 text=t("pulsedm.fallback"),
                 blocks=blocks,
                 metadata={"event_type": METADATA_EVENT, "event_payload": {"delivery_id": delivery_id}},
             )
+            posted = (str(response.get("channel") or ""), str(response.get("ts") or ""))
     except SlackApiError as error:
         code = slack_problems.error_code(error)
         _failed(deps, delivery_id, workspace_id, round_id, code, slack_problems.dm_outcome(deps, code))
@@ -183,9 +183,10 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
         return False
     with deps.db.session_scope() as session:
         # A statement, not a loaded row: a round closed meanwhile has deleted it, and that is fine.
-        session.execute(
-            update(Delivery).where(col(Delivery.id) == delivery_id).values(sent_at=to_db(deps.now()), last_error=None)
-        )
+        sent: dict[str, object] = {"sent_at": to_db(deps.now()), "last_error": None}
+        if posted is not None:  # where the DM is, so the round's close can update it like every other
+            sent["dm_channel"], sent["dm_ts"] = posted
+        session.execute(update(Delivery).where(col(Delivery.id) == delivery_id).values(**sent))
     return True
 
 
@@ -243,7 +244,10 @@ def _failed(deps: Deps, delivery_id: int, workspace_id: str, round_id: int, code
             logger.warning("pulse DM of delivery %s failed (%s); tried again later", delivery_id, code)
 
 
-def _already_delivered(deps: Deps, user_id: str, delivery_id: int, claimed_at: datetime | None) -> bool:
+def _already_delivered(
+    deps: Deps, user_id: str, delivery_id: int, claimed_at: datetime | None
+) -> tuple[str, str] | None:
+    """The (channel, ts) of this delivery's DM if an earlier attempt did send it."""
     channel = deps.client.conversations_open(users=user_id)["channel"]["id"]
     oldest = (from_db(claimed_at) - timedelta(minutes=10)).timestamp() if claimed_at else 0
     cursor: str | None = None
@@ -258,16 +262,17 @@ def _already_delivered(deps: Deps, user_id: str, delivery_id: int, claimed_at: d
                 metadata.get("event_type") == METADATA_EVENT
                 and (metadata.get("event_payload") or {}).get("delivery_id") == delivery_id
             ):
-                return True
+                return channel, str(message.get("ts") or "")
         cursor = (history.get("response_metadata") or {}).get("next_cursor") or None
         if not cursor:
-            return False
+            return None
 
 
 def send_due_reminders(deps: Deps) -> int:
-    """One reminder, halfway through the window, to people who have not answered.
+    """One reminder, halfway through the window, to everyone invited (muted people excepted).
 
-    Every due row is marked handled, reminded or not, so the table never records who answered.
+    Not only to those who haven't answered: Slack keeps the reminder, and who got one would tell who had
+    answered by then. The note says as much to everyone.
     """
     now = deps.now()
     reminded = 0
@@ -291,23 +296,14 @@ def send_due_reminders(deps: Deps) -> int:
             if delivery is None or delivery.reminder_handled_at is not None:
                 continue
             pulse_round = session.get(PulseRound, delivery.round_id)
-            if pulse_round is None or pulse_round.round_key is None:
+            if pulse_round is None or pulse_round.status != "open":
                 continue
-            token = anonymity.respondent_token(pulse_round.round_key, delivery.round_id, delivery.user_id)
-            answered = (
-                session.exec(
-                    select(PulseAnswer.id).where(
-                        PulseAnswer.round_id == delivery.round_id, PulseAnswer.respondent == token
-                    )
-                ).first()
-                is not None
-            )
             person = repo.person(session, delivery.workspace_id, delivery.user_id)
             muted = bool(person and person.muted)
             delivery.reminder_handled_at = to_db(now)
             session.add(delivery)
             user_id, workspace_id = delivery.user_id, delivery.workspace_id
-        if answered or muted:
+        if muted:
             continue
         try:
             t = translator_for_person(deps, workspace_id, user_id)

@@ -149,20 +149,31 @@ def _span_parameters(span: ReportSpan) -> dict[str, Any]:
 
 
 def _pulse_parts_statement(by_team: bool) -> Select[Any]:
-    """Closed rounds' results summed per place (PulsePart), every sum (participation too) only from rounds
-    with at least k respondents: a round below k would show up as the difference of two windows.
+    """Closed rounds' results summed per place (PulsePart): participation only from rounds with at least k
+    respondents, and a need or eNPS only from the rounds where that measure's own count reached k
+    (`anonymity.round_feeds`): a round below k would show up as the difference of two windows.
+
+    Per measure, not per round: a round of 6 respondents where 2 answered belonging would otherwise let
+    two report windows, one with the round and one without, tell those 2 answers apart.
 
     Rounds are summed per day first, then the days per place: a workspace has hundreds of rounds a day,
     and where a day counts is worked out once per day. Python sees about 60 rows for a year.
     """
     enough = anonymity.reportable_condition(_round.answered, bindparam("k"))
+    # anonymity.round_feeds in SQL: the measure's own count in the round reaches k.
+    feeds = {need: anonymity.reportable_condition(_round[f"{need}_n"], bindparam("k")) for need in NEEDS} | {
+        "enps": anonymity.reportable_condition(_round.enps_n, bindparam("k"))
+    }
     need_columns = [f"{need}_{part}" for need in NEEDS for part in ("n", "sum", "sq")]
     enps_columns = ["enps_promoters", "enps_passives", "enps_detractors"]
+    measure = {name: name.split("_")[0] for name in need_columns + enps_columns}
     daily = sa_select(
         _round.opened_on.label("day"),
+        func.sum(case((enough, _round.invited), else_=0)).label("invited"),
+        func.sum(case((enough, _round.answered), else_=0)).label("answered"),
         *(
-            func.sum(case((enough, _round[name]), else_=0)).label(name)
-            for name in ["invited", "answered", *need_columns, *enps_columns]
+            func.sum(case((feeds[measure[name]], _round[name]), else_=0)).label(name)
+            for name in need_columns + enps_columns
         ),
     ).where(
         *_in_span(_round.workspace_id, _round.opened_on),

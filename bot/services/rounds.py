@@ -1,29 +1,44 @@
 """Pulse rounds: start (scheduled or now), answers, comments, reminders, close.
 
 Privacy model (README, "Privacy"): answers carry no user id, only an HMAC of (round, person) under a
-per-round key. Closing a round stores its aggregate, deletes the key, nulls the hashes and deletes the
-per-person delivery rows, so nothing left in the database ties an answer to anyone.
+per-round key derived from PULSSI_SECRET_KEY and never stored. Closing a round stores its per-need
+aggregates and value counts, deletes the answers and the per-person delivery rows, rewrites the comments
+in random order under random ids, then scrubs the database files (see `Database.scrub`) and updates every
+DM of the round the same way, so nothing left in the database or in Slack ties an answer to anyone.
 """
 
 from __future__ import annotations
 
 import logging
-import secrets
-from dataclasses import dataclass, field
+import random
+from collections import Counter
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, update
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
+from bot.blocks.pulse import closed_dm_blocks
 from bot.deps import Deps
 from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
+from bot.services.languages import translator_for_person
 from bot.services.teams import NoTeam, refresh_members
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
-from storage.models import Delivery, Person, PulseAnswer, PulseComment, PulseRound, RoundResult, Team
+from storage.models import (
+    Delivery,
+    Person,
+    PulseAnswer,
+    PulseComment,
+    PulseRound,
+    RoundResult,
+    RoundValueCount,
+    Team,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -58,14 +73,23 @@ class StartedRound:
 
 @dataclass(frozen=True)
 class PersonRoundView:
-    """What one person sees of their own round: only ever rendered to that person."""
+    """What one person sees of their own round. Holds no answers and not whether they answered: every view
+    of a round looks the same whatever the person did, so no message or Home tab can show it."""
 
     round_id: int
     statements: dict[str, str]
     asks_enps: bool
-    answers: dict[str, int] = field(default_factory=dict)
-    has_comment: bool = False
     is_open: bool = True
+
+
+def _secret(deps: Deps) -> str:
+    return deps.settings.secret_key.reveal()
+
+
+def _token(deps: Deps, workspace_id: str, round_id: int, user_id: str) -> str:
+    """The person's keyed hash in this round; the key comes from PULSSI_SECRET_KEY and is never stored."""
+    key = anonymity.round_key(_secret(deps), workspace_id, round_id)
+    return anonymity.respondent_token(key, round_id, user_id)
 
 
 def team_schedule(team: Team) -> schedule_domain.Schedule:
@@ -123,7 +147,6 @@ def start_round(
                 closes_at=to_db(closes_at),
                 asks_enps=questions.asks_enps(number),
                 started_manually=manual,
-                round_key=anonymity.new_round_key(),
                 invited=len(plan),
             )
             session.add(pulse_round)
@@ -132,10 +155,9 @@ def start_round(
             for planned in plan:
                 person = repo.person(session, workspace_id, planned.user_id)
                 if person is None:
-                    person = Person(
-                        workspace_id=workspace_id, user_id=planned.user_id, rotation_offset=secrets.randbelow(1000)
-                    )
-                statements = questions.statements_for(person.pulses_sent, person.rotation_offset)
+                    person = Person(workspace_id=workspace_id, user_id=planned.user_id)
+                offset = anonymity.rotation_offset(_secret(deps), workspace_id, planned.user_id)
+                statements = questions.statements_for(person.pulses_sent, offset)
                 person.pulses_sent += 1
                 session.add(person)
                 session.add(
@@ -220,11 +242,6 @@ _ROUND_AND_DELIVERY = (
 _PERSON_ANSWERS = select(PulseAnswer).where(
     col(PulseAnswer.round_id) == bindparam("round_id"), col(PulseAnswer.respondent) == bindparam("token")
 )
-_PERSON_COMMENT = (
-    select(PulseComment.id)
-    .where(col(PulseComment.round_id) == bindparam("round_id"), col(PulseComment.respondent) == bindparam("token"))
-    .limit(1)
-)
 
 
 # FOR NO KEY UPDATE (key_share): the answer's foreign key already holds a KEY SHARE lock on the round;
@@ -236,28 +253,14 @@ def _answers_of(session: Session, round_id: int, token: str) -> dict[str, PulseA
     return {a.question: a for a in session.exec(_PERSON_ANSWERS, params={"round_id": round_id, "token": token})}
 
 
-def _has_comment(session: Session, round_id: int, token: str) -> bool:
-    return session.exec(_PERSON_COMMENT, params={"round_id": round_id, "token": token}).first() is not None
-
-
-def _view(pulse_round: PulseRound, delivery: Delivery, answers: dict[str, int], has_comment: bool) -> PersonRoundView:
+def _view(pulse_round: PulseRound, delivery: Delivery) -> PersonRoundView:
     assert pulse_round.id is not None
     return PersonRoundView(
         round_id=pulse_round.id,
         statements=dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False)),
         asks_enps=pulse_round.asks_enps,
-        answers=answers,
-        has_comment=has_comment,
         is_open=pulse_round.status == "open",
     )
-
-
-def person_view(session: Session, pulse_round: PulseRound, delivery: Delivery, token: str | None) -> PersonRoundView:
-    assert pulse_round.id is not None
-    if token is None:
-        return _view(pulse_round, delivery, {}, has_comment=False)
-    answers = {question: answer.value for question, answer in _answers_of(session, pulse_round.id, token).items()}
-    return _view(pulse_round, delivery, answers, _has_comment(session, pulse_round.id, token))
 
 
 def _open_round_for(session: Session, workspace_id: str, round_id: int, user_id: str) -> tuple[PulseRound, Delivery]:
@@ -265,19 +268,17 @@ def _open_round_for(session: Session, workspace_id: str, round_id: int, user_id:
     found = session.exec(_ROUND_AND_DELIVERY, params=params).first()
     if found is not None:
         pulse_round, delivery = found
-        if pulse_round.status != "open" or pulse_round.round_key is None:
+        if pulse_round.status != "open":
             raise RoundClosed()
         return pulse_round, delivery
     # No delivery row for this person: the round is gone or closed (closing deletes them), or they weren't invited.
     stored = repo.round_by_id(session, workspace_id, round_id)
-    if stored is None or stored.status != "open" or stored.round_key is None:
+    if stored is None or stored.status != "open":
         raise RoundClosed()
     raise NotInvited()
 
 
-def record_answer(
-    deps: Deps, workspace_id: str, user_id: str, round_id: int, question: str, value: int
-) -> PersonRoundView:
+def record_answer(deps: Deps, workspace_id: str, user_id: str, round_id: int, question: str, value: int) -> None:
     """Store or change one answer. The same click twice, or a changed mind, leaves exactly one row."""
     valid = (*NEED_QUESTIONS, ENPS)
     if question not in valid:
@@ -285,27 +286,23 @@ def record_answer(
     scale = range(0, 11) if question == ENPS else range(1, 6)
     if value not in scale:
         raise ValueError(f"answer {value} out of range for {question}")
+    token = _token(deps, workspace_id, round_id, user_id)
     for attempt in range(3):
         try:
             with deps.db.session_scope() as session:
-                pulse_round, delivery = _open_round_for(session, workspace_id, round_id, user_id)
+                pulse_round, _delivery = _open_round_for(session, workspace_id, round_id, user_id)
                 if question == ENPS and not pulse_round.asks_enps:
                     raise ValueError("this round does not ask eNPS")
-                assert pulse_round.round_key is not None
-                token = anonymity.respondent_token(pulse_round.round_key, round_id, user_id)
                 answers = _answers_of(session, round_id, token)
                 existing = answers.get(question)
-                statement = None
-                if question != ENPS:
-                    statement = dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False)).get(question)
                 if existing is None:
+                    # No statement key: the answer counts for its need only, so nothing ties it to who saw what.
                     session.add(
                         PulseAnswer(
                             workspace_id=workspace_id,
                             round_id=round_id,
                             respondent=token,
                             question=question,
-                            statement_key=statement,
                             value=value,
                         )
                     )
@@ -320,8 +317,7 @@ def record_answer(
                     session.exec(_LOCK_ROUND, params={"round_id": round_id}).first()
                     pulse_round.answered = repo.respondent_count(session, workspace_id, round_id)
                     session.add(pulse_round)
-                values = {q: answer.value for q, answer in answers.items()} | {question: value}
-                return _view(pulse_round, delivery, values, _has_comment(session, round_id, token))
+                return
         except IntegrityError:
             # A double click raced us to the insert; the retry turns it into an update.
             if attempt == 2:
@@ -329,12 +325,11 @@ def record_answer(
     raise AssertionError("unreachable")
 
 
-def save_comment(deps: Deps, workspace_id: str, user_id: str, round_id: int, text: str) -> PersonRoundView:
+def save_comment(deps: Deps, workspace_id: str, user_id: str, round_id: int, text: str) -> None:
     text = text.strip()[:3000]
+    token = _token(deps, workspace_id, round_id, user_id)
     with deps.db.session_scope() as session:
-        pulse_round, delivery = _open_round_for(session, workspace_id, round_id, user_id)
-        assert pulse_round.round_key is not None
-        token = anonymity.respondent_token(pulse_round.round_key, round_id, user_id)
+        _open_round_for(session, workspace_id, round_id, user_id)
         existing = session.exec(
             select(PulseComment).where(PulseComment.round_id == round_id, PulseComment.respondent == token)
         ).first()
@@ -346,24 +341,20 @@ def save_comment(deps: Deps, workspace_id: str, user_id: str, round_id: int, tex
         else:
             existing.text = text
             session.add(existing)
-        session.flush()
-        return person_view(session, pulse_round, delivery, token)
 
 
 def view_for_person(deps: Deps, workspace_id: str, user_id: str, round_id: int) -> PersonRoundView:
     with deps.db.session_scope() as session:
         pulse_round, delivery = _open_round_for(session, workspace_id, round_id, user_id)
-        assert pulse_round.round_key is not None
-        token = anonymity.respondent_token(pulse_round.round_key, round_id, user_id)
-        return person_view(session, pulse_round, delivery, token)
+        return _view(pulse_round, delivery)
 
 
 def open_round_of_person(deps: Deps, workspace_id: str, user_id: str) -> PersonRoundView | None:
     """The person's own open round, if they were invited to one (for Home)."""
     with deps.db.session_scope() as session:
-        delivery = session.exec(
-            select(Delivery)
-            .join(PulseRound, col(PulseRound.id) == col(Delivery.round_id))
+        found = session.exec(
+            select(PulseRound, Delivery)
+            .join(Delivery, col(Delivery.round_id) == col(PulseRound.id))
             .where(
                 Delivery.workspace_id == workspace_id,
                 Delivery.user_id == user_id,
@@ -371,12 +362,9 @@ def open_round_of_person(deps: Deps, workspace_id: str, user_id: str) -> PersonR
                 col(Delivery.sent_at).is_not(None),
             )
         ).first()
-        if delivery is None:
+        if found is None:
             return None
-        pulse_round = repo.round_by_id(session, workspace_id, delivery.round_id)
-        assert pulse_round is not None and pulse_round.round_key is not None
-        token = anonymity.respondent_token(pulse_round.round_key, delivery.round_id, user_id)
-        return person_view(session, pulse_round, delivery, token)
+        return _view(*found)
 
 
 @dataclass(frozen=True)
@@ -389,7 +377,9 @@ class ClosedRound:
 
 
 def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | None:
-    """Aggregate, then forget who: delete the key, null the hashes, delete the per-person deliveries."""
+    """Aggregate, then forget who: per-need sums and value counts are kept, the answers and the per-person
+    deliveries deleted, the comments rewritten in random order under random ids. Then the database files are
+    scrubbed of what was deleted, and every DM of the round is updated the same way."""
     now = deps.now()
     with deps.db.session_scope() as session:
         pulse_round = session.exec(
@@ -400,37 +390,100 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
         if pulse_round is None:
             return None
         answered = repo.respondent_count(session, workspace_id, round_id)
-        result = RoundResult(
+        values = [
+            (a.question, a.value) for a in session.exec(select(PulseAnswer).where(PulseAnswer.round_id == round_id))
+        ]
+        comments = [c.text for c in session.exec(select(PulseComment).where(PulseComment.round_id == round_id))]
+        result, counts = aggregate_round(
+            values,
             round_id=round_id,
             workspace_id=workspace_id,
             team_id=pulse_round.team_id,
             opened_on=from_db(pulse_round.opened_at).date(),
             invited=pulse_round.invited,
             answered=answered,
+            comments=len(comments),
         )
-        for answer in session.exec(select(PulseAnswer).where(PulseAnswer.round_id == round_id)):
-            if answer.question == ENPS:
-                if answer.value >= 9:
-                    result.enps_promoters += 1
-                elif answer.value >= 7:
-                    result.enps_passives += 1
-                else:
-                    result.enps_detractors += 1
-            else:
-                prefix = answer.question
-                setattr(result, f"{prefix}_n", getattr(result, f"{prefix}_n") + 1)
-                setattr(result, f"{prefix}_sum", getattr(result, f"{prefix}_sum") + answer.value)
-                setattr(result, f"{prefix}_sq", getattr(result, f"{prefix}_sq") + answer.value**2)
         session.add(result)
+        session.add_all(counts)
         pulse_round.status = "closed"
         pulse_round.closed_at = to_db(now)
-        pulse_round.round_key = None
         pulse_round.answered = answered
         session.add(pulse_round)
-        session.execute(update(PulseAnswer).where(col(PulseAnswer.round_id) == round_id).values(respondent=None))
-        session.execute(update(PulseComment).where(col(PulseComment.round_id) == round_id).values(respondent=None))
+        dms = [
+            (user_id, channel, ts)
+            for user_id, channel, ts in session.exec(
+                select(Delivery.user_id, Delivery.dm_channel, Delivery.dm_ts).where(Delivery.round_id == round_id)
+            )
+            if channel and ts
+        ]
+        session.execute(delete(PulseAnswer).where(col(PulseAnswer.round_id) == round_id))
         session.execute(delete(Delivery).where(col(Delivery.round_id) == round_id))
-        return ClosedRound(round_id, pulse_round.team_id, pulse_round.invited, answered, workspace_id)
+        # Rewritten, not just un-hashed: new random ids in a random order, so neither ids nor the rows' order
+        # on disk tell who wrote first.
+        session.execute(delete(PulseComment).where(col(PulseComment.round_id) == round_id))
+        session.flush()
+        for text in anonymity.shuffled_comments(comments):
+            session.add(PulseComment(workspace_id=workspace_id, round_id=round_id, text=text))
+        closed = ClosedRound(round_id, pulse_round.team_id, pulse_round.invited, answered, workspace_id)
+    deps.db.scrub(SCRUBBED_TABLES)
+    _mark_dms_closed(deps, workspace_id, dms)
+    return closed
+
+
+# Tables whose deleted rows held a respondent hash or a user id next to a round: scrubbed after a close.
+SCRUBBED_TABLES = ("pulse_answer", "pulse_comment", "delivery")
+
+
+def aggregate_round(
+    values: list[tuple[str, int]],
+    *,
+    round_id: int,
+    workspace_id: str,
+    team_id: int,
+    opened_on: date,
+    invited: int,
+    answered: int,
+    comments: int,
+) -> tuple[RoundResult, list[RoundValueCount]]:
+    """A round's answers as what is kept of them: per need and eNPS n, sum, sum of squares, counts per value."""
+    result = RoundResult(
+        round_id=round_id,
+        workspace_id=workspace_id,
+        team_id=team_id,
+        opened_on=opened_on,
+        invited=invited,
+        answered=answered,
+        comments_n=comments,
+    )
+    for question, value in values:
+        if question == ENPS:
+            if value >= 9:
+                result.enps_promoters += 1
+            elif value >= 7:
+                result.enps_passives += 1
+            else:
+                result.enps_detractors += 1
+        setattr(result, f"{question}_n", getattr(result, f"{question}_n") + 1)
+        setattr(result, f"{question}_sum", getattr(result, f"{question}_sum") + value)
+        setattr(result, f"{question}_sq", getattr(result, f"{question}_sq") + value**2)
+    counts = [
+        RoundValueCount(round_id=round_id, workspace_id=workspace_id, question=question, value=value, count=count)
+        for (question, value), count in sorted(Counter(values).items())
+    ]
+    return result, counts
+
+
+def _mark_dms_closed(deps: Deps, workspace_id: str, dms: list[tuple[str, str, str]]) -> None:
+    """Every DM of the round becomes the same closed notice (in the person's language), whatever its reader
+    did; in random order, so not even the order of the updates follows anything."""
+    for user_id, channel, ts in random.sample(dms, len(dms)):
+        t = translator_for_person(deps, workspace_id, user_id)
+        try:
+            deps.client.chat_update(channel=channel, ts=ts, text=t("pulsedm.closed"), blocks=closed_dm_blocks(t))
+        except SlackApiError as error:
+            # message_not_found etc.: the person deleted the DM; nothing to hide there any more.
+            logger.warning("could not mark a pulse DM closed: %s", error.response.get("error", "error"))
 
 
 def close_open_round(deps: Deps, workspace_id: str, team_id: int) -> ClosedRound:
@@ -449,7 +502,7 @@ def set_muted(deps: Deps, workspace_id: str, user_id: str, muted: bool) -> None:
     with deps.db.session_scope() as session:
         person = repo.person(session, workspace_id, user_id)
         if person is None:
-            person = Person(workspace_id=workspace_id, user_id=user_id, rotation_offset=secrets.randbelow(1000))
+            person = Person(workspace_id=workspace_id, user_id=user_id)
         person.muted = muted
         session.add(person)
 

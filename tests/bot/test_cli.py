@@ -10,10 +10,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+SLACK = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abcdefgh12"}
+KEY = "k" * 32
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "ANONYMITY"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "DATABASE_URL", "ANONYMITY", "PULSSI_SECRET"))
+    }
     clean.update(env or {})
     clean["PYTHONPATH"] = str(ROOT)
     return subprocess.run(
@@ -25,12 +31,11 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     ("env", "name"),
     [
         ({}, "SLACK_BOT_TOKEN"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abcdefgh12", "ANONYMITY_MIN": "2"}, "ANONYMITY_MIN"),
-        ({"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abcdefgh12", "PORT": "x"}, "PORT"),
-        (
-            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "abcdefgh12", "DEFAULT_LANGUAGE": "sv"},
-            "DEFAULT_LANGUAGE",
-        ),
+        ({**SLACK, "PULSSI_SECRET_KEY": KEY, "ANONYMITY_MIN": "2"}, "ANONYMITY_MIN"),
+        ({**SLACK, "PULSSI_SECRET_KEY": KEY, "PORT": "x"}, "PORT"),
+        (SLACK, "PULSSI_SECRET_KEY"),  # required: it derives the keys that link open rounds' answers
+        ({**SLACK, "PULSSI_SECRET_KEY": "too-short"}, "PULSSI_SECRET_KEY"),
+        ({**SLACK, "PULSSI_SECRET_KEY": KEY, "DEFAULT_LANGUAGE": "sv"}, "DEFAULT_LANGUAGE"),
     ],
 )
 def test_bad_setting_stops_start_with_one_line(env: dict[str, str], name: str, tmp_path: Path) -> None:

@@ -4,7 +4,11 @@ import pytest
 
 from bot.settings import SettingError, Settings
 
-BASE = {"SLACK_BOT_TOKEN": "xoxb-1-abc", "SLACK_SIGNING_SECRET": "0123456789abcdef"}
+BASE = {
+    "SLACK_BOT_TOKEN": "xoxb-1-abc",
+    "SLACK_SIGNING_SECRET": "0123456789abcdef",
+    "PULSSI_SECRET_KEY": "k" * 32,
+}
 
 
 def test_defaults() -> None:
@@ -48,6 +52,8 @@ def test_default_language(raw: str, language: str) -> None:
         ({"SLACK_BOT_TOKEN": "xoxb-your-bot-token"}, "SLACK_BOT_TOKEN", "still the example value"),
         ({"SLACK_SIGNING_SECRET": "your-signing-secret"}, "SLACK_SIGNING_SECRET", "still the example value"),
         ({"SLACK_APP_TOKEN": "xapp-your-app-token"}, "SLACK_APP_TOKEN", "still the example value"),
+        ({"PULSSI_SECRET_KEY": ""}, "PULSSI_SECRET_KEY", "required"),
+        ({"PULSSI_SECRET_KEY": "k" * 31}, "PULSSI_SECRET_KEY", "at least 32 characters"),
     ],
 )
 def test_bad_settings_name_the_setting(overrides: dict[str, str], name: str, fragment: str) -> None:
@@ -112,3 +118,14 @@ def test_a_postgresql_url_without_its_driver_names_the_extra(monkeypatch: pytest
         Settings.from_env({**BASE, "DATABASE_URL": "postgresql://u@h/d"})
     assert caught.value.name == "DATABASE_URL"
     assert "[postgres]" in str(caught.value) and "\n" not in str(caught.value)
+
+
+def test_secret_key_is_masked_and_agrees_with_the_anonymity_rule() -> None:
+    from bot.domain import anonymity
+    from bot.settings import MIN_SECRET_KEY_LENGTH
+
+    settings = Settings.from_env(BASE)
+    assert settings.secret_key.reveal() == "k" * 32
+    assert "k" * 32 not in repr(settings)
+    assert "k" * 32 in settings.secrets  # masked in every log line
+    assert MIN_SECRET_KEY_LENGTH == anonymity.MIN_SECRET_KEY_LENGTH

@@ -13,7 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.settings import Settings
 from bot.slack_client import KeepAliveWebClient, make_web_client
-from tests.harness import BOT_TOKEN, SIGNING_SECRET
+from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET
 from tests.slack.fake_slack import FakeSlack
 
 
@@ -24,6 +24,7 @@ def client(fake_slack: FakeSlack) -> KeepAliveWebClient:
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "PULSSI_SECRET_KEY": SECRET_KEY,
             "SLACK_API_URL": fake_slack.url,
             "DATABASE_URL": "sqlite://",
         }

@@ -34,7 +34,7 @@ def run_round(harness: Harness, answers: dict[str, int], invited: int = len(MEMB
     dms = wait_pulse_dms(harness, invited)
     for user, value in answers.items():
         click(harness, user, dms[user], "autonomy", value)
-    harness.fake.wait_for("chat.update", count=len(answers))
+    harness.fake.wait_for("chat.postEphemeral", count=len(answers))
 
 
 def test_home_for_employee_manager_and_admin(harness: Harness) -> None:
@@ -45,11 +45,12 @@ def test_home_for_employee_manager_and_admin(harness: Harness) -> None:
     # The team's manager is not pulsed as its member: they could subtract their own answer from the report.
     assert "U006" not in wait_pulse_dms(harness, 5)
     employee = open_home(harness, "U001")
-    # U001 sees their own open round with their own answer, and nothing of anyone else's.
-    assert ("You answered" in employee and "Autonomy 5" in employee) or "Autonomia 5" in employee
+    # U001 sees their open round, answerable; but Home shows no answer, nor whether they answered: the
+    # Home of someone who answered is exactly that of someone who didn't.
+    assert "pulse_answer_5" in employee and "Autonomy 5" not in employee
     assert "For managers and admins" not in employee
-    other = open_home(harness, "U003")
-    assert "You answered" not in other
+    open_home(harness, "U003")
+    assert harness.fake.home_views["U003"]["blocks"] == harness.fake.home_views["U001"]["blocks"]
     manager = open_home(harness, "U006")
     assert "For managers and admins" in manager
     # 2 of 5 answered so far: below k the live count is not shown, not even to the manager.

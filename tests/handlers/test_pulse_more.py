@@ -24,7 +24,8 @@ def reminder_calls(harness: Harness) -> list[str]:
     ]
 
 
-def test_one_reminder_halfway_only_to_those_who_have_not_answered(harness: Harness) -> None:
+def test_one_reminder_halfway_to_everyone_invited_whatever_they_did(harness: Harness) -> None:
+    """Slack keeps reminders: sent only to those who hadn't answered, they would tell who had."""
     monday = datetime(2026, 3, 9, tzinfo=UTC)
     harness.clock.set(monday - timedelta(days=3))
     make_team(harness, MEMBERS)
@@ -35,7 +36,7 @@ def test_one_reminder_halfway_only_to_those_who_have_not_answered(harness: Harne
     dms = wait_pulse_dms(harness, 5)
     click(harness, "U001", dms["U001"], "autonomy", 4)
     click(harness, "U002", dms["U002"], "belonging", 2)
-    harness.fake.wait_for("chat.update", count=2)
+    harness.fake.wait_for("chat.postEphemeral", count=2)
     # Monday evening: not yet halfway in working hours.
     harness.clock.set(monday + timedelta(hours=18))
     pulse_tick(harness.deps)
@@ -43,10 +44,12 @@ def test_one_reminder_halfway_only_to_those_who_have_not_answered(harness: Harne
     # Tuesday 13:00 Helsinki (11:00Z) is 12 working hours into a 24-working-hour window.
     harness.clock.set(monday + timedelta(days=1, hours=11))
     pulse_tick(harness.deps)
-    assert sorted(reminder_calls(harness)) == ["U003", "U004", "U005"]
+    assert sorted(reminder_calls(harness)) == MEMBERS
+    reminders = {c.params["text"] for c in harness.fake.calls_to("chat.postMessage") if "reminder" in c.params["text"]}
+    assert len(reminders) == 1  # the same note for everyone
     harness.clock.advance(timedelta(hours=2))
     pulse_tick(harness.deps)
-    assert len(reminder_calls(harness)) == 3  # one reminder, never two
+    assert len(reminder_calls(harness)) == 5  # one reminder, never two
     with harness.db.session_scope() as session:
         handled = [d.reminder_handled_at for d in session.exec(select(Delivery))]
         # Every row carries the same mark, reminded or not: the table does not show who answered.
@@ -67,7 +70,7 @@ def test_round_closes_after_its_window(harness: Harness) -> None:
         assert session.execute(text("select status from pulse_round")).scalar_one() == "closed"
 
 
-def test_comment_modal_saves_and_updates_the_dm(harness: Harness) -> None:
+def test_comment_modal_saves_and_confirms_privately(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
     dms = wait_pulse_dms(harness, 5)
@@ -101,7 +104,9 @@ def test_comment_modal_saves_and_updates_the_dm(harness: Harness) -> None:
         values={"comment": {"text": {"type": "plain_text_input", "value": "More time for hard cases, please."}}},
     )
     assert response.status == 200
-    harness.fake.wait_for("chat.update")
+    note = harness.fake.wait_for("chat.postEphemeral")[0]
+    assert note.params["user"] == "U001" and "comment is saved" in note.params["text"]
+    assert harness.fake.calls_to("chat.update") == []  # the DM doesn't show who commented
     with harness.db.session_scope() as session:
         comment = session.exec(select(PulseComment)).one()
         assert comment.text == "More time for hard cases, please."

@@ -19,8 +19,9 @@ from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, pulse_dm_count
 MEMBERS7 = [f"U00{i}" for i in range(1, 8)]
 
 
-def wait_updates(harness: Harness, count: int) -> None:
-    harness.fake.wait_for("chat.update", count=count, timeout=10)
+def wait_confirmations(harness: Harness, count: int) -> None:
+    """Each recorded answer is confirmed by an ephemeral note (the DM itself never changes)."""
+    harness.fake.wait_for("chat.postEphemeral", count=count, timeout=10)
 
 
 @BOTH_BACKENDS
@@ -47,7 +48,7 @@ def test_full_round_of_seven_with_changed_answers(harness: Harness) -> None:
     click(harness, "U001", dms["U001"], "autonomy", 1)
     click(harness, "U003", dms["U003"], "belonging", 5)
     clicks += 2
-    wait_updates(harness, clicks)
+    wait_confirmations(harness, clicks)
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url", predicate=lambda c: "6 of 7" in json.dumps(c.params))
     final = {**answers, "U001": (1, 4, 5), "U003": (3, 2, 5)}
@@ -68,14 +69,16 @@ def test_same_click_delivered_twice_counts_once(harness: Harness) -> None:
     dms = wait_pulse_dms(harness, 5)
     click(harness, "U001", dms["U001"], "autonomy", 4)
     click(harness, "U001", dms["U001"], "autonomy", 4)
-    wait_updates(harness, 2)
+    wait_confirmations(harness, 2)
     with harness.db.session_scope() as session:
         rows = session.exec(select(PulseAnswer)).all()
         assert [(r.question, r.value) for r in rows] == [("autonomy", 4)]
         assert session.exec(select(PulseRound)).one().answered == 1
-    # The DM was updated in place to show what was recorded.
-    update = harness.fake.calls_to("chat.update")[-1]
-    assert "Recorded: 4" in json.dumps(update.params["blocks"])
+    # Confirmed to the person alone, in a note Slack doesn't keep; the DM is not edited.
+    note = harness.fake.calls_to("chat.postEphemeral")[-1]
+    assert note.params["user"] == "U001"
+    assert "Recorded for Autonomy: 4" in note.params["text"]
+    assert harness.fake.calls_to("chat.update") == []
 
 
 def test_small_team_result_is_suppressed(harness: Harness) -> None:
@@ -85,7 +88,7 @@ def test_small_team_result_is_suppressed(harness: Harness) -> None:
     dms = wait_pulse_dms(harness, 4)
     for user in MEMBERS7[:4]:
         click(harness, user, dms[user], "autonomy", 4)
-    wait_updates(harness, 4)
+    wait_confirmations(harness, 4)
     harness.sender.command("/pulse", "status", user_id=ADMIN, channel_id=CHANNEL)
     status = harness.fake.wait_for("response_url", predicate=lambda c: "Open round" in json.dumps(c.params))[0]
     assert "fewer than 5" in json.dumps(status.params)
@@ -103,14 +106,12 @@ def test_after_close_no_row_links_an_answer_to_a_user(harness: Harness) -> None:
     dms = wait_pulse_dms(harness, 5)
     for user in MEMBERS7[:5]:
         click(harness, user, dms[user], "competence", 3)
-    wait_updates(harness, 5)
+    wait_confirmations(harness, 5)
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url", predicate=lambda c: "5 of 5" in json.dumps(c.params))
     with harness.db.session_scope() as session:
-        pulse_round = session.exec(select(PulseRound)).one()
-        assert pulse_round.round_key is None
         assert session.exec(select(Delivery)).all() == []
-        assert all(a.respondent is None for a in session.exec(select(PulseAnswer)))
+        assert session.exec(select(PulseAnswer)).all() == []  # aggregated, then deleted
         # No table that holds answers or their aggregates mentions any member.
         for table in ("pulse_answer", "pulse_comment", "round_result", "pulse_round", "delivery"):
             dump = json.dumps([list(map(str, row)) for row in session.execute(text(f"select * from {table}"))])

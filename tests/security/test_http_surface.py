@@ -19,7 +19,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from tests.harness import BOT_TOKEN, SIGNING_SECRET, Harness
+from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Harness
 from tests.slack.sender import sign
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -134,6 +134,7 @@ def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(harness: 
         **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "PULSSI_SECRET_KEY": SECRET_KEY,
         "SLACK_API_URL": harness.fake.url,
         "DATABASE_URL": database_url,
         "PYTHONPATH": str(ROOT),

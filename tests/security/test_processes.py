@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import text
 
 from tests.conftest import BOTH_BACKENDS
-from tests.harness import BOT_TOKEN, SIGNING_SECRET, Harness
+from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Harness
 from tests.pulse_helpers import make_team, pulse_dm_count
 from tests.slack.sender import SlackRequestSender
 
@@ -29,6 +29,7 @@ def _env(harness: Harness, database_url: str, **extra: str) -> dict[str, str]:
         **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "PULSSI_SECRET_KEY": SECRET_KEY,
         "SLACK_API_URL": harness.fake.url,
         "DATABASE_URL": database_url,
         "PYTHONPATH": str(ROOT),

@@ -11,8 +11,10 @@ from bot.domain.anonymity import (
     Suppressed,
     gate,
     is_reportable,
-    new_round_key,
     respondent_token,
+    rotation_offset,
+    round_feeds,
+    round_key,
     shuffled_comments,
     validate_anonymity_min,
 )
@@ -33,9 +35,40 @@ def test_default_anonymity_min() -> None:
     assert validate_anonymity_min(DEFAULT_ANONYMITY_MIN) == 5
 
 
-def test_round_keys_are_32_random_bytes() -> None:
-    first, second = new_round_key(), new_round_key()
-    assert len(first) == 32 and first != second
+SECRET = "s" * 32
+
+
+def test_round_key_is_derived_from_the_server_secret_and_the_round() -> None:
+    key = round_key(SECRET, "T1", 7)
+    assert key == hmac.new(SECRET.encode(), b"pulssi-round-key:T1:7", hashlib.sha256).digest()
+    assert len(key) == 32
+    assert key == round_key(SECRET, "T1", 7)  # the same while the round is open, without storing it
+    others = {round_key(SECRET, "T1", 8), round_key(SECRET, "T2", 7), round_key("t" * 32, "T1", 7)}
+    assert key not in others and len(others) == 3
+
+
+@pytest.mark.parametrize("secret", ["", "short", "x" * 31])
+def test_round_key_refuses_a_missing_or_short_secret(secret: str) -> None:
+    with pytest.raises(ValueError):
+        round_key(secret, "T1", 7)
+    with pytest.raises(ValueError):
+        rotation_offset(secret, "T1", "U1")
+
+
+def test_rotation_offset_is_keyed_and_spread() -> None:
+    offsets = [rotation_offset(SECRET, "T1", f"U{i}") for i in range(200)]
+    assert all(0 <= o < 1000 for o in offsets) and len(set(offsets)) > 150
+    assert offsets[0] == rotation_offset(SECRET, "T1", "U0")
+    # Without the secret the offset can't be recomputed: another secret gives other offsets.
+    assert offsets != [rotation_offset("t" * 32, "T1", f"U{i}") for i in range(200)]
+
+
+@pytest.mark.parametrize(
+    ("measure_n", "k", "feeds"),
+    [(0, 5, False), (2, 5, False), (4, 5, False), (5, 5, True), (9, 5, True), (3, 3, True), (2, 3, False)],
+)
+def test_a_round_feeds_a_measure_only_from_its_own_k(measure_n: int, k: int, feeds: bool) -> None:
+    assert round_feeds(measure_n, k) is feeds
 
 
 def test_respondent_token_is_hmac_of_round_and_user() -> None:

@@ -23,7 +23,7 @@ from storage.db import Database
 from storage.models import CxAggregate, CxResponse, Team
 from tests.bot.test_cli import run_cli
 from tests.conftest import BOTH_BACKENDS
-from tests.harness import SIGNING_SECRET
+from tests.harness import SECRET_KEY, SIGNING_SECRET
 
 WORKSPACE = "T0001"
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -39,7 +39,12 @@ RESPONSES = (
 
 
 def make_settings(database_url: str, tmp_path: Path, **extra: str) -> Settings:
-    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET, "DATABASE_URL": database_url}
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "PULSSI_SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": database_url,
+    }
     env["CX_FEED_DIR"] = str(tmp_path)
     env.update(extra)
     return Settings.from_env(env)

@@ -17,7 +17,7 @@ from sqlmodel import select
 
 from bot.services import outbox, rounds
 from storage.models import Delivery
-from tests.harness import BOT_TOKEN, SIGNING_SECRET, Harness
+from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Harness
 from tests.pulse_helpers import make_team, pulse_dm_count
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -35,6 +35,7 @@ def _clock_process(harness: Harness, database_url: str) -> subprocess.Popen[byte
         **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
         "SLACK_BOT_TOKEN": BOT_TOKEN,
         "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "PULSSI_SECRET_KEY": SECRET_KEY,
         "SLACK_API_URL": harness.fake.url,
         "DATABASE_URL": database_url,
         "SCHEDULER_TICK_SECONDS": "1",

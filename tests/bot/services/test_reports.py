@@ -89,6 +89,9 @@ def add_round(
             result.enps_promoters = sum(1 for s in enps if s >= 9)
             result.enps_passives = sum(1 for s in enps if 7 <= s <= 8)
             result.enps_detractors = sum(1 for s in enps if s <= 6)
+            result.enps_n = len(enps)
+            result.enps_sum = float(sum(enps))
+            result.enps_sq = float(sum(s * s for s in enps))
         session.add(result)
 
 
@@ -275,3 +278,38 @@ def test_lag_view_finds_a_two_week_lead(db: Database) -> None:
     best = max(report.lag, key=lambda lag: abs(lag.r))
     assert (best.leader, best.lag_weeks) == ("pulse", 2)
     assert best.r > 0.8 and best.n >= 8
+
+
+@BOTH_BACKENDS
+def test_a_round_feeds_a_measure_only_when_that_measure_reached_k(db: Database) -> None:
+    """Attack: two report windows, one with a round and one without, differenced. A round of 6 respondents where
+    only 2 answered belonging and 2 answered eNPS must not feed belonging or eNPS at all, or the difference of
+    the windows would give those 2 answers. Autonomy, answered by all 6, feeds as before."""
+    team = add_team(db)
+    recent, older = END - timedelta(days=2), END - timedelta(days=16)
+    add_round(db, team, recent, all_needs([4, 4, 5, 3, 4]), enps=[9, 9, 10, 6, 7])
+    add_round(
+        db,
+        team,
+        older,
+        {"autonomy": [2, 3, 4, 2, 3, 5], "competence": [4, 4, 4, 4, 4, 4], "belonging": [1, 2]},
+        invited=8,
+        enps=[0, 1],
+    )
+    scope = Scope(WS, team, "Support", 1)
+    reports = {
+        weeks: build_report(db, scope, END - timedelta(weeks=weeks) + timedelta(days=1), END, k=5)
+        for weeks in (1, 2, 3, 4)
+    }
+    assert reports[3].needs[0].n == 11  # autonomy: both rounds
+    for weeks, report in reports.items():
+        belonging = report.needs[2]
+        assert belonging.n == 5 and belonging.mean == 4.0, weeks  # only the round where 5 answered it
+        assert report.enps.n == 5 and report.enps.value == 40.0, weeks
+    # Every pair of windows differs by nothing or by at least k answers, per measure.
+    for short in reports:
+        for long in reports:
+            if short < long:
+                gaps = [reports[long].needs[i].n - reports[short].needs[i].n for i in range(3)]
+                gaps.append(reports[long].enps.n - reports[short].enps.n)
+                assert all(gap == 0 or gap >= 5 for gap in gaps), (short, long, gaps)

@@ -1,0 +1,116 @@
+"""Attack: a Slack admin with exports (or anyone holding the bot token) reads what Pulssi posted and edited.
+
+Slack keeps every message and every edit (exports, legal holds, conversations.history). Ephemeral notes and
+modals are not kept. The test runs a round in which people answer in the DM, on Home, comment, or do nothing,
+and checks every chat.postMessage, chat.update and views.publish the fake Slack received: none may differ
+between someone who answered and someone who didn't, and none may show an answer.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.harness import Harness
+from tests.pulse_helpers import ADMIN, CHANNEL, button_value, click, make_team, wait_pulse_dms
+
+MEMBERS = [f"USLACK{i}" for i in range(1, 7)]
+COMMENT = "Fewer meetings on Fridays"
+
+
+def _home(harness: Harness, user: str) -> list[dict[str, Any]]:
+    before = len(harness.fake.calls_to("views.publish"))
+    harness.sender.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
+    harness.fake.wait_for("views.publish", count=before + 1, predicate=None)
+    harness.fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == user)
+    return list(harness.fake.home_views[user]["blocks"])
+
+
+def _kept_calls(harness: Harness) -> list[Any]:
+    """What Slack keeps: messages posted and edited, and published Home views."""
+    return [
+        call
+        for method in ("chat.postMessage", "chat.update", "views.publish")
+        for call in harness.fake.calls_to(method)
+    ]
+
+
+def test_slack_keeps_nothing_that_shows_an_answer_or_who_answered(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    dms = wait_pulse_dms(harness, len(MEMBERS))
+    posted = {user: json.dumps(dms[user][2]) for user in MEMBERS}
+    # USLACK1-3 answer in their DM, USLACK4 on Home, USLACK5 only comments, USLACK6 does nothing.
+    for user, value in (("USLACK1", 5), ("USLACK2", 1), ("USLACK3", 3)):
+        for question in ("autonomy", "competence", "belonging"):
+            assert click(harness, user, dms[user], question, value).status == 200
+    harness.fake.wait_for("chat.postEphemeral", count=9)
+    home_before = _home(harness, "USLACK4")
+    harness.sender.block_action(
+        user_id="USLACK4",
+        action_id="pulse_answer_2",
+        value=button_value(home_before, "autonomy", 2),
+        block_id="pulse:x:autonomy",
+        container={"type": "view", "view_id": "VHOME4"},
+        view={"id": "VHOME4", "type": "home", "blocks": home_before},
+    )
+    confirmation = harness.fake.wait_for("views.open")[0].params["view"]  # a modal: not kept by Slack
+    assert "2" in json.dumps(confirmation)
+    channel, ts, blocks = dms["USLACK5"]
+    round_id = next(
+        e["value"]
+        for b in blocks
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "pulse_comment"
+    )
+    harness.sender.block_action(
+        user_id="USLACK5",
+        action_id="pulse_comment",
+        value=round_id,
+        container={"type": "message", "channel_id": channel, "message_ts": ts},
+    )
+    modal = harness.fake.wait_for("views.open", count=2)[1].params["view"]
+    harness.sender.view_submission(
+        user_id="USLACK5",
+        callback_id="pulse_comment_modal",
+        private_metadata=modal["private_metadata"],
+        values={"comment": {"text": {"type": "plain_text_input", "value": COMMENT}}},
+    )
+    harness.fake.wait_for("chat.postEphemeral", count=10)
+
+    # While the round is open: no DM was edited, and every DM still reads as it was sent.
+    assert harness.fake.calls_to("chat.update") == []
+    for user in MEMBERS:
+        assert json.dumps(harness.fake.messages[(dms[user][0], dms[user][1])]["blocks"]) == posted[user]
+    # Home is the same for all six, whatever they did; only each person's own statements differ.
+    homes = {user: _home(harness, user) for user in MEMBERS}
+
+    def without_statements(blocks: list[dict[str, Any]]) -> str:
+        needs = ("*Autonomy*", "*Competence*", "*Belonging*")
+        return json.dumps([b for b in blocks if not str((b.get("text") or {}).get("text", "")).startswith(needs)])
+
+    assert len({without_statements(blocks) for blocks in homes.values()}) == 1
+    for blocks in homes.values():
+        shown = json.dumps(blocks)
+        assert "You answered" not in shown and "Recorded" not in shown and COMMENT not in shown
+
+    harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params), timeout=20)
+    updates = harness.fake.wait_for("chat.update", count=len(MEMBERS), timeout=20)
+    # At close every DM of the round is edited, once, and all the same way.
+    assert sorted((u.params["channel"], u.params["ts"]) for u in updates) == sorted(
+        (dms[user][0], dms[user][1]) for user in MEMBERS
+    )
+    assert len({json.dumps([u.params["text"], u.params["blocks"]]) for u in updates}) == 1
+    final = [harness.fake.messages[(dms[u][0], dms[u][1])] for u in MEMBERS]
+    assert len({json.dumps([message["text"], message["blocks"]]) for message in final}) == 1
+
+    # Nothing Slack keeps shows an answer, a comment, or a confirmation.
+    for call in _kept_calls(harness):
+        kept = json.dumps(call.params)
+        assert "Recorded" not in kept and COMMENT not in kept, call.method
+        blocks = call.params.get("blocks") or (call.params.get("view") or {}).get("blocks") or []
+        for block in blocks:
+            if str(block.get("block_id", "")).startswith("pulse:"):  # no answer button is ever marked chosen
+                assert all("style" not in element for element in block.get("elements", [])), call.method
