@@ -143,7 +143,7 @@ def add_daily_counts(session: Session, workspace_id: str, rows: list[dict[str, A
             entry[1] += score >= 9
             entry[2] += 7 <= score <= 8
             entry[3] += score <= 6
-            entry[4] += score >= 4
+            entry[4] += score >= (row.get("scale_max") or 5) - 1  # the scale's top two answers
     if not counts:
         return
     values = [
@@ -172,7 +172,7 @@ def rebuild_daily(session: Session, workspace_id: str) -> None:
             func.sum(case((score >= 9, 1), else_=0)),
             func.sum(case(((score >= 7) & (score <= 8), 1), else_=0)),
             func.sum(case((score <= 6, 1), else_=0)),
-            func.sum(case((score >= 4, 1), else_=0)),
+            func.sum(case((score >= func.coalesce(col(CxResponse.scale_max), 5) - 1, 1), else_=0)),
         ).where(col(CxResponse.workspace_id) == workspace_id)
         counted = counted.group_by(col(CxResponse.workspace_id), *groups, col(CxResponse.day), col(CxResponse.metric))
         session.execute(insert(target).from_select(columns, counted))

@@ -264,6 +264,8 @@ class CxResponse(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     team_label: str | None = Field(default=None, max_length=200)
     comment: str | None = None
+    # CSAT on a scale other than 1–5: its top (7 or 10); satisfied = the top two answers. NULL otherwise.
+    scale_max: int | None = None
 
 
 CX_DAILY_COUNTS = ("n", "promoters", "passives", "detractors", "satisfied")

@@ -16,7 +16,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,8 +30,10 @@ from bot.domain.cxcsv import (
     CxAggregateRow,
     CxFileRejected,
     CxResponseRow,
+    LinesSource,
     RowRejection,
     decode_bytes,
+    format_mapping,
     iter_cx_csv,
     parse_column_mapping,
 )
@@ -81,11 +83,17 @@ class ImportSummary:
     imported: int = 0
     already_present: int = 0
     rejected: int = 0
-    reasons: list[tuple[int, str, str]] = field(default_factory=list)  # (line, code, detail), first 20
+    # Rejected rows grouped by reason: (rows, first line, code, first detail), at most MAX_REASONS groups.
+    reasons: list[tuple[int, int, str, str]] = field(default_factory=list)
     unknown_teams: list[str] = field(default_factory=list)
     file_code: str | None = None
     found_columns: list[str] = field(default_factory=list)
     error: str | None = None
+    file_column: str = ""  # the column a whole-file rejection is about
+    file_detail: str = ""
+    suggestion: str | None = None  # a column mapping that reads the file, as the admin would type it
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (cxfeed.note.<code>, detail)
+    totals_dropped: int = 0  # aggregate total rows not stored because they sum their team rows
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -201,14 +209,19 @@ def import_bytes(
     db: Database, workspace_id: str, source: str, data: bytes, mapping: dict[str, str] | None, now: datetime
 ) -> ImportSummary:
     """Import a feed already in memory (tests, small uploads); see `import_lines`."""
-    return import_lines(db, workspace_id, source, io.StringIO(decode_bytes(data), newline=""), mapping, now)
+    if data[:4] == b"PK\x03\x04":
+        from bot.services.cx_xlsx import xlsx_lines_from_bytes
+
+        return import_lines(db, workspace_id, source, xlsx_lines_from_bytes(data, mapping), mapping, now)
+    text = decode_bytes(data)
+    return import_lines(db, workspace_id, source, lambda: iter(io.StringIO(text, newline="")), mapping, now)
 
 
 def import_lines(
     db: Database,
     workspace_id: str,
     source: str,
-    lines: Iterable[str],
+    lines: LinesSource,
     mapping: dict[str, str] | None,
     now: datetime,
 ) -> ImportSummary:
@@ -222,13 +235,17 @@ def import_lines(
     """
     summary = ImportSummary(source=source)
     try:
-        header, stream = iter_cx_csv(lines, mapping)
+        header, stream = iter_cx_csv(lines, mapping, today=now.date())
     except CxFileRejected as rejected:
         summary.status = "rejected"
         summary.file_code = rejected.code
         summary.found_columns = list(rejected.found_columns)
+        summary.file_column = rejected.column
+        summary.file_detail = rejected.detail
+        summary.suggestion = format_mapping(rejected.suggestion) if rejected.suggestion else None
         return summary
     summary.shape = header.shape
+    summary.notes = list(header.notes)
     table: type[CxResponse] | type[CxAggregate] = CxResponse if header.shape == "responses" else CxAggregate
     unknown: dict[str, None] = {}
     with db.session_scope() as session:
@@ -267,6 +284,7 @@ def import_lines(
                 if isinstance(row, CxResponseRow):
                     record["score"] = row.score
                     record["comment"] = row.comment
+                    record["scale_max"] = row.scale_max
                 else:
                     record["value"] = row.value
                     record["count"] = row.count
@@ -277,12 +295,19 @@ def import_lines(
         summary.imported += len(new_rows)
 
     batch: list[CxResponseRow | CxAggregateRow] = []
+    groups: dict[str, list[Any]] = {}  # code -> [rows, first line, first detail]
+    stored_rows = 0
     for item in stream:
         if isinstance(item, RowRejection):
             summary.rejected += 1
-            if len(summary.reasons) < MAX_REASONS:
-                summary.reasons.append((item.line, item.code, item.detail))
+            group = groups.get(item.code)
+            if group is None:
+                if len(groups) < MAX_REASONS:
+                    groups[item.code] = [1, item.line, item.detail]
+            else:
+                group[0] += 1
             continue
+        stored_rows += 1
         batch.append(item)
         if len(batch) >= BATCH:
             store(batch)
@@ -290,7 +315,12 @@ def import_lines(
     if batch:
         store(batch)
     summary.rows_read = stream.rows_read
+    summary.totals_dropped = stream.totals_dropped
+    summary.reasons = [(count, line, code, detail) for code, (count, line, detail) in groups.items()]
     summary.unknown_teams = list(unknown)
+    if stored_rows == 0 and summary.rejected:
+        summary.status = "rejected"  # every row was refused: nothing in the file was imported
+        summary.file_code = "no_rows"
     return summary
 
 
@@ -316,14 +346,24 @@ def detect_encoding(head: bytes) -> str:
 def import_file(
     db: Database, workspace_id: str, source: str, path: Path, mapping: dict[str, str] | None, now: datetime
 ) -> ImportSummary:
+    """Import a CSV/TSV or .xlsx file, streaming (the file is opened twice: see iter_cx_csv)."""
     with path.open("rb") as raw:
+        if raw.read(4) == b"PK\x03\x04":  # a zip: an .xlsx workbook
+            from bot.services.cx_xlsx import xlsx_lines
+
+            return import_lines(db, workspace_id, source, xlsx_lines(path, mapping), mapping, now)
+        raw.seek(0)
         encoding = detect_encoding(raw.read(1 << 20))
         if encoding == "utf-8" and not _all_utf8(raw):
             # A stray byte far into a file that began as UTF-8. Decided before anything is stored: changing
             # the encoding half-way would give the same rows other keys, and import them twice.
             encoding = "cp1252"
-    with path.open("r", encoding=encoding, errors="replace", newline="") as text:
-        return import_lines(db, workspace_id, source, text, mapping, now)
+
+    def open_lines() -> Iterator[str]:
+        with path.open("r", encoding=encoding, errors="replace", newline="") as text:
+            yield from text
+
+    return import_lines(db, workspace_id, source, open_lines, mapping, now)
 
 
 def _all_utf8(raw: BinaryIO) -> bool:
