@@ -178,7 +178,18 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "promoters": ("promoters", "promotores", "promoottorit", "suosittelijat"),
     "passives": ("passives", "neutros", "neutrals", "passiivit", "neutraalit"),
     "detractors": ("detractors", "detractores", "arvostelijat", "kriitikot"),
-    "count": ("count", "responses", "n", "responsecount", "responsescount", "vastaukset", "vastauksia", "lkm"),
+    "count": (
+        "count",
+        "responses",
+        "n",
+        "responsecount",
+        "responsescount",
+        "totalresponses",
+        "vastaukset",
+        "vastauksia",
+        "vastausmäärä",
+        "lkm",
+    ),
 }
 _SYNONYM_ROLE: dict[str, str] = {}
 _SYNONYM_RANK: dict[str, int] = {}
@@ -554,7 +565,9 @@ def _plan(columns: list[str], mapping: dict[str, str] | None, *, line: int = 1, 
     if (
         not scores
         and "value" in roles
-        and ("metric" in roles or metric_constant or _metric_of_header(value_header) is not None)
+        and (
+            shape_aggregates or "metric" in roles or metric_constant or _metric_of_header(value_header) is not None
+        )
     ):
         shape = "aggregates"
         if metric_constant is None and "metric" not in roles:
@@ -669,7 +682,7 @@ def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
     """Decisions from the whole columns; raises CxFileRejected with the mapping that reads the file."""
     found = plan.columns
     explicit = plan.explicit
-    fix: dict[str, str] = {key: value for key, value in explicit.items()}
+    fix: dict[str, str] = dict(explicit)
     problems: list[CxFileRejected] = []
     notes: list[tuple[str, str]] = []
 
@@ -691,6 +704,8 @@ def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
         )
         refuse("several_dates", column=found[ranked[0]], detail=", ".join(found[i] for i in plan.date_candidates))
         fix["date"] = found[ranked[0]]
+    elif any(parse_date(cell, "dmy") for cell in found):
+        raise CxFileRejected("no_header", found)  # the first line is data: the file has no header
     else:
         holding = [i for i, count in scan.dated.items() if count and count >= 0.9 * scan.non_empty.get(i, 0)]
         if holding:
@@ -717,7 +732,7 @@ def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
             close = scan.dates.closeness()
             if close is not None:
                 date_order = close
-                notes.append(("date_order_close", "d/m/y" if close == "mdy" else "m/d/y"))
+                notes.append(("date_order_close", "m/d/y" if close == "mdy" else "d/m/y"))
             else:
                 refuse("date_ambiguous", column=found[date_index], detail=scan.dates.first_ambiguous or "")
                 fix["date_format"] = "d/m/y"
@@ -760,7 +775,7 @@ def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
                 metric = "nps"
         if metric == "nps":
             # Values outside 0–10 in more than one answer in twenty are results (an NPS per row), not answers.
-            if stats.outside and stats.outside * 20 > stats.numbers:
+            if stats.outside > 2 and stats.outside * 20 > stats.numbers:
                 refuse("nps_looks_aggregate", column=name, detail=", ".join(stats.examples))
                 fix.pop(role_name or "nps", None)
                 fix["value"] = name

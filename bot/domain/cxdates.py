@@ -62,7 +62,11 @@ _FINNISH_DATE = re.compile(r"(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})" + _TIME)
 _PAIR = re.compile(r"(\d{1,2})[/-](\d{1,2})[/-](\d{4}|\d{2})" + _TIME)
 _DAY_NAME = re.compile(r"(\d{1,2})\.?[\s/-]*([^\W\d_]+)\.?[\s/,-]*(\d{4}|\d{2})" + _TIME)
 _NAME_DAY = re.compile(r"([^\W\d_]+)\.?\s*(\d{1,2})(?:st|nd|rd|th)?,?\s*(\d{4})" + _TIME)
-_WEEKDAY = re.compile(r"^[^\W\d_]{2,9}\.?,?\s+(?=\d|[^\W\d_]+\.?\s*\d)")
+_WEEKDAY = re.compile(
+    r"^(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun|monday|tuesday|wednesday|thursday|friday|saturday|sunday"
+    r"|ma|ti|ke|to|pe|la|su|maanantai|tiistai|keskiviikko|torstai|perjantai|lauantai|sunnuntai)\.?,?\s+",
+    re.IGNORECASE,
+)
 
 
 def _year(text: str) -> int:

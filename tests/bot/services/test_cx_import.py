@@ -141,7 +141,7 @@ def test_bad_rows_are_reported_with_line_numbers_and_good_rows_kept(
         make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed)
     )
     assert (summary.imported, summary.rejected) == (2, 4)
-    assert [line for line, _code, _detail in summary.reasons] == [3, 4, 5, 6]
+    assert [(count, line) for count, line, _code, _detail in summary.reasons] == [(1, 3), (1, 4), (1, 5), (1, 6)]
     assert len(stored(db)) == 2
 
 
