@@ -734,8 +734,9 @@ def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
                 date_order = close
                 notes.append(("date_order_close", "m/d/y" if close == "mdy" else "d/m/y"))
             else:
-                refuse("date_ambiguous", column=found[date_index], detail=scan.dates.first_ambiguous or "")
-                fix["date_format"] = "d/m/y"
+                # Only the admin knows the order: no mapping is suggested, the text names both.
+                refuse("date_ambiguous", column=found[date_index])
+                fix["date_format"] = "?"
 
     # Score columns and their scales.
     score_columns: list[ScoreColumn] = []
@@ -818,7 +819,7 @@ def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
     if problems:
         first = problems[0]
         suggestion = None if fix == explicit else fix
-        if first.code == "no_score":
+        if first.code == "no_score" or fix.get("date_format") == "?":
             suggestion = None
         raise CxFileRejected(first.code, found, column=first.column, detail=first.detail, suggestion=suggestion)
     roles = plan.roles

@@ -635,7 +635,7 @@ def test_us_dates_with_hours_are_month_first() -> None:
     ("text", "mapping", "code", "suggestion"),
     [
         # day/month stays open and no time tells: refused once, with the fix
-        ("Date,NPS\n1/2/2021,9\n3/4/2021,7\n", None, "date_ambiguous", {"date_format": "d/m/y"}),
+        ("Date,NPS\n1/2/2021,9\n3/4/2021,7\n", None, "date_ambiguous", None),
         ("Date,NPS\n13/1/2021,9\n1/13/2021,7\n", None, "date_conflict", None),
         # 1–5 star ratings in a generic column are never NPS, named or not
         ("rating\tdate\n5\t31-Jul-18\n4\t30-Jul-18\n", None, "score_is_csat", {"csat": "rating"}),
