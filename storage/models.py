@@ -248,17 +248,14 @@ class WinColleague(SQLModel, table=True):
 
 class CxResponse(SQLModel, table=True):
     __tablename__ = "cx_response"
-    __table_args__ = (
-        UniqueConstraint("workspace_id", "row_key", name="uq_cx_response_key"),
-        # Reports count a team's (or the workspace's) responses per day and metric.
-        Index("ix_cx_response_ws_team_day", "workspace_id", "team_id", "day", "metric", "score"),
-        Index("ix_cx_response_ws_day", "workspace_id", "day", "metric", "score"),
-    )
+    # Only the indexes a query uses: the row key (an import's duplicate check) and team_id (relinking labels,
+    # the foreign key). Reports read cx_daily, so per-day indexes here only slowed every import (0010).
+    __table_args__ = (UniqueConstraint("workspace_id", "row_key", name="uq_cx_response_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=32)
     row_key: str = Field(max_length=100)
-    day: date = Field(index=True)
+    day: date
     metric: str = Field(max_length=8)
     score: int
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)

@@ -43,7 +43,7 @@ def _reason_lines(t: Translator, summary: ImportSummary) -> list[str]:
     lines = [t("cxfeed.summary.reasons_title")]
     for reason in summary.reasons:
         if len(reason) == 3:  # a summary stored before reasons were grouped: (line, code, detail)
-            count, (line, code, detail) = 1, reason  # type: ignore[misc]
+            count, (line, code, detail) = 1, reason
         else:
             count, line, code, detail = reason
         text = t(f"cxfeed.reason.{code}", detail=detail)

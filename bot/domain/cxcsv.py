@@ -545,9 +545,9 @@ def _plan(columns: list[str], mapping: dict[str, str] | None, *, line: int = 1, 
     for index, name in enumerate(found):
         if index in taken or normalised[index] in _SYNONYM_ROLE or index in date_candidates:
             continue
-        role = _fuzzy_role(name)
-        if role is not None and open_role(role):
-            fuzzy.setdefault(role, []).append(index)
+        guessed = _fuzzy_role(name)
+        if guessed is not None and open_role(guessed):
+            fuzzy.setdefault(guessed, []).append(index)
     for role in ("comment",):
         if role in fuzzy:
             roles[role] = fuzzy[role][0]
@@ -565,9 +565,7 @@ def _plan(columns: list[str], mapping: dict[str, str] | None, *, line: int = 1, 
     if (
         not scores
         and "value" in roles
-        and (
-            shape_aggregates or "metric" in roles or metric_constant or _metric_of_header(value_header) is not None
-        )
+        and (shape_aggregates or "metric" in roles or metric_constant or _metric_of_header(value_header) is not None)
     ):
         shape = "aggregates"
         if metric_constant is None and "metric" not in roles:

@@ -267,32 +267,38 @@ def import_lines(
         with db.session_scope() as session:
             cx_repo.lock_workspace(session, workspace_id)
             present = cx_repo.existing_keys(session, workspace_id, table, [row.row_key for row in batch])
-            new_rows: list[dict[str, Any]] = []
+            records: list[tuple[Any, ...]] = []
+            daily: list[tuple[int | None, Any, str, int, int | None]] = []
             for row in batch:
                 if row.row_key in present:
                     summary.already_present += 1
                     continue
                 present.add(row.row_key)
-                record: dict[str, Any] = {
-                    "workspace_id": workspace_id,
-                    "row_key": row.row_key,
-                    "day": row.day,
-                    "metric": row.metric,
-                    "team_id": team_of(row.team),
-                    "team_label": (row.team or "").strip()[:200] or None,
-                }
+                team_id = team_of(row.team)
+                label = (row.team or "").strip()[:200] or None
                 if isinstance(row, CxResponseRow):
-                    record["score"] = row.score
-                    record["comment"] = row.comment
-                    record["scale_max"] = row.scale_max
+                    records.append(
+                        (
+                            workspace_id,
+                            row.row_key,
+                            row.day,
+                            row.metric,
+                            row.score,
+                            team_id,
+                            label,
+                            row.comment,
+                            row.scale_max,
+                        )
+                    )
+                    daily.append((team_id, row.day, row.metric, row.score, row.scale_max))
                 else:
-                    record["value"] = row.value
-                    record["count"] = row.count
-                new_rows.append(record)
-            cx_repo.insert_ignoring_duplicates(session, table, new_rows)
-            if table is CxResponse:
-                cx_repo.add_daily_counts(session, workspace_id, new_rows)
-        summary.imported += len(new_rows)
+                    records.append(
+                        (workspace_id, row.row_key, row.day, row.metric, row.value, row.count, team_id, label)
+                    )
+            cx_repo.insert_ignoring_duplicates(session, table, records)
+            if daily:
+                cx_repo.add_daily_counts(session, workspace_id, daily)
+        summary.imported += len(records)
 
     batch: list[CxResponseRow | CxAggregateRow] = []
     groups: dict[str, list[Any]] = {}  # code -> [rows, first line, first detail]

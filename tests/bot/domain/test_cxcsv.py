@@ -682,7 +682,7 @@ def test_refusals_carry_the_mapping_that_reads_the_file(
 
 
 def test_following_the_csat_hint_reads_stars_as_csat() -> None:
-    text = "\ufeffrating\tdate\tverified_reviews\r\n5\t31-Jul-18\tLove it\r\n2\t30-Jul-18\t\"Slow, loud\"\r\n"
+    text = '\ufeffrating\tdate\tverified_reviews\r\n5\t31-Jul-18\tLove it\r\n2\t30-Jul-18\t"Slow, loud"\r\n'
     rows = responses(follow(text).rows)
     assert [(r.metric, r.score, r.day) for r in rows] == [
         ("csat", 5, date(2018, 7, 31)),
@@ -699,7 +699,10 @@ def test_google_forms_timestamps_and_a_quoted_question() -> None:
     )
     mapping = parse_column_mapping(f'date=Timestamp, csat="{question}"')
     rows = responses(parse_cx_csv(text, mapping).rows)
-    assert [(r.day, r.metric, r.score) for r in rows] == [(date(2019, 10, 1), "csat", 4), (date(2019, 10, 2), "csat", 2)]
+    assert [(r.day, r.metric, r.score) for r in rows] == [
+        (date(2019, 10, 1), "csat", 4),
+        (date(2019, 10, 2), "csat", 2),
+    ]
 
 
 def test_column_numbers_in_a_mapping() -> None:
@@ -709,7 +712,10 @@ def test_column_numbers_in_a_mapping() -> None:
 
 
 def test_close_timestamps_decide_month_first_with_a_note() -> None:
-    text = "Timestamp,How likely are you to recommend us?\n11/1/2019 8:51:12,0\n11/2/2019 9:00:01,9\n11/4/2019 10:00:00,7\n"
+    text = (
+        "Timestamp,How likely are you to recommend us?\n"
+        "11/1/2019 8:51:12,0\n11/2/2019 9:00:01,9\n11/4/2019 10:00:00,7\n"
+    )
     header, stream = iter_cx_csv(io.StringIO(text, newline="").readlines())
     assert [row.day for row in stream if isinstance(row, CxResponseRow)] == [
         date(2019, 11, 1),
@@ -735,7 +741,12 @@ def test_declared_date_format_reads_an_ambiguous_column() -> None:
         ("date,Q3", {"csat": "Q3", "scale": "0-10"}, ["0", "10"], [("csat", 0, 10), ("csat", 10, 10)]),
         ("Vastausaika,NPS", None, ["9", "3"], [("nps", 9, None), ("nps", 3, None)]),
         ("Vastauksen päivämäärä,NPS", None, ["9", "3"], [("nps", 9, None), ("nps", 3, None)]),
-        ("Completion Date,Would you recommend us? (Score 0-10)", None, ["9", "3"], [("nps", 9, None), ("nps", 3, None)]),
+        (
+            "Completion Date,Would you recommend us? (Score 0-10)",
+            None,
+            ["9", "3"],
+            [("nps", 9, None), ("nps", 3, None)],
+        ),
         ("date,score", None, ["9", "3"], [("nps", 9, None), ("nps", 3, None)]),  # answers over 5: a 0–10 NPS
     ],
 )

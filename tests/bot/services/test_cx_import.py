@@ -387,7 +387,9 @@ def test_reasons_are_grouped_and_all_rejected_is_rejected(db: Database, database
 
     feed = tmp_path / "calls.csv"
     feed.write_text("Date,Satisfaction rating\n" + "2026-02-02,0\n" * 40 + "2026-02-03,\n", encoding="utf-8")
-    summary = cx_import.import_for_workspace(make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed))
+    summary = cx_import.import_for_workspace(
+        make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed)
+    )
     assert (summary.status, summary.file_code, summary.rejected) == ("rejected", "no_rows", 41)
     assert [(count, line, code) for count, line, code, _detail in summary.reasons] == [
         (40, 2, "score_out_of_range"),
@@ -405,7 +407,11 @@ def test_hints_name_columns_in_the_shell_and_the_command_in_slack(tmp_path: Path
     from bot.i18n import translator
 
     summary = cx_import.ImportSummary(
-        source="f.csv", status="rejected", file_code="score_is_csat", file_column="rating", file_detail="5",
+        source="f.csv",
+        status="rejected",
+        file_code="score_is_csat",
+        file_column="rating",
+        file_detail="5",
         suggestion="csat=rating",
     )
     shell = summary_text(translator("en"), summary, plain=True)
