@@ -26,6 +26,8 @@ class Workspace(SQLModel, table=True):
     cx_feed_last_modified: str | None = Field(default=None, max_length=100)
     cx_feed_last_pull_at: datetime | None = None
     cx_feed_last_summary: str | None = None  # JSON of the last import summary (counts and reasons, no people)
+    # JSON: the last imported file's length, hash, lines and parse decisions, so a grown file's tail is read alone
+    cx_feed_state: str | None = None
 
 
 class Team(SQLModel, table=True):

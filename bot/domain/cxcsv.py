@@ -26,8 +26,10 @@ not merged; appending rows to a feed never changes the keys of the rows already 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
+import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -887,14 +889,50 @@ def _id_key(metric: str, identifier: str) -> str:
     return f"id:{metric}:#{_sha(identifier)[:40]}"
 
 
+def hash_key(content: str, occurrence: int) -> str:
+    """The key of the nth identical row without an id (n from 0)."""
+    if occurrence == 0:
+        return "h:" + _sha(content)[:40]
+    return "h:" + _sha(f"{content}\x1f#{occurrence}")[:40]
+
+
+def header_to_json(header: CxHeader) -> str:
+    """The decisions of a parse, kept so the tail of a grown feed is read exactly as its start was."""
+    data = dataclasses.asdict(header)
+    data["first_seen"] = None
+    return json.dumps(data)
+
+
+def header_from_json(text: str, today: date) -> CxHeader:
+    data = json.loads(text)
+    data["score_columns"] = tuple(
+        ScoreColumn(c["index"], c["metric"], Scale(c["scale"]["low"], c["scale"]["high"]))
+        for c in data["score_columns"]
+    )
+    data["counts"] = tuple(data["counts"]) if data["counts"] else None
+    data["notes"] = tuple(tuple(note) for note in data["notes"])
+    data["first_seen"] = today if data["date_index"] is None else None
+    return CxHeader(**data)
+
+
 class CxRowStream(Iterator[CxItem]):
     """Rows and rejections of a CSV after its header, in file order; `rows_read` counts data records so far.
     `totals_dropped` counts aggregate rows without a team that were the sum of their team rows."""
 
-    def __init__(self, header: CxHeader, lines: Iterator[str], line_offset: int) -> None:
+    def __init__(
+        self,
+        header: CxHeader,
+        lines: Iterator[str],
+        line_offset: int,
+        prior: Callable[[Callable[[int], str]], int] | None = None,
+    ) -> None:
+        """`prior`, when reading only the tail of a grown feed, says how many identical rows the unchanged
+        part held (given the key of the nth occurrence), so tail rows get the keys a full read gives."""
         self.header = header
         self.rows_read = 0
         self.totals_dropped = 0
+        self.lines_consumed = line_offset  # physical lines read so far, the header's included
+        self._prior = prior
         self._occurrences: dict[bytes, int] = {}
         self._items = self._generate(lines, line_offset)
         if header.shape == "aggregates":
@@ -910,11 +948,13 @@ class CxRowStream(Iterator[CxItem]):
         """Key of a row without an id; the nth identical row of the file gets a key of its own."""
         digest = hashlib.sha256(content.encode("utf-8", errors="surrogatepass")).digest()
         short = digest[:16]
-        seen = self._occurrences.get(short, 0)
+        seen = self._occurrences.get(short)
+        if seen is None:
+            seen = 0 if self._prior is None else self._prior(lambda n: hash_key(content, n))
         self._occurrences[short] = seen + 1
         if seen == 0:
             return "h:" + digest.hex()[:40]
-        return "h:" + _sha(f"{content}\x1f#{seen}")[:40]
+        return hash_key(content, seen)
 
     def _generate(self, lines: Iterator[str], line_offset: int) -> Iterator[CxItem]:
         reader = csv.reader(lines, delimiter=self.header.delimiter)
@@ -937,6 +977,7 @@ class CxRowStream(Iterator[CxItem]):
                 yield RowRejection(start, "row_malformed", _detail(str(error)))
                 continue
             last_line = reader.line_num
+            self.lines_consumed = line_offset + last_line
             if not "".join(record).strip():
                 continue  # blank line, or every cell empty
             if extra_budget:

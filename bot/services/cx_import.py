@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import hashlib
 import io
 import json
 import logging
@@ -16,7 +17,7 @@ import sys
 import tempfile
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -29,11 +30,15 @@ from bot.deps import Deps
 from bot.domain.cxcsv import (
     CxAggregateRow,
     CxFileRejected,
+    CxHeader,
     CxResponseRow,
+    CxRowStream,
     LinesSource,
     RowRejection,
     decode_bytes,
     format_mapping,
+    header_from_json,
+    header_to_json,
     iter_cx_csv,
     parse_column_mapping,
 )
@@ -244,6 +249,13 @@ def import_lines(
         summary.file_detail = rejected.detail
         summary.suggestion = format_mapping(rejected.suggestion) if rejected.suggestion else None
         return summary
+    return store_stream(db, workspace_id, summary, header, stream, now)
+
+
+def store_stream(
+    db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
+) -> ImportSummary:
+    """Store what a parse yields, in batches, and count it in `summary`."""
     summary.shape = header.shape
     summary.notes = list(header.notes)
     table: type[CxResponse] | type[CxAggregate] = CxResponse if header.shape == "responses" else CxAggregate
@@ -255,12 +267,18 @@ def import_lines(
         lookup = cx_repo.team_lookup(session, workspace_id)
         cx_repo.relink_team_labels(session, workspace_id, lookup)  # teams set up since the last import
 
+    known_labels: dict[str, int | None] = {}  # feeds repeat a few labels a million times
+
     def team_of(label: str | None) -> int | None:
-        if not label or not label.strip():
+        if not label:
             return None
-        team_id = lookup.get(label.strip().lower().lstrip("#"))
-        if team_id is None and len(unknown) < 50:
+        if label in known_labels:
+            return known_labels[label]
+        team_id = lookup.get(label.strip().lower().lstrip("#")) if label.strip() else None
+        if team_id is None and label.strip() and len(unknown) < 50:
             unknown.setdefault(label.strip())
+        if len(known_labels) < 10_000:
+            known_labels[label] = team_id
         return team_id
 
     def store(batch: list[CxResponseRow | CxAggregateRow]) -> None:
@@ -320,7 +338,7 @@ def import_lines(
             batch = []
     if batch:
         store(batch)
-    summary.rows_read = stream.rows_read
+    summary.rows_read += stream.rows_read
     summary.totals_dropped = stream.totals_dropped
     summary.reasons = [(count, line, code, detail) for code, (count, line, detail) in groups.items()]
     summary.unknown_teams = list(unknown)
@@ -352,7 +370,11 @@ def detect_encoding(head: bytes) -> str:
 def import_file(
     db: Database, workspace_id: str, source: str, path: Path, mapping: dict[str, str] | None, now: datetime
 ) -> ImportSummary:
-    """Import a CSV/TSV or .xlsx file, streaming (the file is opened twice: see iter_cx_csv)."""
+    """Import a CSV/TSV or .xlsx file, streaming (the file is opened twice: see iter_cx_csv).
+
+    A file that only grew since its last import (its old length hashes the same) is read from where that
+    import stopped, with its parse decisions; any other change reads it whole again.
+    """
     with path.open("rb") as raw:
         if raw.read(4) == b"PK\x03\x04":  # a zip: an .xlsx workbook
             from bot.services.cx_xlsx import xlsx_lines
@@ -364,12 +386,124 @@ def import_file(
             # A stray byte far into a file that began as UTF-8. Decided before anything is stored: changing
             # the encoding half-way would give the same rows other keys, and import them twice.
             encoding = "cp1252"
+    columns = format_mapping(mapping) if mapping else ""
+    state = _load_state(db, workspace_id)
+    resumed = _import_tail(db, workspace_id, source, path, columns, encoding, state, now) if state else None
+    if resumed is not None:
+        return resumed
 
     def open_lines() -> Iterator[str]:
         with path.open("r", encoding=encoding, errors="replace", newline="") as text:
             yield from text
 
-    return import_lines(db, workspace_id, source, open_lines, mapping, now)
+    summary = ImportSummary(source=source)
+    try:
+        header, stream = iter_cx_csv(open_lines, mapping, today=now.date())
+    except CxFileRejected:
+        return import_lines(db, workspace_id, source, open_lines, mapping, now)  # the same refusal, summarised
+    summary = store_stream(db, workspace_id, summary, header, stream, now)
+    if summary.status == "imported" and header.shape == "responses":
+        size, digest, ends_line = _file_hash(path)
+        if ends_line:
+            _save_state(
+                db,
+                workspace_id,
+                {
+                    "source": source,
+                    "columns": columns,
+                    "encoding": encoding,
+                    "size": size,
+                    "sha256": digest,
+                    "lines": stream.lines_consumed,
+                    "rows_read": summary.rows_read,
+                    "present": summary.imported + summary.already_present,
+                    "header": header_to_json(header),
+                },
+            )
+    return summary
+
+
+def _file_hash(path: Path, size: int | None = None) -> tuple[int, str, bool]:
+    """(length, SHA-256 of the first `size` bytes or the whole file, whether that part ends a line)."""
+    digest = hashlib.sha256()
+    read = 0
+    last = b""
+    with path.open("rb") as raw:
+        while size is None or read < size:
+            chunk = raw.read(1 << 20 if size is None else min(1 << 20, size - read))
+            if not chunk:
+                break
+            digest.update(chunk)
+            read += len(chunk)
+            last = chunk[-1:]
+    return read, digest.hexdigest(), last == b"\n"
+
+
+def _import_tail(
+    db: Database,
+    workspace_id: str,
+    source: str,
+    path: Path,
+    columns: str,
+    encoding: str,
+    state: dict[str, Any],
+    now: datetime,
+) -> ImportSummary | None:
+    """The import of a feed that grew: only its new lines are parsed. None when it must be read whole."""
+    if (state.get("source"), state.get("columns"), state.get("encoding")) != (source, columns, encoding):
+        return None
+    size = int(state["size"])
+    if path.stat().st_size < size or _file_hash(path, size)[1] != state["sha256"]:
+        return None
+    header = header_from_json(state["header"], now.date())
+    summary = ImportSummary(source=source, shape=header.shape, rows_read=int(state["rows_read"]))
+    summary.already_present = int(state["present"])
+    table_keys = cx_repo.existing_keys
+
+    def prior(nth_key: Callable[[int], str]) -> int:
+        """Identical rows the unchanged part held: their keys are #0, #1, … (see CxRowStream)."""
+        count = 0
+        with db.session_scope() as session:
+            while table_keys(session, workspace_id, CxResponse, [nth_key(count)]):
+                count += 1
+        return count
+
+    with path.open("rb") as raw:
+        raw.seek(size)
+        text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        stream = CxRowStream(header, iter(text), int(state["lines"]), prior=prior)
+        present_before = summary.already_present
+        summary = store_stream(db, workspace_id, summary, header, stream, now)
+    if summary.status == "imported":
+        new_size, digest, ends_line = _file_hash(path)
+        if ends_line:
+            new_rows = summary.imported + summary.already_present - present_before
+            state.update(
+                size=new_size,
+                sha256=digest,
+                lines=stream.lines_consumed,
+                rows_read=summary.rows_read,
+                present=present_before + new_rows,
+            )
+            _save_state(db, workspace_id, state)
+    return summary
+
+
+def _load_state(db: Database, workspace_id: str) -> dict[str, Any] | None:
+    with db.session_scope() as session:
+        workspace = session.get(Workspace, workspace_id)
+        text = workspace.cx_feed_state if workspace else None
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _save_state(db: Database, workspace_id: str, state: dict[str, Any]) -> None:
+    with db.session_scope() as session:
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is not None:
+            workspace.cx_feed_state = json.dumps(state)
 
 
 def _all_utf8(raw: BinaryIO) -> bool:

@@ -8,6 +8,8 @@ are the top two, so `cx_daily.satisfied` counts them right.
 
 Reports read `cx_daily` since 0003, so the per-day indexes of `cx_response` (0001, 0002) served no query
 (EXPLAIN QUERY PLAN of every report and import statement) and cost every import a third of its time.
+`workspace.cx_feed_state` remembers the last imported file (length, hash, parse decisions): a feed that
+only grew is read from where the last import stopped.
 """
 
 from collections.abc import Sequence
@@ -27,9 +29,13 @@ def upgrade() -> None:
     op.drop_index("ix_cx_response_day", table_name="cx_response")
     with op.batch_alter_table("cx_response") as batch:
         batch.add_column(sa.Column("scale_max", sa.Integer(), nullable=True))
+    with op.batch_alter_table("workspace") as batch:
+        batch.add_column(sa.Column("cx_feed_state", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("workspace") as batch:
+        batch.drop_column("cx_feed_state")
     with op.batch_alter_table("cx_response") as batch:
         batch.drop_column("scale_max")
     op.create_index("ix_cx_response_day", "cx_response", ["day"])

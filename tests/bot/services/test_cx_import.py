@@ -464,3 +464,36 @@ def test_xlsx_is_read_directly(db: Database, database_url: str, tmp_path: Path, 
     assert (summary.status, summary.imported, summary.rejected) == ("imported", 2, 0)
     nps = _year_report(db).nps
     assert (nps.n, nps.promoters, nps.detractors) == (2, 1, 1)
+
+
+@BOTH_BACKENDS
+def test_grown_feed_reads_only_its_tail_with_the_keys_a_full_read_gives(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.domain.cxcsv import parse_cx_csv
+
+    head = "Date,NPS,Team\n" + "".join(f"{d}/1/2026,{d % 11},T\n" for d in range(13, 20)) + "13/1/2026,2,T\n"
+    tail = "13/1/2026,2,T\n14/1/2026,3,T\n1/2/2026,9,T\n"  # duplicates of earlier rows, and a new day
+    feed = tmp_path / "grow.csv"
+    feed.write_text(head, encoding="utf-8")
+    settings_ = make_settings(database_url, tmp_path)
+    first = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert first.imported == 8
+    feed.write_text(head + tail, encoding="utf-8")
+
+    def no_full_read(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the unchanged start was parsed again")
+
+    monkeypatch.setattr(cx_import, "iter_cx_csv", no_full_read)
+    grown = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (grown.status, grown.rows_read, grown.imported, grown.already_present) == ("imported", 11, 3, 8)
+    monkeypatch.undo()
+    full = parse_cx_csv(head + tail)
+    assert sorted(key for key, *_rest in stored(db)) == sorted(row.row_key for row in full.rows)
+    assert [r.day for r in full.rows][-1] == date(2026, 2, 1)  # the tail keeps the head's day/month order
+    same = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (same.imported, same.already_present) == (0, 11)
+    # A changed start is read whole again, and nothing is counted twice.
+    feed.write_text(head.replace("2,T", "3,T", 1) + tail, encoding="utf-8")
+    changed = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert changed.rows_read == 11 and changed.imported + changed.already_present == 11
