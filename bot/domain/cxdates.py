@@ -158,6 +158,8 @@ class DateColumnScan:
     _md_high: date | None = None
 
     def feed(self, raw: str) -> None:
+        if len(raw) >= 10 and raw[4] == "-":  # ISO: no order to decide
+            return
         pair = numeric_pair(raw)
         if pair is None:
             return
