@@ -615,13 +615,13 @@ class _NumberStats:
 
     def feed(self, raw: str) -> None:
         if raw.isdigit() and len(raw) <= 2:  # the common case, "9"
-            number = float(raw)
+            digits = float(raw)
             self.numbers += 1
-            if self.low is None or number < self.low:
-                self.low = number
-            if self.high is None or number > self.high:
-                self.high = number
-            if number > 10:
+            if self.low is None or digits < self.low:
+                self.low = digits
+            if self.high is None or digits > self.high:
+                self.high = digits
+            if digits > 10:
                 self.outside += 1
                 if len(self.examples) < 3:
                     self.examples.append(raw)

@@ -319,7 +319,8 @@ def store_stream(
         summary.imported += len(records)
 
     batch: list[CxResponseRow | CxAggregateRow] = []
-    groups: dict[str, list[Any]] = {}  # code -> [rows, first line, first detail]
+    # code -> [rows, first line, first detail]; a grown feed's tail adds to the reasons of its start
+    groups: dict[str, list[Any]] = {code: [count, line, detail] for count, line, code, detail in summary.reasons}
     stored_rows = 0
     for item in stream:
         if isinstance(item, RowRejection):
@@ -342,7 +343,7 @@ def store_stream(
     summary.totals_dropped = stream.totals_dropped
     summary.reasons = [(count, line, code, detail) for code, (count, line, detail) in groups.items()]
     summary.unknown_teams = list(unknown)
-    if stored_rows == 0 and summary.rejected:
+    if stored_rows == 0 and summary.already_present == 0 and summary.rejected:
         summary.status = "rejected"  # every row was refused: nothing in the file was imported
         summary.file_code = "no_rows"
     return summary
@@ -417,6 +418,8 @@ def import_file(
                     "lines": stream.lines_consumed,
                     "rows_read": summary.rows_read,
                     "present": summary.imported + summary.already_present,
+                    "rejected": summary.rejected,
+                    "reasons": summary.reasons,
                     "header": header_to_json(header),
                 },
             )
@@ -458,6 +461,9 @@ def _import_tail(
     header = header_from_json(state["header"], now.date())
     summary = ImportSummary(source=source, shape=header.shape, rows_read=int(state["rows_read"]))
     summary.already_present = int(state["present"])
+    # The start's rejected rows are still rejected: the summary says so as a full read would.
+    summary.rejected = int(state.get("rejected", 0))
+    summary.reasons = [(int(c), int(n), str(code), str(d)) for c, n, code, d in state.get("reasons", [])]
     table_keys = cx_repo.existing_keys
 
     def prior(nth_key: Callable[[int], str]) -> int:
@@ -479,6 +485,8 @@ def _import_tail(
         if ends_line:
             new_rows = summary.imported + summary.already_present - present_before
             state.update(
+                rejected=summary.rejected,
+                reasons=summary.reasons,
                 size=new_size,
                 sha256=digest,
                 lines=stream.lines_consumed,

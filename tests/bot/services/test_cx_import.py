@@ -497,3 +497,16 @@ def test_grown_feed_reads_only_its_tail_with_the_keys_a_full_read_gives(
     feed.write_text(head.replace("2,T", "3,T", 1) + tail, encoding="utf-8")
     changed = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
     assert changed.rows_read == 11 and changed.imported + changed.already_present == 11
+
+
+def test_cx_feed_columns_setting_takes_quotes_and_numbers(db: Database, database_url: str, tmp_path: Path) -> None:
+    from bot.settings import SettingError
+
+    feed = tmp_path / "forms.csv"
+    feed.write_text('Aika,"On a scale of 0-10, how likely, really?"\n3.2.2026 klo 9.15,10\n', encoding="utf-8")
+    columns = 'date=#1, nps="On a scale of 0-10, how likely, really?"'
+    settings_ = make_settings(database_url, tmp_path, CX_FEED_COLUMNS=columns)
+    summary = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (summary.status, summary.imported) == ("imported", 1)
+    with pytest.raises(SettingError, match="CX_FEED_COLUMNS"):
+        make_settings(database_url, tmp_path, CX_FEED_COLUMNS='nps="On a scale of 0-10')
