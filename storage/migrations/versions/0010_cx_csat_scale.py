@@ -15,6 +15,7 @@ only grew is read from where the last import stopped.
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 revision: str = "0010"
@@ -30,7 +31,7 @@ def upgrade() -> None:
     with op.batch_alter_table("cx_response") as batch:
         batch.add_column(sa.Column("scale_max", sa.Integer(), nullable=True))
     with op.batch_alter_table("workspace") as batch:
-        batch.add_column(sa.Column("cx_feed_state", sa.Text(), nullable=True))
+        batch.add_column(sa.Column("cx_feed_state", sqlmodel.sql.sqltypes.AutoString(), nullable=True))
 
 
 def downgrade() -> None:
