@@ -5,6 +5,7 @@ Functions take a session and never commit; every query filters by workspace id.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -161,19 +162,17 @@ def add_daily_counts(
     """Add newly stored responses, as (team_id, day, metric, score, scale_max), to the per-day counts
     (one upsert per team, day and metric)."""
     counts: dict[tuple[int, date, str], list[int]] = {}
-    for team_id, day, metric, score, scale_max in rows:
+    # Counter tallies identical (team, day, metric, score, scale) tuples in C; the few distinct ones are folded.
+    for (team_id, day, metric, score, scale_max), tally in Counter(rows).items():
         promoter, passive, detractor = score >= 9, 7 <= score <= 8, score <= 6
         satisfied = score >= (scale_max or 5) - 1  # the scale's top two answers
         for team_key in (team_id or NO_TEAM, WHOLE_WORKSPACE):
-            entry = counts.get((team_key, day, metric))
-            if entry is None:
-                counts[(team_key, day, metric)] = [1, promoter, passive, detractor, satisfied]
-            else:
-                entry[0] += 1
-                entry[1] += promoter
-                entry[2] += passive
-                entry[3] += detractor
-                entry[4] += satisfied
+            entry = counts.setdefault((team_key, day, metric), [0, 0, 0, 0, 0])
+            entry[0] += tally
+            entry[1] += tally * promoter
+            entry[2] += tally * passive
+            entry[3] += tally * detractor
+            entry[4] += tally * satisfied
     if not counts:
         return
     values = [
