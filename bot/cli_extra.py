@@ -12,13 +12,19 @@ from bot.settings import Settings
 def add_subcommands(sub: Any) -> None:
     cx = sub.add_parser(
         "import-cx",
-        help="import an NPS/CSAT CSV file or URL once and print the summary",
-        description="Import NPS/CSAT rows from a CSV file or http(s) URL. Exit 0 when imported "
-        "(bad rows are reported and skipped), 1 when the file was rejected whole.",
+        help="import an NPS/CSAT CSV or .xlsx file or URL once and print the summary",
+        description="Import NPS/CSAT rows from a CSV/TSV or .xlsx file or an http(s) URL. Exit 0 when imported "
+        "(bad rows are reported and skipped), 1 when the file was rejected whole or every row was rejected; "
+        "a rejection ends with the --columns mapping that reads the file.",
     )
     cx.add_argument("source", help="a file path or an http(s) URL")
     cx.add_argument("--workspace", metavar="TEAM_ID", help="Slack workspace id (default: the only one in the database)")
-    cx.add_argument("--columns", metavar="MAPPING", help="column mapping, e.g. 'score=Q1_NPS,date=Finished at'")
+    cx.add_argument(
+        "--columns",
+        metavar="MAPPING",
+        help="column mapping, e.g. 'csat=Q3 scale=1-7, date=Finished at' or 'nps=\"How likely, 0-10?\", date=#1'; "
+        "also metric=nps, date=@first-seen, date_format=d/m/y, sheet=NAME",
+    )
 
     report = sub.add_parser(
         "report",

@@ -5,6 +5,7 @@ Functions take a session and never commit; every query filters by workspace id.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -19,39 +20,62 @@ from storage.models import CxAggregate, CxDaily, CxResponse, Team, TeamAlias, Wo
 CHUNK = 2000
 
 
+def _placeholder(session: Session) -> str:
+    return "?" if session.connection().dialect.paramstyle == "qmark" else "%s"
+
+
 def existing_keys(
     session: Session, workspace_id: str, table: type[CxResponse] | type[CxAggregate], keys: Sequence[str]
 ) -> set[str]:
+    """The keys among `keys` already stored (one driver-level query per chunk: no ORM work per key)."""
     found: set[str] = set()
+    connection = session.connection()
+    mark = _placeholder(session)
+    name = getattr(table, "__tablename__")  # noqa: B009 (SQLModel types hide __tablename__)
     for start in range(0, len(keys), CHUNK):
-        chunk = keys[start : start + CHUNK]
-        found.update(
-            session.exec(
-                select(table.row_key).where(table.workspace_id == workspace_id, col(table.row_key).in_(chunk))
-            ).all()
-        )
+        chunk = list(keys[start : start + CHUNK])
+        marks = ", ".join([mark] * len(chunk))
+        sql = f"SELECT row_key FROM {name} WHERE workspace_id = {mark} AND row_key IN ({marks})"
+        found.update(row[0] for row in connection.exec_driver_sql(sql, (workspace_id, *chunk)))
     return found
 
 
+RESPONSE_COLUMNS = (
+    "workspace_id",
+    "row_key",
+    "day",
+    "metric",
+    "score",
+    "team_id",
+    "team_label",
+    "comment",
+    "scale_max",
+)
+AGGREGATE_COLUMNS = ("workspace_id", "row_key", "day", "metric", "value", "count", "team_id", "team_label")
+
+
 def insert_ignoring_duplicates(
-    session: Session, table: type[CxResponse] | type[CxAggregate], rows: list[dict[str, Any]]
+    session: Session, table: type[CxResponse] | type[CxAggregate], rows: list[tuple[Any, ...]]
 ) -> None:
-    """Bulk insert; a row another import stored meanwhile is skipped by the unique key, not an error."""
+    """Bulk insert of tuples in RESPONSE_COLUMNS / AGGREGATE_COLUMNS order; a row another import stored
+    meanwhile is skipped by the unique key, not an error.
+
+    One prepared statement run by the driver's executemany: building SQLAlchemy parameters per row took
+    as long as SQLite's own work. Days go as ISO text on SQLite (what SQLAlchemy's Date stores there).
+    """
     if not rows:
         return
-    # Core executemany on the Table (not the ORM bulk path): one compiled statement for the whole batch.
-    target: Any = getattr(table, "__table__")  # noqa: B009 (SQLModel types hide __table__)
+    columns = RESPONSE_COLUMNS if table is CxResponse else AGGREGATE_COLUMNS
     connection = session.connection()
-    dialect = connection.dialect.name
-    statement: Any
-    if dialect == "postgresql":
-        statement = postgresql.insert(target).on_conflict_do_nothing(index_elements=["workspace_id", "row_key"])
-    elif dialect == "sqlite":
-        statement = sqlite.insert(target).on_conflict_do_nothing(index_elements=["workspace_id", "row_key"])
-    else:  # pragma: no cover - only SQLite and PostgreSQL are supported
-        statement = insert(target)
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(statement, rows[start : start + CHUNK])
+    mark = _placeholder(session)
+    name = getattr(table, "__tablename__")  # noqa: B009
+    sql = (
+        f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
+        "ON CONFLICT (workspace_id, row_key) DO NOTHING"
+    )
+    if connection.dialect.name == "sqlite":
+        rows = [(*row[:2], row[2].isoformat(), *row[3:]) for row in rows]
+    connection.exec_driver_sql(sql, rows)
 
 
 def team_lookup(session: Session, workspace_id: str) -> dict[str, int]:
@@ -132,18 +156,23 @@ NO_TEAM = 0
 WHOLE_WORKSPACE = -1
 
 
-def add_daily_counts(session: Session, workspace_id: str, rows: list[dict[str, Any]]) -> None:
-    """Add newly stored response rows to the per-day counts (one upsert per team, day and metric)."""
+def add_daily_counts(
+    session: Session, workspace_id: str, rows: list[tuple[int | None, date, str, int, int | None]]
+) -> None:
+    """Add newly stored responses, as (team_id, day, metric, score, scale_max), to the per-day counts
+    (one upsert per team, day and metric)."""
     counts: dict[tuple[int, date, str], list[int]] = {}
-    for row in rows:
-        score = int(row["score"])
-        for team_key in (row["team_id"] or NO_TEAM, WHOLE_WORKSPACE):
-            entry = counts.setdefault((team_key, row["day"], row["metric"]), [0, 0, 0, 0, 0])
-            entry[0] += 1
-            entry[1] += score >= 9
-            entry[2] += 7 <= score <= 8
-            entry[3] += score <= 6
-            entry[4] += score >= 4
+    # Counter tallies identical (team, day, metric, score, scale) tuples in C; the few distinct ones are folded.
+    for (team_id, day, metric, score, scale_max), tally in Counter(rows).items():
+        promoter, passive, detractor = score >= 9, 7 <= score <= 8, score <= 6
+        satisfied = score >= (scale_max or 5) - 1  # the scale's top two answers
+        for team_key in (team_id or NO_TEAM, WHOLE_WORKSPACE):
+            entry = counts.setdefault((team_key, day, metric), [0, 0, 0, 0, 0])
+            entry[0] += tally
+            entry[1] += tally * promoter
+            entry[2] += tally * passive
+            entry[3] += tally * detractor
+            entry[4] += tally * satisfied
     if not counts:
         return
     values = [
@@ -172,7 +201,7 @@ def rebuild_daily(session: Session, workspace_id: str) -> None:
             func.sum(case((score >= 9, 1), else_=0)),
             func.sum(case(((score >= 7) & (score <= 8), 1), else_=0)),
             func.sum(case((score <= 6, 1), else_=0)),
-            func.sum(case((score >= 4, 1), else_=0)),
+            func.sum(case((score >= func.coalesce(col(CxResponse.scale_max), 5) - 1, 1), else_=0)),
         ).where(col(CxResponse.workspace_id) == workspace_id)
         counted = counted.group_by(col(CxResponse.workspace_id), *groups, col(CxResponse.day), col(CxResponse.metric))
         session.execute(insert(target).from_select(columns, counted))

@@ -32,6 +32,8 @@ class Workspace(SQLModel, table=True):
     # Set when Slack refused the bot's token (invalid_auth, token_revoked...): no DM goes out until it works again.
     sending_stopped_at: datetime | None = None
     sending_stopped_reason: str | None = Field(default=None, max_length=64)
+    # JSON: the last imported file's length, hash, lines and parse decisions, so a grown file's tail is read alone
+    cx_feed_state: str | None = None
 
 
 class Team(SQLModel, table=True):
@@ -293,22 +295,21 @@ class WinColleague(SQLModel, table=True):
 
 class CxResponse(SQLModel, table=True):
     __tablename__ = "cx_response"
-    __table_args__ = (
-        UniqueConstraint("workspace_id", "row_key", name="uq_cx_response_key"),
-        # Reports count a team's (or the workspace's) responses per day and metric.
-        Index("ix_cx_response_ws_team_day", "workspace_id", "team_id", "day", "metric", "score"),
-        Index("ix_cx_response_ws_day", "workspace_id", "day", "metric", "score"),
-    )
+    # Only the indexes a query uses: the row key (an import's duplicate check) and team_id (relinking labels,
+    # the foreign key). Reports read cx_daily, so per-day indexes here only slowed every import (0010).
+    __table_args__ = (UniqueConstraint("workspace_id", "row_key", name="uq_cx_response_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: str = Field(max_length=32)
     row_key: str = Field(max_length=100)
-    day: date = Field(index=True)
+    day: date
     metric: str = Field(max_length=8)
     score: int
     team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
     team_label: str | None = Field(default=None, max_length=200)
     comment: str | None = None
+    # CSAT on a scale other than 1–5: its top (7 or 10); satisfied = the top two answers. NULL otherwise.
+    scale_max: int | None = None
 
 
 CX_DAILY_COUNTS = ("n", "promoters", "passives", "detractors", "satisfied")

@@ -51,8 +51,7 @@ def _columns(t: Translator, columns: list[str], plain: bool) -> str:
 
 def reason_text(t: Translator, code: str, detail: str, *, plain: bool = False) -> str:
     """Why a row was rejected. Slack gets the reason; only the shell also gets the cell that caused it."""
-    reason = t(f"cxfeed.reason.{code}")
-    return f"{reason} ({detail})" if plain and detail else reason
+    return t(f"cxfeed.reason.{code}", detail=detail if plain else "…")
 
 
 def _fetch_error(t: Translator, error: str | None, plain: bool) -> str:
@@ -62,32 +61,85 @@ def _fetch_error(t: Translator, error: str | None, plain: bool) -> str:
     return text if text != key else t("cxfeed.fetch.unknown")
 
 
+def rows_text(t: Translator, count: int) -> str:
+    """ "1 row" / "5 rows", "1 rivi" / "5 riviä"."""
+    return t("cxfeed.count.rows.one" if count == 1 else "cxfeed.count.rows.other", n=count)
+
+
+def _fix(t: Translator, summary: ImportSummary, plain: bool) -> str:
+    """The one hint of a rejection: the mapping that reads the file, written for where it is shown."""
+    where = "shell" if plain else "slack"
+    if summary.suggestion:
+        return t(f"cxfeed.summary.fix_{where}", fix=summary.suggestion)
+    if summary.file_code == "no_score":
+        return t(f"cxfeed.summary.name_score_{where}")
+    return ""
+
+
+def _quoted(text: str, summary: ImportSummary, plain: bool) -> str:
+    """A column name or value from the file, in a file-level refusal: in Slack only when the file's first line
+    is a table's header (never lines of an arbitrary file), escaped and clipped."""
+    if plain:
+        return text
+    if quotable_header(summary.found_columns) is None:
+        return "…"
+    return escape(clip(text, 60))
+
+
+def _reason_lines(t: Translator, summary: ImportSummary, plain: bool = False) -> list[str]:
+    if not summary.reasons:
+        return []
+    lines = [t("cxfeed.summary.reasons_title")]
+    for reason in summary.reasons:
+        if len(reason) == 3:  # a summary stored before reasons were grouped: (line, code, detail)
+            count, (line, code, detail) = 1, reason
+        else:
+            count, line, code, detail = reason
+        text = reason_text(t, code, detail, plain=plain)
+        lines.append(t("cxfeed.summary.reason_line", rows=rows_text(t, count), line=line, reason=text))
+    return lines
+
+
 def summary_text(t: Translator, summary: ImportSummary, *, plain: bool = False) -> str:
+    """The import's result; a rejection is one line with the fix (`--columns` in the shell, the Slack command
+    in Slack), followed by the grouped row reasons when rows were read."""
     source = _source(summary.source, plain)
+    counts = {
+        "rows_read": rows_text(t, summary.rows_read),
+        "imported": summary.imported,
+        "already": summary.already_present,
+        "rejected": summary.rejected,
+    }
     if summary.status == "not_modified":
         return t("cxfeed.summary.not_modified", source=source)
     if summary.status == "failed":
         return t("cxfeed.summary.failed", source=source, error=_fetch_error(t, summary.error, plain))
     if summary.status == "rejected":
-        columns = _columns(t, summary.found_columns, plain)
-        reason = t(f"cxfeed.rejected.{summary.file_code}", columns=columns, detail=columns)
-        return t("cxfeed.summary.rejected", source=source, reason=reason)
-    lines = [
-        t(
-            "cxfeed.summary.imported",
-            source=source,
-            shape=t(f"cxfeed.shape.{summary.shape or 'responses'}"),
-            rows_read=summary.rows_read,
-            imported=summary.imported,
-            already=summary.already_present,
-            rejected=summary.rejected,
-        )
-    ]
-    if summary.reasons:
-        lines.append(t("cxfeed.summary.reasons_title", shown=len(summary.reasons), total=summary.rejected))
-        for line, code, detail in summary.reasons:
-            reason = reason_text(t, code, detail, plain=plain)
-            lines.append(t("cxfeed.summary.reason_line", line=line, reason=reason))
+        if summary.file_code == "no_rows":
+            lines = [t("cxfeed.summary.all_rejected", source=source, **counts)]
+        else:
+            columns = _columns(t, summary.found_columns, plain)
+            reason = t(
+                f"cxfeed.rejected.{summary.file_code}",
+                columns=columns,
+                column=_quoted(summary.file_column or "", summary, plain),
+                detail=_quoted(summary.file_detail or "", summary, plain),
+            )
+            # A hint names columns: in Slack only when the file's first line is a table's header.
+            fix = _fix(t, summary, plain) if plain or quotable_header(summary.found_columns) is not None else ""
+            lines = [
+                " ".join(part for part in (t("cxfeed.summary.rejected", source=source, reason=reason), fix) if part)
+            ]
+        lines += _reason_lines(t, summary, plain)
+        text = "\n".join(lines)
+        return text.replace("*", "").replace("`", "") if plain else text
+    shape = t(f"cxfeed.shape.{summary.shape or 'responses'}")
+    lines = [t("cxfeed.summary.imported", source=source, shape=shape, **counts)]
+    for code, detail in summary.notes:
+        lines.append(t(f"cxfeed.note.{code}", detail=detail))
+    if summary.totals_dropped:
+        lines.append(t("cxfeed.summary.totals_dropped", rows=rows_text(t, summary.totals_dropped)))
+    lines += _reason_lines(t, summary, plain)
     if summary.unknown_teams:
         labels = [label if plain else escape(clip(label, LABEL_MAX_CHARS)) for label in summary.unknown_teams[:20]]
         lines.append(t("cxfeed.summary.unknown_teams", teams=", ".join(labels)))

@@ -119,10 +119,20 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
                     rejected=feed.summary.get("rejected", 0),
                 )
                 reasons = feed.summary.get("reasons") or []
-                lines = [
-                    t("cxfeed.summary.reason_line", line=r[0], reason=reason_text(t, str(r[1]), str(r[2])))
+                # (rows, first line, code, detail) since reasons are grouped; (line, code, detail) before.
+                grouped = [
+                    tuple(r) if len(r) == 4 else (1, *r)
                     for r in (reasons if isinstance(reasons, list) else [])[:5]
-                    if isinstance(r, list | tuple) and len(r) == 3
+                    if isinstance(r, list | tuple) and len(r) in (3, 4)
+                ]
+                lines = [
+                    t(
+                        "cxfeed.summary.reason_line",
+                        rows=t("cxfeed.count.rows.one" if r[0] == 1 else "cxfeed.count.rows.other", n=r[0]),
+                        line=r[1],
+                        reason=reason_text(t, str(r[2]), str(r[3])),  # Slack: the reason, never the cell
+                    )
+                    for r in grouped
                 ]
                 if lines:
                     text += "\n" + "\n".join(clip(line, 200) for line in lines)

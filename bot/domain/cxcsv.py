@@ -11,9 +11,11 @@ Pure domain code: standard library only, no Slack and no database. Two file shap
   percent 0..100) and an optional response count. Chosen when the header has a value and a metric column
   and no score-like column.
 
-Dates are read as written: "2026-03-01T23:30:00-05:00" is 1 March, the date the respondent saw. Accepted:
-ISO 8601 (with or without time and offset), yyyy/mm/dd and Finnish d.m.yyyy, each optionally with a time.
-Slashed day/month orders (1/3/2026) are rejected because 1 March and 3 January cannot be told apart.
+Dates are read as written (bot.domain.cxdates): the day/month order of a column is decided from the
+column itself, or declared with `date_format=`. Scales (bot.domain.cxscales): NPS is 0–10, CSAT is read on
+the scale the file uses, and a generic score whose values never exceed 5 is never taken as NPS. The whole
+file is read once before anything is stored (`scan`), so such decisions hold for every row, and a file
+that cannot be read right is refused with a mapping that reads it (`CxFileRejected.suggestion`).
 
 Row keys identify a row across imports of a growing feed: "id:<metric>:<response id>" when the file has an
 id column, else "h:" + a SHA-256 of the normalised row. Identical rows without an id (two customers giving
@@ -24,14 +26,38 @@ not merged; appending rows to a feed never changes the keys of the rows already 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import hashlib
 import io
+import json
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 
-ROLES: tuple[str, ...] = ("date", "score", "nps", "csat", "metric", "team", "comment", "id", "value", "count")
+from bot.domain.cxdates import DateColumnScan, parse_date, parse_order
+from bot.domain.cxmapping import (
+    FIRST_SEEN,
+    METRIC_CONSTANTS,
+    ROLES,
+    column_number,
+    format_mapping,
+    parse_column_mapping,
+)
+from bot.domain.cxscales import (
+    CSAT_DEFAULT,
+    CSAT_SCALES,
+    NO_ANSWER_WORDS,
+    NPS_SCALE,
+    Scale,
+    csat_word,
+    header_scale,
+    parse_scale,
+)
+
+__all__ = ["ROLES", "format_mapping", "parse_column_mapping", "parse_date"]
+
 METRICS: tuple[str, ...] = ("nps", "csat")
 
 # Reason codes of RowRejection; each has the catalog key "cxfeed.reason.<code>" (bot/i18n/parts/cxfeed.py).
@@ -48,10 +74,27 @@ ROW_REJECTION_CODES: tuple[str, ...] = (
     "value_not_a_number",
     "value_out_of_range",
     "count_invalid",
+    "counts_invalid",
+    "total_mismatch",
     "row_malformed",
 )
 # Codes of CxFileRejected; each has the catalog key "cxfeed.rejected.<code>".
-FILE_REJECTION_CODES: tuple[str, ...] = ("empty", "no_header", "no_date", "no_score", "mapped_column_missing")
+FILE_REJECTION_CODES: tuple[str, ...] = (
+    "empty",
+    "no_header",
+    "no_date",
+    "no_date_column",
+    "several_dates",
+    "date_ambiguous",
+    "date_conflict",
+    "no_score",
+    "score_is_csat",
+    "csat_scale",
+    "nps_looks_aggregate",
+    "no_metric",
+    "mapped_column_missing",
+    "no_rows",
+)
 
 SCORE_RANGES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5)}
 VALUE_RANGES: dict[str, tuple[float, float]] = {"nps": (-100.0, 100.0), "csat": (0.0, 100.0)}
@@ -79,7 +122,13 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
         "finishedat",
         "datetime",
         "time",
+        "surveydate",
+        "responsedate",
+        "completiondate",
+        "completeddate",
         "päivämäärä",
+        "vastausaika",
+        "vastauspäivä",
         "päiväys",
         "pvm",
         "aika",
@@ -95,7 +144,22 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "csat": ("csat", "csatscore", "satisfaction", "customersatisfaction", "tyytyväisyys", "asiakastyytyväisyys"),
     "score": ("score", "rating", "arvosana", "arvio", "pisteet"),
-    "team": ("team", "teamname", "segment", "unit", "department", "tiimi", "yksikkö", "osasto", "group", "ryhmä"),
+    "team": (
+        "team",
+        "teamname",
+        "segment",
+        "unit",
+        "department",
+        "tiimi",
+        "yksikkö",
+        "osasto",
+        "group",
+        "ryhmä",
+        "store",
+        "market",
+        "tienda",
+        "myymälä",
+    ),
     "comment": (
         "comment",
         "comments",
@@ -113,7 +177,21 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "id": ("id", "responseid", "respondentid", "recordid", "submissionid", "vastausid", "tunniste"),
     "metric": ("metric", "type", "mittari", "tyyppi"),
     "value": ("value", "arvo"),
-    "count": ("count", "responses", "n", "responsecount", "responsescount", "vastaukset", "vastauksia", "lkm"),
+    "promoters": ("promoters", "promotores", "promoottorit", "suosittelijat"),
+    "passives": ("passives", "neutros", "neutrals", "passiivit", "neutraalit"),
+    "detractors": ("detractors", "detractores", "arvostelijat", "kriitikot"),
+    "count": (
+        "count",
+        "responses",
+        "n",
+        "responsecount",
+        "responsescount",
+        "totalresponses",
+        "vastaukset",
+        "vastauksia",
+        "vastausmäärä",
+        "lkm",
+    ),
 }
 _SYNONYM_ROLE: dict[str, str] = {}
 _SYNONYM_RANK: dict[str, int] = {}
@@ -144,50 +222,15 @@ _METRIC_VALUES: dict[str, str] = {
 _HEADER_JUNK = re.compile(r"[\s_\-.:?*()\[\]\"'\ufeff]+")
 _WORDS = re.compile(r"[^\W_]+")
 _SEP_LINE = re.compile(r'\s*"?sep=(.)"?\s*', re.IGNORECASE)
-_TIME = (
-    r"(?:(?:\s*T\s*|\s+)(?:klo\s+)?(?:[01]?\d|2[0-3])[:.][0-5]\d(?:[:.][0-5]\d(?:[.,]\d+)?)?"
-    r"\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|UTC|GMT|[+-]\d{2}(?::?\d{2})?)?)?"
-)
-_TIME_REST = re.compile(_TIME)
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
-_SLASH_YMD = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})" + _TIME)
-_FINNISH_DATE = re.compile(r"(\d{1,2})\.(\d{1,2})\.(\d{4})" + _TIME)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 _LETTER = re.compile(r"[^\W\d_]")
+_SPACES = re.compile(r"[ \u00a0\u202f]")
+_SPACED_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:[.,]\d+)?")
+_GROUPED_COUNT = re.compile(r"\d{1,3}(?:([ \u00a0\u202f,.])\d{3})(?:\1\d{3})*")
 
 
 # ---------------------------------------------------------------------------------------------------------
 # Small parsers
-
-
-def parse_column_mapping(text: str) -> dict[str, str]:
-    """Parse "score=Q1_NPS, date=Finished at" into {"score": "Q1_NPS", "date": "Finished at"}.
-
-    Items are separated by commas, semicolons or newlines; role names are case-insensitive. Raises
-    ValueError with a readable message for an empty text, an item without "=", an unknown role, a role
-    without a column name or a role given twice.
-    """
-    items = [item.strip() for item in re.split(r"[,;\n]", text or "")]
-    items = [item for item in items if item]
-    if not items:
-        raise ValueError("no columns given (use role=column, e.g. score=Q1_NPS, date=Finished at)")
-    mapping: dict[str, str] = {}
-    for item in items:
-        if "=" not in item:
-            raise ValueError(f"'{item}' is not role=column")
-        role_text, column = item.split("=", 1)
-        role = role_text.strip().lower()
-        if role not in ROLES:
-            raise ValueError(f"unknown role '{role_text.strip()}' (use one of: {', '.join(ROLES)})")
-        column = column.strip()
-        if len(column) >= 2 and column[0] == column[-1] and column[0] in "\"'":
-            column = column[1:-1].strip()
-        if not column:
-            raise ValueError(f"'{role}' has no column name")
-        if role in mapping:
-            raise ValueError(f"'{role}' is given twice")
-        mapping[role] = column
-    return mapping
 
 
 def decode_bytes(data: bytes) -> str:
@@ -229,29 +272,6 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
-def parse_date(text: str) -> date | None:
-    """The calendar date of a cell, or None. See the module docstring for the accepted formats."""
-    text = text.strip()
-    # The common ISO case first, without the general patterns.
-    if len(text) >= 10 and text[4] == "-" and text[7] == "-" and (len(text) == 10 or _TIME_REST.fullmatch(text, 10)):
-        try:
-            return date.fromisoformat(text[:10])
-        except ValueError:
-            return None
-    match = _ISO_DATE.fullmatch(text) or _SLASH_YMD.fullmatch(text)
-    if match:
-        year, month, day = match.group(1, 2, 3)
-    else:
-        match = _FINNISH_DATE.fullmatch(text)
-        if not match:
-            return None
-        day, month, year = match.group(1, 2, 3)
-    try:
-        return date(int(year), int(month), int(day))
-    except ValueError:
-        return None
-
-
 def parse_number(text: str) -> float | None:
     """ "8", "8.0", "8,0", " 9 ", "87,5 %", "-12" → a float; None for anything else (no exponents, no NaN)."""
     text = text.strip()
@@ -261,8 +281,21 @@ def parse_number(text: str) -> float | None:
         text = text[:-1].rstrip()
     text = text.replace("\u2212", "-")
     if not _NUMBER.fullmatch(text):
+        if _SPACED_THOUSANDS.fullmatch(text):  # "1 234", "1 234,5": a space never is a decimal mark
+            return float(_SPACES.sub("", text).replace(",", "."))
         return None
     return float(text.replace(",", "."))
+
+
+def parse_count(text: str) -> int | None:
+    """A response count: "1234", "1 234", "1,234", "1.234" (thousands separators) or "12.0"; else None."""
+    text = text.strip()
+    if _GROUPED_COUNT.fullmatch(text):
+        return int(re.sub(r"[^\d]", "", text))
+    number = parse_number(text)
+    if number is None or not number.is_integer():
+        return None
+    return int(number)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -270,15 +303,27 @@ def parse_number(text: str) -> float | None:
 
 
 class CxFileRejected(Exception):
-    """The header is unusable; nothing in the file was read. `code` is a catalog suffix (cxfeed.rejected.*)."""
+    """The file cannot be read right; nothing in it was stored. `code` is a catalog suffix (cxfeed.rejected.*),
+    `column` and `detail` fill its text, and `suggestion` is a mapping that reads the file (or None)."""
 
-    def __init__(self, code: str, found_columns: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        code: str,
+        found_columns: list[str] | None = None,
+        *,
+        column: str = "",
+        detail: str = "",
+        suggestion: dict[str, str] | None = None,
+    ) -> None:
         self.code = code
         self.found_columns: list[str] = list(found_columns or [])
+        self.column = column
+        self.detail = detail
+        self.suggestion = suggestion
         super().__init__(f"{code}: {', '.join(self.found_columns)}" if self.found_columns else code)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per row: plain slots are the cheapest to make
 class CxResponseRow:
     line: int
     day: date
@@ -287,9 +332,10 @@ class CxResponseRow:
     team: str | None
     comment: str | None
     row_key: str
+    scale_max: int | None = None  # a CSAT scale's top when it is not 1–5 (top two = scale_max - 1 and up)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per row: plain slots are the cheapest to make
 class CxAggregateRow:
     line: int
     day: date
@@ -300,7 +346,7 @@ class CxAggregateRow:
     row_key: str
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # built once per row: plain slots are the cheapest to make
 class RowRejection:
     line: int
     code: str  # one of ROW_REJECTION_CODES
@@ -321,21 +367,34 @@ class CxParseResult:
 
 
 @dataclass(frozen=True)
+class ScoreColumn:
+    index: int
+    metric: str | None  # "nps" | "csat" | None: a generic score whose metric a metric column gives per row
+    scale: Scale
+
+
+@dataclass(frozen=True)
 class CxHeader:
-    """What the header row says: the file's shape and which column plays which role (indexes or None)."""
+    """How the file is read: its shape, which column plays which role (indexes or None), and the decisions
+    taken from the whole column (date order, scales)."""
 
     shape: str
     columns: list[str]
     line: int  # physical line of the header
     delimiter: str
-    date_index: int
-    score_columns: tuple[tuple[int, str | None], ...]  # (index, fixed metric or None for a generic score)
+    date_index: int | None  # None: every row dated `first_seen` (date=@first-seen)
+    score_columns: tuple[ScoreColumn, ...] = ()
     team_index: int | None = None
     comment_index: int | None = None
     id_index: int | None = None
     metric_index: int | None = None
     value_index: int | None = None
     count_index: int | None = None
+    metric_constant: str | None = None
+    counts: tuple[int, int, int] | None = None  # promoter, passive and detractor count columns
+    date_order: str | None = None  # "dmy" | "mdy" for numeric day/month pairs
+    first_seen: date | None = None
+    notes: tuple[tuple[str, str], ...] = ()  # (catalog suffix cxfeed.note.*, detail) shown in the summary
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -372,6 +431,19 @@ def _fuzzy_role(name: str) -> str | None:
     return None
 
 
+_DATE_WORDS = frozenset({"date", "timestamp", "päivämäärä", "pvm", "päiväys", "vastausaika", "aikaleima", "fecha"})
+_DATE_PREFERRED = ("survey", "response", "answer", "submitted", "completion", "completed", "resolved", "vastaus")
+
+
+def _date_like(name: str) -> bool:
+    """Date headers by pattern: survey_date, Completion Date, Timestamp, created_at, päivämäärä, pvm."""
+    lowered = name.strip().lower()
+    words = set(_WORDS.findall(lowered.replace("_", " ")))
+    if words & _DATE_WORDS or lowered.endswith(("_at", " at", "date", "pvm", "päivämäärä", "aika")):
+        return True
+    return any(word in lowered for word in ("päivämäärä", "timestamp"))
+
+
 def _normalise_mapping(mapping: dict[str, str] | None) -> dict[str, str]:
     if not mapping:
         return {}
@@ -386,29 +458,71 @@ def _normalise_mapping(mapping: dict[str, str] | None) -> dict[str, str]:
     return normalised
 
 
-def resolve_header(
-    columns: list[str], mapping: dict[str, str] | None = None, *, line: int = 1, delimiter: str = ","
-) -> CxHeader:
-    """Assign roles to header cells; raises CxFileRejected when the file cannot be read with them."""
+@dataclass
+class _Plan:
+    """Roles assigned from the header alone; `finish` turns it into a CxHeader once the columns are read."""
+
+    columns: list[str]
+    line: int
+    delimiter: str
+    explicit: dict[str, str]
+    roles: dict[str, int]
+    date_candidates: list[int]
+    scores: list[tuple[int, str | None]]  # (index, "nps" | "csat" | None)
+    fuzzy: set[int]  # score columns found by words in a long header, not by name or mapping
+    shape: str
+    metric_constant: str | None
+    first_seen: bool
+
+    @property
+    def strength(self) -> int:
+        return int(bool(self.date_candidates) or self.first_seen) + int(bool(self.scores) or self.shape == "aggregates")
+
+
+def _find_column(found: list[str], normalised: list[str], wanted: str) -> int | None:
+    index = next((i for i, cell in enumerate(found) if cell.lower() == wanted.lower()), None)
+    if index is None:
+        wanted_normalised = _normalise_header(wanted)
+        index = next((i for i, cell in enumerate(normalised) if cell and cell == wanted_normalised), None)
+    if index is None:
+        number = column_number(wanted)
+        if number is not None and number < len(found):
+            index = number
+    return index
+
+
+def _plan(columns: list[str], mapping: dict[str, str] | None, *, line: int = 1, delimiter: str = ",") -> _Plan:
     found = [cell.strip().lstrip("\ufeff").strip() for cell in columns]
+    if not any(found):
+        raise CxFileRejected("no_header", found)
     normalised = [_normalise_header(cell) for cell in found]
     roles: dict[str, int] = {}
     explicit = _normalise_mapping(mapping)
+    metric_constant = None
+    first_seen = False
     for role, wanted in explicit.items():
-        index = next((i for i, cell in enumerate(found) if cell.lower() == wanted.lower()), None)
+        if role in ("date_format", "scale", "sheet"):
+            continue
+        if role == "metric" and wanted.lower() in METRIC_CONSTANTS:
+            metric_constant = wanted.lower()
+            continue
+        if role == "date" and wanted.lower() == FIRST_SEEN:
+            first_seen = True
+            continue
+        index = _find_column(found, normalised, wanted)
         if index is None:
-            wanted_normalised = _normalise_header(wanted)
-            index = next((i for i, cell in enumerate(normalised) if cell and cell == wanted_normalised), None)
-        if index is None:
-            raise CxFileRejected("mapped_column_missing", found)
+            raise CxFileRejected("mapped_column_missing", found, column=wanted)
         roles[role] = index
     taken = set(roles.values())
     score_mapped = any(role in explicit for role in ("score", "nps", "csat"))
+    shape_aggregates = "value" in explicit
 
     def open_role(role: str) -> bool:
-        if role in roles:
+        if role in roles or (role == "date" and first_seen):
             return False
-        return not (score_mapped and role in ("score", "nps", "csat"))
+        if role in ("score", "nps", "csat"):
+            return not score_mapped and not shape_aggregates
+        return True
 
     # Exact synonyms; within a role the best-ranked synonym wins, then the leftmost column.
     best: dict[str, tuple[int, int]] = {}
@@ -422,48 +536,345 @@ def resolve_header(
     for exact, (_rank, index) in best.items():
         roles[exact] = index
         taken.add(index)
+    # Date columns by pattern (survey_date, Completion Date, created_at): one is taken, several are a choice.
+    date_candidates: list[int] = []
+    if "date" in roles:
+        date_candidates = [roles["date"]]
+    elif not first_seen:
+        date_candidates = [i for i, name in enumerate(found) if i not in taken and name and _date_like(name)]
     # Descriptive names ("How likely are you to recommend us?", "Q1_NPS", "Why this score?").
+    fuzzy: dict[str, list[int]] = {}
     for index, name in enumerate(found):
-        if index in taken or normalised[index] in _SYNONYM_ROLE:
+        if index in taken or normalised[index] in _SYNONYM_ROLE or index in date_candidates:
             continue
-        fuzzy = _fuzzy_role(name)
-        if fuzzy is not None and open_role(fuzzy):
-            roles[fuzzy] = index
-            taken.add(index)
-
-    if not any(found):
-        raise CxFileRejected("no_header", found)
-    if "date" not in roles:
-        if any(parse_date(cell) for cell in found):
-            raise CxFileRejected("no_header", found)
-        raise CxFileRejected("no_date", found)
-    score_columns: list[tuple[int, str | None]] = []
-    if "nps" in roles:
-        score_columns.append((roles["nps"], "nps"))
-    if "csat" in roles:
-        score_columns.append((roles["csat"], "csat"))
-    if "score" in roles and (not score_columns or "score" in explicit):
-        score_columns.append((roles["score"], None))
-    if not score_columns and "value" in roles and "metric" in roles:
+        guessed = _fuzzy_role(name)
+        if guessed is not None and open_role(guessed):
+            fuzzy.setdefault(guessed, []).append(index)
+    for role in ("comment",):
+        if role in fuzzy:
+            roles[role] = fuzzy[role][0]
+    scores: list[tuple[int, str | None]] = []
+    fuzzy_scores: set[int] = set()
+    for metric in ("nps", "csat"):
+        if metric in roles:
+            scores.append((roles[metric], metric))
+        for index in fuzzy.get(metric, []):
+            scores.append((index, metric))
+            fuzzy_scores.add(index)
+    if "score" in roles and (not scores or "score" in explicit):
+        scores.append((roles["score"], None))
+    value_header = found[roles["value"]] if "value" in roles else ""
+    if (
+        not scores
+        and "value" in roles
+        and (shape_aggregates or "metric" in roles or metric_constant or _metric_of_header(value_header) is not None)
+    ):
         shape = "aggregates"
-    elif score_columns:
-        shape = "responses"
+        if metric_constant is None and "metric" not in roles:
+            metric_constant = _metric_of_header(value_header)
     else:
-        raise CxFileRejected("no_score", found)
-    return CxHeader(
-        shape=shape,
+        shape = "responses"
+    return _Plan(
         columns=found,
         line=line,
         delimiter=delimiter,
-        date_index=roles["date"],
-        score_columns=tuple(sorted(score_columns)),
+        explicit=explicit,
+        roles=roles,
+        date_candidates=date_candidates,
+        scores=sorted(scores),
+        fuzzy=fuzzy_scores,
+        shape=shape,
+        metric_constant=metric_constant,
+        first_seen=first_seen,
+    )
+
+
+def _metric_of_header(name: str) -> str | None:
+    words = set(_WORDS.findall(name.lower().replace("_", " ")))
+    if "nps" in words or "npsscore" in words:
+        return "nps"
+    if "csat" in words:
+        return "csat"
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# The column scan: one read of the file before anything is stored
+
+
+@dataclass
+class _NumberStats:
+    numbers: int = 0
+    words: int = 0  # satisfaction words ("very satisfied", "good")
+    other: int = 0  # neither a number nor a word Pulssi knows
+    non_integer: int = 0
+    outside: int = 0  # numbers outside 0–10
+    low: float | None = None
+    high: float | None = None
+    examples: list[str] = field(default_factory=list)  # values outside 0–10
+
+    def feed(self, raw: str) -> None:
+        if raw.isdigit() and len(raw) <= 2:  # the common case, "9"
+            digits = float(raw)
+            self.numbers += 1
+            if self.low is None or digits < self.low:
+                self.low = digits
+            if self.high is None or digits > self.high:
+                self.high = digits
+            if digits > 10:
+                self.outside += 1
+                if len(self.examples) < 3:
+                    self.examples.append(raw)
+            return
+        if not raw or raw.lower() in NO_ANSWER_WORDS:
+            return
+        number = parse_number(raw)
+        if number is None:
+            if csat_word(raw) is not None:
+                self.words += 1
+            else:
+                self.other += 1
+            return
+        self.numbers += 1
+        if not number.is_integer():
+            self.non_integer += 1
+        if self.low is None or number < self.low:
+            self.low = number
+        if self.high is None or number > self.high:
+            self.high = number
+        if number < 0 or number > 10:
+            self.outside += 1
+            if len(self.examples) < 3:
+                self.examples.append(raw)
+
+
+@dataclass
+class _Scan:
+    dates: DateColumnScan | None
+    numbers: dict[int, _NumberStats]
+    dated: dict[int, int]  # column -> values that read as dates (only when no date column is known)
+    non_empty: dict[int, int]
+    rows: int = 0
+
+
+def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
+    date_index = plan.roles.get("date") if len(plan.date_candidates) == 1 else None
+    if date_index is None and len(plan.date_candidates) == 1:
+        date_index = plan.date_candidates[0]
+    dates = DateColumnScan() if date_index is not None else None
+    indexes = [index for index, _metric in plan.scores]
+    if plan.shape == "aggregates" and "value" in plan.roles:
+        indexes.append(plan.roles["value"])
+    numbers = {index: _NumberStats() for index in indexes}
+    look_for_dates = date_index is None and not plan.first_seen
+    dated: dict[int, int] = {}
+    non_empty: dict[int, int] = {}
+    scan = _Scan(dates, numbers, dated, non_empty)
+    for record in records:
+        if not record or not "".join(record).strip():
+            continue
+        scan.rows += 1
+        size = len(record)
+        if dates is not None and date_index is not None and date_index < size:
+            dates.feed(record[date_index].strip())
+        for index, stats in numbers.items():
+            if index < size:
+                stats.feed(record[index].strip())
+        if look_for_dates and scan.rows <= 200:
+            for index, cell in enumerate(record):
+                cell = cell.strip()
+                if cell:
+                    non_empty[index] = non_empty.get(index, 0) + 1
+                    if _LETTER.search(cell) is None and parse_date(cell, "dmy") is not None:
+                        dated[index] = dated.get(index, 0) + 1
+    return scan
+
+
+def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
+    """Decisions from the whole columns; raises CxFileRejected with the mapping that reads the file."""
+    found = plan.columns
+    explicit = plan.explicit
+    fix: dict[str, str] = dict(explicit)
+    problems: list[CxFileRejected] = []
+    notes: list[tuple[str, str]] = []
+
+    def refuse(code: str, *, column: str = "", detail: str = "") -> None:
+        problems.append(CxFileRejected(code, found, column=column, detail=detail))
+
+    # The date column.
+    date_index: int | None = None
+    date_order: str | None = None
+    if plan.first_seen:
+        if today is None:
+            raise ValueError("date=@first-seen needs today's date")
+    elif len(plan.date_candidates) == 1:
+        date_index = plan.date_candidates[0]
+    elif plan.date_candidates:
+        ranked = sorted(
+            plan.date_candidates,
+            key=lambda i: (not any(word in found[i].lower() for word in _DATE_PREFERRED), i),
+        )
+        refuse("several_dates", column=found[ranked[0]], detail=", ".join(found[i] for i in plan.date_candidates))
+        fix["date"] = found[ranked[0]]
+    elif any(parse_date(cell, "dmy") for cell in found):
+        raise CxFileRejected("no_header", found)  # the first line is data: the file has no header
+    else:
+        holding = [i for i, count in scan.dated.items() if count and count >= 0.9 * scan.non_empty.get(i, 0)]
+        if holding:
+            refuse("no_date_column", column=found[holding[0]])
+            fix["date"] = found[holding[0]]
+        else:
+            refuse("no_date")
+            fix["date"] = FIRST_SEEN
+    declared = explicit.get("date_format")
+    if declared:
+        order = parse_order(declared)
+        date_order = order if order in ("dmy", "mdy") else None
+    elif scan.dates is not None and date_index is not None:
+        decided = scan.dates.decided
+        if decided == "conflict":
+            refuse(
+                "date_conflict",
+                column=found[date_index],
+                detail=f"{scan.dates.day_first} / {scan.dates.month_first}",
+            )
+        elif decided is not None:
+            date_order = decided
+        elif scan.dates.ambiguous:
+            close = scan.dates.closeness()
+            if close is not None:
+                date_order = close
+                notes.append(("date_order_close", "m/d/y" if close == "mdy" else "d/m/y"))
+            else:
+                # Only the admin knows the order: no mapping is suggested, the text names both.
+                refuse("date_ambiguous", column=found[date_index])
+                fix["date_format"] = "?"
+
+    # Score columns and their scales.
+    score_columns: list[ScoreColumn] = []
+    declared_scale = parse_scale(explicit["scale"]) if "scale" in explicit else None
+    kept_scores: list[tuple[int, str | None]] = []
+    for index, metric in plan.scores:
+        stats = scan.numbers.get(index, _NumberStats())
+        if index in plan.fuzzy and stats.numbers + stats.words == 0 and stats.other:
+            continue  # "Recommend: Strongly agree" is a Likert item, not a score
+        kept_scores.append((index, metric))
+    others_named = [i for i, _m in kept_scores]
+    for index, metric in kept_scores:
+        stats = scan.numbers.get(index, _NumberStats())
+        name = found[index]
+        stated = header_scale(name)
+        role_name = next(
+            (
+                r
+                for r in ("nps", "csat", "score")
+                if explicit.get(r) and _find_column(found, [_normalise_header(c) for c in found], explicit[r]) == index
+            ),
+            None,
+        )
+        if metric is None and plan.roles.get("metric") is not None:
+            score_columns.append(ScoreColumn(index, None, NPS_SCALE))
+            continue
+        if metric is None:
+            # A generic score/rating: NPS only when its answers go above 5 (or the header says 0-10).
+            if stated == NPS_SCALE or (stats.high is not None and stats.high > 5 and stated is None):
+                metric = "nps"
+            elif stats.numbers or stats.words:
+                refuse("score_is_csat", column=name, detail=_number_text(stats.high))
+                fix.pop(role_name or "score", None)
+                fix["csat"] = name
+                continue
+            else:
+                metric = "nps"
+        if metric == "nps":
+            # Values outside 0–10 in more than one answer in twenty are results (an NPS per row), not answers.
+            if stats.outside > 2 and stats.outside * 20 > stats.numbers:
+                refuse("nps_looks_aggregate", column=name, detail=", ".join(stats.examples))
+                fix.pop(role_name or "nps", None)
+                fix["value"] = name
+                if "count" in plan.roles:
+                    fix["count"] = found[plan.roles["count"]]
+                if _metric_of_header(name) is None:
+                    fix["metric"] = "nps"
+                continue
+            score_columns.append(ScoreColumn(index, "nps", NPS_SCALE))
+            continue
+        # CSAT: declared, stated in the header, or 1–5 when no answer goes above 5.
+        scale = declared_scale or (stated if stated in CSAT_SCALES else None)
+        if scale is None:
+            if stats.high is not None and stats.high > 5:
+                guess = "0-10" if (stats.low == 0 and stats.high > 7) else ("1-7" if stats.high <= 7 else "1-10")
+                refuse("csat_scale", column=name, detail=_number_text(stats.high))
+                if role_name == "csat" or len(others_named) == 1:
+                    fix["csat"] = name
+                    fix["scale"] = guess
+                else:
+                    # Another score column is the survey's question: read that one alone.
+                    for other_index, other_metric in kept_scores:
+                        if other_index != index and other_metric in ("nps", "csat"):
+                            fix.setdefault(other_metric, found[other_index])
+                continue
+            scale = CSAT_DEFAULT
+        score_columns.append(ScoreColumn(index, "csat", scale))
+
+    shape = plan.shape
+    counts: tuple[int, int, int] | None = None
+    if shape == "aggregates":
+        if "metric" not in plan.roles and plan.metric_constant is None:
+            refuse("no_metric", column=found[plan.roles["value"]])
+            fix["metric"] = "nps"
+        if all(role in plan.roles for role in ("promoters", "passives", "detractors")):
+            counts = (plan.roles["promoters"], plan.roles["passives"], plan.roles["detractors"])
+    elif not score_columns and not problems:
+        refuse("no_score")
+
+    if problems:
+        first = problems[0]
+        suggestion = None if fix == explicit else fix
+        if first.code == "no_score" or fix.get("date_format") == "?":
+            suggestion = None
+        raise CxFileRejected(first.code, found, column=first.column, detail=first.detail, suggestion=suggestion)
+    roles = plan.roles
+    return CxHeader(
+        shape=shape,
+        columns=found,
+        line=plan.line,
+        delimiter=plan.delimiter,
+        date_index=date_index,
+        score_columns=tuple(sorted(score_columns, key=lambda c: c.index)),
         team_index=roles.get("team"),
         comment_index=roles.get("comment"),
         id_index=roles.get("id"),
         metric_index=roles.get("metric"),
         value_index=roles.get("value") if shape == "aggregates" else None,
         count_index=roles.get("count") if shape == "aggregates" else None,
+        metric_constant=plan.metric_constant,
+        counts=counts,
+        date_order=date_order,
+        first_seen=today if plan.first_seen else None,
+        notes=tuple(notes),
     )
+
+
+def _number_text(number: float | None) -> str:
+    if number is None:
+        return ""
+    return str(int(number)) if number.is_integer() else str(number)
+
+
+def resolve_header(
+    columns: list[str],
+    mapping: dict[str, str] | None = None,
+    *,
+    line: int = 1,
+    delimiter: str = ",",
+    rows: Iterable[list[str]] = (),
+    today: date | None = None,
+) -> CxHeader:
+    """Assign roles to header cells, deciding from `rows` (the data records); CxFileRejected when the file
+    cannot be read right with them."""
+    plan = _plan(columns, mapping, line=line, delimiter=delimiter)
+    return _finish(plan, _scan(plan, iter(rows)), today)
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -490,14 +901,54 @@ def _id_key(metric: str, identifier: str) -> str:
     return f"id:{metric}:#{_sha(identifier)[:40]}"
 
 
-class CxRowStream(Iterator[CxItem]):
-    """Rows and rejections of a CSV after its header, in file order; `rows_read` counts data records so far."""
+def hash_key(content: str, occurrence: int) -> str:
+    """The key of the nth identical row without an id (n from 0)."""
+    if occurrence == 0:
+        return "h:" + _sha(content)[:40]
+    return "h:" + _sha(f"{content}\x1f#{occurrence}")[:40]
 
-    def __init__(self, header: CxHeader, lines: Iterator[str], line_offset: int) -> None:
+
+def header_to_json(header: CxHeader) -> str:
+    """The decisions of a parse, kept so the tail of a grown feed is read exactly as its start was."""
+    data = dataclasses.asdict(header)
+    data["first_seen"] = None
+    return json.dumps(data)
+
+
+def header_from_json(text: str, today: date) -> CxHeader:
+    data = json.loads(text)
+    data["score_columns"] = tuple(
+        ScoreColumn(c["index"], c["metric"], Scale(c["scale"]["low"], c["scale"]["high"]))
+        for c in data["score_columns"]
+    )
+    data["counts"] = tuple(data["counts"]) if data["counts"] else None
+    data["notes"] = tuple(tuple(note) for note in data["notes"])
+    data["first_seen"] = today if data["date_index"] is None else None
+    return CxHeader(**data)
+
+
+class CxRowStream(Iterator[CxItem]):
+    """Rows and rejections of a CSV after its header, in file order; `rows_read` counts data records so far.
+    `totals_dropped` counts aggregate rows without a team that were the sum of their team rows."""
+
+    def __init__(
+        self,
+        header: CxHeader,
+        lines: Iterator[str],
+        line_offset: int,
+        prior: Callable[[Callable[[int], str]], int] | None = None,
+    ) -> None:
+        """`prior`, when reading only the tail of a grown feed, says how many identical rows the unchanged
+        part held (given the key of the nth occurrence), so tail rows get the keys a full read gives."""
         self.header = header
         self.rows_read = 0
+        self.totals_dropped = 0
+        self.lines_consumed = line_offset  # physical lines read so far, the header's included
+        self._prior = prior
         self._occurrences: dict[bytes, int] = {}
         self._items = self._generate(lines, line_offset)
+        if header.shape == "aggregates":
+            self._items = self._without_totals(self._items)
 
     def __iter__(self) -> CxRowStream:
         return self
@@ -509,11 +960,13 @@ class CxRowStream(Iterator[CxItem]):
         """Key of a row without an id; the nth identical row of the file gets a key of its own."""
         digest = hashlib.sha256(content.encode("utf-8", errors="surrogatepass")).digest()
         short = digest[:16]
-        seen = self._occurrences.get(short, 0)
+        seen = self._occurrences.get(short)
+        if seen is None:
+            seen = 0 if self._prior is None else self._prior(lambda n: hash_key(content, n))
         self._occurrences[short] = seen + 1
         if seen == 0:
             return "h:" + digest.hex()[:40]
-        return "h:" + _sha(f"{content}\x1f#{seen}")[:40]
+        return hash_key(content, seen)
 
     def _generate(self, lines: Iterator[str], line_offset: int) -> Iterator[CxItem]:
         reader = csv.reader(lines, delimiter=self.header.delimiter)
@@ -536,6 +989,7 @@ class CxRowStream(Iterator[CxItem]):
                 yield RowRejection(start, "row_malformed", _detail(str(error)))
                 continue
             last_line = reader.line_num
+            self.lines_consumed = line_offset + last_line
             if not "".join(record).strip():
                 continue  # blank line, or every cell empty
             if extra_budget:
@@ -551,18 +1005,50 @@ class CxRowStream(Iterator[CxItem]):
                 yield from out
                 out.clear()
 
+    def _without_totals(self, items: Iterator[CxItem]) -> Iterator[CxItem]:
+        """Scorecards add a row without a team that is the total of the team rows of its day and metric;
+        storing both would count every answer twice. Aggregate files are small: they are held whole."""
+        held = list(items)
+        by_group: dict[tuple[date, str], list[CxAggregateRow]] = {}
+        for item in held:
+            if isinstance(item, CxAggregateRow):
+                by_group.setdefault((item.day, item.metric), []).append(item)
+        drop: set[int] = set()
+        mismatched: dict[int, str] = {}
+        for rows in by_group.values():
+            totals = [row for row in rows if not row.team]
+            teams = [row for row in rows if row.team]
+            if not totals or not teams:
+                continue
+            team_sum = sum(row.count or 0 for row in teams)
+            for total in totals:
+                if total.count is not None and all(row.count is not None for row in teams) and total.count == team_sum:
+                    drop.add(id(total))
+                else:
+                    mismatched[id(total)] = f"{total.count} ≠ {team_sum}"
+        for item in held:
+            if id(item) in drop:
+                self.totals_dropped += 1
+                continue
+            if id(item) in mismatched and isinstance(item, CxAggregateRow):
+                yield RowRejection(item.line, "total_mismatch", mismatched[id(item)])
+                continue
+            yield item
+
     def _is_extra_header_row(self, record: list[str]) -> bool:
         header = self.header
         size = len(record)
+        if header.date_index is None:
+            return False
         raw_date = record[header.date_index].strip() if header.date_index < size else ""
-        if not raw_date or not _LETTER.search(raw_date) or parse_date(raw_date) is not None:
+        if not raw_date or not _LETTER.search(raw_date) or parse_date(raw_date, header.date_order) is not None:
             return False
         if header.shape == "responses":
-            indexes = [index for index, _metric in header.score_columns]
+            indexes = [column.index for column in header.score_columns]
         else:
             indexes = [header.value_index] if header.value_index is not None else []
         scores = [record[index].strip() for index in indexes if index < size]
-        if any(parse_number(score) is not None for score in scores):
+        if any(parse_number(score) is not None or csat_word(score) is not None for score in scores):
             return False
         if any(cell.lstrip().startswith('{"ImportId"') for cell in record):
             return True
@@ -570,10 +1056,13 @@ class CxRowStream(Iterator[CxItem]):
 
     def _day(self, record: list[str], line: int) -> date | RowRejection:
         index = self.header.date_index
+        if index is None:
+            assert self.header.first_seen is not None
+            return self.header.first_seen
         raw = record[index].strip() if index < len(record) else ""
         if not raw:
             return RowRejection(line, "missing_date", "")
-        day = parse_date(raw)
+        day = parse_date(raw, self.header.date_order)
         if day is None:
             return RowRejection(line, "date_unparseable", _detail(raw))
         return day
@@ -596,17 +1085,17 @@ class CxRowStream(Iterator[CxItem]):
         identifier = cell(record, header.id_index)
         columns = header.score_columns
         if len(columns) == 1:
-            index, fixed_metric = columns[0]
-            raw = cell(record, index)
+            column = columns[0]
+            raw = cell(record, column.index)
             if not raw:
                 return RowRejection(line, "missing_score", "")
-            return self._score_item(record, line, day, raw, fixed_metric, team, comment, identifier)
-        cells = [(cell(record, index), metric) for index, metric in columns]
-        if not any(raw for raw, _metric in cells):
+            return self._score_item(record, line, day, raw, column, team, comment, identifier)
+        cells = [(cell(record, column.index), column) for column in columns]
+        if not any(raw for raw, _column in cells):
             return RowRejection(line, "missing_score", "")
-        for raw, fixed_metric in cells:
+        for raw, column in cells:
             if raw:
-                out.append(self._score_item(record, line, day, raw, fixed_metric, team, comment, identifier))
+                out.append(self._score_item(record, line, day, raw, column, team, comment, identifier))
         return None
 
     def _score_item(
@@ -615,37 +1104,40 @@ class CxRowStream(Iterator[CxItem]):
         line: int,
         day: date,
         raw: str,
-        metric: str | None,
+        column: ScoreColumn,
         team: str | None,
         comment: str | None,
         identifier: str,
     ) -> CxItem:
+        metric = column.metric
+        scale = column.scale
         if metric is None:
-            metric_index = self.header.metric_index
-            if metric_index is None:
-                metric = "nps"
-            else:
-                raw_metric = self._cell(record, metric_index)
-                if not raw_metric:
-                    return RowRejection(line, "missing_metric", "")
-                metric = _metric_of(raw_metric)
-                if metric is None:
-                    return RowRejection(line, "metric_unknown", _detail(raw_metric))
+            raw_metric = self._cell(record, self.header.metric_index)
+            if not raw_metric:
+                return RowRejection(line, "missing_metric", "")
+            metric = _metric_of(raw_metric)
+            if metric is None:
+                return RowRejection(line, "metric_unknown", _detail(raw_metric))
+            scale = NPS_SCALE if metric == "nps" else CSAT_DEFAULT
         number = parse_number(raw)
         if number is None:
-            return RowRejection(line, "score_not_a_number", _detail(raw))
+            word = csat_word(raw) if metric == "csat" and scale == CSAT_DEFAULT else None
+            if word is None:
+                return RowRejection(line, "score_not_a_number", _detail(raw))
+            number = float(word)
         if not number.is_integer():
             return RowRejection(line, "score_not_integer", _detail(raw))
-        low, high = SCORE_RANGES[metric]
         score = int(number)
-        if not low <= score <= high:
+        if not scale.low <= score <= scale.high:
             return RowRejection(line, "score_out_of_range", _detail(raw))
+        scale_max = scale.high if metric == "csat" and scale != CSAT_DEFAULT else None
         if identifier:
             key = _id_key(metric, identifier)
         else:
             team_key = team.lower() if team else ""
-            key = self._hash_key(f"{day.isoformat()}\x1f{metric}\x1f{score}\x1f{team_key}\x1f{comment or ''}\x1f")
-        return CxResponseRow(line, day, metric, score, team, comment, key)
+            when = "" if self.header.date_index is None else day.isoformat()
+            key = self._hash_key(f"{when}\x1f{metric}\x1f{score}\x1f{team_key}\x1f{comment or ''}\x1f")
+        return CxResponseRow(line, day, metric, score, team, comment, key, scale_max)
 
     def _aggregate(self, record: list[str], line: int, out: list[CxItem]) -> CxItem | None:
         header = self.header
@@ -653,28 +1145,44 @@ class CxRowStream(Iterator[CxItem]):
         if isinstance(day, RowRejection):
             return day
         cell = self._cell
-        raw_metric = cell(record, header.metric_index)
-        if not raw_metric:
-            return RowRejection(line, "missing_metric", "")
-        metric = _metric_of(raw_metric)
+        metric = header.metric_constant
         if metric is None:
-            return RowRejection(line, "metric_unknown", _detail(raw_metric))
-        raw_value = cell(record, header.value_index)
-        if not raw_value:
-            return RowRejection(line, "missing_value", "")
-        value = parse_number(raw_value)
-        if value is None:
-            return RowRejection(line, "value_not_a_number", _detail(raw_value))
-        low, high = VALUE_RANGES[metric]
-        if not low <= value <= high:
-            return RowRejection(line, "value_out_of_range", _detail(raw_value))
-        raw_count = cell(record, header.count_index)
+            raw_metric = cell(record, header.metric_index)
+            if not raw_metric:
+                return RowRejection(line, "missing_metric", "")
+            metric = _metric_of(raw_metric)
+            if metric is None:
+                return RowRejection(line, "metric_unknown", _detail(raw_metric))
         count: int | None = None
-        if raw_count:
-            number = parse_number(raw_count)
-            if number is None or not number.is_integer() or number < 1:
-                return RowRejection(line, "count_invalid", _detail(raw_count))
-            count = int(number)
+        if header.counts is not None and metric == "nps":
+            # Promoter/passive/detractor counts give the exact NPS where the value column is rounded.
+            raws = [cell(record, index) for index in header.counts]
+            numbers = [parse_count(raw) for raw in raws]
+            if any(number is None or number < 0 for number in numbers) or not sum(n or 0 for n in numbers):
+                return RowRejection(line, "counts_invalid", _detail("/".join(raws)))
+            promoters, passives, detractors = (n or 0 for n in numbers)
+            count = promoters + passives + detractors
+            value = 100.0 * (promoters - detractors) / count
+            raw_count = cell(record, header.count_index)
+            if raw_count and parse_count(raw_count) != count:
+                return RowRejection(line, "counts_invalid", _detail(f"{raw_count} ≠ {count}"))
+        else:
+            raw_value = cell(record, header.value_index)
+            if not raw_value:
+                return RowRejection(line, "missing_value", "")
+            parsed = parse_number(raw_value)
+            if parsed is None:
+                return RowRejection(line, "value_not_a_number", _detail(raw_value))
+            value = parsed
+            low, high = VALUE_RANGES[metric]
+            if not low <= value <= high:
+                return RowRejection(line, "value_out_of_range", _detail(raw_value))
+            raw_count = cell(record, header.count_index)
+            if raw_count:
+                parsed_count = parse_count(raw_count)
+                if parsed_count is None or parsed_count < 1:
+                    return RowRejection(line, "count_invalid", _detail(raw_count))
+                count = parsed_count
         team = cell(record, header.team_index) or None
         identifier = cell(record, header.id_index)
         if identifier:
@@ -682,16 +1190,21 @@ class CxRowStream(Iterator[CxItem]):
         else:
             team_key = team.lower() if team else ""
             count_key = "" if count is None else str(count)
-            key = self._hash_key(f"{day.isoformat()}\x1f{metric}\x1f{value!r}\x1f{team_key}\x1f\x1f{count_key}")
+            when = "" if header.date_index is None else day.isoformat()
+            key = self._hash_key(f"{when}\x1f{metric}\x1f{value!r}\x1f{team_key}\x1f\x1f{count_key}")
         return CxAggregateRow(line, day, metric, value, count, team, key)
 
 
-def _read_header(lines: Iterator[str], mapping: dict[str, str] | None) -> tuple[CxHeader, int]:
-    """Find the header among the first lines; returns it and the number of physical lines consumed."""
+LinesSource = Iterable[str] | Callable[[], Iterator[str]]
+
+
+def _read_header(lines: Iterator[str], mapping: dict[str, str] | None) -> tuple[_Plan, int]:
+    """Find the header among the first lines; returns its plan and the number of physical lines consumed."""
     consumed = 0
     delimiter: str | None = None
     candidates = 0
     first_problem: CxFileRejected | None = None
+    best: tuple[_Plan, int] | None = None
     for line in lines:
         consumed += 1
         text = line.lstrip("\ufeff") if consumed == 1 else line
@@ -716,31 +1229,59 @@ def _read_header(lines: Iterator[str], mapping: dict[str, str] | None) -> tuple[
         except csv.Error:
             cells = []
         try:
-            return resolve_header(cells, mapping, line=header_line, delimiter=used), consumed
+            plan = _plan(cells, mapping, line=header_line, delimiter=used)
         except CxFileRejected as problem:
             if first_problem is None:
                 first_problem = problem
+        else:
+            if best is None or plan.strength > best[0].strength:
+                best = (plan, consumed)
+            if plan.strength == 2:
+                break
         candidates += 1
         if candidates >= HEADER_SEARCH_LINES:
             break
+    if best is not None and (best[0].strength or first_problem is None):
+        return best
     raise first_problem or CxFileRejected("empty", [])
 
 
-def iter_cx_csv(text_lines: Iterable[str], mapping: dict[str, str] | None = None) -> tuple[CxHeader, CxRowStream]:
-    """Streaming parse: the header now (CxFileRejected if unusable), rows and rejections as they are read.
+def _records(lines: Iterator[str], delimiter: str) -> Iterator[list[str]]:
+    reader = csv.reader(lines, delimiter=delimiter)
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            continue
+
+
+def iter_cx_csv(
+    text_lines: LinesSource, mapping: dict[str, str] | None = None, *, today: date | None = None
+) -> tuple[CxHeader, CxRowStream]:
+    """Streaming parse: the header now (CxFileRejected if the file can't be read right), rows and rejections
+    as they are read.
 
     `text_lines` are the file's physical lines with their line endings (a file opened with newline="",
-    or io.StringIO(text, newline="")); line numbers in rows and rejections are 1-based physical lines
-    where the record starts. Rows whose every cell is empty are skipped silently.
+    or io.StringIO(text, newline="")), or a function that opens them afresh: the file is read twice, once to
+    decide how to read its columns and once to parse it. Line numbers in rows and rejections are 1-based
+    physical lines where the record starts. Rows whose every cell is empty are skipped silently.
     """
-    lines = iter(text_lines)
-    header, consumed = _read_header(lines, mapping)
-    return header, CxRowStream(header, lines, consumed)
+    if callable(text_lines):
+        opener: Callable[[], Iterator[str]] = text_lines
+    else:
+        held = text_lines if isinstance(text_lines, list) else list(text_lines)
+        opener = lambda: iter(held)  # noqa: E731
+    plan, consumed = _read_header(opener(), mapping)
+    scan = _scan(plan, _records(islice(opener(), consumed, None), plan.delimiter))
+    header = _finish(plan, scan, today)
+    return header, CxRowStream(header, islice(opener(), consumed, None), consumed)
 
 
-def parse_cx_csv(text: str, mapping: dict[str, str] | None = None) -> CxParseResult:
+def parse_cx_csv(text: str, mapping: dict[str, str] | None = None, *, today: date | None = None) -> CxParseResult:
     """Parse a whole decoded file; good rows are kept and bad ones reported by line (see iter_cx_csv)."""
-    header, stream = iter_cx_csv(io.StringIO(text, newline=""), mapping)
+    header, stream = iter_cx_csv(io.StringIO(text, newline="").readlines(), mapping, today=today)
     rows: list[CxResponseRow | CxAggregateRow] = []
     rejections: list[RowRejection] = []
     add_row, add_rejection = rows.append, rejections.append

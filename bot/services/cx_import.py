@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import argparse
 import codecs
+import hashlib
 import io
 import json
 import logging
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -25,9 +26,15 @@ from bot.deps import Deps
 from bot.domain.cxcsv import (
     CxAggregateRow,
     CxFileRejected,
+    CxHeader,
     CxResponseRow,
+    CxRowStream,
+    LinesSource,
     RowRejection,
     decode_bytes,
+    format_mapping,
+    header_from_json,
+    header_to_json,
     iter_cx_csv,
     parse_column_mapping,
 )
@@ -56,11 +63,17 @@ class ImportSummary:
     imported: int = 0
     already_present: int = 0
     rejected: int = 0
-    reasons: list[tuple[int, str, str]] = field(default_factory=list)  # (line, code, detail), first 20
+    # Rejected rows grouped by reason: (rows, first line, code, first detail), at most MAX_REASONS groups.
+    reasons: list[tuple[int, int, str, str]] = field(default_factory=list)
     unknown_teams: list[str] = field(default_factory=list)
     file_code: str | None = None
     found_columns: list[str] = field(default_factory=list)
     error: str | None = None
+    file_column: str = ""  # the column a whole-file rejection is about
+    file_detail: str = ""
+    suggestion: str | None = None  # a column mapping that reads the file, as the admin would type it
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (cxfeed.note.<code>, detail)
+    totals_dropped: int = 0  # aggregate total rows not stored because they sum their team rows
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -86,14 +99,19 @@ def import_bytes(
     db: Database, workspace_id: str, source: str, data: bytes, mapping: dict[str, str] | None, now: datetime
 ) -> ImportSummary:
     """Import a feed already in memory (tests, small uploads); see `import_lines`."""
-    return import_lines(db, workspace_id, source, io.StringIO(decode_bytes(data), newline=""), mapping, now)
+    if data[:4] == b"PK\x03\x04":
+        from bot.services.cx_xlsx import xlsx_lines_from_bytes
+
+        return import_lines(db, workspace_id, source, xlsx_lines_from_bytes(data, mapping), mapping, now)
+    text = decode_bytes(data)
+    return import_lines(db, workspace_id, source, lambda: iter(io.StringIO(text, newline="")), mapping, now)
 
 
 def import_lines(
     db: Database,
     workspace_id: str,
     source: str,
-    lines: Iterable[str],
+    lines: LinesSource,
     mapping: dict[str, str] | None,
     now: datetime,
 ) -> ImportSummary:
@@ -107,13 +125,24 @@ def import_lines(
     """
     summary = ImportSummary(source=source)
     try:
-        header, stream = iter_cx_csv(lines, mapping)
+        header, stream = iter_cx_csv(lines, mapping, today=now.date())
     except CxFileRejected as rejected:
         summary.status = "rejected"
         summary.file_code = rejected.code
         summary.found_columns = list(rejected.found_columns)
+        summary.file_column = rejected.column
+        summary.file_detail = rejected.detail
+        summary.suggestion = format_mapping(rejected.suggestion) if rejected.suggestion else None
         return summary
+    return store_stream(db, workspace_id, summary, header, stream, now)
+
+
+def store_stream(
+    db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
+) -> ImportSummary:
+    """Store what a parse yields, in batches, and count it in `summary`."""
     summary.shape = header.shape
+    summary.notes = list(header.notes)
     table: type[CxResponse] | type[CxAggregate] = CxResponse if header.shape == "responses" else CxAggregate
     unknown: dict[str, None] = {}
     with db.session_scope() as session:
@@ -123,59 +152,85 @@ def import_lines(
         lookup = cx_repo.team_lookup(session, workspace_id)
         cx_repo.relink_team_labels(session, workspace_id, lookup)  # teams set up since the last import
 
+    known_labels: dict[str, int | None] = {}  # feeds repeat a few labels a million times
+
     def team_of(label: str | None) -> int | None:
-        if not label or not label.strip():
+        if not label:
             return None
-        team_id = lookup.get(label.strip().lower().lstrip("#"))
-        if team_id is None and len(unknown) < 50:
+        if label in known_labels:
+            return known_labels[label]
+        team_id = lookup.get(label.strip().lower().lstrip("#")) if label.strip() else None
+        if team_id is None and label.strip() and len(unknown) < 50:
             unknown.setdefault(label.strip())
+        if len(known_labels) < 10_000:
+            known_labels[label] = team_id
         return team_id
 
     def store(batch: list[CxResponseRow | CxAggregateRow]) -> None:
         with db.session_scope() as session:
             cx_repo.lock_workspace(session, workspace_id)
             present = cx_repo.existing_keys(session, workspace_id, table, [row.row_key for row in batch])
-            new_rows: list[dict[str, Any]] = []
+            records: list[tuple[Any, ...]] = []
+            daily: list[tuple[int | None, Any, str, int, int | None]] = []
             for row in batch:
                 if row.row_key in present:
                     summary.already_present += 1
                     continue
                 present.add(row.row_key)
-                record: dict[str, Any] = {
-                    "workspace_id": workspace_id,
-                    "row_key": row.row_key,
-                    "day": row.day,
-                    "metric": row.metric,
-                    "team_id": team_of(row.team),
-                    "team_label": (row.team or "").strip()[:200] or None,
-                }
+                team_id = team_of(row.team)
+                label = (row.team or "").strip()[:200] or None
                 if isinstance(row, CxResponseRow):
-                    record["score"] = row.score
-                    record["comment"] = row.comment
+                    records.append(
+                        (
+                            workspace_id,
+                            row.row_key,
+                            row.day,
+                            row.metric,
+                            row.score,
+                            team_id,
+                            label,
+                            row.comment,
+                            row.scale_max,
+                        )
+                    )
+                    daily.append((team_id, row.day, row.metric, row.score, row.scale_max))
                 else:
-                    record["value"] = row.value
-                    record["count"] = row.count
-                new_rows.append(record)
-            cx_repo.insert_ignoring_duplicates(session, table, new_rows)
-            if table is CxResponse:
-                cx_repo.add_daily_counts(session, workspace_id, new_rows)
-        summary.imported += len(new_rows)
+                    records.append(
+                        (workspace_id, row.row_key, row.day, row.metric, row.value, row.count, team_id, label)
+                    )
+            cx_repo.insert_ignoring_duplicates(session, table, records)
+            if daily:
+                cx_repo.add_daily_counts(session, workspace_id, daily)
+        summary.imported += len(records)
 
     batch: list[CxResponseRow | CxAggregateRow] = []
+    # code -> [rows, first line, first detail]; a grown feed's tail adds to the reasons of its start
+    groups: dict[str, list[Any]] = {code: [count, line, detail] for count, line, code, detail in summary.reasons}
+    stored_rows = 0
     for item in stream:
         if isinstance(item, RowRejection):
             summary.rejected += 1
-            if len(summary.reasons) < MAX_REASONS:
-                summary.reasons.append((item.line, item.code, item.detail))
+            group = groups.get(item.code)
+            if group is None:
+                if len(groups) < MAX_REASONS:
+                    groups[item.code] = [1, item.line, item.detail]
+            else:
+                group[0] += 1
             continue
+        stored_rows += 1
         batch.append(item)
         if len(batch) >= BATCH:
             store(batch)
             batch = []
     if batch:
         store(batch)
-    summary.rows_read = stream.rows_read
+    summary.rows_read += stream.rows_read
+    summary.totals_dropped = stream.totals_dropped
+    summary.reasons = [(count, line, code, detail) for code, (count, line, detail) in groups.items()]
     summary.unknown_teams = list(unknown)
+    if stored_rows == 0 and summary.already_present == 0 and summary.rejected:
+        summary.status = "rejected"  # every row was refused: nothing in the file was imported
+        summary.file_code = "no_rows"
     return summary
 
 
@@ -201,14 +256,147 @@ def detect_encoding(head: bytes) -> str:
 def import_file(
     db: Database, workspace_id: str, source: str, path: Path, mapping: dict[str, str] | None, now: datetime
 ) -> ImportSummary:
+    """Import a CSV/TSV or .xlsx file, streaming (the file is opened twice: see iter_cx_csv).
+
+    A file that only grew since its last import (its old length hashes the same) is read from where that
+    import stopped, with its parse decisions; any other change reads it whole again.
+    """
     with path.open("rb") as raw:
+        if raw.read(4) == b"PK\x03\x04":  # a zip: an .xlsx workbook
+            from bot.services.cx_xlsx import xlsx_lines
+
+            return import_lines(db, workspace_id, source, xlsx_lines(path, mapping), mapping, now)
+        raw.seek(0)
         encoding = detect_encoding(raw.read(1 << 20))
         if encoding == "utf-8" and not _all_utf8(raw):
             # A stray byte far into a file that began as UTF-8. Decided before anything is stored: changing
             # the encoding half-way would give the same rows other keys, and import them twice.
             encoding = "cp1252"
-    with path.open("r", encoding=encoding, errors="replace", newline="") as text:
-        return import_lines(db, workspace_id, source, text, mapping, now)
+    columns = format_mapping(mapping) if mapping else ""
+    state = _load_state(db, workspace_id)
+    resumed = _import_tail(db, workspace_id, source, path, columns, encoding, state, now) if state else None
+    if resumed is not None:
+        return resumed
+
+    def open_lines() -> Iterator[str]:
+        with path.open("r", encoding=encoding, errors="replace", newline="") as text:
+            yield from text
+
+    summary = ImportSummary(source=source)
+    try:
+        header, stream = iter_cx_csv(open_lines, mapping, today=now.date())
+    except CxFileRejected:
+        return import_lines(db, workspace_id, source, open_lines, mapping, now)  # the same refusal, summarised
+    summary = store_stream(db, workspace_id, summary, header, stream, now)
+    if summary.status == "imported" and header.shape == "responses":
+        size, digest, ends_line = _file_hash(path)
+        if ends_line:
+            _save_state(
+                db,
+                workspace_id,
+                {
+                    "source": source,
+                    "columns": columns,
+                    "encoding": encoding,
+                    "size": size,
+                    "sha256": digest,
+                    "lines": stream.lines_consumed,
+                    "rows_read": summary.rows_read,
+                    "present": summary.imported + summary.already_present,
+                    "rejected": summary.rejected,
+                    "reasons": summary.reasons,
+                    "header": header_to_json(header),
+                },
+            )
+    return summary
+
+
+def _file_hash(path: Path, size: int | None = None) -> tuple[int, str, bool]:
+    """(length, SHA-256 of the first `size` bytes or the whole file, whether that part ends a line)."""
+    digest = hashlib.sha256()
+    read = 0
+    last = b""
+    with path.open("rb") as raw:
+        while size is None or read < size:
+            chunk = raw.read(1 << 20 if size is None else min(1 << 20, size - read))
+            if not chunk:
+                break
+            digest.update(chunk)
+            read += len(chunk)
+            last = chunk[-1:]
+    return read, digest.hexdigest(), last == b"\n"
+
+
+def _import_tail(
+    db: Database,
+    workspace_id: str,
+    source: str,
+    path: Path,
+    columns: str,
+    encoding: str,
+    state: dict[str, Any],
+    now: datetime,
+) -> ImportSummary | None:
+    """The import of a feed that grew: only its new lines are parsed. None when it must be read whole."""
+    if (state.get("source"), state.get("columns"), state.get("encoding")) != (source, columns, encoding):
+        return None
+    size = int(state["size"])
+    if path.stat().st_size < size or _file_hash(path, size)[1] != state["sha256"]:
+        return None
+    header = header_from_json(state["header"], now.date())
+    summary = ImportSummary(source=source, shape=header.shape, rows_read=int(state["rows_read"]))
+    summary.already_present = int(state["present"])
+    # The start's rejected rows are still rejected: the summary says so as a full read would.
+    summary.rejected = int(state.get("rejected", 0))
+    summary.reasons = [(int(c), int(n), str(code), str(d)) for c, n, code, d in state.get("reasons", [])]
+    table_keys = cx_repo.existing_keys
+
+    def prior(nth_key: Callable[[int], str]) -> int:
+        """Identical rows the unchanged part held: their keys are #0, #1, … (see CxRowStream)."""
+        count = 0
+        with db.session_scope() as session:
+            while table_keys(session, workspace_id, CxResponse, [nth_key(count)]):
+                count += 1
+        return count
+
+    with path.open("rb") as raw:
+        raw.seek(size)
+        text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        stream = CxRowStream(header, iter(text), int(state["lines"]), prior=prior)
+        present_before = summary.already_present
+        summary = store_stream(db, workspace_id, summary, header, stream, now)
+    if summary.status == "imported":
+        new_size, digest, ends_line = _file_hash(path)
+        if ends_line:
+            new_rows = summary.imported + summary.already_present - present_before
+            state.update(
+                rejected=summary.rejected,
+                reasons=summary.reasons,
+                size=new_size,
+                sha256=digest,
+                lines=stream.lines_consumed,
+                rows_read=summary.rows_read,
+                present=present_before + new_rows,
+            )
+            _save_state(db, workspace_id, state)
+    return summary
+
+
+def _load_state(db: Database, workspace_id: str) -> dict[str, Any] | None:
+    with db.session_scope() as session:
+        workspace = session.get(Workspace, workspace_id)
+        text = workspace.cx_feed_state if workspace else None
+    try:
+        return json.loads(text) if text else None
+    except ValueError:
+        return None
+
+
+def _save_state(db: Database, workspace_id: str, state: dict[str, Any]) -> None:
+    with db.session_scope() as session:
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is not None:
+            workspace.cx_feed_state = json.dumps(state)
 
 
 def _all_utf8(raw: BinaryIO) -> bool:

@@ -76,18 +76,25 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
                 col(CxResponse.day),
                 col(CxResponse.metric),
                 col(CxResponse.score),
+                col(CxResponse.scale_max),
                 func.count(),
             )
             .where(col(CxResponse.workspace_id) == workspace_id)
-            .group_by(col(CxResponse.team_id), col(CxResponse.day), col(CxResponse.metric), col(CxResponse.score))
+            .group_by(
+                col(CxResponse.team_id),
+                col(CxResponse.day),
+                col(CxResponse.metric),
+                col(CxResponse.score),
+                col(CxResponse.scale_max),
+            )
         ).all()
         tallies: dict[tuple[int | None, str, str], list[int]] = {}
-        for team_id, day, metric, score, count in rows:
+        for team_id, day, metric, score, scale_max, count in rows:
             tally = tallies.setdefault((team_id, day.isoformat()[:7], metric), [0, 0])
             if metric == "nps":
                 tally[0] += count if score >= 9 else (-count if score <= 6 else 0)
             else:
-                tally[0] += count if score >= 4 else 0
+                tally[0] += count if score >= (scale_max or 5) - 1 else 0  # the scale's top two answers
             tally[1] += count
         for (team_id, period, metric), (score_sum, n) in sorted(tallies.items(), key=lambda i: (i[0][1], str(i[0][0]))):
             writer.writerow(

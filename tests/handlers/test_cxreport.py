@@ -169,3 +169,24 @@ def test_asking_again_while_the_report_is_built_does_not_build_it_twice(harness:
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "kaikki", user_id=ADMIN, channel_id=CHANNEL)
     assert "Quality side" in json.dumps(report_response(harness))
+
+
+def test_cxfeed_columns_take_quoted_names_with_commas_and_column_numbers(  # type: ignore[no-untyped-def]
+    fake_slack, database_url: str, tmp_path: Path
+) -> None:
+    feed = tmp_path / "forms.csv"
+    feed.write_text(
+        'Timestamp,"On a scale of 0-10, how would you rate us?",Why\n2026-01-05 10:00:00,9,great\n', encoding="utf-8"
+    )
+    with running_app(fake_slack, database_url, CX_FEED_DIR=str(tmp_path)) as harness:
+        make_team(harness, MEMBERS)
+        # Slack turns typed quotes into curly ones; both work.
+        mapping = "date=#1, nps=“On a scale of 0-10, how would you rate us?”"
+        harness.sender.command("/pulse", f"cxfeed columns {mapping}", user_id=ADMIN, channel_id=CHANNEL)
+        assert "Column mapping saved" in json.dumps(report_response(harness))
+        harness.fake.clear_calls()
+        harness.sender.command("/pulse", f"cxfeed {feed}", user_id=ADMIN, channel_id=CHANNEL)
+        calls = harness.fake.wait_for("response_url", count=2)
+        assert "1 row read, 1 imported, 0 already present, 0 rejected" in json.dumps(
+            calls[1].params, ensure_ascii=False
+        )

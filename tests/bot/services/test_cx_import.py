@@ -146,7 +146,7 @@ def test_bad_rows_are_reported_with_line_numbers_and_good_rows_kept(
         make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed)
     )
     assert (summary.imported, summary.rejected) == (2, 4)
-    assert [line for line, _code, _detail in summary.reasons] == [3, 4, 5, 6]
+    assert [(count, line) for count, line, _code, _detail in summary.reasons] == [(1, 3), (1, 4), (1, 5), (1, 6)]
     assert len(stored(db)) == 2
 
 
@@ -300,3 +300,218 @@ def test_late_non_utf8_byte_reads_the_whole_file_as_cp1252_once(
     assert "Myyjät" in first.unknown_teams
     again = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed), force=True)
     assert (again.imported, again.already_present) == (0, 40001)
+
+
+# --- exports as people have them: every hint is followed, and numbers checked ---------------------------
+
+STARS = "rating\tdate\tverified_reviews\r\n" + "".join(
+    f"{stars}\t{day}-Feb-26\tok\r\n" for stars, day in [(5, 2), (4, 3), (3, 3), (1, 4), (5, 5)]
+)
+
+
+def _follow(settings_: Settings, db: Database, feed: Path) -> tuple[cx_import.ImportSummary, cx_import.ImportSummary]:
+    """Import; when refused, import again with the mapping the refusal suggests."""
+    first = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert first.status == "rejected" and first.suggestion, first
+    second = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed), columns=first.suggestion)
+    return first, second
+
+
+@BOTH_BACKENDS
+def test_star_ratings_hint_leads_to_csat_not_nps(db: Database, database_url: str, tmp_path: Path) -> None:
+    feed = tmp_path / "reviews.tsv"
+    feed.write_text(STARS, encoding="utf-8")
+    first, second = _follow(make_settings(database_url, tmp_path), db, feed)
+    assert first.file_code == "score_is_csat" and first.suggestion == "csat=rating"
+    assert (second.status, second.imported) == ("imported", 5)
+    report = _year_report(db)
+    assert report.nps.n == 0
+    assert (report.csat.n, report.csat.satisfied) == (5, 3)
+
+
+def test_explicit_generic_score_of_stars_is_refused_too(db: Database, database_url: str, tmp_path: Path) -> None:
+    feed = tmp_path / "reviews.tsv"
+    feed.write_text(STARS, encoding="utf-8")
+    summary = cx_import.import_for_workspace(
+        make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed), columns="score=rating"
+    )
+    assert (summary.status, summary.file_code, summary.suggestion) == ("rejected", "score_is_csat", "csat=rating")
+    assert stored(db) == []
+
+
+@BOTH_BACKENDS
+def test_csat_on_a_seven_point_scale_counts_its_top_two(db: Database, database_url: str, tmp_path: Path) -> None:
+    feed = tmp_path / "csat7.csv"
+    feed.write_text("date,Satisfaction\n2026-02-02,7\n2026-02-02,6\n2026-02-03,5\n2026-02-04,2\n", encoding="utf-8")
+    first, second = _follow(make_settings(database_url, tmp_path), db, feed)
+    assert first.file_code == "csat_scale" and first.suggestion == "csat=Satisfaction, scale=1-7"
+    assert second.imported == 4
+    csat = _year_report(db).csat
+    assert (csat.n, csat.satisfied) == (4, 2)  # 6 and 7, not every answer over 3
+
+
+@BOTH_BACKENDS
+def test_scorecard_hint_imports_counts_without_double_totals(db: Database, database_url: str, tmp_path: Path) -> None:
+    feed = tmp_path / "scorecard.csv"
+    feed.write_text(
+        "Mes,Tienda,NPS_Score,Total_Responses,Promotores,Neutros,Detractores\n"
+        "2026-01-01,,26.0,60,30,10,20\n"
+        "2026-01-01,A,40.0,20,12,4,4\n"
+        "2026-01-01,B,18.0,40,18,6,16\n"
+        "2026-02-01,,50.0,10,6,3,1\n"
+        "2026-02-01,A,50.0,10,6,3,1\n",
+        encoding="utf-8",
+    )
+    first, second = _follow(make_settings(database_url, tmp_path), db, feed)
+    assert first.file_code == "no_date_column"
+    assert first.suggestion == "date=Mes, value=NPS_Score, count=Total_Responses"
+    assert (second.shape, second.imported, second.totals_dropped) == ("aggregates", 3, 2)
+    nps = _year_report(db).nps
+    assert nps.n == 70
+    assert nps.score == pytest.approx(100 * ((30 - 20) + (6 - 1)) / 70)
+
+
+@BOTH_BACKENDS
+def test_file_without_dates_imports_with_first_seen_once(db: Database, database_url: str, tmp_path: Path) -> None:
+    feed = tmp_path / "verbatims.csv"
+    feed.write_text('user_id,text,NPS_Score\n1,"slow\nand buggy",0\n2,love it,10\n2,love it,10\n', encoding="utf-8")
+    settings_ = make_settings(database_url, tmp_path)
+    first, second = _follow(settings_, db, feed)
+    assert (first.file_code, first.suggestion) == ("no_date", "date=@first-seen")
+    assert second.imported == 3  # identical rows are counted as exported
+    later = datetime(2026, 3, 9, tzinfo=UTC)
+    again = cx_import.import_for_workspace(settings_, db, WORKSPACE, later, source=str(feed), columns=first.suggestion)
+    assert (again.imported, again.already_present) == (0, 3)
+    with db.session_scope() as session:
+        assert set(session.exec(select(CxResponse.day)).all()) == {NOW.date()}
+
+
+def test_reasons_are_grouped_and_all_rejected_is_rejected(db: Database, database_url: str, tmp_path: Path) -> None:
+    from bot.blocks.cxfeed import summary_text
+    from bot.i18n import translator
+
+    feed = tmp_path / "calls.csv"
+    feed.write_text("Date,Satisfaction rating\n" + "2026-02-02,0\n" * 40 + "2026-02-03,\n", encoding="utf-8")
+    summary = cx_import.import_for_workspace(
+        make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed)
+    )
+    assert (summary.status, summary.file_code, summary.rejected) == ("rejected", "no_rows", 41)
+    assert [(count, line, code) for count, line, code, _detail in summary.reasons] == [
+        (40, 2, "score_out_of_range"),
+        (1, 42, "missing_score"),
+    ]
+    english = summary_text(translator("en"), summary, plain=True)
+    assert "every row was rejected" in english
+    assert "• 40 rows (first on line 2)" in english and "• 1 row (first on line 42)" in english
+    finnish = summary_text(translator("fi"), summary, plain=True)
+    assert "• 40 riviä (ensimmäinen rivillä 2)" in finnish and "• 1 rivi (ensimmäinen rivillä 42)" in finnish
+
+
+def test_hints_name_columns_in_the_shell_and_the_command_in_slack(tmp_path: Path) -> None:
+    from bot.blocks.cxfeed import summary_text
+    from bot.i18n import translator
+
+    summary = cx_import.ImportSummary(
+        source="f.csv",
+        status="rejected",
+        file_code="score_is_csat",
+        file_column="rating",
+        file_detail="5",
+        suggestion="csat=rating",
+    )
+    shell = summary_text(translator("en"), summary, plain=True)
+    slack = summary_text(translator("en"), summary)
+    assert "--columns 'csat=rating'" in shell and "/pulse" not in shell
+    assert "`/pulse cxfeed columns csat=rating`" in slack and "--columns" not in slack
+    assert len(shell.splitlines()) == 1
+
+
+def test_cli_refusal_is_one_line_and_its_hint_imports(tmp_path: Path) -> None:
+    database_url = f"sqlite:///{tmp_path / 'cli.db'}"
+    feed = tmp_path / "event.csv"
+    feed.write_text(
+        'Timestamp,"On a scale of 0-10, how would you rate us?",...why?\n'
+        "11/1/2019 8:51:12,0,Bad\n11/1/2019 9:05:13,10,Good\n11/4/2019 10:00:00,9,\n",
+        encoding="utf-8",
+    )
+    env = {"DATABASE_URL": database_url}
+    refused = run_cli("import-cx", str(feed), "--workspace", WORKSPACE, env=env, cwd=tmp_path)
+    assert refused.returncode == 1 and len(refused.stdout.strip().splitlines()) == 1
+    assert "--columns" in refused.stdout
+    mapping = 'date=Timestamp, nps="On a scale of 0-10, how would you rate us?"'
+    done = run_cli("import-cx", str(feed), "--workspace", WORKSPACE, "--columns", mapping, env=env, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "3 rows read, 3 imported" in done.stdout
+    assert "m/d/y" in done.stdout  # the order chosen from close timestamps is said, never silent
+
+
+@pytest.mark.parametrize("sheet", [None, "Vastaukset"])
+def test_xlsx_is_read_directly(db: Database, database_url: str, tmp_path: Path, sheet: str | None) -> None:
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    first = workbook.active
+    assert first is not None
+    first.title = "Info" if sheet else "Sheet1"
+    target = workbook.create_sheet("Vastaukset") if sheet else first
+    if sheet:
+        first.append(["Nothing", "here"])
+    target.append(["Päivämäärä", "Kuinka todennäköisesti suosittelisit meitä?", "Tiimi"])
+    target.append([datetime(2026, 2, 2, 9, 30), 10, "Tuki"])
+    target.append([date(2026, 2, 3), 6.0, "Tuki"])
+    target.append([None, None, None])
+    path = tmp_path / "vastaukset.xlsx"
+    workbook.save(path)
+    columns = f"sheet={sheet}" if sheet else None
+    summary = cx_import.import_for_workspace(
+        make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(path), columns=columns
+    )
+    assert (summary.status, summary.imported, summary.rejected) == ("imported", 2, 0)
+    nps = _year_report(db).nps
+    assert (nps.n, nps.promoters, nps.detractors) == (2, 1, 1)
+
+
+@BOTH_BACKENDS
+def test_grown_feed_reads_only_its_tail_with_the_keys_a_full_read_gives(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.domain.cxcsv import parse_cx_csv
+
+    head = "Date,NPS,Team\n" + "".join(f"{d}/1/2026,{d % 11},T\n" for d in range(13, 20)) + "13/1/2026,2,T\n"
+    tail = "13/1/2026,2,T\n14/1/2026,3,T\n1/2/2026,9,T\n"  # duplicates of earlier rows, and a new day
+    feed = tmp_path / "grow.csv"
+    feed.write_text(head, encoding="utf-8")
+    settings_ = make_settings(database_url, tmp_path)
+    first = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert first.imported == 8
+    feed.write_text(head + tail, encoding="utf-8")
+
+    def no_full_read(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the unchanged start was parsed again")
+
+    monkeypatch.setattr(cx_import, "iter_cx_csv", no_full_read)
+    grown = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (grown.status, grown.rows_read, grown.imported, grown.already_present) == ("imported", 11, 3, 8)
+    monkeypatch.undo()
+    full = parse_cx_csv(head + tail)
+    assert sorted(key for key, *_rest in stored(db)) == sorted(row.row_key for row in full.rows)
+    assert [r.day for r in full.rows][-1] == date(2026, 2, 1)  # the tail keeps the head's day/month order
+    same = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (same.imported, same.already_present) == (0, 11)
+    # A changed start is read whole again, and nothing is counted twice.
+    feed.write_text(head.replace("2,T", "3,T", 1) + tail, encoding="utf-8")
+    changed = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert changed.rows_read == 11 and changed.imported + changed.already_present == 11
+
+
+def test_cx_feed_columns_setting_takes_quotes_and_numbers(db: Database, database_url: str, tmp_path: Path) -> None:
+    from bot.settings import SettingError
+
+    feed = tmp_path / "forms.csv"
+    feed.write_text('Aika,"On a scale of 0-10, how likely, really?"\n3.2.2026 klo 9.15,10\n', encoding="utf-8")
+    columns = 'date=#1, nps="On a scale of 0-10, how likely, really?"'
+    settings_ = make_settings(database_url, tmp_path, CX_FEED_COLUMNS=columns)
+    summary = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (summary.status, summary.imported) == ("imported", 1)
+    with pytest.raises(SettingError, match="CX_FEED_COLUMNS"):
+        make_settings(database_url, tmp_path, CX_FEED_COLUMNS='nps="On a scale of 0-10')
