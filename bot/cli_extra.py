@@ -10,6 +10,14 @@ from bot.settings import Settings
 
 
 def add_subcommands(sub: Any) -> None:
+    from bot import cli_init
+
+    init = sub.add_parser(
+        "init",
+        help="ask for the Slack tokens, check them with Slack and write .env (the first command to run)",
+        description=cli_init.DESCRIPTION,
+    )
+    cli_init.add_arguments(init)
     cx = sub.add_parser(
         "import-cx",
         help="import an NPS/CSAT CSV file or URL once and print the summary",
