@@ -101,13 +101,19 @@ def home_team_of(deps: Deps, workspace_id: str, user_id: str) -> TeamView | None
 
 def find_team(deps: Deps, workspace_id: str, reference: str) -> TeamView | None:
     """A team by `<#C123|name>`, `#name`, channel id or team name (case-insensitive)."""
-    reference = reference.strip()
     with deps.db.session_scope() as session:
-        channel_id = _channel_id_from_mention(reference)
-        team = repo.team_by_channel(session, workspace_id, channel_id) if channel_id else None
-        if team is None:
-            team = repo.team_by_name(session, workspace_id, reference)
+        team = team_by_reference(session, workspace_id, reference)
         return view_of(session, team) if team else None
+
+
+def team_by_reference(session: Session, workspace_id: str, reference: str) -> Team | None:
+    """find_team's rule on an open session: the shell's `report --team` resolves names as /cxreport does."""
+    reference = reference.strip()
+    channel_id = _channel_id_from_mention(reference)
+    team = repo.team_by_channel(session, workspace_id, channel_id) if channel_id else None
+    if team is None:
+        team = repo.team_by_name(session, workspace_id, reference)
+    return team
 
 
 def setup_team(
