@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks import escape
@@ -14,8 +15,9 @@ from bot.deps import Deps
 from bot.i18n import Translator
 from bot.services import languages, privacy, rounds, teams
 from bot.services.home import build_home
+from bot.slack_client import make_lookup_client
 from handlers import registry
-from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.common import translator_before_ack, translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import refuse, save_schedule, schedule_modal
 from handlers.registry import MANAGERS
@@ -211,17 +213,24 @@ def register(app: App, deps: Deps) -> None:
         }
         _open_admin_input_modal(deps, body, "home_setup_modal", "home.setup", "channel", element)
 
+    lookup = make_lookup_client(deps.settings)
+
     @app.view("home_setup_modal")
     def setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
         channel = str(view["state"]["values"]["channel"]["value"].get("selected_conversation") or "")
-        try:
-            deps.client.conversations_members(channel=channel, limit=1)
-        except SlackApiError:
+        # Is the bot in the channel? Asked within a budget (one try, no Retry-After sleep) so the modal can
+        # show the answer; when Slack is slow or rate-limited, ack first and ask again properly after.
+        member = _bot_is_member(lookup, channel)
+        if member is False:
+            t = translator_before_ack(deps, workspace_id, user_id)
             ack(response_action="errors", errors={"channel": t("home.setup.not_member")})
             return
         ack()
+        t = translator_for(deps, workspace_id, user_id)
+        if member is None and _bot_is_member(deps.client, channel) is False:  # now with retries, after ack()
+            deps.client.chat_postMessage(channel=user_id, text=t("home.setup.not_member"))
+            return
         try:
             team, _created, members = teams.setup_team(deps, workspace_id, channel, channel, user_id)
         except teams.NotAllowed:
@@ -240,7 +249,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view("home_cxfeed_modal")
     def cxfeed_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
+        t = translator_before_ack(deps, workspace_id, user_id)  # its errors go out with ack()
         source = str(view["state"]["values"]["source"]["value"].get("value") or "").strip()
         from bot.services.cx_import import run_import, set_feed_source, source_problem
 
@@ -255,6 +264,19 @@ def register(app: App, deps: Deps) -> None:
             return
         run_import(deps, workspace_id)  # the first pull now, so Home shows its result
         refresh_home(deps, workspace_id, user_id)
+
+
+def _bot_is_member(client: WebClient, channel: str) -> bool | None:
+    """Whether the bot can read the channel's members: True, False (Slack said no), or None (no answer in
+    time, rate-limited, or Slack failing: undecided)."""
+    try:
+        client.conversations_members(channel=channel, limit=1)
+    except SlackApiError as error:
+        status = error.response.status_code
+        return None if status == 429 or status >= 500 or error.response.get("error") == "ratelimited" else False
+    except OSError:  # a timeout or a connection problem
+        return None
+    return True
 
 
 def _open_admin_input_modal(

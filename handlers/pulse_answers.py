@@ -12,7 +12,7 @@ from bot.blocks.pulse import comment_modal, pulse_message_blocks
 from bot.deps import Deps
 from bot.services import rounds
 from bot.services.rounds import PersonRoundView
-from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.common import translator_before_ack, translator_for, user_id_of, workspace_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +97,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view("pulse_comment_modal")
     def comment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user_id = user_id_of(body)
-        t = translator_for(deps, workspace_id_of(body), user_id)
+        t = translator_before_ack(deps, workspace_id_of(body), user_id)  # no Slack call before ack()
         round_text, _, rest = str(view.get("private_metadata") or "").partition("|")
         channel, _, message_ts = rest.partition("|")
         text = str(
@@ -109,6 +109,7 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         ack()
+        t = translator_for(deps, workspace_id_of(body), user_id)
         try:
             state = rounds.save_comment(deps, workspace_id_of(body), user_id, int(round_text or 0), text)
         except (rounds.RoundClosed, rounds.NotInvited):

@@ -333,6 +333,5 @@ def local_today(settings: Settings, now: datetime) -> date:
     return now.astimezone(ZoneInfo(settings.default_timezone)).date()
 
 
-
 def scope_teams(session: Session, workspace_id: str) -> Sequence[Team]:
     return session.exec(select(Team).where(Team.workspace_id == workspace_id).order_by(col(Team.name))).all()

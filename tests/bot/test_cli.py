@@ -48,7 +48,9 @@ def test_socket_mode_needs_the_app_token(tmp_path: Path) -> None:
     assert "SLACK_APP_TOKEN" in result.stderr
 
 
-@pytest.mark.parametrize("command", ["", "init", "socket", "serve", "clock", "migrate", "import-cx", "report", "demo-data"])
+@pytest.mark.parametrize(
+    "command", ["", "init", "socket", "serve", "clock", "migrate", "import-cx", "report", "demo-data"]
+)
 def test_help_for_every_subcommand(command: str) -> None:
     result = run_cli(*([command] if command else []), "--help")
     assert result.returncode == 0, result.stderr
