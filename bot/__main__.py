@@ -66,6 +66,11 @@ def load_settings(env: dict[str, str], *, command: str) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["init"]:  # init writes .env and settings, so it runs before either is read
+        from bot.cli_init import main as init_main
+
+        return init_main(arguments[1:])
     from dotenv import load_dotenv
 
     load_dotenv(os.path.join(os.getcwd(), ".env"), override=False)

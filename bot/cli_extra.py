@@ -1,21 +1,41 @@
-"""Offline subcommands: import-cx, report, demo-data. Each runner lives beside its service."""
+"""Offline subcommands: init, import-cx, report, demo-data. The shell's side lives here (arguments, the
+workspace choice, printing); the work is the services'. Messages are in DEFAULT_LANGUAGE, as the
+shell's other texts."""
 
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
-from bot.settings import Settings
+from bot.i18n import Translator, translator
+from bot.settings import SettingError, Settings
+
+EXIT_REJECTED = 1
+EXIT_BAD_INPUT = 2
+DEMO_DATABASE_URL = "sqlite:///pulssi-demo.db"
 
 
 def add_subcommands(sub: Any) -> None:
+    from bot import cli_init
+
+    init = sub.add_parser(
+        "init",
+        help="ask for the Slack tokens, check them with Slack and write .env (the first command to run)",
+        description=cli_init.DESCRIPTION,
+    )
+    cli_init.add_arguments(init)
+
     cx = sub.add_parser(
         "import-cx",
         help="import an NPS/CSAT CSV or .xlsx file or URL once and print the summary",
         description="Import NPS/CSAT rows from a CSV/TSV or .xlsx file or an http(s) URL. Exit 0 when imported "
-        "(bad rows are reported and skipped), 1 when the file was rejected whole or every row was rejected; "
-        "a rejection ends with the --columns mapping that reads the file.",
+        "(bad rows are reported and skipped), 1 when the file was rejected whole or every row was rejected "
+        "(a rejection ends with the --columns mapping that reads the file), 2 when the workspace or an "
+        "argument is wrong.",
     )
     cx.add_argument("source", help="a file path or an http(s) URL")
     cx.add_argument("--workspace", metavar="TEAM_ID", help="Slack workspace id (default: the only one in the database)")
@@ -32,47 +52,209 @@ def add_subcommands(sub: Any) -> None:
         description="The same report managers get with /cxreport, from the shell.",
     )
     report.add_argument("--workspace", metavar="TEAM_ID", help="Slack workspace id (default: the only one)")
-    report.add_argument("--team", metavar="NAME", help="team name or channel name (default: the whole workspace)")
+    report.add_argument(
+        "--team",
+        metavar="NAME",
+        help="team name, #channel or channel id, as /cxreport takes them (default: the whole workspace)",
+    )
     period = report.add_mutually_exclusive_group()
     period.add_argument("--weeks", type=int, metavar="N", help="the last N weeks (default 12)")
     period.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (inclusive), with --to")
     report.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (inclusive)")
     report.add_argument("--format", choices=("text", "json", "png"), default="text")
     report.add_argument("--out", metavar="FILE", help="write here instead of standard output (png needs it)")
+    report.add_argument("--database-url", metavar="URL", help="read this database instead of DATABASE_URL")
 
     demo = sub.add_parser(
         "demo-data",
-        help="fill the database with a realistic demo workspace",
+        help="fill a database of its own (pulssi-demo.db) with a realistic demo workspace",
         description="Create a demo workspace (teams, a year of rounds, wins, a CX feed) so that "
-        "`report --format png` shows what managers get, without Slack.",
+        "`report --format png` shows what managers get, without Slack. It goes to its own file, "
+        f"{DEMO_DATABASE_URL}, unless --database-url names another; a database that holds a real "
+        "workspace is refused unless --force.",
     )
     demo.add_argument("--workspace", metavar="TEAM_ID", default="TDEMO")
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--database-url", metavar="URL", default=DEMO_DATABASE_URL, help=f"default {DEMO_DATABASE_URL}")
+    demo.add_argument("--force", action="store_true", help="add demo data beside a real workspace")
 
 
 def runners() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
-    def import_cx(settings: Settings, args: argparse.Namespace) -> int:
-        from storage.migrate import upgrade_to_head
+    return {"import-cx": run_import_cx, "report": run_report, "demo-data": run_demo_data}
 
-        upgrade_to_head(settings.database_url)
-        from bot.services.cx_import import run_import_cli
 
-        return run_import_cli(settings, args)
+def _database_url(settings: Settings, args: argparse.Namespace, command: str) -> str | None:
+    """The database a command uses: --database-url when given, else DATABASE_URL; migrated to the newest
+    schema. None (after printing the one-line problem) when the URL is malformed."""
+    url = settings.database_url
+    if getattr(args, "database_url", None):
+        try:
+            url = Settings.from_env({"DATABASE_URL": args.database_url}, require_slack=False).database_url
+        except SettingError as error:
+            print(f"{command}: --database-url: {error.problem}", file=sys.stderr)
+            return None
+    from storage.migrate import upgrade_to_head
 
-    def report(settings: Settings, args: argparse.Namespace) -> int:
-        from storage.migrate import upgrade_to_head
+    upgrade_to_head(url)
+    return url
 
-        upgrade_to_head(settings.database_url)
-        from bot.services.reports import run_report_cli
 
-        return run_report_cli(settings, args)
+def _choose_workspace(
+    t: Translator, command: str, known: list[str], requested: str | None, *, may_create: bool = False
+) -> str | None:
+    """The workspace a command means, or None after printing why there is none (no data, a typo, several)."""
+    from bot.domain.workspaces import choose_workspace
 
-    def demo_data(settings: Settings, args: argparse.Namespace) -> int:
-        from storage.migrate import upgrade_to_head
+    choice = choose_workspace(known, requested, may_create=may_create)
+    if choice.workspace_id is not None:
+        return choice.workspace_id
+    known_text = ", ".join(choice.known)
+    if choice.problem == "empty":
+        print(t("cli.workspace.empty", command=command), file=sys.stderr)
+    elif choice.problem == "unknown":
+        print(t("cli.workspace.unknown", command=command, workspace=requested, known=known_text), file=sys.stderr)
+    else:
+        print(t("cli.workspace.choose", command=command, known=known_text), file=sys.stderr)
+    return None
 
-        upgrade_to_head(settings.database_url)
-        from bot.services.demo_data import run_demo_data_cli
 
-        return run_demo_data_cli(settings, args)
+def run_import_cx(settings: Settings, args: argparse.Namespace) -> int:
+    """`import-cx SOURCE [--workspace T123] [--columns MAPPING]`: 0 imported, 1 rejected or unreadable, 2 refused."""
+    from bot.blocks.cxfeed import summary_text
+    from bot.deps import utc_now
+    from bot.services.cx_import import import_for_workspace
+    from bot.services.workspaces import known_workspace_ids
+    from storage.db import Database
 
-    return {"import-cx": import_cx, "report": report, "demo-data": demo_data}
+    t = translator(settings.default_language)  # Pulssi's setting, not the shell's LANG
+    url = _database_url(settings, args, "import-cx")
+    if url is None:
+        return EXIT_BAD_INPUT
+    db = Database(url)
+    try:
+        # The first import into an empty database may name its workspace; after that a typo is refused.
+        workspace_id = _choose_workspace(t, "import-cx", known_workspace_ids(db), args.workspace, may_create=True)
+        if workspace_id is None:
+            return EXIT_BAD_INPUT
+        try:
+            summary = import_for_workspace(
+                settings, db, workspace_id, utc_now(), source=args.source, force=True, columns=args.columns
+            )
+        except ValueError as error:
+            print(f"import-cx: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(summary_text(t, summary, plain=True))
+        return 0 if summary.status == "imported" else EXIT_REJECTED
+    finally:
+        db.dispose()
+
+
+def run_report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.blocks.report import report_text
+    from bot.services import reports
+    from bot.services.teams import team_by_reference
+    from bot.services.workspaces import known_workspace_ids
+    from storage.db import Database
+
+    t = translator(settings.default_language)
+    url = _database_url(settings, args, "report")
+    if url is None:
+        return EXIT_BAD_INPUT
+    db = Database(url)
+    try:
+        workspace_id = _choose_workspace(t, "report", known_workspace_ids(db), args.workspace)
+        if workspace_id is None:
+            return EXIT_BAD_INPUT
+        with db.session_scope() as session:
+            scope = reports.workspace_scope(workspace_id)
+            if args.team:
+                team = team_by_reference(session, workspace_id, args.team)
+                if team is None:
+                    print(f"report: no team named {args.team!r} in workspace {workspace_id}", file=sys.stderr)
+                    return EXIT_BAD_INPUT
+                scope = reports.team_scope(session, workspace_id, team)
+        try:
+            start, end = _period(settings, args)
+        except ValueError as error:
+            print(f"report: {error}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        report = reports.build_report(
+            db, scope, start, end, k=settings.anonymity_min, timezone=settings.default_timezone
+        )
+    finally:
+        db.dispose()
+    if args.format == "json":
+        from bot.domain.report import report_json
+
+        _write_text(args.out, json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n")
+    elif args.format == "png":
+        if not args.out:
+            print("report: --format png needs --out FILE", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        from bot.blocks.report import chart_png
+
+        with open(args.out, "wb") as handle:
+            handle.write(chart_png(t, report))
+        print(f"wrote {args.out}")
+    else:
+        _write_text(args.out, report_text(t, report) + "\n")
+    return 0
+
+
+def _write_text(path: str | None, text: str) -> None:
+    if path:
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        print(f"wrote {path}")
+    else:
+        sys.stdout.write(text)
+
+
+def _period(settings: Settings, args: argparse.Namespace) -> tuple[date, date]:
+    from bot.deps import utc_now
+    from bot.services.reports import DEFAULT_WEEKS, local_today, period_ending
+
+    if args.date_from or args.date_to:
+        if not (args.date_from and args.date_to):
+            raise ValueError("--from and --to go together")
+        try:
+            start, end = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
+        except ValueError:
+            raise ValueError("dates are YYYY-MM-DD") from None
+        if end < start:
+            raise ValueError("--to is before --from")
+        return start, end
+    weeks = args.weeks or DEFAULT_WEEKS
+    if not 1 <= weeks <= 260:
+        raise ValueError("--weeks must be between 1 and 260")
+    return period_ending(local_today(settings, utc_now()), weeks)
+
+
+def run_demo_data(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.deps import utc_now
+    from bot.services.demo_data import generate, real_workspace_ids
+    from storage.db import Database
+
+    t = translator(settings.default_language)
+    url = _database_url(settings, args, "demo-data")
+    if url is None:
+        return EXIT_BAD_INPUT
+    db = Database(url)
+    try:
+        real = real_workspace_ids(db)
+        if real and not args.force:
+            print(t("cli.demo.refused", known=", ".join(real)), file=sys.stderr)
+            return EXIT_REJECTED
+        counts = generate(db, args.workspace, args.seed, utc_now().date())
+    except ValueError as error:
+        print(f"demo-data: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        db.dispose()
+    print(
+        f"Demo workspace {args.workspace}: {counts['teams']} teams, {counts['rounds']} closed rounds, "
+        f"{counts['wins']} wins, {counts['cx_responses']} CX responses.\n"
+        f"Try: python -m bot report --database-url {args.database_url} "
+        "--team Support --format png --out report.png"
+    )
+    return 0

@@ -204,3 +204,18 @@ def make_web_client(settings: Settings, *, timeout: int = 15) -> WebClient:
     if not any(isinstance(h, ConnectionErrorRetryHandler) for h in client.retry_handlers):
         client.retry_handlers.append(ConnectionErrorRetryHandler(max_retry_count=2))
     return client
+
+
+# A lookup a view submission needs before ack() must leave Slack's 3 seconds intact: one try, this long.
+LOOKUP_BUDGET_SECONDS = 1
+
+
+def make_lookup_client(settings: Settings, *, timeout: int = LOOKUP_BUDGET_SECONDS) -> WebClient:
+    """A client for lookups before ack(): a short timeout and no retries at all, so a 429 comes back as an
+    error at once instead of sleeping out Retry-After. The caller decides later, after ack(), with the
+    ordinary client."""
+    client = KeepAliveWebClient(
+        token=settings.slack_bot_token.reveal() or None, base_url=settings.slack_api_url, timeout=timeout
+    )
+    client.retry_handlers.clear()
+    return client

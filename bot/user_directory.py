@@ -71,6 +71,14 @@ class UserDirectory:
             self._cache[user_id] = (now, user)
         return user
 
+    def cached(self, user_id: str) -> SlackUser | None:
+        """What is known without asking Slack (None when nothing fresh is): for answers due before ack()."""
+        with self._lock:
+            cached = self._cache.get(user_id)
+        if cached and time.monotonic() - cached[0] < self._ttl:
+            return cached[1]
+        return None
+
     def _fetch(self, user_id: str) -> SlackUser:
         try:
             response = self._client.users_info(user=user_id, include_locale=True)

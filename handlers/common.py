@@ -54,6 +54,14 @@ def translator_for(deps: Deps, workspace_id: str, user_id: str) -> CatalogTransl
     return translator_for_person(deps, workspace_id, user_id)
 
 
+def translator_before_ack(deps: Deps, workspace_id: str, user_id: str) -> CatalogTranslator:
+    """translator_for without a Slack call (a cached locale at most): for a submission's errors, which go
+    out with ack() and so within Slack's 3 seconds."""
+    if not user_id:
+        return translator(deps.settings.default_language)
+    return translator_for_person(deps, workspace_id, user_id, ask_slack=False)
+
+
 def friendly_error(
     deps: Deps, body: dict[str, Any], respond: Any, key: str, *, dm_if_no_response_url: bool = False
 ) -> None:

@@ -17,8 +17,9 @@ from bot.domain.policy import Action
 from bot.i18n import Translator
 from bot.services import languages, privacy, rounds, teams
 from bot.services.home import build_home
+from bot.slack_client import make_lookup_client
 from handlers import registry
-from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.common import translator_before_ack, translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import refusal_text, refuse, save_schedule, schedule_modal
 from handlers.registry import MANAGERS
@@ -234,27 +235,32 @@ def register(app: App, deps: Deps) -> None:
         }
         _open_admin_input_modal(deps, body, Action.SET_UP_TEAM, "home_setup_modal", "home.setup", "channel", element)
 
+    lookup = make_lookup_client(deps.settings)
+
     @app.view("home_setup_modal")
     def setup_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
         channel = str(view["state"]["values"]["channel"]["value"].get("selected_conversation") or "")
+        t = translator_before_ack(deps, workspace_id, user_id)  # its errors go out with ack()
         if not teams.may(deps, workspace_id, user_id, Action.SET_UP_TEAM):
             ack(response_action="errors", errors={"channel": t("core.refusal.admins_only")})
             return
         try:
-            teams.check_channel(deps, channel, channel)  # the modal shows the fix (/invite @Pulssi)
+            # Asked within a budget (one try, no Retry-After sleep) so the modal can show the fix (/invite
+            # @Pulssi); when Slack is slow or rate-limited, setup_team asks again properly after ack().
+            teams.check_channel(deps, channel, channel, client=lookup)
         except teams.ChannelNotReady as error:
-            key = "slackerr.setup.archived_plain" if error.reason == "archived" else "slackerr.setup.not_member_plain"
-            ack(response_action="errors", errors={"channel": t(key)})
+            ack(response_action="errors", errors={"channel": t(_not_ready_key(error))})
             return
         ack()
+        t = translator_for(deps, workspace_id, user_id)
         try:
             team, _created, audience = teams.setup_team(deps, workspace_id, channel, channel, user_id)
         except teams.NotAllowed as error:  # lost admin rights since the check above: say so
             deps.client.chat_postMessage(channel=user_id, text=refusal_text(t, error))
             return
-        except teams.ChannelNotReady:  # removed from the channel since the check above; the next try says why
+        except teams.ChannelNotReady as error:  # Slack didn't answer in time before ack(), or it changed since
+            deps.client.chat_postMessage(channel=user_id, text=t(_not_ready_key(error)))
             return
         done = t("home.setup.done", name=escape(team.name), members=len(audience.pulsed))
         deps.client.chat_postMessage(channel=user_id, text=done + "\n" + audience_text(t, audience))
@@ -269,7 +275,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view("home_cxfeed_modal")
     def cxfeed_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
+        t = translator_before_ack(deps, workspace_id, user_id)  # its errors go out with ack()
         source = str(view["state"]["values"]["source"]["value"].get("value") or "").strip()
         from bot.services.cx_import import run_import, set_feed_source, source_problem
 
@@ -289,6 +295,10 @@ def register(app: App, deps: Deps) -> None:
             return
         run_import(deps, workspace_id)  # the first pull now, so Home shows its result
         refresh_home(deps, workspace_id, user_id)
+
+
+def _not_ready_key(error: teams.ChannelNotReady) -> str:
+    return "slackerr.setup.archived_plain" if error.reason == "archived" else "slackerr.setup.not_member_plain"
 
 
 def _open_admin_input_modal(

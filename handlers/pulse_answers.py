@@ -16,7 +16,7 @@ from slack_bolt import Ack, App
 from bot.blocks.pulse import comment_modal, recorded_modal
 from bot.deps import Deps
 from bot.services import rounds
-from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.common import translator_before_ack, translator_for, user_id_of, workspace_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view("pulse_comment_modal")
     def comment_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user_id = user_id_of(body)
-        t = translator_for(deps, workspace_id_of(body), user_id)
+        t = translator_before_ack(deps, workspace_id_of(body), user_id)  # no Slack call before ack()
         round_text, _, rest = str(view.get("private_metadata") or "").partition("|")
         channel, _, _message_ts = rest.partition("|")
         text = str(
@@ -102,6 +102,7 @@ def register(app: App, deps: Deps) -> None:
             )
             return
         ack()
+        t = translator_for(deps, workspace_id_of(body), user_id)
         try:
             rounds.save_comment(deps, workspace_id_of(body), user_id, int(round_text or 0), text)
         except (rounds.RoundClosed, rounds.NotInvited):

@@ -18,7 +18,7 @@ from bot.domain.policy import Action
 from bot.services import digest, privacy, pulse_schedule, rounds, teams
 from bot.services.teams import NotAllowed, NoTeam, TeamView
 from handlers import pulse
-from handlers.common import ephemeral_or_dm, translator_for, user_id_of, workspace_id_of
+from handlers.common import ephemeral_or_dm, translator_before_ack, translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.registry import MANAGERS
 from storage import repositories as repo
@@ -408,14 +408,15 @@ def register(app: App, deps: Deps) -> None:
     @app.view("pulse_schedule_modal")
     def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
         user_id = user_id_of(body)
-        t = translator_for(deps, workspace_id_of(body), user_id)
         values = view["state"]["values"]
         raw_time = str(values["time"]["value"].get("value") or "").strip()
         try:
             at = schedule_domain.parse_time(raw_time)
         except schedule_domain.ScheduleError:
+            t = translator_before_ack(deps, workspace_id_of(body), user_id)  # no Slack call before ack()
             ack(response_action="errors", errors={"time": t("pulsecmd.schedule.bad_time")})
             return
+        t = translator_before_ack(deps, workspace_id_of(body), user_id)  # refusals go out with ack()
         workspace_id = workspace_id_of(body)
         team_id = int(view.get("private_metadata") or 0)
         try:  # a refusal is shown in the modal, not swallowed
@@ -430,6 +431,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors={"time": t("core.error.not_in_team")})
             return
         ack()
+        t = translator_for(deps, workspace_id, user_id)
         new = schedule_domain.Schedule(
             every_weeks=int(values["cadence"]["value"]["selected_option"]["value"]),  # type: ignore[arg-type]
             weekday=int(values["weekday"]["value"]["selected_option"]["value"]),

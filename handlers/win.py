@@ -29,7 +29,7 @@ from bot.services import idempotency, slack_problems, wins
 from bot.services.languages import translator_for_team
 from bot.services.wins import StoredWin
 from handlers import registry
-from handlers.common import ephemeral_or_dm, translator_for, user_id_of, workspace_id_of
+from handlers.common import ephemeral_or_dm, translator_before_ack, translator_for, user_id_of, workspace_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -194,7 +194,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view(WIN_MODAL)
     def win_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
+        t = translator_before_ack(deps, workspace_id, user_id)  # no Slack call before ack()
         draft = draft_from_view(view)
         choice = wins.team_choice(deps, workspace_id, user_id)
         picking = choice.home is None
@@ -203,6 +203,7 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="errors", errors=_errors(t, errors))
             return
         ack()
+        t = translator_for(deps, workspace_id, user_id)
         # A double click on Share, or Slack resending the submission, must not celebrate twice.
         if not idempotency.claim_once(deps.db, workspace_id, f"win-view:{view.get('id')}", deps.now()):
             return
@@ -250,7 +251,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view(WIN_EDIT_MODAL)
     def win_edited(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
+        t = translator_before_ack(deps, workspace_id, user_id)  # its texts go out with ack()
         draft = draft_from_view(view)
         errors = validate_win(draft, author=user_id)
         if errors:
@@ -279,7 +280,7 @@ def register(app: App, deps: Deps) -> None:
     @app.view(WIN_DELETE_MODAL)
     def win_deleted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
+        t = translator_before_ack(deps, workspace_id, user_id)  # its texts go out with ack()
         try:
             win = wins.delete_win(deps, workspace_id, user_id, _win_id(view))
         except (wins.WinGone, wins.NotAuthor) as refusal:

@@ -6,13 +6,11 @@ grew adds only its new rows (row identity is the response id, else a hash of the
 
 from __future__ import annotations
 
-import argparse
 import codecs
 import hashlib
 import io
 import json
 import logging
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
@@ -38,7 +36,6 @@ from bot.domain.cxcsv import (
     iter_cx_csv,
     parse_column_mapping,
 )
-from bot.i18n import Translator, translator
 from bot.services.cx_fetch import FetchError, fetch, source_problem
 from bot.settings import Settings
 from bot.timeutil import from_db, to_db
@@ -599,37 +596,3 @@ def _tell_admin(deps: Deps, workspace_id: str, user_id: str, summary: ImportSumm
         )
     except SlackApiError:
         logger.warning("could not DM the CX feed admin", exc_info=True)
-
-
-def run_import_cli(settings: Settings, args: argparse.Namespace) -> int:
-    """`python -m bot import-cx SOURCE [--workspace T123] [--columns MAPPING]`: 0 imported, 1 rejected or unreadable."""
-    from bot.blocks.cxfeed import summary_text
-    from bot.deps import utc_now
-
-    db = Database(settings.database_url)
-    try:
-        workspace_id = args.workspace or _only_workspace(db)
-        if workspace_id is None:
-            print(
-                "import-cx: name the workspace with --workspace TEAM_ID (the database has none or several)",
-                file=sys.stderr,
-            )
-            return 2
-        t: Translator = translator(settings.default_language)  # Pulssi's setting, not the shell's LANG
-        try:
-            summary = import_for_workspace(
-                settings, db, workspace_id, utc_now(), source=args.source, force=True, columns=args.columns
-            )
-        except ValueError as error:
-            print(f"import-cx: {error}", file=sys.stderr)
-            return 2
-        print(summary_text(t, summary, plain=True))
-        return 0 if summary.status == "imported" else 1
-    finally:
-        db.dispose()
-
-
-def _only_workspace(db: Database) -> str | None:
-    with db.session_scope() as session:
-        ids = session.exec(select(Workspace.id)).all()
-    return ids[0] if len(ids) == 1 else None

@@ -7,23 +7,20 @@ a given seed. Refuses to touch a workspace that already has teams.
 
 from __future__ import annotations
 
-import argparse
 import math
 import random
-import sys
 from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import insert
 from sqlmodel import select
 
-from bot.deps import utc_now
 from bot.domain.sentiment import score_sentiment
-from bot.settings import Settings
 from bot.timeutil import to_db
 from storage import cx_repository
 from storage.db import Database
 from storage.models import CxResponse, PulseRound, RoundResult, Team, Win, WinColleague, Workspace
 
+DEMO_ADMIN = "UDEMOADMIN"  # the creator of every demo team: how demo data is told from a real workspace
 TEAMS = (
     ("C0DEMO1", "asiakaspalvelu", "Asiakaspalvelu", 14),
     ("C0DEMO2", "support-en", "Support", 9),
@@ -58,7 +55,7 @@ def generate(db: Database, workspace_id: str, seed: int, today: date, weeks: int
                 name=name,
                 every_weeks=1,
                 created_at=to_db(now),
-                created_by="UDEMOADMIN",
+                created_by=DEMO_ADMIN,
             )
             session.add(team)
             session.flush()
@@ -179,19 +176,11 @@ def generate(db: Database, workspace_id: str, seed: int, today: date, weeks: int
     return counts
 
 
-def run_demo_data_cli(settings: Settings, args: argparse.Namespace) -> int:
-    db = Database(settings.database_url)
-    try:
-        today = utc_now().date()
-        counts = generate(db, args.workspace, args.seed, today)
-    except ValueError as error:
-        print(f"demo-data: {error}", file=sys.stderr)
-        return 1
-    finally:
-        db.dispose()
-    print(
-        f"Demo workspace {args.workspace}: {counts['teams']} teams, {counts['rounds']} closed rounds, "
-        f"{counts['wins']} wins, {counts['cx_responses']} CX responses.\n"
-        f"Try: python -m bot report --workspace {args.workspace} --team Support --format png --out report.png"
-    )
-    return 0
+def real_workspace_ids(db: Database) -> list[str]:
+    """Workspaces that are not demo data: any with a team a real person set up, or with no teams at all."""
+    with db.session_scope() as session:
+        ids = session.exec(select(Workspace.id)).all()
+        creators: dict[str, set[str | None]] = {}
+        for workspace_id, created_by in session.exec(select(Team.workspace_id, Team.created_by)).all():
+            creators.setdefault(workspace_id, set()).add(created_by)
+    return sorted(w for w in ids if creators.get(w) != {DEMO_ADMIN})

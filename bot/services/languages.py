@@ -40,8 +40,11 @@ class PersonLanguage:
     chosen: Language | None  # the person's own choice, None when not made
 
 
-def person_language(deps: Deps, workspace_id: str, user_id: str) -> PersonLanguage:
-    """The language for everything Pulssi sends this person (DMs, ephemerals, Home, modals)."""
+def person_language(deps: Deps, workspace_id: str, user_id: str, *, ask_slack: bool = True) -> PersonLanguage:
+    """The language for everything Pulssi sends this person (DMs, ephemerals, Home, modals).
+
+    `ask_slack=False` uses only a Slack locale already cached: for texts due before ack() (a modal's
+    errors), which must never wait on users.info."""
     default = deps.settings.default_language
     if not user_id:
         return PersonLanguage(default, "default", None)
@@ -59,7 +62,10 @@ def person_language(deps: Deps, workspace_id: str, user_id: str) -> PersonLangua
             # The "database unavailable" message itself is translated here: it must still go out.
             logger.warning("language lookup failed: the database is unavailable")
     locale: str | None = None
-    if chosen is None:  # Slack's locale matters only when the person has not chosen
+    if chosen is None and not ask_slack:
+        known = deps.users.cached(user_id)
+        locale = known.locale if known is not None else None
+    elif chosen is None:  # Slack's locale matters only when the person has not chosen
         try:
             locale = deps.users.get(user_id).locale
         except SlackApiError:
@@ -68,8 +74,8 @@ def person_language(deps: Deps, workspace_id: str, user_id: str) -> PersonLangua
     return PersonLanguage(language, source, parse_language(chosen))
 
 
-def translator_for_person(deps: Deps, workspace_id: str, user_id: str) -> CatalogTranslator:
-    return translator(person_language(deps, workspace_id, user_id).language)
+def translator_for_person(deps: Deps, workspace_id: str, user_id: str, *, ask_slack: bool = True) -> CatalogTranslator:
+    return translator(person_language(deps, workspace_id, user_id, ask_slack=ask_slack).language)
 
 
 def team_language(deps: Deps, workspace_id: str, team_id: int | None) -> Language:

@@ -7,9 +7,6 @@ Nothing here loops over individual answers or days.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -57,7 +54,7 @@ from bot.settings import Settings
 from bot.timeutil import from_db
 from storage import cx_repository
 from storage.db import Database
-from storage.models import CxAggregate, CxDaily, RoundResult, Team, Win, WinColleague, Workspace
+from storage.models import CxAggregate, CxDaily, RoundResult, Team, Win, WinColleague
 
 DEFAULT_WEEKS = 12
 DIGEST_WEEKS = 4
@@ -347,93 +344,6 @@ def period_ending(today: date, weeks: int) -> tuple[date, date]:
 
 def local_today(settings: Settings, now: datetime) -> date:
     return now.astimezone(ZoneInfo(settings.default_timezone)).date()
-
-
-# ----- the shell: python -m bot report ---------------------------------------------------------------
-
-
-def run_report_cli(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.report import report_text
-    from bot.i18n import translator
-
-    db = Database(settings.database_url)
-    try:
-        with db.session_scope() as session:
-            workspaces = list(session.exec(select(Workspace.id)).all())
-            workspace_id = args.workspace or (workspaces[0] if len(workspaces) == 1 else None)
-            if workspace_id is None:
-                print(
-                    "report: name the workspace with --workspace TEAM_ID (the database has none or several)",
-                    file=sys.stderr,
-                )
-                return 2
-            scope = workspace_scope(workspace_id)
-            if args.team:
-                team = _find_team(session, workspace_id, args.team)
-                if team is None:
-                    print(f"report: no team named {args.team!r} in workspace {workspace_id}", file=sys.stderr)
-                    return 2
-                scope = team_scope(session, workspace_id, team)
-        try:
-            start, end = _period(settings, args)
-        except ValueError as error:
-            print(f"report: {error}", file=sys.stderr)
-            return 2
-        report = build_report(db, scope, start, end, k=settings.anonymity_min, timezone=settings.default_timezone)
-    finally:
-        db.dispose()
-    if args.format == "json":
-        from bot.domain.report import report_json
-
-        _write_text(args.out, json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n")
-    elif args.format == "png":
-        if not args.out:
-            print("report: --format png needs --out FILE", file=sys.stderr)
-            return 2
-        from bot.blocks.report import chart_png
-
-        with open(args.out, "wb") as handle:
-            handle.write(chart_png(translator(settings.default_language), report))
-        print(f"wrote {args.out}")
-    else:
-        _write_text(args.out, report_text(translator(settings.default_language), report) + "\n")
-    return 0
-
-
-def _write_text(path: str | None, text: str) -> None:
-    if path:
-        with open(path, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        print(f"wrote {path}")
-    else:
-        sys.stdout.write(text)
-
-
-def _period(settings: Settings, args: argparse.Namespace) -> tuple[date, date]:
-    from bot.deps import utc_now
-
-    if args.date_from or args.date_to:
-        if not (args.date_from and args.date_to):
-            raise ValueError("--from and --to go together")
-        try:
-            start, end = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
-        except ValueError:
-            raise ValueError("dates are YYYY-MM-DD") from None
-        if end < start:
-            raise ValueError("--to is before --from")
-        return start, end
-    weeks = args.weeks or DEFAULT_WEEKS
-    if not 1 <= weeks <= 260:
-        raise ValueError("--weeks must be between 1 and 260")
-    return period_ending(local_today(settings, utc_now()), weeks)
-
-
-def _find_team(session: Session, workspace_id: str, name: str) -> Team | None:
-    wanted = name.strip().lstrip("#").lower()
-    for team in session.exec(select(Team).where(Team.workspace_id == workspace_id)).all():
-        if wanted in (team.name.lower(), team.channel_name.lower(), team.channel_id.lower()):
-            return team
-    return None
 
 
 def scope_teams(session: Session, workspace_id: str) -> Sequence[Team]:

@@ -6,6 +6,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, delete, select
 
@@ -138,13 +139,19 @@ def home_team_of(deps: Deps, workspace_id: str, user_id: str) -> TeamView | None
 
 def find_team(deps: Deps, workspace_id: str, reference: str) -> TeamView | None:
     """A team by `<#C123|name>`, `#name`, channel id or team name (case-insensitive)."""
-    reference = reference.strip()
     with deps.db.session_scope() as session:
-        channel_id = _channel_id_from_mention(reference)
-        team = repo.team_by_channel(session, workspace_id, channel_id) if channel_id else None
-        if team is None:
-            team = repo.team_by_name(session, workspace_id, reference)
+        team = team_by_reference(session, workspace_id, reference)
         return view_of(session, team) if team else None
+
+
+def team_by_reference(session: Session, workspace_id: str, reference: str) -> Team | None:
+    """find_team's rule on an open session: the shell's `report --team` resolves names as /cxreport does."""
+    reference = reference.strip()
+    channel_id = _channel_id_from_mention(reference)
+    team = repo.team_by_channel(session, workspace_id, channel_id) if channel_id else None
+    if team is None:
+        team = repo.team_by_name(session, workspace_id, reference)
+    return team
 
 
 def setup_team(
@@ -318,19 +325,22 @@ def _channel_member_ids(deps: Deps, channel_id: str) -> list[str]:
             return members
 
 
-def check_channel(deps: Deps, channel_id: str, fallback_name: str) -> str:
+def check_channel(deps: Deps, channel_id: str, fallback_name: str, *, client: WebClient | None = None) -> str:
     """The channel's name, once conversations.info shows Pulssi can post there; else ChannelNotReady.
 
     Reading a public channel needs no membership (`is_member: false` comes back), posting does; a private
     channel the bot isn't in answers `channel_not_found`.
     """
     try:
-        info = deps.client.conversations_info(channel=channel_id)
+        info = (client or deps.client).conversations_info(channel=channel_id)
     except SlackApiError as error:
         code = str(error.response.get("error") or "")
         if code == "channel_not_found":
             raise ChannelNotReady(channel_id, "not_found") from error
         logger.warning("conversations.info failed for %s (%s); using the given channel name", channel_id, code)
+        return fallback_name or channel_id
+    except OSError as error:  # a budgeted client's timeout: undecided, like an error Slack answered
+        logger.warning("conversations.info failed for %s (%s); using the given channel name", channel_id, error)
         return fallback_name or channel_id
     channel = info.get("channel") or {}
     if channel.get("is_archived"):

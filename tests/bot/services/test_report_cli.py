@@ -11,10 +11,10 @@ from tests.bot.test_cli import run_cli
 
 def test_demo_data_then_report_in_every_format(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"}
-    demo = run_cli("demo-data", "--workspace", "TDEMO", env=env, cwd=tmp_path)
+    demo = run_cli("demo-data", "--workspace", "TDEMO", "--database-url", env["DATABASE_URL"], cwd=tmp_path)
     assert demo.returncode == 0, demo.stderr
     assert "3 teams" in demo.stdout
-    again = run_cli("demo-data", "--workspace", "TDEMO", env=env, cwd=tmp_path)
+    again = run_cli("demo-data", "--workspace", "TDEMO", "--database-url", env["DATABASE_URL"], cwd=tmp_path)
     assert again.returncode == 1 and "already has teams" in again.stderr
 
     text = run_cli("report", "--team", "Support", env=env, cwd=tmp_path)
