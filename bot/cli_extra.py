@@ -28,11 +28,14 @@ def add_subcommands(sub: Any) -> None:
     report.add_argument("--workspace", metavar="TEAM_ID", help="Slack workspace id (default: the only one)")
     report.add_argument("--team", metavar="NAME", help="team name or channel name (default: the whole workspace)")
     period = report.add_mutually_exclusive_group()
-    period.add_argument("--weeks", type=int, metavar="N", help="the last N weeks (default 12)")
+    period.add_argument("--weeks", type=int, metavar="N", help="the last N weeks, 1-104 (default 12)")
     period.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (inclusive), with --to")
     report.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (inclusive)")
     report.add_argument("--format", choices=("text", "json", "png"), default="text")
     report.add_argument("--out", metavar="FILE", help="write here instead of standard output (png needs it)")
+    report.add_argument(
+        "--language", choices=("en", "fi"), help="the report's language (default: DEFAULT_LANGUAGE)"
+    )
 
     demo = sub.add_parser(
         "demo-data",
@@ -54,12 +57,15 @@ def runners() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
         return run_import_cli(settings, args)
 
     def report(settings: Settings, args: argparse.Namespace) -> int:
-        from storage.migrate import upgrade_to_head
-
-        upgrade_to_head(settings.database_url)
         from bot.services.reports import run_report_cli
 
-        return run_report_cli(settings, args)
+        def upgrade() -> None:
+            from storage.migrate import upgrade_to_head  # imports alembic, which logs: only when needed
+
+            upgrade_to_head(settings.database_url)
+
+        # The database is upgraded only once the arguments are known good: a bad period is one line.
+        return run_report_cli(settings, args, prepare=upgrade)
 
     def demo_data(settings: Settings, args: argparse.Namespace) -> int:
         from storage.migrate import upgrade_to_head

@@ -26,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 WORKSPACE_WORDS = frozenset({"all", "kaikki", "workspace", "työtila"})
 HELP_WORDS = frozenset({"help", "ohje", "apua", "?"})
-MAX_WEEKS = 104
 
 
 def _mentions(user_ids: tuple[str, ...]) -> str:
@@ -191,9 +190,12 @@ def register(app: App, deps: Deps) -> None:
         if reference.lower() in HELP_WORDS:
             say(t("report.help"))
             return
-        if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
-            say(t("report.bad_weeks", weeks=weeks))
-            return
+        if weeks is not None:
+            try:
+                reports.check_weeks(weeks)
+            except reports.PeriodError as error:
+                say(t(error.key, **error.values))
+                return
         team: TeamView | None
         if reference.lower() in WORKSPACE_WORDS:
             team = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -42,7 +42,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.domain.report import (
-    CHART_POINTS,
+    MAX_WEEKS,
     NEEDS,
     CxPart,
     PulsePart,
@@ -56,7 +56,7 @@ from bot.settings import Settings
 from bot.timeutil import from_db
 from storage import cx_repository
 from storage.db import Database
-from storage.models import CxAggregate, CxDaily, RoundResult, Team, Win, WinColleague, Workspace
+from storage.models import CxAggregate, CxDaily, PulseRound, RoundResult, Team, Win, WinColleague, Workspace
 
 DEFAULT_WEEKS = 12
 DIGEST_WEEKS = 4
@@ -125,12 +125,15 @@ def _places(day: Any) -> list[Any]:
     The query reads days on or before the report's last day, so `back` is never negative.
     """
     back = days_before(bindparam("last", type_=Date()), day)
-    period_days, chart_days = bindparam("period_days", type_=Integer()), bindparam("chart_days", type_=Integer())
+    period_days, bucket_days = bindparam("period_days", type_=Integer()), bindparam("bucket_days", type_=Integer())
+    period_points, chart_points = bindparam("period_points", type_=Integer()), bindparam("chart_points", type_=Integer())
     lag_days = bindparam("lag_days", type_=Integer())
     return [
         case((back < period_days, 1), (back < 2 * period_days, -1), else_=0).label("period"),
         case(
-            (back < chart_days, CHART_POINTS - 1 - back // bindparam("bucket_days", type_=Integer())), else_=null()
+            (back < period_days, chart_points - 1 - back // bucket_days),
+            (back < 2 * period_days, period_points - 1 - (back - period_days) // bucket_days),
+            else_=null(),
         ).label("chart"),
         case((back <= lag_days, (lag_days - back) // 7), else_=null()).label("lag"),
     ]
@@ -141,8 +144,9 @@ def _span_parameters(span: ReportSpan) -> dict[str, Any]:
         "first": span.first_day,
         "last": span.end,
         "period_days": span.period_days,
-        "chart_days": span.chart_days,
         "bucket_days": span.bucket_days,
+        "period_points": span.period_points,
+        "chart_points": span.chart_points,
         "lag_days": span.lag_days,
     }
 
@@ -184,7 +188,8 @@ def _pulse_parts_statement(by_team: bool) -> Select[Any]:
 
 def _cx_parts_statement(by_team: bool) -> Select[Any]:
     """CX per place and metric (CxPart): the per-day counts every import keeps (one row per team key)
-    summed, and aggregate rows weighted by their response counts. CSAT is only shown for the period."""
+    summed, and aggregate rows weighted by their response counts. Both metrics for the period and the
+    chart (which covers the previous period too); the lag view reads NPS only."""
     counted = sa_select(
         *_places(_cx_daily.day),
         _cx_daily.metric,
@@ -229,7 +234,7 @@ def _cx_parts_statement(by_team: bool) -> Select[Any]:
             # NULL for counted answers; NULLIF: no division by zero from a zero count stored outside an import
             type_coerce(func.sum(placed.c.n * placed.c.value) / func.nullif(n, 0), Float()),
         )
-        .where(or_(placed.c.metric == "nps", placed.c.period == 1))
+        .where(or_(placed.c.metric == "nps", placed.c.period != 0))
         .group_by(*places, placed.c.aggregate)
     )
 
@@ -273,8 +278,24 @@ def _wins_statement(by_team: bool) -> Select[Any]:
     return sa_select(summary, top).select_from(summary.outerjoin(top, true()))
 
 
+def _open_rounds_statement(by_team: bool) -> Select[Any]:
+    """How many rounds are collecting answers now: their results join the report after they close."""
+    rounds = PulseRound.__table__.c  # type: ignore[attr-defined]
+    statement = sa_select(func.count()).where(
+        rounds.workspace_id == bindparam("workspace_id"), rounds.status == "open"
+    )
+    if by_team:
+        statement = statement.where(rounds.team_id == bindparam("team_id"))
+    return statement
+
+
 _STATEMENTS = {
-    by_team: (_pulse_parts_statement(by_team), _cx_parts_statement(by_team), _wins_statement(by_team))
+    by_team: (
+        _pulse_parts_statement(by_team),
+        _cx_parts_statement(by_team),
+        _wins_statement(by_team),
+        _open_rounds_statement(by_team),
+    )
     for by_team in (True, False)
 }
 
@@ -292,7 +313,7 @@ def build_report(
     span = ReportSpan(start, end, scope.bucket_weeks)
     zone = ZoneInfo(timezone)
     by_team = scope.team_id is not None
-    pulse_sql, cx_sql, wins_sql = _STATEMENTS[by_team]
+    pulse_sql, cx_sql, wins_sql, open_sql = _STATEMENTS[by_team]
     days = {"workspace_id": scope.workspace_id, **_span_parameters(span)}
     team = {"team_id": scope.team_id} if by_team else {}
     team_key = scope.team_id if scope.team_id is not None else cx_repository.WHOLE_WORKSPACE
@@ -306,6 +327,7 @@ def build_report(
         pulse_parts = [PulsePart._make(row) for row in connection.execute(pulse_sql, {**days, **team, "k": k})]
         cx_parts = [CxPart._make(row) for row in connection.execute(cx_sql, {**days, **team, "team_key": team_key})]
         count, scored, mean_polarity, thanked, *top_win = connection.execute(wins_sql, period).one()
+        open_rounds = connection.execute(open_sql, {"workspace_id": scope.workspace_id, **team}).scalar_one()
     top = None
     if count:
         text, reactions, author_id, polarity, created_at = top_win
@@ -325,6 +347,7 @@ def build_report(
         pulse_parts=pulse_parts,
         cx_parts=cx_parts,
         wins=wins,
+        round_open=bool(open_rounds),
     )
 
 
@@ -339,10 +362,24 @@ def local_today(settings: Settings, now: datetime) -> date:
 # ----- the shell: python -m bot report ---------------------------------------------------------------
 
 
-def run_report_cli(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.blocks.report import report_text
+def run_report_cli(
+    settings: Settings, args: argparse.Namespace, prepare: Callable[[], None] | None = None
+) -> int:
+    from bot.blocks.report import chart_png, report_text
+    from bot.domain.report import report_json
     from bot.i18n import translator
 
+    t = translator(args.language or settings.default_language)
+    try:
+        start, end = _period(settings, args)
+    except PeriodError as error:
+        print(f"report: {t(error.key, **error.values)}", file=sys.stderr)
+        return 2
+    if args.format == "png" and not args.out:
+        print("report: --format png needs --out FILE", file=sys.stderr)
+        return 2
+    if prepare is not None:
+        prepare()
     db = Database(settings.database_url)
     try:
         with db.session_scope() as session:
@@ -361,29 +398,17 @@ def run_report_cli(settings: Settings, args: argparse.Namespace) -> int:
                     print(f"report: no team named {args.team!r} in workspace {workspace_id}", file=sys.stderr)
                     return 2
                 scope = team_scope(session, workspace_id, team)
-        try:
-            start, end = _period(settings, args)
-        except ValueError as error:
-            print(f"report: {error}", file=sys.stderr)
-            return 2
         report = build_report(db, scope, start, end, k=settings.anonymity_min, timezone=settings.default_timezone)
     finally:
         db.dispose()
     if args.format == "json":
-        from bot.domain.report import report_json
-
         _write_text(args.out, json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n")
     elif args.format == "png":
-        if not args.out:
-            print("report: --format png needs --out FILE", file=sys.stderr)
-            return 2
-        from bot.blocks.report import chart_png
-
         with open(args.out, "wb") as handle:
-            handle.write(chart_png(translator(settings.default_language), report))
+            handle.write(chart_png(t, report))
         print(f"wrote {args.out}")
     else:
-        _write_text(args.out, report_text(translator(settings.default_language), report) + "\n")
+        _write_text(args.out, report_text(t, report) + "\n")
     return 0
 
 
@@ -396,22 +421,38 @@ def _write_text(path: str | None, text: str) -> None:
         sys.stdout.write(text)
 
 
+class PeriodError(ValueError):
+    """A report period that can't be used: `key` and `values` make its one-line message in either language."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def check_weeks(weeks: int) -> int:
+    """The number of weeks of a report, the same limit in the shell and in Slack."""
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise PeriodError("report.bad_weeks", weeks=weeks, max=MAX_WEEKS)
+    return weeks
+
+
 def _period(settings: Settings, args: argparse.Namespace) -> tuple[date, date]:
     from bot.deps import utc_now
 
     if args.date_from or args.date_to:
         if not (args.date_from and args.date_to):
-            raise ValueError("--from and --to go together")
+            raise PeriodError("report.bad_period.pair")
         try:
             start, end = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
         except ValueError:
-            raise ValueError("dates are YYYY-MM-DD") from None
+            raise PeriodError("report.bad_period.format") from None
         if end < start:
-            raise ValueError("--to is before --from")
+            raise PeriodError("report.bad_period.order")
+        if (end - start).days + 1 > 7 * MAX_WEEKS:
+            raise PeriodError("report.bad_period.long", max=MAX_WEEKS)
         return start, end
-    weeks = args.weeks or DEFAULT_WEEKS
-    if not 1 <= weeks <= 260:
-        raise ValueError("--weeks must be between 1 and 260")
+    weeks = check_weeks(DEFAULT_WEEKS if args.weeks is None else args.weeks)
     return period_ending(local_today(settings, utc_now()), weeks)
 
 
