@@ -33,9 +33,7 @@ def add_subcommands(sub: Any) -> None:
     report.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (inclusive)")
     report.add_argument("--format", choices=("text", "json", "png"), default="text")
     report.add_argument("--out", metavar="FILE", help="write here instead of standard output (png needs it)")
-    report.add_argument(
-        "--language", choices=("en", "fi"), help="the report's language (default: DEFAULT_LANGUAGE)"
-    )
+    report.add_argument("--language", choices=("en", "fi"), help="the report's language (default: DEFAULT_LANGUAGE)")
 
     demo = sub.add_parser(
         "demo-data",

@@ -106,12 +106,27 @@ def _n_row(ax: Any, xs: Sequence[int], ns: Sequence[int], row: int, label: str, 
     for x, n in zip(xs, ns, strict=True):
         if n:
             ax.annotate(
-                str(n), (x, 0), xycoords=transform, xytext=offset, textcoords="offset points",
-                ha="center", va="top", fontsize=N_FONT, color=color, gid="n",
+                str(n),
+                (x, 0),
+                xycoords=transform,
+                xytext=offset,
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=N_FONT,
+                color=color,
+                gid="n",
             )
     ax.annotate(
-        label, (0, 0), xycoords="axes fraction", xytext=(-4, offset[1]), textcoords="offset points",
-        ha="right", va="top", fontsize=N_FONT, color=color,
+        label,
+        (0, 0),
+        xycoords="axes fraction",
+        xytext=(-4, offset[1]),
+        textcoords="offset points",
+        ha="right",
+        va="top",
+        fontsize=N_FONT,
+        color=color,
     )
 
 
@@ -189,7 +204,9 @@ def build_figure(points: Sequence[ChartPoint], labels: ChartLabels) -> Any:
         )
         lows = [max(1.0, v.low) if v and v.low is not None else None for v in values]
         highs = [min(5.0, v.high) if v and v.high is not None else None for v in values]
-        needs_ax.fill_between(xs, _series(lows), _series(highs), color=color, alpha=0.13, linewidth=0, gid=f"band:{need}")
+        needs_ax.fill_between(
+            xs, _series(lows), _series(highs), color=color, alpha=0.13, linewidth=0, gid=f"band:{need}"
+        )
     for x, p in zip(xs, shown, strict=True):
         if p.hidden:
             needs_ax.text(

@@ -13,6 +13,7 @@ service can compute the same numbers for Block Kit, text, JSON and the chart.
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Iterable, Mapping, Sequence
@@ -298,8 +299,7 @@ def _changes(levels: Sequence[float | None]) -> list[float | None]:
     """Week-over-week changes: None where either week is missing. Random walks have white changes, so
     correlating changes (not levels) removes the shared-trend illusion."""
     return [None] + [
-        None if before is None or after is None else after - before
-        for before, after in zip(levels, levels[1:], strict=False)
+        None if before is None or after is None else after - before for before, after in itertools.pairwise(levels)
     ]
 
 

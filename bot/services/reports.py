@@ -126,7 +126,8 @@ def _places(day: Any) -> list[Any]:
     """
     back = days_before(bindparam("last", type_=Date()), day)
     period_days, bucket_days = bindparam("period_days", type_=Integer()), bindparam("bucket_days", type_=Integer())
-    period_points, chart_points = bindparam("period_points", type_=Integer()), bindparam("chart_points", type_=Integer())
+    period_points = bindparam("period_points", type_=Integer())
+    chart_points = bindparam("chart_points", type_=Integer())
     lag_days = bindparam("lag_days", type_=Integer())
     return [
         case((back < period_days, 1), (back < 2 * period_days, -1), else_=0).label("period"),
@@ -281,9 +282,7 @@ def _wins_statement(by_team: bool) -> Select[Any]:
 def _open_rounds_statement(by_team: bool) -> Select[Any]:
     """How many rounds are collecting answers now: their results join the report after they close."""
     rounds = PulseRound.__table__.c  # type: ignore[attr-defined]
-    statement = sa_select(func.count()).where(
-        rounds.workspace_id == bindparam("workspace_id"), rounds.status == "open"
-    )
+    statement = sa_select(func.count()).where(rounds.workspace_id == bindparam("workspace_id"), rounds.status == "open")
     if by_team:
         statement = statement.where(rounds.team_id == bindparam("team_id"))
     return statement
@@ -362,9 +361,7 @@ def local_today(settings: Settings, now: datetime) -> date:
 # ----- the shell: python -m bot report ---------------------------------------------------------------
 
 
-def run_report_cli(
-    settings: Settings, args: argparse.Namespace, prepare: Callable[[], None] | None = None
-) -> int:
+def run_report_cli(settings: Settings, args: argparse.Namespace, prepare: Callable[[], None] | None = None) -> int:
     from bot.blocks.report import chart_png, report_text
     from bot.domain.report import report_json
     from bot.i18n import translator

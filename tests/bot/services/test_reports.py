@@ -226,7 +226,8 @@ def test_everything_pulse_derived_is_suppressed_below_k(db: Database) -> None:
     data = report_json(report)
     # n counts only answers of rounds that reached k: the 4 answers are not even counted.
     assert data["needs"]["autonomy"] == {"suppressed": True, "n": 0}
-    assert data["participation"] == {"suppressed": True, "invited": 6}
+    assert data["participation"] == {"suppressed": True, "invited": 6, "round_open": False}
+    assert any(point.hidden and point.pulse_n == 0 for point in report.chart)  # marked "n < k", no count
     assert data["enps"] == {"suppressed": True, "n": 0}
     assert "5.0" not in json.dumps(data["needs"])
 
@@ -270,7 +271,60 @@ def test_lag_view_finds_a_two_week_lead(db: Database) -> None:
         score = 10 if round(levels[week - 2]) >= 3 else 0
         add_cx(db, team, first_monday + timedelta(weeks=week, days=1), "nps", [score, score])
     report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
-    assert report.lag, "expected a lag view with 28 paired weeks"
-    best = max(report.lag, key=lambda lag: abs(lag.r))
+    assert report.lag.weeks_paired == 28 and report.lag.tested == 17
+    best = report.lag.standout
+    assert best is not None, "a 2-week lead this strong survives Bonferroni over 17 lags"
     assert (best.leader, best.lag_weeks) == ("pulse", 2)
-    assert best.r > 0.8 and best.n >= 8
+    assert best.r > 0.8 and best.n >= 8 and best.low > 0
+
+
+def add_open_round(db: Database, team_id: int, day: date) -> None:
+    with db.session_scope() as session:
+        opened = datetime.combine(day, datetime.min.time(), UTC)
+        session.add(
+            PulseRound(
+                workspace_id=WS,
+                team_id=team_id,
+                number=next(_numbers),
+                scheduled_for=day,
+                opened_at=opened,
+                closes_at=opened + timedelta(days=3),
+                status="open",
+                invited=8,
+            )
+        )
+
+
+@BOTH_BACKENDS
+def test_a_team_in_its_first_round_reads_round_open_not_zero_invited(db: Database) -> None:
+    from bot.blocks.report import report_blocks, report_text
+    from bot.i18n import translator
+
+    team = add_team(db)
+    add_open_round(db, team, END - timedelta(days=1))
+    report = build_report(db, Scope(WS, team, "Support", 2), START, END, k=5)
+    assert report.round_open and report.participation.invited == 0
+    for language, expected in (("en", "a round is open: results after it closes"), ("fi", "kierros on auki")):
+        text = report_text(translator(language), report)
+        assert expected in text and "0 invited" not in text and "0 kutsuttua" not in text
+        blocks = json.dumps(report_blocks(translator(language), report), ensure_ascii=False)
+        assert expected in blocks
+    assert report_json(report)["participation"]["round_open"] is True
+    # No history: the chart is the report's own two fortnights, not an empty stretch before the team existed.
+    assert [p.previous for p in report.chart] == [False, False]
+
+    other = add_team(db, "Sales", "C2")
+    report = build_report(db, Scope(WS, other, "Sales", 2), START, END, k=5)
+    assert not report.round_open
+    assert "no pulse round closed in this period" in report_text(translator("en"), report)
+
+
+@BOTH_BACKENDS
+def test_the_first_digest_after_the_first_round_shows_only_its_period(db: Database) -> None:
+    team = add_team(db)
+    add_round(db, team, END - timedelta(days=3), all_needs([4, 4, 5, 3, 4, 4]), invited=8)
+    report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
+    assert [p.previous for p in report.chart] == [False] * 4  # four weekly points, nothing before them
+    assert report.chart[0].label == START.strftime("%d.%m.")
+    assert report.chart[-1].autonomy is not None and report.chart[-1].pulse_n == 6
+    assert not report.round_open and report.participation.invited == 8
