@@ -5,9 +5,10 @@ numbers read "not enough answers (n < k)"."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.blocks import Block, clip, context, divider, escape, header, mrkdwn
-from bot.domain.chart import ChartLabels, render_trend_chart
+from bot.domain.chart import ChartLabels, build_figure, render_trend_chart
 from bot.domain.report import MIN_LAG_PAIRS, NeedResult, Report
 from bot.i18n import Translator
 
@@ -229,6 +230,11 @@ def chart_labels(t: Translator, report: Report) -> ChartLabels:
 
 def chart_png(t: Translator, report: Report) -> bytes:
     return render_trend_chart(report.chart, chart_labels(t, report))
+
+
+def chart_figure(t: Translator, report: Report) -> Any:
+    """The figure `chart_png` saves, for tests that read what was drawn."""
+    return build_figure(report.chart, chart_labels(t, report))
 
 
 def notification_text(t: Translator, report: Report) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
@@ -508,9 +508,26 @@ def assemble_report(
         csat=buckets.current_cx.csat.result(),
         wins=wins,
         chart=chart,
-        lag=lag_analysis(pulse_weekly, nps_weekly, max_lag=MAX_LAG_WEEKS, min_pairs=MIN_LAG_PAIRS),
+        lag=_rounded(lag_analysis(pulse_weekly, nps_weekly, max_lag=MAX_LAG_WEEKS, min_pairs=MIN_LAG_PAIRS)),
         round_open=round_open,
     )
+
+
+def _rounded_lag(lag: LagResult) -> LagResult:
+    return replace(
+        lag,
+        r=round(lag.r, 3),
+        low=round(lag.low, 3),
+        high=round(lag.high, 3),
+        n_eff=round(lag.n_eff, 1),
+        p=round(lag.p, 4),
+    )
+
+
+def _rounded(analysis: LagAnalysis) -> LagAnalysis:
+    """The lag view as every rendering shows it: rounded once here, so text, blocks and JSON can't disagree."""
+    standout = None if analysis.standout is None else _rounded_lag(analysis.standout)
+    return replace(analysis, lags=tuple(_rounded_lag(lag) for lag in analysis.lags), standout=standout)
 
 
 def _need_point(tally: PulseTally, index: int, k: int) -> NeedPoint | None:
