@@ -101,33 +101,15 @@ N_ROW_PT = 12  # one row of small n under a panel, in points
 
 def _n_row(ax: Any, xs: Sequence[int], ns: Sequence[int], row: int, label: str, color: str) -> None:
     """Small n under the panel's axis, one per point with data; the row is named at the left margin."""
-    offset = (0, -3 - N_ROW_PT * row)
-    transform = ax.get_xaxis_transform()  # x in data, y in axes fraction
+    from matplotlib.transforms import ScaledTranslation
+
+    down = ScaledTranslation(0, -(3 + N_ROW_PT * row) / 72, ax.figure.dpi_scale_trans)
+    transform = ax.get_xaxis_transform() + down  # x in data, y in axes fraction, then down in points
     for x, n in zip(xs, ns, strict=True):
         if n:
-            ax.annotate(
-                str(n),
-                (x, 0),
-                xycoords=transform,
-                xytext=offset,
-                textcoords="offset points",
-                ha="center",
-                va="top",
-                fontsize=N_FONT,
-                color=color,
-                gid="n",
-            )
-    ax.annotate(
-        label,
-        (0, 0),
-        xycoords="axes fraction",
-        xytext=(-4, offset[1]),
-        textcoords="offset points",
-        ha="right",
-        va="top",
-        fontsize=N_FONT,
-        color=color,
-    )
+            ax.text(x, 0, str(n), transform=transform, ha="center", va="top", fontsize=N_FONT, color=color, gid="n")
+    left = ScaledTranslation(-4 / 72, 0, ax.figure.dpi_scale_trans)
+    ax.text(0, 0, label, transform=ax.transAxes + down + left, ha="right", va="top", fontsize=N_FONT, color=color)
 
 
 def build_figure(points: Sequence[ChartPoint], labels: ChartLabels) -> Any:
@@ -144,20 +126,19 @@ def build_figure(points: Sequence[ChartPoint], labels: ChartLabels) -> Any:
     height = 1.2 + PANEL_HEIGHT_IN * sum(ratios) / 2.6 + 0.55 * panels
     fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     FigureCanvasAgg(fig)
-    fig.suptitle(labels.title, fontsize=TITLE_FONT, y=1 - 0.12 / height, wrap=True)
+    fig.suptitle(labels.title, fontsize=TITLE_FONT, y=1 - 0.12 / height)
     grid = fig.add_gridspec(panels, 1, height_ratios=ratios, hspace=0.75)
     fig.subplots_adjust(left=0.13, right=0.97, top=1 - 0.95 / height, bottom=0.75 / height)
     axes = [fig.add_subplot(grid[i, 0]) for i in range(panels)]
-    for ax in axes[1:]:
-        ax.sharex(axes[0])
 
     many = len(shown) > 8
     step = 2 if len(shown) > 14 else 1  # every other date label when they would collide at 360 px
     for ax in axes:
         ax.set_xlim(-0.5, max(len(shown), 1) - 0.5)
-        ax.set_xticks(xs)
-        ax.tick_params(axis="both", labelsize=SMALL_FONT, labelbottom=ax is axes[-1])
-        ax.tick_params(axis="x", length=0)  # tick marks would cut through the n rows
+        # Only the bottom panel has date labels: ticks elsewhere would cost drawing time and cut the n rows.
+        ax.set_xticks(xs if ax is axes[-1] else [])
+        ax.tick_params(axis="both", labelsize=SMALL_FONT)
+        ax.tick_params(axis="x", length=0)
         ax.grid(axis="y", alpha=0.3)
         previous = [x for x, p in zip(xs, shown, strict=True) if p.previous]
         if previous:
