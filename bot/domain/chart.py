@@ -188,6 +188,24 @@ def build_figure(points: Sequence[ChartPoint], labels: ChartLabels) -> Any:
         needs_ax.fill_between(
             xs, _series(lows), _series(highs), color=color, alpha=0.13, linewidth=0, gid=f"band:{need}"
         )
+        # A band needs a neighbour to have width: a point standing alone (a first round, a fortnightly
+        # team's 4-week digest) gets its interval as a bar instead.
+        alone = [
+            x
+            for x in xs
+            if lows[x] is not None and (x == 0 or values[x - 1] is None) and (x == len(xs) - 1 or values[x + 1] is None)
+        ]
+        if alone:
+            nudge = 0.12 * (NEEDS.index(need) - 1)  # side by side, so the three bars don't hide each other
+            needs_ax.vlines(
+                [x + nudge for x in alone],
+                _series([lows[x] for x in alone]),
+                _series([highs[x] for x in alone]),
+                color=color,
+                alpha=0.3,
+                linewidth=5,
+                gid=f"bar:{need}",
+            )
     for x, p in zip(xs, shown, strict=True):
         if p.hidden:
             needs_ax.text(

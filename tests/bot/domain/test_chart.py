@@ -233,3 +233,15 @@ def test_module_imports_without_pyplot_or_display() -> None:
         cwd=str(Path(__file__).resolve().parents[3]),
     )
     assert proc.returncode == 0, proc.stderr
+
+
+def test_a_point_standing_alone_gets_its_interval_as_a_bar() -> None:
+    """A band needs a neighbour: a first round's lone point would otherwise show no interval at all."""
+    points = [_empty("03.11."), _point(1), _empty("17.11."), _point(3), _point(4)]
+    needs_ax = build_figure(points, LABELS).axes[0]
+    bars = {c.get_gid(): c for c in needs_ax.collections if str(c.get_gid()).startswith("bar:")}
+    assert set(bars) == {"bar:autonomy", "bar:competence", "bar:belonging"}
+    [segment] = bars["bar:autonomy"].get_segments()  # only x = 1 stands alone; 3 and 4 make a band
+    assert segment[0][0] == pytest.approx(1 - 0.12)
+    autonomy = points[1].autonomy
+    assert autonomy is not None and sorted(segment[:, 1]) == pytest.approx([autonomy.low, autonomy.high])
