@@ -317,7 +317,7 @@ def test_a_team_in_its_first_round_reads_round_open_not_zero_invited(db: Databas
     other = add_team(db, "Sales", "C2")
     report = build_report(db, Scope(WS, other, "Sales", 2), START, END, k=5)
     assert not report.round_open
-    assert "no pulse round closed in this period" in report_text(translator("en"), report)
+    assert "no closed round with results in this period" in report_text(translator("en"), report)
 
 
 @BOTH_BACKENDS
