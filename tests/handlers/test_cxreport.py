@@ -172,3 +172,17 @@ def test_asking_again_while_the_report_is_built_does_not_build_it_twice(harness:
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "kaikki", user_id=ADMIN, channel_id=CHANNEL)
     assert "Quality side" in json.dumps(report_response(harness))
+
+
+def test_a_report_during_the_first_round_says_the_round_is_open(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    wait_pulse_dms(harness, len(MEMBERS))
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "#support 4", user_id=ADMIN, channel_id=CHANNEL)
+    blocks = json.dumps(report_response(harness)["blocks"])
+    assert "a round is open: results after it closes" in blocks
+    assert "0 invited" not in blocks and "invited)" not in blocks
+    harness.fake.wait_for("files.completeUploadExternal")
+    [chart] = harness.fake.uploaded_files
+    assert png_size(chart.content)[0] == 640
