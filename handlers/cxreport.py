@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
@@ -76,7 +77,7 @@ def parse_arguments(text: str) -> tuple[str, int | None]:
     """("team reference", weeks) from `#support 8`, `Support Team`, `all 26`, `8`; weeks None = default."""
     words = text.split()
     weeks: int | None = None
-    if words and words[-1].isdigit():
+    if words and re.fullmatch(r"[+-]?\d+", words[-1]):  # "-3" is a bad number of weeks, not a team name
         weeks = int(words.pop())
     return " ".join(words), weeks
 

@@ -105,6 +105,9 @@ def test_unknown_team_and_bad_weeks(harness: Harness) -> None:
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "all 0", user_id=ADMIN, channel_id=CHANNEL)
     assert "between 1 and 104: 0" in json.dumps(report_response(harness))
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "all -3", user_id=ADMIN, channel_id=CHANNEL)
+    assert "between 1 and 104: -3" in json.dumps(report_response(harness))
 
 
 def test_cxfeed_command_imports_and_reports_rejections(fake_slack, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
