@@ -58,12 +58,13 @@ def add_subcommands(sub: Any) -> None:
         help="team name, #channel or channel id, as /cxreport takes them (default: the whole workspace)",
     )
     period = report.add_mutually_exclusive_group()
-    period.add_argument("--weeks", type=int, metavar="N", help="the last N weeks (default 12)")
+    period.add_argument("--weeks", type=int, metavar="N", help="the last N weeks, 1-104 (default 12)")
     period.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (inclusive), with --to")
     report.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (inclusive)")
     report.add_argument("--format", choices=("text", "json", "png"), default="text")
     report.add_argument("--out", metavar="FILE", help="write here instead of standard output (png needs it)")
     report.add_argument("--database-url", metavar="URL", help="read this database instead of DATABASE_URL")
+    report.add_argument("--language", choices=("en", "fi"), help="the report's language (default: DEFAULT_LANGUAGE)")
 
     demo = sub.add_parser(
         "demo-data",
@@ -156,7 +157,16 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
     from bot.services.workspaces import known_workspace_ids
     from storage.db import Database
 
-    t = translator(settings.default_language)
+    t = translator(args.language or settings.default_language)
+    # The arguments first, one line each, before the database is opened or upgraded.
+    try:
+        start, end = _period(settings, args)
+    except reports.PeriodError as error:
+        print(f"report: {t(error.key, **error.values)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.format == "png" and not args.out:
+        print("report: --format png needs --out FILE", file=sys.stderr)
+        return EXIT_BAD_INPUT
     url = _database_url(settings, args, "report")
     if url is None:
         return EXIT_BAD_INPUT
@@ -173,11 +183,6 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
                     print(f"report: no team named {args.team!r} in workspace {workspace_id}", file=sys.stderr)
                     return EXIT_BAD_INPUT
                 scope = reports.team_scope(session, workspace_id, team)
-        try:
-            start, end = _period(settings, args)
-        except ValueError as error:
-            print(f"report: {error}", file=sys.stderr)
-            return EXIT_BAD_INPUT
         report = reports.build_report(
             db, scope, start, end, k=settings.anonymity_min, timezone=settings.default_timezone
         )
@@ -188,9 +193,6 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
 
         _write_text(args.out, json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n")
     elif args.format == "png":
-        if not args.out:
-            print("report: --format png needs --out FILE", file=sys.stderr)
-            return EXIT_BAD_INPUT
         from bot.blocks.report import chart_png
 
         with open(args.out, "wb") as handle:
@@ -211,22 +213,24 @@ def _write_text(path: str | None, text: str) -> None:
 
 
 def _period(settings: Settings, args: argparse.Namespace) -> tuple[date, date]:
+    """The report's days; reports.PeriodError (its one-line message in either language) when unusable."""
     from bot.deps import utc_now
-    from bot.services.reports import DEFAULT_WEEKS, local_today, period_ending
+    from bot.domain.report import MAX_WEEKS
+    from bot.services.reports import DEFAULT_WEEKS, PeriodError, check_weeks, local_today, period_ending
 
     if args.date_from or args.date_to:
         if not (args.date_from and args.date_to):
-            raise ValueError("--from and --to go together")
+            raise PeriodError("report.bad_period.pair")
         try:
             start, end = date.fromisoformat(args.date_from), date.fromisoformat(args.date_to)
         except ValueError:
-            raise ValueError("dates are YYYY-MM-DD") from None
+            raise PeriodError("report.bad_period.format") from None
         if end < start:
-            raise ValueError("--to is before --from")
+            raise PeriodError("report.bad_period.order")
+        if (end - start).days + 1 > 7 * MAX_WEEKS:
+            raise PeriodError("report.bad_period.long", max=MAX_WEEKS)
         return start, end
-    weeks = args.weeks or DEFAULT_WEEKS
-    if not 1 <= weeks <= 260:
-        raise ValueError("--weeks must be between 1 and 260")
+    weeks = check_weeks(DEFAULT_WEEKS if args.weeks is None else args.weeks)
     return period_ending(local_today(settings, utc_now()), weeks)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from typing import Any
 
@@ -25,7 +26,6 @@ logger = logging.getLogger(__name__)
 
 WORKSPACE_WORDS = frozenset({"all", "kaikki", "workspace", "työtila"})
 HELP_WORDS = frozenset({"help", "ohje", "apua", "?"})
-MAX_WEEKS = 104
 
 
 def _mentions(user_ids: tuple[str, ...]) -> str:
@@ -76,7 +76,7 @@ def parse_arguments(text: str) -> tuple[str, int | None]:
     """("team reference", weeks) from `#support 8`, `Support Team`, `all 26`, `8`; weeks None = default."""
     words = text.split()
     weeks: int | None = None
-    if words and words[-1].isdigit():
+    if words and re.fullmatch(r"[+-]?\d+", words[-1]):  # "-3" is a bad number of weeks, not a team name
         weeks = int(words.pop())
     return " ".join(words), weeks
 
@@ -156,9 +156,12 @@ def register(app: App, deps: Deps) -> None:
         if reference.lower() in HELP_WORDS:
             say(t("report.help"))
             return
-        if weeks is not None and not 1 <= weeks <= MAX_WEEKS:
-            say(t("report.bad_weeks", weeks=weeks))
-            return
+        if weeks is not None:
+            try:
+                reports.check_weeks(weeks)
+            except reports.PeriodError as error:
+                say(t(error.key, **error.values))
+                return
         team: TeamView | None
         if reference.lower() in WORKSPACE_WORDS:
             team = None

@@ -5,11 +5,11 @@ numbers read "not enough answers (n < k)"."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot.blocks import Block, clip, context, divider, escape, header, mrkdwn
-from bot.domain.chart import ChartLabels, render_trend_chart
-from bot.domain.report import NeedResult, Report
-from bot.domain.stats import LagResult, strongest_lag
+from bot.domain.chart import ChartLabels, build_figure, render_trend_chart
+from bot.domain.report import MIN_LAG_PAIRS, NeedResult, Report
 from bot.i18n import Translator
 
 
@@ -71,8 +71,12 @@ def _quality_lines(t: Translator, report: Report) -> list[str]:
     else:
         lines.append(t("report.enps", value=_nps_value(report.enps.value), n=report.enps.n))
     part = report.participation
-    if part.suppressed:
+    if report.round_open and (part.suppressed or part.invited == 0):
+        lines.append(t("report.participation.round_open"))
+    elif part.suppressed:
         lines.append(t("report.participation.suppressed", k=report.anonymity_min))
+    elif part.invited == 0:
+        lines.append(t("report.participation.no_round"))
     else:
         lines.append(
             t(
@@ -83,6 +87,8 @@ def _quality_lines(t: Translator, report: Report) -> list[str]:
                 k=report.anonymity_min,
             )
         )
+    if report.round_open and part.invited:
+        lines.append(t("report.round_open_note"))
     return lines
 
 
@@ -107,22 +113,35 @@ def _energy_lines(t: Translator, report: Report) -> list[str]:
 
 
 def lag_sentence(t: Translator, report: Report) -> str:
-    """One sentence naming the strongest association, worded as association, never cause."""
-    if not report.lag:
-        return t("report.lag.too_few", paired=report.lag_weeks_paired, needed=8)
-    best: LagResult | None = strongest_lag(report.lag)
-    assert best is not None
+    """One sentence: the lag that stands out from noise after the correction for the lags tested, worded as
+    association, never cause; or that none does."""
+    analysis = report.lag
+    if not analysis.lags:
+        return t("report.lag.too_few", paired=analysis.weeks_paired, needed=MIN_LAG_PAIRS + 1)
+    best = analysis.standout
+    if best is None:
+        return t("report.lag.none", tested=analysis.tested, paired=analysis.weeks_paired)
     key = {"pulse": "report.lag.pulse_leads", "nps": "report.lag.nps_leads"}.get(best.leader, "report.lag.same_week")
-    return t(key, weeks=best.lag_weeks, r=f"{best.r:+.2f}", low=f"{best.low:+.2f}", high=f"{best.high:+.2f}", n=best.n)
+    return t(
+        key,
+        weeks=best.lag_weeks,
+        r=f"{best.r:+.2f}",
+        low=f"{best.low:+.2f}",
+        high=f"{best.high:+.2f}",
+        n=best.n,
+        n_eff=f"{best.n_eff:.0f}",
+    )
 
 
 def _lag_table(t: Translator, report: Report) -> str:
     rows = []
-    for lag in report.lag:
+    for lag in report.lag.lags:
         who = {"pulse": t("report.lag.row_pulse"), "nps": t("report.lag.row_nps")}.get(
             lag.leader, t("report.lag.row_same")
         )
-        rows.append(f"{who} {lag.lag_weeks}: r {lag.r:+.2f} [{lag.low:+.2f}, {lag.high:+.2f}] n={lag.n}")
+        rows.append(
+            f"{who} {lag.lag_weeks}: r {lag.r:+.2f} [{lag.low:+.2f}, {lag.high:+.2f}] n={lag.n} n_eff={lag.n_eff:.0f}"
+        )
     return "\n".join(rows)
 
 
@@ -148,7 +167,7 @@ def report_blocks(t: Translator, report: Report, *, chart_note: str | None = Non
     blocks.append(divider())
     lag_text = f"*{t('report.lag.title')}*\n{lag_sentence(t, report)}"
     blocks.append(mrkdwn(lag_text))
-    if report.lag:
+    if report.lag.lags:
         blocks.append(context(clip("```" + _lag_table(t, report) + "```", 3000)))
     blocks.append(context(t("report.lag.caveat")))
     blocks.append(divider())
@@ -178,7 +197,7 @@ def report_text(t: Translator, report: Report) -> str:
     lines = [_title(t, report), ""]
     lines += [*_quality_lines(t, report), "", *_energy_lines(t, report), ""]
     lines += [t("report.lag.title"), lag_sentence(t, report)]
-    if report.lag:
+    if report.lag.lags:
         lines.append(_lag_table(t, report))
     lines.append(t("report.lag.caveat"))
     lines.append("")
@@ -199,18 +218,30 @@ def report_text(t: Translator, report: Report) -> str:
 def chart_labels(t: Translator, report: Report) -> ChartLabels:
     return ChartLabels(
         title=_title(t, report),
-        needs_axis=t("report.chart.needs_axis"),
-        nps_axis="NPS",
+        needs_panel=t("report.chart.needs_panel"),
+        cx_panel=t("report.chart.cx_panel"),
+        csat_panel=t("report.chart.csat_panel"),
         autonomy=t("win.need.autonomy"),
         competence=t("win.need.competence"),
         belonging=t("win.need.belonging"),
         nps="NPS",
-        suppressed_note=t("report.suppressed", k=report.anonymity_min),
+        enps="eNPS",
+        csat="CSAT",
+        hidden_gap=f"n < {report.anonymity_min}",
+        previous_period=t("report.chart.previous"),
+        no_pulse=t("report.chart.no_pulse"),
+        no_cx=t("report.chart.no_cx"),
+        n_row="n",
     )
 
 
 def chart_png(t: Translator, report: Report) -> bytes:
     return render_trend_chart(report.chart, chart_labels(t, report))
+
+
+def chart_figure(t: Translator, report: Report) -> Any:
+    """The figure `chart_png` saves, for tests that read what was drawn."""
+    return build_figure(report.chart, chart_labels(t, report))
 
 
 def notification_text(t: Translator, report: Report) -> str:

@@ -1,8 +1,13 @@
-"""The team trend chart: the three needs (1-5) and NPS (-100..100) over the last weeks, as PNG bytes.
+"""The report chart: exactly the report's period (and the previous one, marked), as a PNG for a phone.
 
-Uses matplotlib's object API (`Figure` + `FigureCanvasAgg`), never pyplot, so there is no global
-figure state, no display is needed and charts can be rendered from several threads. Suppressed or
-missing values are gaps (NaN), so a line never joins points across a suppressed week.
+Stacked panels, each with its own axis, so no scale is read against another's: the three needs on 1–5 with
+their 95% interval bands, NPS and eNPS on −100…100, and CSAT on 0–100 % when there is CSAT data. Each
+point's n is printed small under its panel; a period whose round had fewer than k answers is marked
+"n < k" in its gap. Only series with data get a legend entry.
+
+Uses matplotlib's object API (`Figure` + `FigureCanvasAgg`), never pyplot, so there is no global figure
+state, no display is needed and charts can be rendered from several threads. Missing values are gaps
+(NaN), so a line never joins points across a hidden period.
 """
 
 from __future__ import annotations
@@ -11,148 +16,286 @@ import io
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-MAX_POINTS = 12
-WIDTH_IN = 10.0
-HEIGHT_IN = 5.5
+# 640 px wide: Slack shows it at about 360 px on a phone, so every font here is sized for a 0.56 scale.
+WIDTH_IN = 6.4
+PANEL_HEIGHT_IN = 2.6
 DPI = 100
-FONT = 12
+FONT = 13
 SMALL_FONT = 11
-TITLE_FONT = 15
+N_FONT = 10
+TITLE_FONT = 14
 
+NEEDS = ("autonomy", "competence", "belonging")
 _COLORS = {
     "autonomy": "#1f77b4",
     "competence": "#2ca02c",
     "belonging": "#d62728",
-    "nps": "#6b6b6b",
+    "nps": "#444444",
+    "enps": "#9467bd",
+    "csat": "#ff7f0e",
 }
-_MARKERS = {"autonomy": "o", "competence": "s", "belonging": "^"}
+_MARKERS = {"autonomy": "o", "competence": "s", "belonging": "^", "nps": "D", "enps": "v", "csat": "o"}
+
+
+@dataclass(frozen=True)
+class NeedPoint:
+    """A need's mean in one chart period with its 95% interval (None when n < 2: no band)."""
+
+    mean: float
+    low: float | None
+    high: float | None
+    n: int
 
 
 @dataclass(frozen=True)
 class ChartPoint:
-    label: str
-    autonomy: float | None
-    competence: float | None
-    belonging: float | None
+    """One chart period. Pulse values below k are absent: `hidden` says a round closed but had fewer than
+    k answers (its n is not kept either), so the gap can say why it is there."""
+
+    label: str  # the period's first day, dd.mm.
+    previous: bool  # in the previous period, drawn shaded for comparison
+    hidden: bool
+    autonomy: NeedPoint | None
+    competence: NeedPoint | None
+    belonging: NeedPoint | None
+    pulse_n: int  # answers behind the needs (0 when hidden or no round)
+    enps: float | None
+    enps_n: int
     nps: float | None
+    nps_n: int
+    csat: float | None
+    csat_n: int
 
 
 @dataclass(frozen=True)
 class ChartLabels:
     title: str
-    needs_axis: str
-    nps_axis: str
+    needs_panel: str
+    cx_panel: str
+    csat_panel: str
     autonomy: str
     competence: str
     belonging: str
     nps: str
-    suppressed_note: str
+    enps: str
+    csat: str
+    hidden_gap: str  # "n < 5"
+    previous_period: str
+    no_pulse: str
+    no_cx: str
+    n_row: str  # "n"
 
 
 def _series(values: Sequence[float | None]) -> list[float]:
     return [math.nan if v is None else float(v) for v in values]
 
 
-def render_trend_chart(points: Sequence[ChartPoint], labels: ChartLabels) -> bytes:
-    """Render the last `MAX_POINTS` points as a 1000x550 PNG."""
+def _has(values: Sequence[object | None]) -> bool:
+    return any(v is not None for v in values)
+
+
+N_ROW_PT = 12  # one row of small n under a panel, in points
+
+
+def _n_row(ax: Any, xs: Sequence[int], ns: Sequence[int], row: int, label: str, color: str) -> None:
+    """Small n under the panel's axis, one per point with data; the row is named at the left margin."""
+    from matplotlib.transforms import ScaledTranslation
+
+    down = ScaledTranslation(0, -(3 + N_ROW_PT * row) / 72, ax.figure.dpi_scale_trans)
+    transform = ax.get_xaxis_transform() + down  # x in data, y in axes fraction, then down in points
+    for x, n in zip(xs, ns, strict=True):
+        if n:
+            ax.text(x, 0, str(n), transform=transform, ha="center", va="top", fontsize=N_FONT, color=color, gid="n")
+    left = ScaledTranslation(-4 / 72, 0, ax.figure.dpi_scale_trans)
+    ax.text(0, 0, label, transform=ax.transAxes + down + left, ha="right", va="top", fontsize=N_FONT, color=color)
+
+
+def build_figure(points: Sequence[ChartPoint], labels: ChartLabels) -> Any:
+    """The chart as a matplotlib Figure (tests read its lines and texts; `render_trend_chart` saves it)."""
     # Imported here: matplotlib (and numpy) cost ~60 MB, which idle processes shouldn't carry.
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    shown = list(points)[-MAX_POINTS:]
+    shown = list(points)
     xs = list(range(len(shown)))
-
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI)
+    csat_panel = _has([p.csat for p in shown])
+    panels = 3 if csat_panel else 2
+    ratios = [3.0, 2.2, 1.6][:panels]
+    height = 1.2 + PANEL_HEIGHT_IN * sum(ratios) / 2.6 + 0.55 * panels
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI)
     FigureCanvasAgg(fig)
-    # Leave room at the top for the legend row (outside the plot) and at the bottom for rotated labels.
-    rotate = len(shown) > 6
-    fig.subplots_adjust(left=0.08, right=0.91, top=0.82, bottom=0.2 if rotate else 0.1)
-    ax = fig.add_subplot(1, 1, 1)
-    ax2 = ax.twinx()
+    fig.suptitle(labels.title, fontsize=TITLE_FONT, y=1 - 0.12 / height)
+    grid = fig.add_gridspec(panels, 1, height_ratios=ratios, hspace=0.75)
+    fig.subplots_adjust(left=0.13, right=0.97, top=1 - 0.95 / height, bottom=0.75 / height)
+    axes = [fig.add_subplot(grid[i, 0]) for i in range(panels)]
 
-    fig.suptitle(labels.title, fontsize=TITLE_FONT, y=0.975)
-    ax.set_ylim(1, 5)
-    ax.set_yticks([1, 2, 3, 4, 5])
-    ax.set_ylabel(labels.needs_axis, fontsize=FONT)
-    ax2.set_ylim(-100, 100)
-    ax2.set_yticks([-100, -50, 0, 50, 100])
-    ax2.set_ylabel(labels.nps_axis, fontsize=FONT)
-    ax.tick_params(axis="both", labelsize=SMALL_FONT)
-    ax2.tick_params(axis="y", labelsize=SMALL_FONT)
-    ax.grid(axis="y", alpha=0.3)
-
-    if shown:
-        ax.set_xlim(-0.5, len(shown) - 0.5)
-    else:
-        ax.set_xlim(-0.5, 0.5)
-    ax.set_xticks(xs)
-    ax.set_xticklabels(
-        [p.label for p in shown],
-        rotation=35 if rotate else 0,
-        ha="right" if rotate else "center",
-        fontsize=SMALL_FONT,
-    )
-
-    handles = []
-    for need, name in (
-        ("autonomy", labels.autonomy),
-        ("competence", labels.competence),
-        ("belonging", labels.belonging),
-    ):
-        ys = _series([getattr(p, need) for p in shown])
-        (line,) = ax.plot(
-            xs,
-            ys,
-            color=_COLORS[need],
-            marker=_MARKERS[need],
-            markersize=7,
-            linewidth=2.2,
-            label=name,
-        )
-        handles.append(line)
-
-    nps_ys = _series([p.nps for p in shown])
-    (nps_line,) = ax2.plot(
-        xs,
-        nps_ys,
-        color=_COLORS["nps"],
-        linestyle="--",
-        marker="D",
-        markersize=5,
-        linewidth=1.8,
-        label=labels.nps,
-    )
-    handles.append(nps_line)
-    ax2.axhline(0, color=_COLORS["nps"], linewidth=0.6, alpha=0.4)
-    # Needs lines are drawn above the NPS axis so they stay readable where they cross.
-    ax.set_zorder(ax2.get_zorder() + 1)
-    ax.patch.set_visible(False)
-
-    if all(p.autonomy is None and p.competence is None and p.belonging is None for p in shown):
-        ax.text(
-            0.5,
-            0.5,
-            labels.suppressed_note,
-            transform=ax.transAxes,
+    many = len(shown) > 8
+    step = 2 if len(shown) > 14 else 1  # every other date label when they would collide at 360 px
+    for ax in axes:
+        ax.set_xlim(-0.5, max(len(shown), 1) - 0.5)
+        # Only the bottom panel has date labels: ticks elsewhere would cost drawing time and cut the n rows.
+        ax.set_xticks(xs if ax is axes[-1] else [])
+        ax.tick_params(axis="both", labelsize=SMALL_FONT)
+        ax.tick_params(axis="x", length=0)
+        ax.grid(axis="y", alpha=0.3)
+        previous = [x for x, p in zip(xs, shown, strict=True) if p.previous]
+        if previous:
+            ax.axvspan(-0.5, max(previous) + 0.5, color="#eeeeee", zorder=0)
+    if shown and any(p.previous for p in shown):
+        last_previous = max(x for x, p in zip(xs, shown, strict=True) if p.previous)
+        axes[0].text(
+            (last_previous + 0.5) / 2 / len(shown),
+            0.03,
+            labels.previous_period,
+            transform=axes[0].transAxes,
             ha="center",
-            va="center",
-            fontsize=FONT + 1,
-            wrap=True,
-            bbox={"boxstyle": "round,pad=0.6", "facecolor": "#f4f4f4", "edgecolor": "#bbbbbb"},
+            va="bottom",
+            fontsize=N_FONT,
+            color="#777777",
         )
-
-    # Legend in a row between the title and the plot area: never covers the data.
-    fig.legend(
-        handles=handles,
-        labels=[h.get_label() for h in handles],
-        loc="upper center",
-        bbox_to_anchor=(0.5, 0.92),
-        ncol=4,
+    bottom = axes[-1]
+    bottom.set_xticklabels(
+        [p.label if i % step == (len(shown) - 1) % step else "" for i, p in enumerate(shown)],
+        rotation=45 if many else 0,
+        ha="right" if many else "center",
         fontsize=SMALL_FONT,
-        frameon=False,
     )
 
+    # Panel 1: the needs on 1-5 with 95% bands.
+    needs_ax = axes[0]
+    needs_ax.set_ylim(1, 5)
+    needs_ax.set_yticks([1, 2, 3, 4, 5])
+    needs_ax.set_title(labels.needs_panel, fontsize=FONT, loc="left", pad=22)
+    for need in NEEDS:
+        values: list[NeedPoint | None] = [getattr(p, need) for p in shown]
+        if not _has(values):
+            continue
+        color = _COLORS[need]
+        needs_ax.plot(
+            xs,
+            _series([v.mean if v else None for v in values]),
+            color=color,
+            marker=_MARKERS[need],
+            markersize=6,
+            linewidth=2.0,
+            label=getattr(labels, need),
+            gid=f"line:{need}",
+        )
+        lows = [max(1.0, v.low) if v and v.low is not None else None for v in values]
+        highs = [min(5.0, v.high) if v and v.high is not None else None for v in values]
+        needs_ax.fill_between(
+            xs, _series(lows), _series(highs), color=color, alpha=0.13, linewidth=0, gid=f"band:{need}"
+        )
+        # A band needs a neighbour to have width: a point standing alone (a first round, a fortnightly
+        # team's 4-week digest) gets its interval as a bar instead.
+        alone = [
+            x
+            for x in xs
+            if lows[x] is not None and (x == 0 or values[x - 1] is None) and (x == len(xs) - 1 or values[x + 1] is None)
+        ]
+        if alone:
+            nudge = 0.12 * (NEEDS.index(need) - 1)  # side by side, so the three bars don't hide each other
+            needs_ax.vlines(
+                [x + nudge for x in alone],
+                _series([lows[x] for x in alone]),
+                _series([highs[x] for x in alone]),
+                color=color,
+                alpha=0.3,
+                linewidth=5,
+                gid=f"bar:{need}",
+            )
+    for x, p in zip(xs, shown, strict=True):
+        if p.hidden:
+            needs_ax.text(
+                x,
+                3.0,
+                labels.hidden_gap,
+                ha="center",
+                va="center",
+                rotation=90 if many else 0,
+                fontsize=N_FONT,
+                color="#666666",
+                style="italic",
+                gid="hidden",
+            )
+    if not any(_has([getattr(p, need) for p in shown]) for need in NEEDS) and not any(p.hidden for p in shown):
+        needs_ax.text(0.5, 0.5, labels.no_pulse, transform=needs_ax.transAxes, ha="center", va="center", fontsize=FONT)
+    _n_row(needs_ax, xs, [p.pulse_n for p in shown], 0, labels.n_row, "#555555")
+
+    # Panel 2: NPS and eNPS on -100..100.
+    cx_ax = axes[1]
+    cx_ax.set_ylim(-100, 100)
+    cx_ax.set_yticks([-100, -50, 0, 50, 100])
+    cx_ax.axhline(0, color="#888888", linewidth=0.7)
+    cx_ax.set_title(labels.cx_panel, fontsize=FONT, loc="left", pad=22)
+    rows: list[tuple[list[int], str, str]] = []
+    for key, name, cx_values, ns in (
+        ("nps", labels.nps, [p.nps for p in shown], [p.nps_n for p in shown]),
+        ("enps", labels.enps, [p.enps for p in shown], [p.enps_n for p in shown]),
+    ):
+        if not _has(cx_values):
+            continue
+        cx_ax.plot(
+            xs,
+            _series(cx_values),
+            color=_COLORS[key],
+            marker=_MARKERS[key],
+            markersize=6,
+            linewidth=2.0,
+            linestyle="-" if key == "nps" else "--",
+            label=name,
+            gid=f"line:{key}",
+        )
+        rows.append((ns, f"{labels.n_row} {name}", _COLORS[key]))
+    if not rows:
+        cx_ax.text(0.5, 0.5, labels.no_cx, transform=cx_ax.transAxes, ha="center", va="center", fontsize=FONT)
+    for i, (ns, name, color) in enumerate(rows):
+        _n_row(cx_ax, xs, ns, i, name, color)
+
+    # Panel 3 (only with CSAT data): CSAT on 0-100 %.
+    if csat_panel:
+        csat_ax = axes[2]
+        csat_ax.set_ylim(0, 100)
+        csat_ax.set_yticks([0, 50, 100])
+        csat_ax.set_title(labels.csat_panel, fontsize=FONT, loc="left")
+        csat_ax.plot(
+            xs,
+            _series([p.csat for p in shown]),
+            color=_COLORS["csat"],
+            marker=_MARKERS["csat"],
+            markersize=6,
+            linewidth=2.0,
+            label=labels.csat,
+            gid="line:csat",
+        )
+        _n_row(csat_ax, xs, [p.csat_n for p in shown], 0, labels.n_row, _COLORS["csat"])
+
+    bottom_rows = 1 if csat_panel else max(1, len(rows))
+    bottom.tick_params(axis="x", pad=4 + N_ROW_PT * bottom_rows)
+    for ax in axes[:2]:  # the CSAT panel's title names its one series
+        handles, names = ax.get_legend_handles_labels()
+        if handles:
+            ax.legend(
+                handles,
+                names,
+                loc="lower left",
+                bbox_to_anchor=(0.0, 1.0),
+                ncol=3,
+                fontsize=N_FONT,
+                frameon=False,
+                borderaxespad=0.1,
+                handlelength=1.5,
+                columnspacing=0.8,
+            )
+    return fig
+
+
+def render_trend_chart(points: Sequence[ChartPoint], labels: ChartLabels) -> bytes:
+    """The chart as PNG bytes (no timestamp or software metadata: the same report gives the same bytes)."""
+    fig = build_figure(points, labels)
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None})
+    # zlib level 3: a third of level 6's encoding time for a few percent more bytes on a flat-colour chart.
+    fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 3})
     return buf.getvalue()

@@ -7,20 +7,22 @@ only their n and no value, so no renderer can show what the model does not hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from bot.domain.anonymity import is_reportable
-from bot.domain.chart import ChartPoint
+from bot.domain.chart import ChartPoint, NeedPoint
 from bot.domain.cxmetrics import CsatResult, CsatTally, NpsResult, NpsTally
 from bot.domain.stats import (
+    LagAnalysis,
     LagResult,
     MeanCI,
     Moments,
     change_beyond_noise,
-    lagged_correlations,
+    lag_analysis,
     mean_ci,
     week_start,
 )
@@ -92,8 +94,8 @@ class Report:
     csat: CsatResult
     wins: WinsSummary
     chart: list[ChartPoint] = field(default_factory=list)
-    lag: list[LagResult] = field(default_factory=list)
-    lag_weeks_paired: int = 0
+    lag: LagAnalysis = field(default_factory=lambda: LagAnalysis(lags=(), standout=None, weeks_paired=0))
+    round_open: bool = False  # a pulse round is collecting answers now: its results come after it closes
 
 
 def need_result(need: str, current: Moments, previous: Moments, k: int) -> NeedResult:
@@ -131,12 +133,6 @@ def _round1(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def strongest(lags: Sequence[LagResult]) -> LagResult | None:
-    from bot.domain.stats import strongest_lag
-
-    return strongest_lag(lags)
-
-
 def report_json(report: Report) -> dict[str, Any]:
     """The documented, stable JSON shape (see the README: "Report JSON")."""
     needs: dict[str, Any] = {}
@@ -165,11 +161,14 @@ def report_json(report: Report) -> dict[str, Any]:
         "period": {"start": report.start.isoformat(), "end": report.end.isoformat()},
         "anonymity_min": report.anonymity_min,
         "needs": needs,
-        "participation": (
-            {"suppressed": True}
-            if participation.suppressed
-            else {"answered": participation.answered, "invited": participation.invited, "rate": participation.rate}
-        ),
+        "participation": {
+            **(
+                {"suppressed": True}
+                if participation.suppressed
+                else {"answered": participation.answered, "invited": participation.invited, "rate": participation.rate}
+            ),
+            "round_open": report.round_open,
+        },
         "enps": enps,
         "nps": {
             "value": _round1(report.nps.score),
@@ -194,17 +193,49 @@ def report_json(report: Report) -> dict[str, Any]:
                 "posted_on": top.posted_on.isoformat(),
             },
         },
-        "lag": [
-            {
-                "direction": _direction(lag.leader),
-                "lag_weeks": lag.lag_weeks,
-                "r": round(lag.r, 3),
-                "ci_low": round(lag.low, 3),
-                "ci_high": round(lag.high, 3),
-                "n": lag.n,
-            }
-            for lag in report.lag
-        ],
+        "lag": {
+            "method": "week-over-week changes; Bartlett effective n; Bonferroni over the lags tested",
+            "weeks_paired": report.lag.weeks_paired,
+            "tested": report.lag.tested,
+            "alpha": report.lag.alpha,
+            "standout": None if report.lag.standout is None else _lag_json(report.lag.standout),
+            "lags": [_lag_json(lag) for lag in report.lag.lags],
+        },
+        "chart": [_chart_point_json(point) for point in report.chart],
+    }
+
+
+def _lag_json(lag: LagResult) -> dict[str, Any]:
+    return {
+        "direction": _direction(lag.leader),
+        "lag_weeks": lag.lag_weeks,
+        "r": round(lag.r, 3),
+        "ci_low": round(lag.low, 3),  # simultaneous 95% (Bonferroni over the lags tested)
+        "ci_high": round(lag.high, 3),
+        "n": lag.n,
+        "n_eff": round(lag.n_eff, 1),
+        "p": round(lag.p, 4),
+    }
+
+
+def _chart_point_json(point: ChartPoint) -> dict[str, Any]:
+    def need(value: NeedPoint | None) -> dict[str, Any] | None:
+        return None if value is None else {"mean": value.mean, "ci_low": value.low, "ci_high": value.high, "n": value.n}
+
+    return {
+        "label": point.label,
+        "previous": point.previous,
+        "hidden": point.hidden,
+        "autonomy": need(point.autonomy),
+        "competence": need(point.competence),
+        "belonging": need(point.belonging),
+        "pulse_n": point.pulse_n,
+        "enps": point.enps,
+        "enps_n": point.enps_n,
+        "nps": point.nps,
+        "nps_n": point.nps_n,
+        "csat": point.csat,
+        "csat_n": point.csat_n,
     }
 
 
@@ -212,7 +243,8 @@ def _direction(leader: str) -> str:
     return {"pulse": "pulse_leads_nps", "nps": "nps_leads_pulse"}.get(leader, "same_week")
 
 
-CHART_POINTS = 12
+MAX_WEEKS = 104  # the longest report period, in the shell and in Slack alike
+MAX_POINTS_PER_PERIOD = 7  # a chart period widens beyond the team's cadence to keep the chart readable
 LAG_HISTORY_WEEKS = 52
 MAX_LAG_WEEKS = 8
 MIN_LAG_PAIRS = 8
@@ -333,11 +365,12 @@ class CxTally:
 @dataclass(frozen=True)
 class ReportSpan:
     """The days a report reads: its period, the previous period of equal length, the chart's periods
-    (ending on the report's last day) and the lag view's ISO weeks."""
+    (the report's period and the previous one, each cut into periods counted back from its last day) and
+    the lag view's ISO weeks."""
 
     start: date
     end: date
-    bucket_weeks: int  # one chart period, in weeks
+    bucket_weeks: int  # the team's cadence: one chart period, in weeks, unless the report is long
 
     @property
     def previous_start(self) -> date:
@@ -349,11 +382,25 @@ class ReportSpan:
 
     @property
     def bucket_days(self) -> int:
-        return 7 * self.bucket_weeks
+        """One chart period: the cadence, wider for long reports, never longer than the report's period."""
+        widest = 7 * math.ceil(self.period_days / (7 * MAX_POINTS_PER_PERIOD))
+        return min(self.period_days, max(7 * self.bucket_weeks, widest))
 
     @property
-    def chart_days(self) -> int:
-        return self.bucket_days * CHART_POINTS
+    def period_points(self) -> int:
+        """Chart periods in the report's period (the oldest may be shorter), and as many in the previous."""
+        return math.ceil(self.period_days / self.bucket_days)
+
+    @property
+    def chart_points(self) -> int:
+        return 2 * self.period_points
+
+    def chart_point_start(self, index: int) -> date:
+        """The first day of chart period `index` (0 is the previous period's oldest)."""
+        current = index >= self.period_points
+        back_index = (self.chart_points - 1 - index) if current else (self.period_points - 1 - index)
+        last = self.end if current else self.end - timedelta(days=self.period_days)
+        return last - timedelta(days=min((back_index + 1) * self.bucket_days, self.period_days) - 1)
 
     @property
     def lag_start(self) -> date:
@@ -366,8 +413,7 @@ class ReportSpan:
 
     @property
     def first_day(self) -> date:
-        chart_start = self.end - timedelta(days=self.chart_days - 1)
-        return min(self.previous_start, chart_start, self.lag_start)
+        return min(self.previous_start, self.lag_start)
 
     def places(self, day: date) -> Places:
         """Where a day on or before `end` counts: 1 current / -1 previous / 0 neither, the chart period's index
@@ -379,7 +425,11 @@ class ReportSpan:
         if back < 0:
             raise ValueError(f"{day} is after the report's last day {self.end}")
         period = 1 if back < self.period_days else -1 if back < 2 * self.period_days else 0
-        chart = CHART_POINTS - 1 - back // self.bucket_days if back < self.chart_days else None
+        chart: int | None = None
+        if period == 1:
+            chart = self.chart_points - 1 - back // self.bucket_days
+        elif period == -1:
+            chart = self.period_points - 1 - (back - self.period_days) // self.bucket_days
         lag = (self.lag_days - back) // 7 if back <= self.lag_days else None
         return Places(period, chart, lag)
 
@@ -387,13 +437,13 @@ class ReportSpan:
 class ReportBuckets:
     """Every period a report shows, filled in one pass over the rows the service's query grouped by place."""
 
-    def __init__(self) -> None:
+    def __init__(self, chart_points: int) -> None:
         self.current_pulse = PulseTally()
         self.previous_pulse = PulseTally()
-        self.chart_pulse = [PulseTally() for _ in range(CHART_POINTS)]
+        self.chart_pulse = [PulseTally() for _ in range(chart_points)]
         self.lag_pulse = [PulseTally() for _ in range(LAG_HISTORY_WEEKS)]
         self.current_cx = CxTally()
-        self.chart_cx = [CxTally() for _ in range(CHART_POINTS)]
+        self.chart_cx = [CxTally() for _ in range(chart_points)]
         self.lag_cx = [CxTally() for _ in range(LAG_HISTORY_WEEKS)]
 
     def add_pulse(self, row: PulsePart) -> None:
@@ -409,11 +459,10 @@ class ReportBuckets:
     def add_cx(self, row: CxPart) -> None:
         if row.period == 1:
             self.current_cx.add(row)
-        if row.metric == "nps":  # the chart and the lag view show NPS only
-            if row.chart is not None:
-                self.chart_cx[row.chart].add(row)
-            if row.lag is not None:
-                self.lag_cx[row.lag].add(row)
+        if row.chart is not None:
+            self.chart_cx[row.chart].add(row)
+        if row.metric == "nps" and row.lag is not None:  # the lag view reads NPS only
+            self.lag_cx[row.lag].add(row)
 
 
 def assemble_report(
@@ -425,9 +474,10 @@ def assemble_report(
     pulse_parts: Iterable[PulsePart],
     cx_parts: Iterable[CxPart],
     wins: WinsSummary,
+    round_open: bool = False,
 ) -> Report:
     """The report from rows covering `span.first_day`..`span.end`, grouped by their places; one pass."""
-    buckets = ReportBuckets()
+    buckets = ReportBuckets(span.chart_points)
     for pulse_row in pulse_parts:
         buckets.add_pulse(pulse_row)
     for cx_row in cx_parts:
@@ -435,18 +485,7 @@ def assemble_report(
 
     current, previous = buckets.current_pulse, buckets.previous_pulse
     needs = [need_result(need, current.moments(i), previous.moments(i), k) for i, need in enumerate(NEEDS)]
-    chart = []
-    for index, (tally, cx) in enumerate(zip(buckets.chart_pulse, buckets.chart_cx, strict=True)):
-        bucket_end = span.end - timedelta(days=span.bucket_days * (CHART_POINTS - 1 - index))
-        chart.append(
-            ChartPoint(
-                label=bucket_end.strftime("%d.%m."),
-                autonomy=tally.mean(0, k),
-                competence=tally.mean(1, k),
-                belonging=tally.mean(2, k),
-                nps=cx.nps.result().score,
-            )
-        )
+    chart = chart_points(span, buckets, k)
     pulse_weekly: dict[date, float] = {}
     nps_weekly: dict[date, float] = {}
     first_monday = span.lag_start
@@ -473,6 +512,68 @@ def assemble_report(
         csat=buckets.current_cx.csat.result(),
         wins=wins,
         chart=chart,
-        lag=lagged_correlations(pulse_weekly, nps_weekly, max_lag=MAX_LAG_WEEKS, min_pairs=MIN_LAG_PAIRS),
-        lag_weeks_paired=len(pulse_weekly.keys() & nps_weekly.keys()),
+        lag=_rounded(lag_analysis(pulse_weekly, nps_weekly, max_lag=MAX_LAG_WEEKS, min_pairs=MIN_LAG_PAIRS)),
+        round_open=round_open,
     )
+
+
+def _rounded_lag(lag: LagResult) -> LagResult:
+    return replace(
+        lag,
+        r=round(lag.r, 3),
+        low=round(lag.low, 3),
+        high=round(lag.high, 3),
+        n_eff=round(lag.n_eff, 1),
+        p=round(lag.p, 4),
+    )
+
+
+def _rounded(analysis: LagAnalysis) -> LagAnalysis:
+    """The lag view as every rendering shows it: rounded once here, so text, blocks and JSON can't disagree."""
+    standout = None if analysis.standout is None else _rounded_lag(analysis.standout)
+    return replace(analysis, lags=tuple(_rounded_lag(lag) for lag in analysis.lags), standout=standout)
+
+
+def _need_point(tally: PulseTally, index: int, k: int) -> NeedPoint | None:
+    moments = tally.moments(index)
+    if moments.n < k:
+        return None
+    ci = mean_ci(moments)
+    assert ci is not None
+    return NeedPoint(mean=round(ci.mean, 2), low=_finite(ci.low), high=_finite(ci.high), n=moments.n)
+
+
+def _round_or_none(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def chart_points(span: ReportSpan, buckets: ReportBuckets, k: int) -> list[ChartPoint]:
+    """The chart's periods: the previous period's (dropped when it has no data at all, as before a team's
+    first round) and the report's. Pulse values below k are left out and the period marked hidden."""
+    points = []
+    for index, (tally, cx) in enumerate(zip(buckets.chart_pulse, buckets.chart_cx, strict=True)):
+        needs = [_need_point(tally, i, k) for i in range(len(NEEDS))]
+        shown_n = max((need.n for need in needs if need is not None), default=0)
+        enps = enps_result(tally.enps[0], tally.enps[1], tally.enps[2], k)
+        nps, csat = cx.nps.result(), cx.csat.result()
+        points.append(
+            ChartPoint(
+                label=span.chart_point_start(index).strftime("%d.%m."),
+                previous=index < span.period_points,
+                hidden=tally.invited > 0 and shown_n == 0,
+                autonomy=needs[0],
+                competence=needs[1],
+                belonging=needs[2],
+                pulse_n=shown_n,
+                enps=enps.value,
+                enps_n=0 if enps.suppressed else enps.n,
+                nps=_round_or_none(nps.score),
+                nps_n=nps.n if nps.score is not None else 0,
+                csat=_round_or_none(csat.percent),
+                csat_n=csat.n if csat.percent is not None else 0,
+            )
+        )
+    previous = points[: span.period_points]
+    if not any(p.hidden or p.pulse_n or p.nps_n or p.csat_n for p in previous):
+        return points[span.period_points :]
+    return points

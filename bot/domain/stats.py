@@ -7,16 +7,17 @@ service can compute the same numbers for Block Kit, text, JSON and the chart.
   combined without keeping individual answers.
 - `mean_ci` gives a two-sided 95% Student t interval around the mean.
 - `change_beyond_noise` calls a change real only when two 95% intervals do not overlap (conservative).
-- `pearson`, `fisher_ci` and `lagged_correlations` look for a lead/lag relation between the weekly
-  pulse and the weekly NPS.
+- `lag_analysis` looks for a lead/lag relation between the weekly pulse and the weekly NPS honestly:
+  week-over-week changes, Bartlett's effective n, and Bonferroni over the lags tested.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import operator
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -213,12 +214,38 @@ def correlation(xs: Sequence[float], ys: Sequence[float]) -> Correlation | None:
 
 @dataclass(frozen=True)
 class LagResult:
+    """One lag's correlation of week-over-week changes, with its effective sample size and p-value.
+
+    `n` counts paired changes; `n_eff` is `n` shrunk by Bartlett's correction for autocorrelation;
+    `low`/`high` is a *simultaneous* 95% interval (Bonferroni over every lag tested), so "the interval
+    excludes 0" and "the lag survives the correction" say the same thing.
+    """
+
     lag_weeks: int
     leader: Leader
     n: int
     r: float
     low: float
     high: float
+    n_eff: float = 0.0
+    p: float = 1.0  # two-sided, for this lag alone (not corrected)
+
+
+@dataclass(frozen=True)
+class LagAnalysis:
+    """Every lag tested, and the one that stands out from noise after correcting for how many were tested."""
+
+    lags: tuple[LagResult, ...]
+    standout: LagResult | None
+    weeks_paired: int  # weeks with both a pulse index and an NPS (levels, before differencing)
+    alpha: float = 0.05  # family-wise: the chance that noise alone names a lag
+
+    @property
+    def tested(self) -> int:
+        return len(self.lags)
+
+
+LAG_ALPHA = 0.05
 
 
 def week_start(d: date) -> date:
@@ -226,17 +253,82 @@ def week_start(d: date) -> date:
     return d - timedelta(days=d.weekday())
 
 
+def normal_quantile(p: float) -> float:
+    """The standard normal quantile for 0 < p < 1 (bisection on erfc: exact to 1e-12, used once a report)."""
+    if not 0.0 < p < 1.0:
+        raise ValueError("p must be between 0 and 1")
+    low, high = -40.0, 40.0
+    for _ in range(200):
+        mid = (low + high) / 2
+        if 0.5 * math.erfc(-mid / math.sqrt(2)) < p:
+            low = mid
+        else:
+            high = mid
+        if high - low < 1e-13:
+            break
+    return (low + high) / 2
+
+
+def _autocorrelation(values: Sequence[float], lag: int) -> float:
+    n = len(values)
+    mean = math.fsum(values) / n
+    dev = [v - mean for v in values]
+    denominator = math.fsum(map(operator.mul, dev, dev))
+    if denominator <= 0.0:
+        return 0.0
+    return math.fsum(map(operator.mul, dev[:-lag], dev[lag:])) / denominator
+
+
+def bartlett_effective_n(xs: Sequence[float], ys: Sequence[float]) -> float:
+    """Effective number of independent pairs for a correlation of two autocorrelated series.
+
+    Bartlett (1946): var(r) ~ (1 + 2 sum_j rho_xx(j) rho_yy(j)) / n, the sum over lags j = 1..n/5 as in
+    Pyper & Peterman (1998). The correction only ever shrinks n: noise in the estimated autocorrelations
+    must not make a result look surer than the plain count of pairs allows.
+    """
+    n = len(xs)
+    if n < 3:
+        return float(n)
+    inflation = 1.0 + 2.0 * math.fsum(
+        _autocorrelation(xs, j) * _autocorrelation(ys, j) for j in range(1, max(1, n // 5) + 1)
+    )
+    return float(n) / max(1.0, inflation)
+
+
+def _changes(levels: Sequence[float | None]) -> list[float | None]:
+    """Week-over-week changes: None where either week is missing. Random walks have white changes, so
+    correlating changes (not levels) removes the shared-trend illusion."""
+    return [None] + [
+        None if before is None or after is None else after - before for before, after in itertools.pairwise(levels)
+    ]
+
+
 def _lag_result(
     leading: Sequence[float | None], following: Sequence[float | None], lag: int, leader: Leader, min_pairs: int
 ) -> LagResult | None:
-    """leading[w] paired with following[w + lag], both series indexed by week."""
+    """leading[w] paired with following[w + lag], both series indexed by week; the interval is filled later."""
     pairs = [(x, y) for x, y in zip(leading, following[lag:], strict=False) if x is not None and y is not None]
     if len(pairs) < min_pairs:
         return None
-    c = correlation([x for x, _ in pairs], [y for _, y in pairs])
-    if c is None:
+    xs, ys = [x for x, _ in pairs], [y for _, y in pairs]
+    r = pearson(xs, ys)
+    if r is None:
         return None
-    return LagResult(lag_weeks=lag, leader=leader, n=c.n, r=c.r, low=c.low, high=c.high)
+    n_eff = bartlett_effective_n(xs, ys)
+    if n_eff <= 3.0:
+        p = 1.0
+    else:
+        z = math.atanh(max(-_R_CLAMP, min(_R_CLAMP, r))) * math.sqrt(n_eff - 3.0)
+        p = math.erfc(abs(z) / math.sqrt(2.0))
+    return LagResult(lag_weeks=lag, leader=leader, n=len(pairs), r=r, low=-1.0, high=1.0, n_eff=n_eff, p=p)
+
+
+def _simultaneous(result: LagResult, z_crit: float) -> LagResult:
+    if result.n_eff <= 3.0:
+        return result
+    z = math.atanh(max(-_R_CLAMP, min(_R_CLAMP, result.r)))
+    half = z_crit / math.sqrt(result.n_eff - 3.0)
+    return replace(result, low=math.tanh(z - half), high=math.tanh(z + half))
 
 
 def _by_week(series: Mapping[date, float], first: int, weeks: int) -> list[float | None]:
@@ -248,33 +340,50 @@ def _by_week(series: Mapping[date, float], first: int, weeks: int) -> list[float
     return by_week
 
 
-def lagged_correlations(
-    pulse: Mapping[date, float], nps: Mapping[date, float], max_lag: int = 8, min_pairs: int = 8
-) -> list[LagResult]:
-    """Correlations between the weekly pulse and weekly NPS at lags 0..max_lag in both directions.
+def lag_analysis(
+    pulse: Mapping[date, float],
+    nps: Mapping[date, float],
+    max_lag: int = 8,
+    min_pairs: int = 8,
+    alpha: float = LAG_ALPHA,
+) -> LagAnalysis:
+    """Correlations of the week-over-week changes of the pulse and of NPS at lags 0..max_lag both ways.
 
-    Keys are the Monday of each ISO week. Lag 0 has leader "same". For lag k >= 1, leader "pulse"
-    pairs pulse[w] with nps[w + k weeks] and leader "nps" pairs nps[w] with pulse[w + k weeks]
-    (r is always reported as corr(pulse, nps)). Only lags with at least `min_pairs` pairs and a
-    defined r are returned, ordered: lag 0, then pulse 1..max_lag, then nps 1..max_lag.
+    Keys are the Monday of each ISO week. Lag 0 has leader "same". For lag k >= 1, leader "pulse" pairs
+    the pulse's change in week w with NPS's change in week w + k, leader "nps" the other way round (r is
+    always corr(pulse, nps)). Only lags with at least `min_pairs` paired changes and a defined r are
+    tested, ordered: lag 0, then pulse 1..max_lag, then nps 1..max_lag.
+
+    Each lag's p-value uses Fisher's z with Bartlett's effective n. The lag with the smallest p is the
+    `standout` only when p < alpha / (lags tested) (Bonferroni); the intervals are the matching
+    simultaneous 95% intervals.
     """
+    paired = len(pulse.keys() & nps.keys())
     if not pulse or not nps:
-        return []
-    # Both series as lists indexed by week: each of the 2 * max_lag + 1 lags pairs two slices.
+        return LagAnalysis(lags=(), standout=None, weeks_paired=paired, alpha=alpha)
     first = min(min(pulse), min(nps)).toordinal()
     weeks = (max(max(pulse), max(nps)).toordinal() - first) // 7 + 1
-    pulse_weeks, nps_weeks = _by_week(pulse, first, weeks), _by_week(nps, first, weeks)
-    results = [_lag_result(pulse_weeks, nps_weeks, 0, "same", min_pairs)]
-    results += [_lag_result(pulse_weeks, nps_weeks, k, "pulse", min_pairs) for k in range(1, max_lag + 1)]
-    results += [_lag_result(nps_weeks, pulse_weeks, k, "nps", min_pairs) for k in range(1, max_lag + 1)]
-    return [result for result in results if result is not None]
+    pulse_changes = _changes(_by_week(pulse, first, weeks))
+    nps_changes = _changes(_by_week(nps, first, weeks))
+    found = [_lag_result(pulse_changes, nps_changes, 0, "same", min_pairs)]
+    found += [_lag_result(pulse_changes, nps_changes, k, "pulse", min_pairs) for k in range(1, max_lag + 1)]
+    found += [_lag_result(nps_changes, pulse_changes, k, "nps", min_pairs) for k in range(1, max_lag + 1)]
+    tested = [result for result in found if result is not None]
+    if not tested:
+        return LagAnalysis(lags=(), standout=None, weeks_paired=paired, alpha=alpha)
+    z_crit = normal_quantile(1.0 - alpha / (2 * len(tested)))
+    lags = tuple(_simultaneous(result, z_crit) for result in tested)
+    best = strongest_lag(lags)
+    standout = best if best is not None and best.p < alpha / len(lags) else None
+    return LagAnalysis(lags=lags, standout=standout, weeks_paired=paired, alpha=alpha)
 
 
 _LEADER_ORDER: Mapping[str, int] = {"same": 0, "pulse": 1, "nps": 2}
 
 
 def strongest_lag(results: Sequence[LagResult]) -> LagResult | None:
-    """The result with the largest |r|; ties go to the smaller lag, then "same" < "pulse" < "nps"."""
+    """The result with the smallest p (the largest |r| when p is equal, as for equal n_eff); ties go to the
+    smaller lag, then "same" < "pulse" < "nps"."""
     if not results:
         return None
-    return min(results, key=lambda res: (-abs(res.r), res.lag_weeks, _LEADER_ORDER.get(res.leader, 3)))
+    return min(results, key=lambda res: (res.p, -abs(res.r), res.lag_weeks, _LEADER_ORDER.get(res.leader, 3)))

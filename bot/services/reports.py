@@ -40,7 +40,7 @@ from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.domain import anonymity
 from bot.domain.report import (
-    CHART_POINTS,
+    MAX_WEEKS,
     NEEDS,
     CxPart,
     PulsePart,
@@ -54,7 +54,7 @@ from bot.settings import Settings
 from bot.timeutil import from_db
 from storage import cx_repository
 from storage.db import Database
-from storage.models import CxAggregate, CxDaily, RoundResult, Team, Win, WinColleague
+from storage.models import CxAggregate, CxDaily, PulseRound, RoundResult, Team, Win, WinColleague
 
 DEFAULT_WEEKS = 12
 DIGEST_WEEKS = 4
@@ -123,12 +123,16 @@ def _places(day: Any) -> list[Any]:
     The query reads days on or before the report's last day, so `back` is never negative.
     """
     back = days_before(bindparam("last", type_=Date()), day)
-    period_days, chart_days = bindparam("period_days", type_=Integer()), bindparam("chart_days", type_=Integer())
+    period_days, bucket_days = bindparam("period_days", type_=Integer()), bindparam("bucket_days", type_=Integer())
+    period_points = bindparam("period_points", type_=Integer())
+    chart_points = bindparam("chart_points", type_=Integer())
     lag_days = bindparam("lag_days", type_=Integer())
     return [
         case((back < period_days, 1), (back < 2 * period_days, -1), else_=0).label("period"),
         case(
-            (back < chart_days, CHART_POINTS - 1 - back // bindparam("bucket_days", type_=Integer())), else_=null()
+            (back < period_days, chart_points - 1 - back // bucket_days),
+            (back < 2 * period_days, period_points - 1 - (back - period_days) // bucket_days),
+            else_=null(),
         ).label("chart"),
         case((back <= lag_days, (lag_days - back) // 7), else_=null()).label("lag"),
     ]
@@ -139,8 +143,9 @@ def _span_parameters(span: ReportSpan) -> dict[str, Any]:
         "first": span.first_day,
         "last": span.end,
         "period_days": span.period_days,
-        "chart_days": span.chart_days,
         "bucket_days": span.bucket_days,
+        "period_points": span.period_points,
+        "chart_points": span.chart_points,
         "lag_days": span.lag_days,
     }
 
@@ -194,7 +199,8 @@ def _pulse_parts_statement(by_team: bool) -> Select[Any]:
 
 def _cx_parts_statement(by_team: bool) -> Select[Any]:
     """CX per place and metric (CxPart): the per-day counts every import keeps (one row per team key)
-    summed, and aggregate rows weighted by their response counts. CSAT is only shown for the period."""
+    summed, and aggregate rows weighted by their response counts. Both metrics for the period and the
+    chart (which covers the previous period too); the lag view reads NPS only."""
     counted = sa_select(
         *_places(_cx_daily.day),
         _cx_daily.metric,
@@ -239,7 +245,7 @@ def _cx_parts_statement(by_team: bool) -> Select[Any]:
             # NULL for counted answers; NULLIF: no division by zero from a zero count stored outside an import
             type_coerce(func.sum(placed.c.n * placed.c.value) / func.nullif(n, 0), Float()),
         )
-        .where(or_(placed.c.metric == "nps", placed.c.period == 1))
+        .where(or_(placed.c.metric == "nps", placed.c.period != 0))
         .group_by(*places, placed.c.aggregate)
     )
 
@@ -283,8 +289,22 @@ def _wins_statement(by_team: bool) -> Select[Any]:
     return sa_select(summary, top).select_from(summary.outerjoin(top, true()))
 
 
+def _open_rounds_statement(by_team: bool) -> Select[Any]:
+    """How many rounds are collecting answers now: their results join the report after they close."""
+    rounds = PulseRound.__table__.c  # type: ignore[attr-defined]
+    statement = sa_select(func.count()).where(rounds.workspace_id == bindparam("workspace_id"), rounds.status == "open")
+    if by_team:
+        statement = statement.where(rounds.team_id == bindparam("team_id"))
+    return statement
+
+
 _STATEMENTS = {
-    by_team: (_pulse_parts_statement(by_team), _cx_parts_statement(by_team), _wins_statement(by_team))
+    by_team: (
+        _pulse_parts_statement(by_team),
+        _cx_parts_statement(by_team),
+        _wins_statement(by_team),
+        _open_rounds_statement(by_team),
+    )
     for by_team in (True, False)
 }
 
@@ -302,7 +322,7 @@ def build_report(
     span = ReportSpan(start, end, scope.bucket_weeks)
     zone = ZoneInfo(timezone)
     by_team = scope.team_id is not None
-    pulse_sql, cx_sql, wins_sql = _STATEMENTS[by_team]
+    pulse_sql, cx_sql, wins_sql, open_sql = _STATEMENTS[by_team]
     days = {"workspace_id": scope.workspace_id, **_span_parameters(span)}
     team = {"team_id": scope.team_id} if by_team else {}
     team_key = scope.team_id if scope.team_id is not None else cx_repository.WHOLE_WORKSPACE
@@ -316,6 +336,7 @@ def build_report(
         pulse_parts = [PulsePart._make(row) for row in connection.execute(pulse_sql, {**days, **team, "k": k})]
         cx_parts = [CxPart._make(row) for row in connection.execute(cx_sql, {**days, **team, "team_key": team_key})]
         count, scored, mean_polarity, thanked, *top_win = connection.execute(wins_sql, period).one()
+        open_rounds = connection.execute(open_sql, {"workspace_id": scope.workspace_id, **team}).scalar_one()
     top = None
     if count:
         text, reactions, author_id, polarity, created_at = top_win
@@ -335,6 +356,7 @@ def build_report(
         pulse_parts=pulse_parts,
         cx_parts=cx_parts,
         wins=wins,
+        round_open=bool(open_rounds),
     )
 
 
@@ -344,6 +366,22 @@ def period_ending(today: date, weeks: int) -> tuple[date, date]:
 
 def local_today(settings: Settings, now: datetime) -> date:
     return now.astimezone(ZoneInfo(settings.default_timezone)).date()
+
+
+class PeriodError(ValueError):
+    """A report period that can't be used: `key` and `values` make its one-line message in either language."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+def check_weeks(weeks: int) -> int:
+    """The number of weeks of a report, the same limit in the shell and in Slack."""
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise PeriodError("report.bad_weeks", weeks=weeks, max=MAX_WEEKS)
+    return weeks
 
 
 def scope_teams(session: Session, workspace_id: str) -> Sequence[Team]:

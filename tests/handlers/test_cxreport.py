@@ -76,7 +76,7 @@ def test_manager_gets_report_privately_with_chart_and_digest_goes_to_channel(har
     upload = harness.fake.wait_for("files.completeUploadExternal")[0]
     assert upload.params["channel_id"] == "DU006"
     chart = next(f for f in harness.fake.uploaded_files if f.channel_id == "DU006")
-    assert png_size(chart.content) == (1000, 550)
+    assert png_size(chart.content)[0] == 640  # sized to read at 360 px on a phone
 
 
 def test_report_ends_with_the_most_celebrated_win(harness: Harness) -> None:
@@ -102,6 +102,12 @@ def test_unknown_team_and_bad_weeks(harness: Harness) -> None:
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "all 500", user_id=ADMIN, channel_id=CHANNEL)
     assert "between 1 and 104" in json.dumps(report_response(harness))
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "all 0", user_id=ADMIN, channel_id=CHANNEL)
+    assert "between 1 and 104: 0" in json.dumps(report_response(harness))
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "all -3", user_id=ADMIN, channel_id=CHANNEL)
+    assert "between 1 and 104: -3" in json.dumps(report_response(harness))
 
 
 def test_cxfeed_command_imports_and_reports_rejections(fake_slack, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -190,3 +196,17 @@ def test_cxfeed_columns_take_quoted_names_with_commas_and_column_numbers(  # typ
         assert "1 row read, 1 imported, 0 already present, 0 rejected" in json.dumps(
             calls[1].params, ensure_ascii=False
         )
+
+
+def test_a_report_during_the_first_round_says_the_round_is_open(harness: Harness) -> None:
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    wait_pulse_dms(harness, len(MEMBERS))
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "#support 4", user_id=ADMIN, channel_id=CHANNEL)
+    blocks = json.dumps(report_response(harness)["blocks"])
+    assert "a round is open: results after it closes" in blocks
+    assert "0 invited" not in blocks and "invited)" not in blocks
+    harness.fake.wait_for("files.completeUploadExternal")
+    [chart] = harness.fake.uploaded_files
+    assert png_size(chart.content)[0] == 640

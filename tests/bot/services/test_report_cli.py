@@ -6,6 +6,8 @@ import json
 import struct
 from pathlib import Path
 
+import pytest
+
 from tests.bot.test_cli import run_cli
 
 
@@ -31,16 +33,42 @@ def test_demo_data_then_report_in_every_format(tmp_path: Path) -> None:
     assert set(data["nps"]) == {"value", "n", "promoters", "passives", "detractors"}
     assert -100 <= data["nps"]["value"] <= 100 and 0 <= data["csat"]["value"] <= 100
     assert set(data["wins"]["top"]) >= {"text", "reactions", "author"}
-    assert data["lag"], "a year of demo data has enough paired weeks"
-    assert set(data["lag"][0]) == {"direction", "lag_weeks", "r", "ci_low", "ci_high", "n"}
+    assert data["lag"]["tested"] == 17, "a year of demo data has enough paired weeks"
+    assert set(data["lag"]["lags"][0]) == {"direction", "lag_weeks", "r", "ci_low", "ci_high", "n", "n_eff", "p"}
+    assert data["chart"] and data["chart"][-1]["label"] != data["chart"][0]["label"]
 
     out = tmp_path / "report.png"
     png = run_cli("report", "--team", "asiakaspalvelu", "--format", "png", "--out", str(out), env=env, cwd=tmp_path)
     assert png.returncode == 0, png.stderr
     content = out.read_bytes()
-    assert content[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", content[16:24]) == (1000, 550)
+    assert content[:8] == b"\x89PNG\r\n\x1a\n" and struct.unpack(">II", content[16:24])[0] == 640
 
     dates = run_cli("report", "--from", "2026-01-01", "--to", "2026-01-31", "--format", "json", env=env, cwd=tmp_path)
     assert json.loads(dates.stdout)["period"] == {"start": "2026-01-01", "end": "2026-01-31"}
     unknown = run_cli("report", "--team", "nope", env=env, cwd=tmp_path)
     assert unknown.returncode == 2 and "no team named" in unknown.stderr
+
+    finnish = run_cli("report", "--team", "Support", "--language", "fi", env=env, cwd=tmp_path)
+    assert finnish.returncode == 0, finnish.stderr
+    assert "Support: ihmiset ja asiakkaat" in finnish.stdout and "Laatupuoli" in finnish.stdout
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (("--weeks", "0"), "report: The number of weeks must be between 1 and 104: 0"),
+        (("--weeks", "-3"), "report: The number of weeks must be between 1 and 104: -3"),
+        (("--weeks", "105"), "report: The number of weeks must be between 1 and 104: 105"),
+        (("--weeks", "0", "--language", "fi"), "report: Viikkojen määrän pitää olla 1–104: 0"),
+        (("--from", "2024-01-01", "--to", "2026-01-31"), "report: a report covers at most 104 weeks"),
+        (("--from", "2026-02-01", "--to", "2026-01-31"), "report: --to is before --from"),
+        (("--from", "2026-02-01"), "report: --from and --to go together"),
+        (("--from", "1.2.2026", "--to", "2026-03-01"), "report: dates are YYYY-MM-DD"),
+    ],
+)
+def test_invalid_periods_are_refused_with_one_line(tmp_path: Path, arguments: tuple[str, ...], message: str) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}
+    refused = run_cli("report", *arguments, env=env, cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == message  # one line: nothing else is logged before it
+    assert not (tmp_path / "empty.db").exists()  # refused before the database is touched

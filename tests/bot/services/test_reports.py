@@ -7,6 +7,7 @@ import math
 import random
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import Date, bindparam, select
@@ -230,7 +231,7 @@ def test_everything_pulse_derived_is_suppressed_below_k(db: Database) -> None:
     data = report_json(report)
     # n counts only answers of rounds that reached k: the 4 answers are not even counted.
     assert data["needs"]["autonomy"] == {"suppressed": True, "n": 0}
-    assert data["participation"] == {"suppressed": True}
+    assert data["participation"] == {"suppressed": True, "round_open": False}
     assert data["enps"] == {"suppressed": True, "n": 0}
     assert "5.0" not in json.dumps(data["needs"])
 
@@ -274,8 +275,9 @@ def test_lag_view_finds_a_two_week_lead(db: Database) -> None:
         score = 10 if round(levels[week - 2]) >= 3 else 0
         add_cx(db, team, first_monday + timedelta(weeks=week, days=1), "nps", [score, score])
     report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
-    assert report.lag, "expected a lag view with 28 paired weeks"
-    best = max(report.lag, key=lambda lag: abs(lag.r))
+    assert report.lag.weeks_paired == 28 and report.lag.tested == 17
+    best = report.lag.standout
+    assert best is not None, "a 2-week lead this strong survives Bonferroni over 17 lags"
     assert (best.leader, best.lag_weeks) == ("pulse", 2)
     assert best.r > 0.8 and best.n >= 8
 
@@ -313,3 +315,152 @@ def test_a_round_feeds_a_measure_only_when_that_measure_reached_k(db: Database) 
                 gaps = [reports[long].needs[i].n - reports[short].needs[i].n for i in range(3)]
                 gaps.append(reports[long].enps.n - reports[short].enps.n)
                 assert all(gap == 0 or gap >= 5 for gap in gaps), (short, long, gaps)
+
+
+
+def add_open_round(db: Database, team_id: int, day: date) -> None:
+    with db.session_scope() as session:
+        opened = datetime.combine(day, datetime.min.time(), UTC)
+        session.add(
+            PulseRound(
+                workspace_id=WS,
+                team_id=team_id,
+                number=next(_numbers),
+                scheduled_for=day,
+                opened_at=opened,
+                closes_at=opened + timedelta(days=3),
+                status="open",
+                invited=8,
+            )
+        )
+
+
+@BOTH_BACKENDS
+def test_a_team_in_its_first_round_reads_round_open_not_zero_invited(db: Database) -> None:
+    from bot.blocks.report import report_blocks, report_text
+    from bot.i18n import translator
+
+    team = add_team(db)
+    add_open_round(db, team, END - timedelta(days=1))
+    report = build_report(db, Scope(WS, team, "Support", 2), START, END, k=5)
+    assert report.round_open and report.participation.invited == 0
+    for language, expected in (("en", "a round is open: results after it closes"), ("fi", "kierros on auki")):
+        text = report_text(translator(language), report)
+        assert expected in text and "0 invited" not in text and "0 kutsuttua" not in text
+        blocks = json.dumps(report_blocks(translator(language), report), ensure_ascii=False)
+        assert expected in blocks
+    assert report_json(report)["participation"]["round_open"] is True
+    # No history: the chart is the report's own two fortnights, not an empty stretch before the team existed.
+    assert [p.previous for p in report.chart] == [False, False]
+
+    other = add_team(db, "Sales", "C2")
+    report = build_report(db, Scope(WS, other, "Sales", 2), START, END, k=5)
+    assert not report.round_open
+    assert "no closed round with results in this period" in report_text(translator("en"), report)
+
+
+@BOTH_BACKENDS
+def test_the_first_digest_after_the_first_round_shows_only_its_period(db: Database) -> None:
+    team = add_team(db)
+    add_round(db, team, END - timedelta(days=3), all_needs([4, 4, 5, 3, 4, 4]), invited=8)
+    report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
+    assert [p.previous for p in report.chart] == [False] * 4  # four weekly points, nothing before them
+    assert report.chart[0].label == START.strftime("%d.%m.")
+    assert report.chart[-1].autonomy is not None and report.chart[-1].pulse_n == 6
+    assert not report.round_open and report.participation.invited == 8
+
+
+def _blocks_text(blocks: list[dict[str, Any]]) -> str:
+    """Every text a person can read in the blocks, joined."""
+    parts: list[str] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("text"), str):
+                parts.append(node["text"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(blocks)
+    return "\n".join(parts)
+
+
+def test_text_json_blocks_and_png_agree_on_every_number(db: Database) -> None:
+    """One report model, four renderings: every number in the JSON reads the same in the text and the blocks,
+    and the chart draws exactly the JSON's chart points."""
+    from bot.blocks.report import chart_figure, report_blocks, report_text
+    from bot.i18n import translator
+
+    team = add_team(db)
+    first_monday = END - timedelta(days=6) - timedelta(weeks=29)
+    rng = random.Random(11)
+    levels = [rng.choice([1, 2, 3, 4, 5]) for _ in range(30)]
+    for week, level in enumerate(levels[:-1]):
+        answers = {"autonomy": [level] * 4 + [rng.choice([2, 4])] * 2, "competence": [level] * 6, "belonging": [3] * 6}
+        add_round(db, team, first_monday + timedelta(weeks=week), answers, enps=[10, 9, 7, 3, 0, 10])
+    add_round(db, team, END - timedelta(days=2), all_needs([1, 2, 3]))  # the last week below k: a marked gap
+    for week in range(2, 30):
+        score = 10 if levels[week - 2] >= 3 else 0
+        add_cx(db, team, first_monday + timedelta(weeks=week, days=1), "nps", [score, score, 8])
+    add_cx(db, team, START + timedelta(days=3), "csat", [5, 4, 3, 1, 5])
+    add_open_round(db, team, END)
+    report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5)
+    data = report_json(report)
+    t = translator("en")
+    text = report_text(t, report)
+    blocks = _blocks_text(report_blocks(t, report))
+
+    expected: list[str] = []
+    for need in data["needs"].values():
+        expected += [f"{need['mean']:.2f}", f"{need['ci_low']:.2f}–{need['ci_high']:.2f}", f"n={need['n']}"]
+        expected.append(f"{need['change']:+.2f}")
+    nps = data["nps"]
+    expected += [f"+{nps['value']:.1f}", f"n={nps['n']}", f"{nps['promoters']} promoters"]
+    expected += [f"{nps['passives']} passives", f"{nps['detractors']} detractors"]
+    expected += [f"{data['csat']['value']:.1f}%", f"n={data['csat']['n']}"]
+    enps = data["enps"]
+    expected += [f"eNPS {enps['value']:+.1f}" if enps["value"] else "eNPS 0.0", f"n={enps['n']}"]
+    part = data["participation"]
+    expected += [f"{part['answered']} answers / {part['invited']} invited ({part['rate']:.0f}%)"]
+    assert part["round_open"]
+    expected.append("A round is open now")
+    standout = data["lag"]["standout"]
+    assert standout is not None and standout["direction"] == "pulse_leads_nps" and standout["lag_weeks"] == 2
+    expected += [f"r {standout['r']:+.2f}", f"{standout['ci_low']:+.2f} to {standout['ci_high']:+.2f}"]
+    expected += [f"n={standout['n']} changes", f"effective n {standout['n_eff']:.0f}"]
+    for lag in data["lag"]["lags"]:
+        expected.append(f"r {lag['r']:+.2f} [{lag['ci_low']:+.2f}, {lag['ci_high']:+.2f}] n={lag['n']}")
+    expected.append(f"Wins shared: {data['wins']['count']}")
+    for number in expected:
+        assert number in text, number
+        assert number in blocks.replace("*", ""), number
+
+    fig = chart_figure(t, report)
+    chart = data["chart"]
+    assert chart, "the chart has points"
+    assert [label.get_text() for label in fig.axes[-1].get_xticklabels()] == [p["label"] for p in chart]
+    current = [p for p in chart if not p["previous"]]
+    assert chart[0]["label"] == (START - (END - START) - timedelta(days=1)).strftime("%d.%m.")  # previous, marked
+    assert current[0]["label"] == START.strftime("%d.%m.") and len(current) == 4
+    assert "previous period" in [text.get_text() for text in fig.axes[0].texts]
+    lines = {line.get_gid(): line for ax in fig.axes for line in ax.get_lines() if line.get_gid()}
+
+    def drawn(gid: str) -> list[float | None]:
+        return [None if y != y else round(float(y), 2) for y in lines[gid].get_ydata()]
+
+    for need in ("autonomy", "competence", "belonging"):
+        assert drawn(f"line:{need}") == [None if p[need] is None else p[need]["mean"] for p in chart]
+    for series in ("nps", "enps", "csat"):
+        assert drawn(f"line:{series}") == [p[series] for p in chart]
+    n_texts = [[text.get_text() for text in ax.texts if text.get_gid() == "n"] for ax in fig.axes]
+    assert n_texts[0] == [str(p["pulse_n"]) for p in chart if p["pulse_n"]]
+    assert n_texts[1] == [str(p["nps_n"]) for p in chart if p["nps_n"]] + [
+        str(p["enps_n"]) for p in chart if p["enps_n"]
+    ]
+    assert n_texts[2] == [str(p["csat_n"]) for p in chart if p["csat_n"]]
+    hidden = [text for ax in fig.axes for text in ax.texts if text.get_gid() == "hidden"]
+    assert len(hidden) == sum(p["hidden"] for p in chart) == 1
+    assert hidden[0].get_text() == "n < 5"
