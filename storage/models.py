@@ -321,3 +321,58 @@ class ProcessedEvent(SQLModel, table=True):
     workspace_id: str = Field(max_length=32)
     key: str = Field(max_length=200)
     created_at: datetime = Field(index=True)
+
+
+class ToughRequest(SQLModel, table=True):
+    """A named "talk with my manager" request after a tough customer moment. Only the person and the managers
+    they chose (ToughRequestManager) ever see `what`. The row is deleted once the check-in is answered
+    (or a week after it went out), so it lives only while the support loop runs."""
+
+    __tablename__ = "tough_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    user_id: str = Field(max_length=32)
+    what: str | None = Field(default=None, max_length=1500)
+    day: date  # the local day the moment was counted on (tough_daily)
+    created_at: datetime
+    reminder_due_at: datetime = Field(index=True)
+    checkin_due_at: datetime = Field(index=True)
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = Field(default=None, max_length=32)
+    done_at: datetime | None = None
+    reminder_sent_at: datetime | None = None
+    checkin_sent_at: datetime | None = None
+
+
+class ToughRequestManager(SQLModel, table=True):
+    """A manager the person chose for a request, and the DM they got (updated when someone acknowledges)."""
+
+    __tablename__ = "tough_request_manager"
+    __table_args__ = (UniqueConstraint("request_id", "user_id", name="uq_tough_request_manager"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    request_id: int = Field(foreign_key="tough_request.id", index=True)
+    user_id: str = Field(max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+
+
+class ToughDaily(SQLModel, table=True):
+    """Tough moments counted per team and local day: no user id, no time finer than the day
+    (team_key 0 = a person in no team)."""
+
+    __tablename__ = "tough_daily"
+    __table_args__ = (UniqueConstraint("workspace_id", "team_key", "day", name="uq_tough_daily"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    team_key: int
+    day: date
+    moments: int = 0
+    talks: int = 0
+    supported_in_time: int = 0
+    checkin_yes: int = 0
+    checkin_no: int = 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from bot.blocks import Block, clip, context, divider, escape, header, mrkdwn
+from bot.blocks.tough import report_lines as tough_report_lines
 from bot.domain.chart import ChartLabels, render_trend_chart
 from bot.domain.report import NeedResult, Report
 from bot.domain.stats import LagResult, strongest_lag
@@ -61,6 +62,7 @@ def _quality_lines(t: Translator, report: Report) -> list[str]:
             lines.append(t("report.nps", value=_nps_value(round(nps.score, 1)), n=nps.n))
     else:
         lines.append(t("report.nps.none"))
+    lines.extend(tough_report_lines(t, report.tough, report.anonymity_min))
     if csat.n and csat.percent is not None:
         lines.append(t("report.csat", value=f"{csat.percent:.1f}", n=csat.n))
     else:

@@ -23,6 +23,7 @@ from bot.domain.stats import (
     mean_ci,
     week_start,
 )
+from bot.domain.tough import ToughSummary, summary_json
 
 NEEDS: tuple[str, ...] = ("autonomy", "competence", "belonging")
 
@@ -93,6 +94,7 @@ class Report:
     chart: list[ChartPoint] = field(default_factory=list)
     lag: list[LagResult] = field(default_factory=list)
     lag_weeks_paired: int = 0
+    tough: ToughSummary | None = None  # tough customer moments (bot.domain.tough), counts at k only
 
 
 def need_result(need: str, current: Moments, previous: Moments, k: int) -> NeedResult:
@@ -193,6 +195,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "posted_on": top.posted_on.isoformat(),
             },
         },
+        "tough_moments": summary_json(report.tough),
         "lag": [
             {
                 "direction": _direction(lag.leader),

@@ -11,7 +11,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -52,6 +52,7 @@ from bot.domain.report import (
     WinsSummary,
     assemble_report,
 )
+from bot.services.tough import tough_summary
 from bot.settings import Settings
 from bot.timeutil import from_db
 from storage import cx_repository
@@ -317,7 +318,7 @@ def build_report(
         mean_polarity=float(mean_polarity) if mean_polarity is not None else None,
         top=top,
     )
-    return assemble_report(
+    report = assemble_report(
         workspace_id=scope.workspace_id,
         team_name=scope.team_name,
         span=span,
@@ -326,6 +327,7 @@ def build_report(
         cx_parts=cx_parts,
         wins=wins,
     )
+    return replace(report, tough=tough_summary(db, scope.workspace_id, scope.team_id, start, end, k=k))
 
 
 def period_ending(today: date, weeks: int) -> tuple[date, date]:
