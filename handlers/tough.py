@@ -153,7 +153,9 @@ def register(app: App, deps: Deps) -> None:
             ack(response_action="update", view=notice_modal(t, t("tough.no_team")))
             return
         named = str((_element(values, "credit").get("selected_option") or {}).get("value") or "") != ANONYMOUS
-        ack(response_action="update", view=preview_modal(t, lesson, user_id if named else None, team.channel_id))
+        team_t = translator_for_team(deps, workspace_id, team.id)
+        view = preview_modal(t, team_t, lesson, user_id if named else None, team.channel_id)
+        ack(response_action="update", view=view)
 
     @app.view(TOUGH_PREVIEW_MODAL)
     def preview_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -152,9 +152,15 @@ def lesson_post_blocks(t: Translator, lesson: str, author_id: str | None) -> lis
     return [header(t("tough.post.header")), mrkdwn(clip(f"{byline}\n{quoted}", 3000))]
 
 
-def preview_modal(t: Translator, lesson: str, author_id: str | None, channel_id: str) -> dict[str, Any]:
-    """Step three: the lesson exactly as it will be posted; Post shares it, Cancel shares nothing."""
-    blocks = [context(t("tough.preview.intro", channel=f"<#{channel_id}>")), *lesson_post_blocks(t, lesson, author_id)]
+def preview_modal(
+    t: Translator, team_t: Translator, lesson: str, author_id: str | None, channel_id: str
+) -> dict[str, Any]:
+    """Step three: the lesson exactly as it will be posted (in the team's language, `team_t`); Post shares it,
+    Cancel shares nothing."""
+    blocks = [
+        context(t("tough.preview.intro", channel=f"<#{channel_id}>")),
+        *lesson_post_blocks(team_t, lesson, author_id),
+    ]
     metadata = json.dumps({"lesson": lesson, "named": author_id is not None})
     return _modal(
         t, TOUGH_PREVIEW_MODAL, t("tough.preview.title"), blocks, submit=t("tough.preview.post"), metadata=metadata
