@@ -271,12 +271,15 @@ def test_another_teams_manager_can_neither_see_nor_acknowledge(harness: Harness)
     assert "isn't addressed to you" in json.dumps(refusal.params)
     click(harness, OTHER_MANAGER, other_dm, "tough_done", value=button(dm[2], "tough_done"))
     harness.fake.wait_for("response_url", count=2)
+    # A workspace admin who was not chosen may not either.
+    click(harness, ADMIN, (f"D{ADMIN}", "1700000000.000300", []), "tough_ack", value=button(dm[2], "tough_ack"))
+    assert "isn't addressed to you" in json.dumps(harness.fake.wait_for("response_url", count=3)[-1].params)
     [request] = requests_in_db(harness)
     assert request.acknowledged_at is None and request.done_at is None
     assert not harness.fake.calls_to("chat.update")
     # Nor may someone else answer the person's check-in.
     click(harness, "U002", ("DU002", "1700000000.000200", []), "tough_checkin_yes", value=str(request.id))
-    harness.fake.wait_for("response_url", count=3)
+    harness.fake.wait_for("response_url", count=4)
     assert requests_in_db(harness) and daily(harness)[0].checkin_yes == 0
 
 
