@@ -8,7 +8,7 @@ from bot.deps import Deps
 
 
 def register_all(app: App, deps: Deps) -> None:
-    from handlers import cxfeed, cxreport, home, language, pulse, pulse_answers, pulse_team, tough, win
+    from handlers import cxfeed, cxreport, home, language, pulse, pulse_answers, pulse_team, team_actions, tough, win
 
-    for module in (pulse, pulse_team, pulse_answers, win, cxfeed, cxreport, home, language, tough):
+    for module in (pulse, pulse_team, pulse_answers, win, cxfeed, cxreport, home, language, tough, team_actions):
         module.register(app, deps)

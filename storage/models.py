@@ -376,3 +376,21 @@ class ToughDaily(SQLModel, table=True):
     supported_in_time: int = 0
     checkin_yes: int = 0
     checkin_no: int = 0
+
+
+class TeamAction(SQLModel, table=True):
+    """An action a manager committed to on a need ("you said, we did"), with an owner and a due date."""
+
+    __tablename__ = "team_action"
+    __table_args__ = (Index("ix_team_action_ws_team", "workspace_id", "team_id", "done_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    team_id: int = Field(foreign_key="team.id")
+    need: str = Field(max_length=16)
+    text: str = Field(max_length=300)
+    owner_id: str = Field(max_length=32)
+    due_on: date
+    created_by: str = Field(max_length=32)
+    created_at: datetime
+    done_at: datetime | None = None

@@ -1,4 +1,5 @@
-"""tough customer moments: named talk requests, the managers chosen for them, anonymous per-day counts
+"""tough customer moments (named talk requests, the managers chosen for them, anonymous per-day counts)
+and team actions ("you said, we did")
 
 Revision ID: 0013
 Revises: 0006
@@ -72,8 +73,27 @@ def upgrade() -> None:
         sa.UniqueConstraint("workspace_id", "team_key", "day", name="uq_tough_daily"),
     )
 
+    op.create_table(
+        "team_action",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("need", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("text", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=False),
+        sa.Column("owner_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("created_by", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("done_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["team_id"], ["team.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_team_action_ws_team", "team_action", ["workspace_id", "team_id", "done_at"])
+
 
 def downgrade() -> None:
+    op.drop_index("ix_team_action_ws_team", table_name="team_action")
+    op.drop_table("team_action")
     op.drop_table("tough_daily")
     op.drop_index("ix_tough_request_manager_request_id", table_name="tough_request_manager")
     op.drop_index("ix_tough_request_manager_workspace_id", table_name="tough_request_manager")
