@@ -434,3 +434,21 @@ def tough_tick(deps: Deps) -> None:
     for work in due_checkins(deps):
         send_checkin(deps, work.workspace_id, work.request)
     forget_unanswered(deps)
+
+
+def forget_person(session: Session, workspace_id: str, user_id: str) -> int:
+    """`/pulse delete-my-data`: the person's own requests go, and they stop being a chosen manager on others'.
+    The day's counts stay: they name nobody."""
+    own = [
+        i
+        for i in session.exec(
+            select(ToughRequest.id).where(ToughRequest.workspace_id == workspace_id, ToughRequest.user_id == user_id)
+        ).all()
+        if i is not None
+    ]
+    session.execute(
+        delete(ToughRequestManager).where(
+            col(ToughRequestManager.workspace_id) == workspace_id, col(ToughRequestManager.user_id) == user_id
+        )
+    )
+    return _forget(session, workspace_id, own)

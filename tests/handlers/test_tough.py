@@ -375,3 +375,22 @@ def test_validation_errors_keep_the_modal_open(harness: Harness) -> None:
     reply = submit(harness, "U001", "tough_lesson_modal", values, "VE3")
     assert reply["response_action"] == "errors" and "lesson" in reply["errors"]
     assert daily(harness) == [] and requests_in_db(harness) == []
+
+
+def test_delete_my_data_forgets_the_named_request_but_keeps_the_count(harness: Harness) -> None:
+    setup_team(harness)
+    submit(harness, "U001", "tough_modal", moment_values("talk", WHAT, [MANAGER]), "VD1")
+    manager_dm(harness, MANAGER)
+    assert requests_in_db(harness)
+    harness.fake.clear_calls()
+    harness.sender.command("/pulse", "delete-my-data", user_id="U001", channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.sender.block_action(user_id="U001", action_id="delete_my_data_keep_wins", value="keep")
+    harness.fake.wait_for("response_url", count=2)
+    assert requests_in_db(harness) == []
+    with harness.db.session_scope() as session:
+        assert list(session.exec(select(ToughRequestManager)).all()) == []
+    assert daily(harness)[0].moments == 1  # the day's count names nobody
+    harness.clock.advance(timedelta(days=3))
+    tough_tick(harness.deps)  # no reminder and no check-in for a forgotten request
+    assert not [c for c in harness.fake.calls_to("chat.postMessage") if c.params.get("channel") in (MANAGER, "U001")]
