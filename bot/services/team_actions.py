@@ -98,3 +98,26 @@ def since_last_time(session: Session, workspace_id: str, team_id: int, round_id:
         .limit(RECALLED_MAX)
     ).all()
     return [_view(row) for row in rows]
+
+
+def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str]) -> list[list[object]]:
+    """The export's action rows: team, committed on, need, open or done, the text (managers wrote it for the team)."""
+    rows = session.exec(
+        select(TeamAction).where(TeamAction.workspace_id == workspace_id).order_by(col(TeamAction.created_at))
+    ).all()
+    return [
+        [
+            "action",
+            team_names.get(row.team_id, ""),
+            row.created_at.date().isoformat(),
+            "",
+            "",
+            "",
+            row.need,
+            "done" if row.done_at is not None else "open",
+            "",
+            row.text,
+            "",
+        ]
+        for row in rows
+    ]

@@ -17,11 +17,13 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import func, update
+from sqlalchemy import String, func, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
+from bot.domain.anonymity import is_reportable
 from bot.domain.tough import (
     CHECKIN_WORKING_DAYS,
     REMINDER_WORKING_DAYS,
@@ -452,3 +454,25 @@ def forget_person(session: Session, workspace_id: str, user_id: str) -> int:
         )
     )
     return _forget(session, workspace_id, own)
+
+
+def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str], k: int) -> list[list[object]]:
+    """The export's tough-moment rows: per team and month, counts only, each from k (the anonymity rule)."""
+    month = func.substr(func.cast(col(ToughDaily.day), String), 1, 7)
+    sums = [func.sum(col(getattr(ToughDaily, name))) for name in ("moments", "talks", "supported_in_time")]
+    rows = session.execute(
+        sa_select(col(ToughDaily.team_key), month, *sums)
+        .where(col(ToughDaily.workspace_id) == workspace_id)
+        .group_by(col(ToughDaily.team_key), month)
+        .order_by(month, col(ToughDaily.team_key))
+    ).all()
+    out: list[list[object]] = []
+    for team_key, period, moments, talks, supported in rows:
+        team = team_names.get(team_key, "") if team_key else ""
+        if not is_reportable(int(moments or 0), k):
+            continue
+        out.append(["tough", team, period, "", "", "", "tough_moments", int(moments), int(moments), "", ""])
+        if is_reportable(int(talks or 0), k):
+            share = round(100.0 * int(supported or 0) / int(talks), 1)
+            out.append(["tough", team, period, "", "", "", "supported_within_a_working_day", share, int(talks), "", ""])
+    return out

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.services.export import export_csv
 from storage.models import TeamAction
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
@@ -94,6 +95,9 @@ def test_commitment_reaches_the_next_pulse_dm_and_the_digest(harness: Harness, l
     shown = json.dumps(digest.params["blocks"], ensure_ascii=False)
     assert texts["title"] in shown and f"({texts['done']})" in shown and "&lt;!here&gt;" in shown
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)
+
+    exported = export_csv(harness.deps, "T0001")
+    assert "action,support,2026-03-02,,,,autonomy,done,,Weekly <!here> planning slot," in exported.splitlines()
 
     # The round after: the done action is recalled as done.
     harness.fake.clear_calls()

@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.domain.report import report_json
 from bot.services import reports
+from bot.services.export import export_csv
 from bot.services.tough import tough_tick
 from storage.models import ToughDaily, ToughRequest, ToughRequestManager
 from tests.conftest import BOTH_BACKENDS
@@ -232,6 +233,9 @@ def test_request_acknowledgement_checkin_and_count_in_report(harness: Harness, l
         "supported_within_a_working_day_percent": 100.0,
         "checkin_yes_percent": 100.0,
     }
+    exported = export_csv(harness.deps, "T0001").splitlines()
+    assert "tough,support,2026-03,,,,tough_moments,5,5,," in exported
+    assert "tough,support,2026-03,,,,supported_within_a_working_day,100.0,5,," in exported
 
 
 @BOTH_BACKENDS
@@ -251,6 +255,7 @@ def test_below_k_the_report_shows_nothing(harness: Harness, language: str) -> No
     assert TEXTS[language]["hidden"] in blocks
     assert "moments*: 4" not in blocks and "tilanteet*: 4" not in blocks  # the count itself never shows
     assert report_json_now(harness)["tough_moments"] == {"suppressed": True}
+    assert not [line for line in export_csv(harness.deps, "T0001").splitlines() if line.startswith("tough,")]
 
 
 def test_another_teams_manager_can_neither_see_nor_acknowledge(harness: Harness) -> None:
