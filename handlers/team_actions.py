@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.blocks.team_actions import ACTION_MODAL, DONE_BUTTON, action_line, action_modal, list_blocks
+from bot.blocks.team_actions import ACTION_MODAL, COMMIT_BUTTON, DONE_BUTTON, action_line, action_modal, list_blocks
 from bot.deps import Deps
 from bot.domain.team_actions import validate_action
 from bot.services import reports, team_actions, teams
@@ -31,6 +32,12 @@ def _team(deps: Deps, workspace_id: str, user_id: str, channel_id: str) -> TeamV
     with deps.db.session_scope() as session:
         managed = repo.managed_team_ids(session, workspace_id, user_id)
         row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
+        return teams.view_of(session, row) if row else None
+
+
+def _team_by_id(deps: Deps, workspace_id: str, team_id: int) -> TeamView | None:
+    with deps.db.session_scope() as session:
+        row = repo.team_by_id(session, workspace_id, team_id)
         return teams.view_of(session, row) if row else None
 
 
@@ -66,6 +73,24 @@ def action_command(deps: Deps, command: PulseCommand) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
+    @app.action(re.compile(f"^{COMMIT_BUTTON}_"))
+    def commit_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
+        """The report's "Act on <need>" button: the commit form with the need chosen (managers only)."""
+        ack()
+        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        t = translator_for(deps, workspace_id, user_id)
+        raw_team, _, need = str(action.get("value") or "").partition(":")
+        team = _team_by_id(deps, workspace_id, int(raw_team)) if raw_team.isdigit() else None
+        if team is None:
+            respond(text=t("actions.no_team"), response_type="ephemeral", replace_original=False)
+            return
+        try:
+            teams.require_team_manager(deps, workspace_id, team.id, user_id)
+        except NotAllowed:
+            respond(text=t("core.refusal.admins_only"), response_type="ephemeral", replace_original=False)
+            return
+        deps.client.views_open(trigger_id=str(body["trigger_id"]), view=action_modal(t, team.id, team.name, need))
+
     @app.view(ACTION_MODAL)
     def action_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)

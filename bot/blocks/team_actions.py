@@ -13,10 +13,27 @@ from bot.i18n import Translator
 
 ACTION_MODAL = "team_action_modal"
 DONE_BUTTON = "team_action_done"
+COMMIT_BUTTON = "team_action_commit"
 
 
-def action_modal(t: Translator, team_id: int, team_name: str) -> dict[str, Any]:
+def commit_buttons(t: Translator, team_id: int) -> Block:
+    """Under the report's needs: one "act on <need>" button per need (value "team id:need")."""
+    return actions(
+        "team_action_commit",
+        [
+            button(
+                t("actions.commit_button", need=t(f"pulse.need.{need}")), f"{COMMIT_BUTTON}_{need}", f"{team_id}:{need}"
+            )
+            for need in NEEDS
+        ],
+    )
+
+
+def action_modal(t: Translator, team_id: int, team_name: str, need: str | None = None) -> dict[str, Any]:
     needs = [{"text": plain(t(f"pulse.need.{need}")), "value": need} for need in NEEDS]
+    need_select: dict[str, Any] = {"type": "static_select", "action_id": "value", "options": needs}
+    if need in NEEDS:
+        need_select["initial_option"] = needs[NEEDS.index(need)]
     return {
         "type": "modal",
         "callback_id": ACTION_MODAL,
@@ -30,7 +47,7 @@ def action_modal(t: Translator, team_id: int, team_name: str) -> dict[str, Any]:
                 "type": "input",
                 "block_id": "need",
                 "label": plain(t("actions.field.need"), 2000),
-                "element": {"type": "static_select", "action_id": "value", "options": needs},
+                "element": need_select,
             },
             {
                 "type": "input",

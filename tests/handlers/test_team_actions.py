@@ -105,3 +105,36 @@ def test_commitment_reaches_the_next_pulse_dm_and_the_digest(harness: Harness, l
     harness.fake.wait_for("chat.postMessage", count=len(MEMBERS) + 1, timeout=10)
     newest = wait_pulse_dms(harness, len(MEMBERS) + 1)
     assert f"planning slot ({texts['done']})" in first_block_text(newest["U003"][2])
+
+
+def test_report_button_under_the_needs_opens_the_form_with_the_need_chosen(harness: Harness) -> None:
+    make_team(harness, [*MEMBERS, MANAGER])
+    command(harness, f"managers <@{MANAGER}>", ADMIN)
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "#support 4", user_id=MANAGER, channel_id=CHANNEL)
+    [reply] = harness.fake.wait_for("response_url", timeout=15)
+    harness.fake.wait_for("files.completeUploadExternal", timeout=30)
+    blocks = reply.params["blocks"]
+    fields_at = next(i for i, b in enumerate(blocks) if "fields" in b)
+    buttons = blocks[fields_at + 1]["elements"]
+    assert [b["action_id"] for b in buttons] == [
+        f"team_action_commit_{n}" for n in ("autonomy", "competence", "belonging")
+    ]
+    value = buttons[1]["value"]
+
+    def press(user: str) -> None:
+        harness.sender.block_action(
+            user_id=user,
+            action_id="team_action_commit_competence",
+            value=value,
+            container={"type": "message", "channel_id": CHANNEL, "message_ts": "1.1", "is_ephemeral": True},
+        )
+
+    harness.fake.clear_calls()
+    press("U001")  # an employee, with a forged click: refused
+    assert "Only" in json.dumps(harness.fake.wait_for("response_url")[0].params)
+    assert not harness.fake.calls_to("views.open")
+    press(MANAGER)
+    view = harness.fake.wait_for("views.open")[0].params["view"]
+    need = next(b for b in view["blocks"] if b.get("block_id") == "need")
+    assert need["element"]["initial_option"]["value"] == "competence"
