@@ -16,7 +16,7 @@ from bot.blocks.team_actions import digest_blocks as action_digest_blocks
 from bot.deps import Deps
 from bot.domain.report import Report
 from bot.i18n import Translator
-from bot.services import pulse_schedule, reports, rounds, team_actions, teams
+from bot.services import pulse_schedule, reports, rounds, teams
 from bot.services.languages import translator_for_team
 from bot.services.teams import NotAllowed, TeamView
 from handlers import registry
@@ -130,7 +130,7 @@ def post_digest(deps: Deps, closed: rounds.ClosedRound) -> None:
     report = _build(deps, workspace_id, team, reports.DIGEST_WEEKS)
     blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": t("report.digest.intro")}]}]
     blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"))
-    blocks += action_digest_blocks(t, team_actions.team_actions(deps, workspace_id, team.id))  # you said, we did
+    blocks += action_digest_blocks(t, report.actions)  # you said, we did
     try:
         deps.client.chat_postMessage(channel=team.channel_id, text=notification_text(t, report), blocks=blocks)
         _upload_chart(deps, t, report, team.channel_id)

@@ -66,7 +66,7 @@ def action_command(deps: Deps, command: PulseCommand) -> None:
         refuse(command, error)
         return
     if word.lower() in ("list", "lista"):
-        items = team_actions.team_actions(deps, command.workspace_id, team.id)
+        items = team_actions.team_actions(deps.db, command.workspace_id, team.id)
         reply(command, t("actions.title"), list_blocks(t, items))
         return
     deps.client.views_open(trigger_id=command.trigger_id, view=action_modal(t, team.id, team.name))

@@ -23,6 +23,7 @@ from bot.domain.stats import (
     mean_ci,
     week_start,
 )
+from bot.domain.team_actions import ActionView, action_json
 from bot.domain.tough import ToughSummary, summary_json
 
 NEEDS: tuple[str, ...] = ("autonomy", "competence", "belonging")
@@ -95,6 +96,7 @@ class Report:
     lag: list[LagResult] = field(default_factory=list)
     lag_weeks_paired: int = 0
     tough: ToughSummary | None = None  # tough customer moments (bot.domain.tough), counts at k only
+    actions: tuple[ActionView, ...] = ()  # the team's actions ("you said, we did"); none for the workspace
 
 
 def need_result(need: str, current: Moments, previous: Moments, k: int) -> NeedResult:
@@ -196,6 +198,7 @@ def report_json(report: Report) -> dict[str, Any]:
             },
         },
         "tough_moments": summary_json(report.tough),
+        "actions": [action_json(action) for action in report.actions],
         "lag": [
             {
                 "direction": _direction(lag.leader),

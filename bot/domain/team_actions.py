@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from bot.domain.questions import NEEDS
 
@@ -19,6 +20,18 @@ class ActionView:
     owner_id: str
     due_on: date
     done: bool
+
+
+def action_json(action: ActionView) -> dict[str, Any]:
+    """An action in the report JSON (see the README: "Actions")."""
+    return {
+        "id": action.id,
+        "need": action.need,
+        "text": action.text,
+        "owner": action.owner_id,
+        "due_on": action.due_on.isoformat(),
+        "status": "done" if action.done else "open",
+    }
 
 
 def validate_action(

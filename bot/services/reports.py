@@ -52,6 +52,7 @@ from bot.domain.report import (
     WinsSummary,
     assemble_report,
 )
+from bot.services.team_actions import team_actions
 from bot.services.tough import tough_summary
 from bot.settings import Settings
 from bot.timeutil import from_db
@@ -327,7 +328,9 @@ def build_report(
         cx_parts=cx_parts,
         wins=wins,
     )
-    return replace(report, tough=tough_summary(db, scope.workspace_id, scope.team_id, start, end, k=k))
+    tough = tough_summary(db, scope.workspace_id, scope.team_id, start, end, k=k)
+    actions = tuple(team_actions(db, scope.workspace_id, scope.team_id)) if scope.team_id is not None else ()
+    return replace(report, tough=tough, actions=actions)
 
 
 def period_ending(today: date, weeks: int) -> tuple[date, date]:

@@ -12,6 +12,7 @@ from bot.deps import Deps
 from bot.domain.team_actions import ActionView
 from bot.services import teams
 from bot.timeutil import to_db
+from storage.db import Database
 from storage.models import PulseRound, TeamAction
 
 LISTED_MAX = 10
@@ -69,9 +70,9 @@ def mark_done(deps: Deps, workspace_id: str, action_id: int, actor: str) -> Acti
         return _view(action)
 
 
-def team_actions(deps: Deps, workspace_id: str, team_id: int) -> list[ActionView]:
+def team_actions(db: Database, workspace_id: str, team_id: int) -> list[ActionView]:
     """Open actions first (by due date), then the most recently done; at most LISTED_MAX."""
-    with deps.db.session_scope() as session:
+    with db.session_scope() as session:
         rows = session.exec(
             select(TeamAction)
             .where(TeamAction.workspace_id == workspace_id, TeamAction.team_id == team_id)

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.domain.report import report_json
+from bot.services import reports
 from bot.services.export import export_csv
 from storage.models import TeamAction
 from tests.conftest import BOTH_BACKENDS
@@ -96,6 +98,18 @@ def test_commitment_reaches_the_next_pulse_dm_and_the_digest(harness: Harness, l
     assert texts["title"] in shown and f"({texts['done']})" in shown and "&lt;!here&gt;" in shown
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)
 
+    with harness.db.session_scope() as session:
+        scope = reports.team_scope(session, "T0001", reports.scope_teams(session, "T0001")[0])
+    start, end = reports.period_ending(reports.local_today(harness.settings, harness.clock()), 4)
+    [as_json] = report_json(reports.build_report(harness.db, scope, start, end, k=5))["actions"]
+    assert as_json == {
+        "id": action_id,
+        "need": "autonomy",
+        "text": "Weekly <!here> planning slot",
+        "owner": "U002",
+        "due_on": "2026-04-30",
+        "status": "done",
+    }
     exported = export_csv(harness.deps, "T0001")
     assert "action,support,2026-03-02,,,,autonomy,done,,Weekly <!here> planning slot," in exported.splitlines()
 
