@@ -394,3 +394,30 @@ class TeamAction(SQLModel, table=True):
     created_by: str = Field(max_length=32)
     created_at: datetime
     done_at: datetime | None = None
+
+
+class ManagerNudge(SQLModel, table=True):
+    """One nudge per team per week at most: the unique week row is claimed before any DM goes out."""
+
+    __tablename__ = "manager_nudge"
+    __table_args__ = (UniqueConstraint("workspace_id", "team_id", "week_start", name="uq_manager_nudge_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    team_id: int = Field(foreign_key="team.id")
+    week_start: date
+    kind: str = Field(max_length=32)  # need_drop
+    need: str | None = Field(default=None, max_length=16)
+
+
+class NudgeSnooze(SQLModel, table=True):
+    """A manager's "no nudges for this team until" date."""
+
+    __tablename__ = "nudge_snooze"
+    __table_args__ = (UniqueConstraint("workspace_id", "team_id", "user_id", name="uq_nudge_snooze"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    team_id: int = Field(foreign_key="team.id")
+    user_id: str = Field(max_length=32)
+    until: date

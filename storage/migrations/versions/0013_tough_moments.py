@@ -1,5 +1,5 @@
 """tough customer moments (named talk requests, the managers chosen for them, anonymous per-day counts)
-and team actions ("you said, we did")
+team actions ("you said, we did") and manager nudges (one per team per week, snoozes)
 
 Revision ID: 0013
 Revises: 0006
@@ -89,9 +89,34 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
     )
     op.create_index("ix_team_action_ws_team", "team_action", ["workspace_id", "team_id", "done_at"])
+    op.create_table(
+        "manager_nudge",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("week_start", sa.Date(), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("need", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True),
+        sa.ForeignKeyConstraint(["team_id"], ["team.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("workspace_id", "team_id", "week_start", name="uq_manager_nudge_week"),
+    )
+    op.create_table(
+        "nudge_snooze",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("workspace_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("team_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("until", sa.Date(), nullable=False),
+        sa.ForeignKeyConstraint(["team_id"], ["team.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("workspace_id", "team_id", "user_id", name="uq_nudge_snooze"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("nudge_snooze")
+    op.drop_table("manager_nudge")
     op.drop_index("ix_team_action_ws_team", table_name="team_action")
     op.drop_table("team_action")
     op.drop_table("tough_daily")
