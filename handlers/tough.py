@@ -124,7 +124,9 @@ def register(app: App, deps: Deps) -> None:
         key = f"tough-{option}:{view.get('id')}"
         if option == NOTE:
             ack(response_action="update", view=notice_modal(t, t("tough.noted")))
-            if idempotency.claim_once(deps.db, workspace_id, key, deps.now()):
+            # The key's time is the day only: nothing stored says when in the day a note was made.
+            day = deps.now().replace(hour=0, minute=0, second=0, microsecond=0)
+            if idempotency.claim_once(deps.db, workspace_id, key, day):
                 tough.note_moment(deps, workspace_id, team)
             return
         assert option == TALK

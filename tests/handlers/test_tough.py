@@ -15,7 +15,7 @@ from bot.domain.report import report_json
 from bot.services import reports
 from bot.services.export import export_csv
 from bot.services.tough import tough_tick
-from storage.models import ToughDaily, ToughRequest, ToughRequestManager
+from storage.models import ProcessedEvent, ToughDaily, ToughRequest, ToughRequestManager
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
@@ -251,6 +251,9 @@ def test_below_k_the_report_shows_nothing(harness: Harness, language: str) -> No
     [row] = daily(harness)
     assert (row.moments, row.talks) == (4, 0)
     assert requests_in_db(harness) == []  # a note stores no name and no text
+    with harness.db.session_scope() as session:  # and no time finer than the day
+        stamps = [e.created_at for e in session.exec(select(ProcessedEvent)) if e.key.startswith("tough-note:")]
+    assert len(stamps) == 4 and all((s.hour, s.minute, s.second, s.microsecond) == (0, 0, 0, 0) for s in stamps)
     blocks = cxreport(harness)
     assert TEXTS[language]["hidden"] in blocks
     assert "moments*: 4" not in blocks and "tilanteet*: 4" not in blocks  # the count itself never shows
