@@ -12,6 +12,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import escape
 from bot.blocks.report import chart_png, notification_text, report_blocks
+from bot.blocks.team_actions import commit_buttons
 from bot.deps import Deps
 from bot.domain.policy import Action
 from bot.domain.report import Report
@@ -210,6 +211,8 @@ def _deliver(
     blocks = report_blocks(t, report, chart_note=t("report.chart.sent_dm"))
     if chosen_note:
         blocks.insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": chosen_note}]})  # under the title
+    if team is not None:  # under the needs: commit to an action on one
+        blocks.insert(next(i for i, b in enumerate(blocks) if "fields" in b) + 1, commit_buttons(t, team.id))
     say(notification_text(t, report), blocks)
     try:
         _upload_chart(deps, t, report, _dm_channel(deps, user_id))

@@ -279,7 +279,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
         )
     else:
         reply(command, command.t("pulsecmd.close.done_suppressed", team=escape(team.name), k=k))
-    deps.run_later(digest.post_digest, deps, closed)  # the digest draws a chart: after ack
+    deps.run_later(digest.after_close, deps, closed)  # the digest draws a chart: after ack
 
 
 @subcommand("status", order=10)

@@ -379,3 +379,103 @@ class ScheduleLease(SQLModel, table=True):
     holder: str | None = Field(default=None, max_length=200)
     expires_at: datetime | None = None
     acquired_at: datetime | None = None
+
+
+class ToughRequest(SQLModel, table=True):
+    """A named "talk with my manager" request after a tough customer moment. Only the person and the managers
+    they chose (ToughRequestManager) ever see `what`. The row is deleted once the check-in is answered
+    (or a week after it went out), so it lives only while the support loop runs."""
+
+    __tablename__ = "tough_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    user_id: str = Field(max_length=32)
+    what: str | None = Field(default=None, max_length=1500)
+    day: date  # the local day the moment was counted on (tough_daily)
+    created_at: datetime
+    reminder_due_at: datetime = Field(index=True)
+    checkin_due_at: datetime = Field(index=True)
+    acknowledged_at: datetime | None = None
+    acknowledged_by: str | None = Field(default=None, max_length=32)
+    done_at: datetime | None = None
+    reminder_sent_at: datetime | None = None
+    checkin_sent_at: datetime | None = None
+
+
+class ToughRequestManager(SQLModel, table=True):
+    """A manager the person chose for a request, and the DM they got (updated when someone acknowledges)."""
+
+    __tablename__ = "tough_request_manager"
+    __table_args__ = (UniqueConstraint("request_id", "user_id", name="uq_tough_request_manager"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    request_id: int = Field(foreign_key="tough_request.id", index=True)
+    user_id: str = Field(max_length=32)
+    channel_id: str | None = Field(default=None, max_length=32)
+    message_ts: str | None = Field(default=None, max_length=32)
+
+
+class ToughDaily(SQLModel, table=True):
+    """Tough moments counted per team and local day: no user id, no time finer than the day
+    (team_key 0 = a person in no team)."""
+
+    __tablename__ = "tough_daily"
+    __table_args__ = (UniqueConstraint("workspace_id", "team_key", "day", name="uq_tough_daily"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    team_key: int
+    day: date
+    moments: int = 0
+    talks: int = 0
+    supported_in_time: int = 0
+    checkin_yes: int = 0
+    checkin_no: int = 0
+
+
+class TeamAction(SQLModel, table=True):
+    """An action a manager committed to on a need ("you said, we did"), with an owner and a due date."""
+
+    __tablename__ = "team_action"
+    __table_args__ = (Index("ix_team_action_ws_team", "workspace_id", "team_id", "done_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    team_id: int = Field(foreign_key="team.id")
+    need: str = Field(max_length=16)
+    text: str = Field(max_length=300)
+    owner_id: str = Field(max_length=32)
+    due_on: date
+    created_by: str = Field(max_length=32)
+    created_at: datetime
+    done_at: datetime | None = None
+
+
+class ManagerNudge(SQLModel, table=True):
+    """One nudge per team per week at most: the unique week row is claimed before any DM goes out."""
+
+    __tablename__ = "manager_nudge"
+    __table_args__ = (UniqueConstraint("workspace_id", "team_id", "week_start", name="uq_manager_nudge_week"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    team_id: int = Field(foreign_key="team.id")
+    week_start: date
+    kind: str = Field(max_length=32)  # need_drop
+    need: str | None = Field(default=None, max_length=16)
+
+
+class NudgeSnooze(SQLModel, table=True):
+    """A manager's "no nudges for this team until" date."""
+
+    __tablename__ = "nudge_snooze"
+    __table_args__ = (UniqueConstraint("workspace_id", "team_id", "user_id", name="uq_nudge_snooze"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    team_id: int = Field(foreign_key="team.id")
+    user_id: str = Field(max_length=32)
+    until: date

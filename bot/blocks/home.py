@@ -6,6 +6,7 @@ from bot.blocks import Block, actions, button, clip, context, divider, escape, h
 from bot.blocks.cxfeed import reason_text
 from bot.blocks.language import language_choice_blocks, whoami_lines
 from bot.blocks.pulse import pulse_message_blocks
+from bot.blocks.tough import home_button as tough_home_button
 from bot.i18n import Translator
 from bot.services.home import HomeModel
 
@@ -65,6 +66,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             ],
         )
     )
+    blocks.append(tough_home_button(t))
     if model.own_wins:
         blocks.append(mrkdwn(t("home.own_wins")))
         for win in model.own_wins:

@@ -8,6 +8,7 @@ import re
 from typing import Any
 
 from bot.blocks import Block, clip, context, divider, escape, header, mrkdwn
+from bot.blocks.tough import report_lines as tough_report_lines
 from bot.domain.chart import ChartLabels, build_figure, render_trend_chart
 from bot.domain.report import MIN_LAG_PAIRS, NeedResult, Report
 from bot.i18n import Translator
@@ -61,6 +62,7 @@ def _quality_lines(t: Translator, report: Report) -> list[str]:
             lines.append(t("report.nps", value=_nps_value(round(nps.score, 1)), n=nps.n))
     else:
         lines.append(t("report.nps.none"))
+    lines.extend(tough_report_lines(t, report.tough, report.anonymity_min))
     if csat.n and csat.percent is not None:
         lines.append(t("report.csat", value=f"{csat.percent:.1f}", n=csat.n))
     else:

@@ -26,6 +26,8 @@ from bot.domain.stats import (
     mean_ci,
     week_start,
 )
+from bot.domain.team_actions import ActionView, action_json
+from bot.domain.tough import ToughSummary, summary_json
 
 NEEDS: tuple[str, ...] = ("autonomy", "competence", "belonging")
 
@@ -96,6 +98,8 @@ class Report:
     chart: list[ChartPoint] = field(default_factory=list)
     lag: LagAnalysis = field(default_factory=lambda: LagAnalysis(lags=(), standout=None, weeks_paired=0))
     round_open: bool = False  # a pulse round is collecting answers now: its results come after it closes
+    tough: ToughSummary | None = None  # tough customer moments (bot.domain.tough), counts at k only
+    actions: tuple[ActionView, ...] = ()  # the team's actions ("you said, we did"); none for the workspace
 
 
 def need_result(need: str, current: Moments, previous: Moments, k: int) -> NeedResult:
@@ -193,6 +197,8 @@ def report_json(report: Report) -> dict[str, Any]:
                 "posted_on": top.posted_on.isoformat(),
             },
         },
+        "tough_moments": summary_json(report.tough),
+        "actions": [action_json(action) for action in report.actions],
         "lag": {
             "method": "week-over-week changes; Bartlett effective n; Bonferroni over the lags tested",
             "weeks_paired": report.lag.weeks_paired,

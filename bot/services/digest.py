@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import col
 
 from bot.blocks.report import chart_png, notification_text, report_blocks
+from bot.blocks.team_actions import digest_blocks as action_digest_blocks
 from bot.deps import Deps
 from bot.services import reports, slack_problems, teams
 from bot.services.languages import translator_for_team
@@ -21,6 +22,18 @@ from storage import repositories as repo
 from storage.models import PulseRound
 
 logger = logging.getLogger(__name__)
+
+
+def after_close(deps: Deps, closed: ClosedRound) -> None:
+    """What follows a round's close, in whichever process closed it: the team digest, then a manager nudge
+    when a need dropped beyond noise. Each is guarded on its own; neither raises."""
+    from bot.services.nudges import nudge_after_round
+
+    post_digest(deps, closed)
+    try:
+        nudge_after_round(deps, closed)
+    except Exception:
+        logger.exception("the nudge after round %s failed", closed.round_id)
 
 
 def post_digest(deps: Deps, closed: ClosedRound) -> None:
@@ -61,6 +74,7 @@ def _post_digest(deps: Deps, closed: ClosedRound) -> None:
     )
     blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": t("report.digest.intro")}]}]
     blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"))
+    blocks += action_digest_blocks(t, report.actions)  # you said, we did
     try:
         deps.client.chat_postMessage(channel=team.channel_id, text=notification_text(t, report), blocks=blocks)
     except SlackApiError as error:

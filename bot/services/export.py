@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from bot.deps import Deps
 from bot.domain.anonymity import is_reportable
+from bot.services import team_actions, tough
 from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win
 
 NEEDS = ("autonomy", "competence", "belonging")
@@ -146,4 +147,9 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
                     win.reactions,
                 ]
             )
+        for row in [
+            *tough.export_rows(session, workspace_id, names, k),
+            *team_actions.export_rows(session, workspace_id, names),
+        ]:
+            writer.writerow(row)
     return out.getvalue()

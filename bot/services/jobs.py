@@ -14,10 +14,13 @@ def purge_idempotency_keys(deps: Deps) -> None:
 def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
     from bot.services.cx_import import cx_feed_tick
     from bot.services.pulse_schedule import pulse_tick
+    from bot.services.tough import tough_tick
 
     return [
         PeriodicJob("pulse-tick", deps.settings.scheduler_tick_seconds, pulse_tick),
         # Checked every minute; each workspace's feed is pulled once per CX_FEED_INTERVAL_MINUTES.
         PeriodicJob("cx-feed", 60, cx_feed_tick),
         PeriodicJob("housekeeping", 3600, purge_idempotency_keys),
+        # Tough-moment reminders and check-ins are due to the working day; a few minutes late is fine.
+        PeriodicJob("tough-moments", 300, tough_tick),
     ]

@@ -12,6 +12,7 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 
 from bot.deps import Deps
+from bot.services import tough
 from storage.models import Delivery, Membership, Person, TeamManager, Win, WinColleague
 
 
@@ -43,6 +44,7 @@ def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins:
         mentions = remove(
             WinColleague, col(WinColleague.workspace_id) == workspace_id, col(WinColleague.user_id) == user_id
         )
+        tough.forget_person(session, workspace_id, user_id)  # named tough-moment requests
         wins = 0
         if include_wins:
             own = list(

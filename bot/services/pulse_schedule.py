@@ -128,7 +128,7 @@ def close_due_rounds(deps: Deps) -> int:
         result = rounds.close_round(deps, workspace_id, round_id)
         if result is not None:
             closed += 1
-            digest.post_digest(deps, result)
+            digest.after_close(deps, result)
     return closed
 
 

@@ -8,7 +8,7 @@ Nothing here loops over individual answers or days.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +50,8 @@ from bot.domain.report import (
     WinsSummary,
     assemble_report,
 )
+from bot.services.team_actions import team_actions
+from bot.services.tough import tough_summary
 from bot.settings import Settings
 from bot.timeutil import from_db
 from storage import cx_repository
@@ -348,7 +350,7 @@ def build_report(
         mean_polarity=float(mean_polarity) if mean_polarity is not None else None,
         top=top,
     )
-    return assemble_report(
+    report = assemble_report(
         workspace_id=scope.workspace_id,
         team_name=scope.team_name,
         span=span,
@@ -358,6 +360,9 @@ def build_report(
         wins=wins,
         round_open=bool(open_rounds),
     )
+    tough = tough_summary(db, scope.workspace_id, scope.team_id, start, end, k=k)
+    actions = tuple(team_actions(db, scope.workspace_id, scope.team_id)) if scope.team_id is not None else ()
+    return replace(report, tough=tough, actions=actions)
 
 
 def period_ending(today: date, weeks: int) -> tuple[date, date]:

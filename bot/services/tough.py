@@ -1,0 +1,478 @@
+"""Tough customer moments: note one anonymously, ask managers for a talk, acknowledge, remind, check in,
+and the counts reports show.
+
+Each function is one transaction; Slack calls stay in the handler (and in `tough_tick`, which claims a row
+before it sends, so two schedulers or a retry never DM twice). Counts go to tough_daily, which has no user id
+and no time finer than the day. A talk request is named by nature; its row is deleted when the check-in is
+answered, or a week after the check-in went out unanswered.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import String, func, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, delete, select
+
+from bot.deps import Deps
+from bot.domain.anonymity import is_reportable
+from bot.domain.tough import (
+    CHECKIN_WORKING_DAYS,
+    REMINDER_WORKING_DAYS,
+    ToughCounts,
+    ToughSummary,
+    add_working_days,
+    summarize,
+    supported_in_time,
+)
+from bot.services.teams import TeamView
+from bot.timeutil import from_db, to_db
+from storage import repositories as repo
+from storage.db import Database
+from storage.models import ToughDaily, ToughRequest, ToughRequestManager
+
+logger = logging.getLogger(__name__)
+
+NO_TEAM = 0
+# An unanswered check-in's request row is deleted this long after the check-in went out.
+FORGET_AFTER = timedelta(days=7)
+_COUNTS = ("moments", "talks", "supported_in_time", "checkin_yes", "checkin_no")
+
+
+class RequestGone(Exception):
+    """The request is closed (check-in answered and forgotten) or never existed in this workspace."""
+
+
+class NotChosen(Exception):
+    """Only the managers the person chose may acknowledge or close a request; only the person checks in."""
+
+
+@dataclass(frozen=True)
+class StoredRequest:
+    id: int
+    team_id: int
+    user_id: str
+    what: str | None
+    managers: tuple[str, ...]
+    acknowledged_by: str | None
+    done: bool
+
+
+@dataclass(frozen=True)
+class ManagerMessage:
+    user_id: str
+    channel_id: str | None
+    message_ts: str | None
+
+
+def _zone(team: TeamView) -> ZoneInfo:
+    return ZoneInfo(team.timezone)
+
+
+def _add_counts(session: Session, workspace_id: str, team_key: int, day: date, **counts: int) -> None:
+    """Add to one team's day: an insert-or-add, so two people on the same day never lose a count."""
+    target: Any = getattr(ToughDaily, "__table__")  # noqa: B009 (SQLModel types hide __table__)
+    dialect = session.connection().dialect.name
+    values = {name: counts.get(name, 0) for name in _COUNTS}
+    statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target).values(
+        workspace_id=workspace_id, team_key=team_key, day=day, **values
+    )
+    excluded = statement.excluded
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["workspace_id", "team_key", "day"],
+            set_={name: getattr(target.c, name) + getattr(excluded, name) for name in _COUNTS},
+        )
+    )
+
+
+def _today(deps: Deps, team: TeamView | None) -> date:
+    zone = ZoneInfo(team.timezone if team else deps.settings.default_timezone)
+    return deps.now().astimezone(zone).date()
+
+
+def note_moment(deps: Deps, workspace_id: str, team: TeamView | None) -> None:
+    """ "Just note it" and a shared lesson: one more moment on today's count, nothing else."""
+    with deps.db.session_scope() as session:
+        _add_counts(session, workspace_id, team.id if team else NO_TEAM, _today(deps, team), moments=1)
+
+
+def choosable_managers(team: TeamView, user_id: str) -> tuple[str, ...]:
+    """The managers a person may ask for a talk: their team's, never themself."""
+    return tuple(m for m in team.managers if m != user_id)
+
+
+def request_talk(
+    deps: Deps, workspace_id: str, user_id: str, team: TeamView, what: str | None, managers: list[str]
+) -> StoredRequest:
+    """Store a named request for the chosen managers (only the team's own) and count the moment."""
+    allowed = set(choosable_managers(team, user_id))
+    chosen = tuple(dict.fromkeys(m for m in managers if m in allowed))
+    if not chosen:
+        raise NotChosen()
+    now = deps.now()
+    zone = _zone(team)
+    day = now.astimezone(zone).date()
+    with deps.db.session_scope() as session:
+        request = ToughRequest(
+            workspace_id=workspace_id,
+            team_id=team.id,
+            user_id=user_id,
+            what=(what or "").strip() or None,
+            day=day,
+            created_at=to_db(now),
+            reminder_due_at=to_db(add_working_days(now, REMINDER_WORKING_DAYS, zone)),
+            checkin_due_at=to_db(add_working_days(now, CHECKIN_WORKING_DAYS, zone)),
+        )
+        session.add(request)
+        session.flush()
+        assert request.id is not None
+        for manager in chosen:
+            session.add(ToughRequestManager(workspace_id=workspace_id, request_id=request.id, user_id=manager))
+        _add_counts(session, workspace_id, team.id, day, moments=1, talks=1)
+        return StoredRequest(request.id, team.id, user_id, request.what, chosen, None, False)
+
+
+def _request(session: Session, workspace_id: str, request_id: int) -> ToughRequest:
+    request = session.exec(
+        select(ToughRequest).where(ToughRequest.workspace_id == workspace_id, ToughRequest.id == request_id)
+    ).first()
+    if request is None:
+        raise RequestGone()
+    return request
+
+
+def _managers(session: Session, workspace_id: str, request_id: int) -> list[ToughRequestManager]:
+    return list(
+        session.exec(
+            select(ToughRequestManager)
+            .where(ToughRequestManager.workspace_id == workspace_id, ToughRequestManager.request_id == request_id)
+            .order_by(col(ToughRequestManager.id))
+        ).all()
+    )
+
+
+def _stored(session: Session, request: ToughRequest) -> StoredRequest:
+    assert request.id is not None
+    managers = tuple(m.user_id for m in _managers(session, request.workspace_id, request.id))
+    return StoredRequest(
+        request.id,
+        request.team_id,
+        request.user_id,
+        request.what,
+        managers,
+        request.acknowledged_by,
+        request.done_at is not None,
+    )
+
+
+def record_manager_message(
+    deps: Deps, workspace_id: str, request_id: int, manager: str, channel_id: str, ts: str
+) -> None:
+    """Where a manager's DM about the request is, so acknowledging can update every chosen manager's copy."""
+    with deps.db.session_scope() as session:
+        for row in _managers(session, workspace_id, request_id):
+            if row.user_id == manager:
+                row.channel_id, row.message_ts = channel_id, ts
+                session.add(row)
+
+
+def manager_messages(deps: Deps, workspace_id: str, request_id: int) -> list[ManagerMessage]:
+    with deps.db.session_scope() as session:
+        return [
+            ManagerMessage(m.user_id, m.channel_id, m.message_ts) for m in _managers(session, workspace_id, request_id)
+        ]
+
+
+@dataclass(frozen=True)
+class Acknowledged:
+    request: StoredRequest
+    first: bool  # False when someone had already said they'd reach out (a double click, another manager)
+
+
+def acknowledge(deps: Deps, workspace_id: str, request_id: int, manager: str, *, done: bool = False) -> Acknowledged:
+    """ "I'll reach out" (or "Done", which also acknowledges): only a chosen manager; the first acknowledgement
+    within a working day counts as supported in time."""
+    now = deps.now()
+    with deps.db.session_scope() as session:
+        request = _request(session, workspace_id, request_id)
+        if manager not in {m.user_id for m in _managers(session, workspace_id, request_id)}:
+            raise NotChosen()
+        # The conditional update decides the first acknowledgement, whoever clicks at the same moment.
+        claimed = session.execute(
+            update(ToughRequest)
+            .where(col(ToughRequest.id) == request_id, col(ToughRequest.acknowledged_at).is_(None))
+            .values(acknowledged_at=to_db(now), acknowledged_by=manager)
+        )
+        first = bool(getattr(claimed, "rowcount", 0))
+        if first:
+            team = repo.team_by_id(session, workspace_id, request.team_id)
+            zone = ZoneInfo(team.timezone if team else deps.settings.default_timezone)
+            if supported_in_time(from_db(request.created_at), now, zone):
+                _add_counts(session, workspace_id, request.team_id, request.day, supported_in_time=1)
+        if done:
+            session.execute(
+                update(ToughRequest)
+                .where(col(ToughRequest.id) == request_id, col(ToughRequest.done_at).is_(None))
+                .values(done_at=to_db(now))
+            )
+        session.expire_all()
+        return Acknowledged(_stored(session, _request(session, workspace_id, request_id)), first)
+
+
+def answer_checkin(deps: Deps, workspace_id: str, request_id: int, user_id: str, supported: bool) -> bool:
+    """Count a yes/no on the request's day and forget the request: the answer is kept only in the counts.
+    False when it was already answered (a double click)."""
+    with deps.db.session_scope() as session:
+        request = session.exec(
+            select(ToughRequest).where(ToughRequest.workspace_id == workspace_id, ToughRequest.id == request_id)
+        ).first()
+        if request is None:
+            return False
+        if request.user_id != user_id:
+            raise NotChosen()
+        team_id, day = request.team_id, request.day
+        if not _forget(session, workspace_id, [request_id]):
+            return False  # a simultaneous click deleted it first: that one counted
+        _add_counts(session, workspace_id, team_id, day, **{"checkin_yes" if supported else "checkin_no": 1})
+        return True
+
+
+def _forget(session: Session, workspace_id: str, request_ids: list[int]) -> int:
+    if not request_ids:
+        return 0
+    session.execute(
+        delete(ToughRequestManager).where(
+            col(ToughRequestManager.workspace_id) == workspace_id, col(ToughRequestManager.request_id).in_(request_ids)
+        )
+    )
+    deleted = session.execute(
+        delete(ToughRequest).where(
+            col(ToughRequest.workspace_id) == workspace_id, col(ToughRequest.id).in_(request_ids)
+        )
+    )
+    return int(getattr(deleted, "rowcount", 0) or 0)
+
+
+# ----- the scheduler's tick --------------------------------------------------------------------------
+
+
+def _claim(session: Session, request_id: int, column: str, now: datetime) -> bool:
+    """Set `column` (reminder_sent_at or checkin_sent_at) if still unset: True for the one process that did."""
+    target = getattr(ToughRequest, column)
+    result = session.execute(
+        update(ToughRequest)
+        .where(col(ToughRequest.id) == request_id, col(target).is_(None))
+        .values({column: to_db(now)})
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+def _due(
+    deps: Deps, due_column: str, sent_column: str, extra: Callable[[Any], Any] | None = None
+) -> list[StoredRequest]:
+    now = deps.now()
+    claimed: list[StoredRequest] = []
+    with deps.db.session_scope() as session:
+        statement = select(ToughRequest).where(
+            col(getattr(ToughRequest, due_column)) <= to_db(now), col(getattr(ToughRequest, sent_column)).is_(None)
+        )
+        if extra is not None:
+            statement = statement.where(extra(ToughRequest))
+        for request in session.exec(statement.order_by(col(ToughRequest.id)).limit(200)).all():
+            assert request.id is not None
+            if _claim(session, request.id, sent_column, now):
+                claimed.append(_stored(session, request))
+    return claimed
+
+
+def _workspace_of(deps: Deps, request_id: int) -> str:
+    with deps.db.session_scope() as session:
+        found = session.exec(select(ToughRequest.workspace_id).where(ToughRequest.id == request_id)).first()
+        return str(found or "")
+
+
+@dataclass(frozen=True)
+class DueWork:
+    workspace_id: str
+    request: StoredRequest
+
+
+def due_reminders(deps: Deps) -> list[DueWork]:
+    """Unacknowledged requests a working day old, each claimed once (the reminder goes out once)."""
+    due = _due(deps, "reminder_due_at", "reminder_sent_at", lambda t: col(t.acknowledged_at).is_(None))
+    return [DueWork(_workspace_of(deps, r.id), r) for r in due]
+
+
+def due_checkins(deps: Deps) -> list[DueWork]:
+    """Requests two working days old whose person has not been asked yet, each claimed once."""
+    return [DueWork(_workspace_of(deps, r.id), r) for r in _due(deps, "checkin_due_at", "checkin_sent_at")]
+
+
+def forget_unanswered(deps: Deps) -> int:
+    """A check-in nobody answered within a week: the named request is deleted all the same."""
+    cutoff = to_db(deps.now() - FORGET_AFTER)
+    with deps.db.session_scope() as session:
+        rows = session.exec(
+            select(ToughRequest.workspace_id, ToughRequest.id).where(col(ToughRequest.checkin_sent_at) < cutoff)
+        ).all()
+        forgotten = 0
+        for workspace_id in {w for w, _ in rows}:
+            forgotten += _forget(session, workspace_id, [i for w, i in rows if w == workspace_id and i is not None])
+        return forgotten
+
+
+# ----- reports ---------------------------------------------------------------------------------------
+
+
+def tough_counts(db: Database, workspace_id: str, team_id: int | None, start: date, end: date) -> ToughCounts:
+    """Sums of the per-day counts in [start, end]; the whole workspace when `team_id` is None."""
+    sums = [func.coalesce(func.sum(getattr(ToughDaily, name)), 0) for name in _COUNTS]
+    statement = select(*sums).where(
+        ToughDaily.workspace_id == workspace_id, col(ToughDaily.day) >= start, col(ToughDaily.day) <= end
+    )
+    if team_id is not None:
+        statement = statement.where(ToughDaily.team_key == team_id)
+    with db.session_scope() as session:
+        row = session.exec(statement).one()
+    return ToughCounts(*(int(value or 0) for value in row))
+
+
+def tough_summary(
+    db: Database, workspace_id: str, team_id: int | None, start: date, end: date, *, k: int
+) -> ToughSummary:
+    return summarize(tough_counts(db, workspace_id, team_id, start, end), k)
+
+
+# ----- messages: the chosen managers' DMs, the reminder, the check-in ------------------------------------
+
+
+def send_request_dms(deps: Deps, workspace_id: str, request: StoredRequest, *, reminder: bool = False) -> list[str]:
+    """A private DM to each chosen manager, in their language; returns the managers Slack refused."""
+    from bot.blocks.tough import manager_dm
+    from bot.services.languages import translator_for_person
+
+    refused: list[str] = []
+    for manager in request.managers:
+        text, blocks = manager_dm(
+            translator_for_person(deps, workspace_id, manager),
+            request_id=request.id,
+            person=request.user_id,
+            what=request.what,
+            managers=request.managers,
+            acknowledged_by=request.acknowledged_by,
+            reminder=reminder,
+        )
+        try:
+            response = deps.client.chat_postMessage(channel=manager, text=text, blocks=blocks)
+        except SlackApiError as error:
+            logger.warning("tough-moment DM to a manager failed: %s", error.response.get("error"))
+            refused.append(manager)
+            continue
+        record_manager_message(deps, workspace_id, request.id, manager, str(response["channel"]), str(response["ts"]))
+    return refused
+
+
+def refresh_manager_dms(deps: Deps, workspace_id: str, request: StoredRequest, done_by: str | None = None) -> None:
+    """Every chosen manager's copy shows who will reach out (or that it is done), so nobody doubles up."""
+    from bot.blocks.tough import manager_dm
+    from bot.services.languages import translator_for_person
+
+    for message in manager_messages(deps, workspace_id, request.id):
+        if not message.channel_id or not message.message_ts:
+            continue
+        text, blocks = manager_dm(
+            translator_for_person(deps, workspace_id, message.user_id),
+            request_id=request.id,
+            person=request.user_id,
+            what=request.what,
+            managers=request.managers,
+            acknowledged_by=request.acknowledged_by,
+            done_by=done_by,
+        )
+        try:
+            deps.client.chat_update(channel=message.channel_id, ts=message.message_ts, text=text, blocks=blocks)
+        except SlackApiError as error:
+            logger.info("manager DM not updated: %s", error.response.get("error"))
+
+
+def tell_person_acknowledged(deps: Deps, workspace_id: str, request: StoredRequest) -> None:
+    from bot.services.languages import translator_for_person
+
+    t = translator_for_person(deps, workspace_id, request.user_id)
+    try:
+        deps.client.chat_postMessage(
+            channel=request.user_id, text=t("tough.person.acked", manager=f"<@{request.acknowledged_by}>")
+        )
+    except SlackApiError as error:
+        logger.warning("could not tell the person about the acknowledgement: %s", error.response.get("error"))
+
+
+def send_checkin(deps: Deps, workspace_id: str, request: StoredRequest) -> None:
+    from bot.blocks.tough import checkin_dm
+    from bot.services.languages import translator_for_person
+
+    text, blocks = checkin_dm(translator_for_person(deps, workspace_id, request.user_id), request.id)
+    try:
+        deps.client.chat_postMessage(channel=request.user_id, text=text, blocks=blocks)
+    except SlackApiError as error:
+        # Claimed already: one check-in at most, never a second try that could nag.
+        logger.warning("tough-moment check-in not sent: %s", error.response.get("error"))
+
+
+def tough_tick(deps: Deps) -> None:
+    """The scheduler's job: reminders for unacknowledged requests, check-ins, forgetting old requests.
+    Each row is claimed before its DM goes out, so a second scheduler or a re-run sends nothing twice."""
+    for work in due_reminders(deps):
+        send_request_dms(deps, work.workspace_id, work.request, reminder=True)
+    for work in due_checkins(deps):
+        send_checkin(deps, work.workspace_id, work.request)
+    forget_unanswered(deps)
+
+
+def forget_person(session: Session, workspace_id: str, user_id: str) -> int:
+    """`/pulse delete-my-data`: the person's own requests go, and they stop being a chosen manager on others'.
+    The day's counts stay: they name nobody."""
+    own = [
+        i
+        for i in session.exec(
+            select(ToughRequest.id).where(ToughRequest.workspace_id == workspace_id, ToughRequest.user_id == user_id)
+        ).all()
+        if i is not None
+    ]
+    session.execute(
+        delete(ToughRequestManager).where(
+            col(ToughRequestManager.workspace_id) == workspace_id, col(ToughRequestManager.user_id) == user_id
+        )
+    )
+    return _forget(session, workspace_id, own)
+
+
+def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str], k: int) -> list[list[object]]:
+    """The export's tough-moment rows: per team and month, counts only, each from k (the anonymity rule)."""
+    month = func.substr(func.cast(col(ToughDaily.day), String), 1, 7)
+    sums = [func.sum(col(getattr(ToughDaily, name))) for name in ("moments", "talks", "supported_in_time")]
+    rows = session.execute(
+        sa_select(col(ToughDaily.team_key), month, *sums)
+        .where(col(ToughDaily.workspace_id) == workspace_id)
+        .group_by(col(ToughDaily.team_key), month)
+        .order_by(month, col(ToughDaily.team_key))
+    ).all()
+    out: list[list[object]] = []
+    for team_key, period, moments, talks, supported in rows:
+        team = team_names.get(team_key, "") if team_key else ""
+        if not is_reportable(int(moments or 0), k):
+            continue
+        out.append(["tough", team, period, "", "", "", "tough_moments", int(moments), int(moments), "", ""])
+        if is_reportable(int(talks or 0), k):
+            share = round(100.0 * int(supported or 0) / int(talks), 1)
+            out.append(["tough", team, period, "", "", "", "supported_within_a_working_day", share, int(talks), "", ""])
+    return out

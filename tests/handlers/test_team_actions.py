@@ -1,0 +1,154 @@
+"""The action loop through the running app: `/pulse action` commits, the next pulse DM starts with
+"Since last time", the digest lists open and done actions; in English and Finnish, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.domain.report import report_json
+from bot.services import reports
+from bot.services.export import export_csv
+from storage.models import TeamAction
+from tests.conftest import BOTH_BACKENDS
+from tests.harness import Harness
+from tests.pulse_helpers import ADMIN, CHANNEL, make_team, wait_pulse_dms
+
+MEMBERS = ["U001", "U002", "U003", "U004", "U005"]
+MANAGER = "UMGR"
+TEXTS = {
+    "en": {"since": "Since last time:", "open": "in progress", "done": "done", "title": "You said, we did"},
+    "fi": {"since": "Viime kerran jälkeen:", "open": "työn alla", "done": "tehty", "title": "Sanoitte, teimme"},
+}
+
+
+def command(harness: Harness, text: str, user: str) -> dict[str, Any]:
+    harness.fake.clear_calls()
+    harness.sender.command("/pulse", text, user_id=user, channel_id=CHANNEL)
+    return dict(harness.fake.wait_for("response_url")[0].params)
+
+
+def action_values(need: str, text: str, owner: str, due: str) -> dict[str, Any]:
+    return {
+        "need": {"value": {"type": "static_select", "selected_option": {"value": need}}},
+        "text": {"value": {"type": "plain_text_input", "value": text}},
+        "owner": {"value": {"type": "users_select", "selected_user": owner}},
+        "due": {"value": {"type": "datepicker", "selected_date": due}},
+    }
+
+
+def first_block_text(blocks: list[dict[str, Any]]) -> str:
+    return json.dumps(blocks[0], ensure_ascii=False)
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_commitment_reaches_the_next_pulse_dm_and_the_digest(harness: Harness, language: str) -> None:
+    texts = TEXTS[language]
+    make_team(harness, [*MEMBERS, MANAGER])
+    command(harness, f"managers <@{MANAGER}>", ADMIN)
+    if language != "en":
+        for user in [*MEMBERS, MANAGER]:
+            command(harness, f"language {language}", user)
+        command(harness, f"language team {language}", MANAGER)
+
+    # An employee may not commit the team to anything.
+    refusal = json.dumps(command(harness, "action", "U001"))
+    assert f"<@{MANAGER}>" in refusal and not harness.fake.calls_to("views.open")
+    harness.fake.clear_calls()
+    harness.sender.command("/pulse", "action", user_id=MANAGER, channel_id=CHANNEL)
+    view = harness.fake.wait_for("views.open")[0].params["view"]
+    assert view["callback_id"] == "team_action_modal"
+    bad = harness.sender.view_submission(
+        user_id=MANAGER,
+        callback_id="team_action_modal",
+        values=action_values("autonomy", "  ", MANAGER, "2020-01-01"),
+        private_metadata=view["private_metadata"],
+    ).json()
+    assert bad["response_action"] == "errors" and set(bad["errors"]) == {"text", "due"}
+    response = harness.sender.view_submission(
+        user_id=MANAGER,
+        callback_id="team_action_modal",
+        values=action_values("autonomy", "Weekly <!here> planning slot", "U002", "2026-04-30"),
+        private_metadata=view["private_metadata"],
+    )
+    assert response.status == 200 and not response.body
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == MANAGER)
+
+    # The next round's DM starts with it, in each person's language, the text escaped.
+    command(harness, "now", ADMIN)
+    dms = wait_pulse_dms(harness, len(MEMBERS) + 1)
+    opening = first_block_text(dms["U001"][2])
+    assert texts["since"] in opening and f"Weekly &lt;!here&gt; planning slot ({texts['open']})" in opening
+
+    listed = command(harness, "action list", MANAGER)
+    assert texts["title"] in json.dumps(listed, ensure_ascii=False)
+    with harness.db.session_scope() as session:
+        [action_id] = session.exec(select(TeamAction.id)).all()
+    assert "Weekly" in json.dumps(command(harness, f"action done {action_id}", MANAGER))
+
+    command(harness, "close", ADMIN)
+    digest = harness.fake.wait_for(
+        "chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL, timeout=15
+    )[0]
+    shown = json.dumps(digest.params["blocks"], ensure_ascii=False)
+    assert texts["title"] in shown and f"({texts['done']})" in shown and "&lt;!here&gt;" in shown
+    harness.fake.wait_for("files.completeUploadExternal", timeout=30)
+
+    with harness.db.session_scope() as session:
+        scope = reports.team_scope(session, "T0001", reports.scope_teams(session, "T0001")[0])
+    start, end = reports.period_ending(reports.local_today(harness.settings, harness.clock()), 4)
+    [as_json] = report_json(reports.build_report(harness.db, scope, start, end, k=5))["actions"]
+    assert as_json == {
+        "id": action_id,
+        "need": "autonomy",
+        "text": "Weekly <!here> planning slot",
+        "owner": "U002",
+        "due_on": "2026-04-30",
+        "status": "done",
+    }
+    exported = export_csv(harness.deps, "T0001")
+    assert "action,support,2026-03-02,,,,autonomy,done,,Weekly <!here> planning slot," in exported.splitlines()
+
+    # The round after: the done action is recalled as done.
+    harness.fake.clear_calls()
+    command(harness, "now", ADMIN)
+    harness.fake.wait_for("chat.postMessage", count=len(MEMBERS) + 1, timeout=10)
+    newest = wait_pulse_dms(harness, len(MEMBERS) + 1)
+    assert f"planning slot ({texts['done']})" in first_block_text(newest["U003"][2])
+
+
+def test_report_button_under_the_needs_opens_the_form_with_the_need_chosen(harness: Harness) -> None:
+    make_team(harness, [*MEMBERS, MANAGER])
+    command(harness, f"managers <@{MANAGER}>", ADMIN)
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "#support 4", user_id=MANAGER, channel_id=CHANNEL)
+    [reply] = harness.fake.wait_for("response_url", timeout=15)
+    harness.fake.wait_for("files.completeUploadExternal", timeout=30)
+    blocks = reply.params["blocks"]
+    fields_at = next(i for i, b in enumerate(blocks) if "fields" in b)
+    buttons = blocks[fields_at + 1]["elements"]
+    assert [b["action_id"] for b in buttons] == [
+        f"team_action_commit_{n}" for n in ("autonomy", "competence", "belonging")
+    ]
+    value = buttons[1]["value"]
+
+    def press(user: str) -> None:
+        harness.sender.block_action(
+            user_id=user,
+            action_id="team_action_commit_competence",
+            value=value,
+            container={"type": "message", "channel_id": CHANNEL, "message_ts": "1.1", "is_ephemeral": True},
+        )
+
+    harness.fake.clear_calls()
+    press("U001")  # an employee, with a forged click: refused
+    assert "Only" in json.dumps(harness.fake.wait_for("response_url")[0].params)
+    assert not harness.fake.calls_to("views.open")
+    press(MANAGER)
+    view = harness.fake.wait_for("views.open")[0].params["view"]
+    need = next(b for b in view["blocks"] if b.get("block_id") == "need")
+    assert need["element"]["initial_option"]["value"] == "competence"
