@@ -1,7 +1,7 @@
 """tough customer moments (named talk requests, the managers chosen for them, anonymous per-day counts)
 team actions ("you said, we did") and manager nudges (one per team per week, snoozes)
 
-Revision ID: 0013
+Revision ID: 0011
 Revises: 0006
 
 tough_daily holds counts only (no user id, no time finer than the day); tough_request rows are named by
