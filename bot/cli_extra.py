@@ -58,7 +58,7 @@ def add_subcommands(sub: Any) -> None:
         help="team name, #channel or channel id, as /cxreport takes them (default: the whole workspace)",
     )
     period = report.add_mutually_exclusive_group()
-    period.add_argument("--weeks", type=int, metavar="N", help="the last N weeks, 1-104 (default 12)")
+    period.add_argument("--weeks", type=int, metavar="N", help="the last N weeks, 1-260 (default 12)")
     period.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="first day (inclusive), with --to")
     report.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="last day (inclusive)")
     report.add_argument("--format", choices=("text", "json", "png"), default="text")

@@ -249,7 +249,7 @@ def _direction(leader: str) -> str:
     return {"pulse": "pulse_leads_nps", "nps": "nps_leads_pulse"}.get(leader, "same_week")
 
 
-MAX_WEEKS = 104  # the longest report period, in the shell and in Slack alike
+MAX_WEEKS = 260  # the longest report period, in the shell and in Slack alike
 MAX_POINTS_PER_PERIOD = 7  # a chart period widens beyond the team's cadence to keep the chart readable
 LAG_HISTORY_WEEKS = 52
 MAX_LAG_WEEKS = 8

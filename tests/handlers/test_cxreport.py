@@ -101,13 +101,13 @@ def test_unknown_team_and_bad_weeks(harness: Harness) -> None:
     assert "No team matches nosuchteam" in json.dumps(report_response(harness))
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "all 500", user_id=ADMIN, channel_id=CHANNEL)
-    assert "between 1 and 104" in json.dumps(report_response(harness))
+    assert "between 1 and 260" in json.dumps(report_response(harness))
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "all 0", user_id=ADMIN, channel_id=CHANNEL)
-    assert "between 1 and 104: 0" in json.dumps(report_response(harness))
+    assert "between 1 and 260: 0" in json.dumps(report_response(harness))
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "all -3", user_id=ADMIN, channel_id=CHANNEL)
-    assert "between 1 and 104: -3" in json.dumps(report_response(harness))
+    assert "between 1 and 260: -3" in json.dumps(report_response(harness))
 
 
 def test_cxfeed_command_imports_and_reports_rejections(fake_slack, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

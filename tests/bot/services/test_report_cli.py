@@ -56,11 +56,11 @@ def test_demo_data_then_report_in_every_format(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("arguments", "message"),
     [
-        (("--weeks", "0"), "report: The number of weeks must be between 1 and 104: 0"),
-        (("--weeks", "-3"), "report: The number of weeks must be between 1 and 104: -3"),
-        (("--weeks", "105"), "report: The number of weeks must be between 1 and 104: 105"),
-        (("--weeks", "0", "--language", "fi"), "report: Viikkojen määrän pitää olla 1–104: 0"),
-        (("--from", "2024-01-01", "--to", "2026-01-31"), "report: a report covers at most 104 weeks"),
+        (("--weeks", "0"), "report: The number of weeks must be between 1 and 260: 0"),
+        (("--weeks", "-3"), "report: The number of weeks must be between 1 and 260: -3"),
+        (("--weeks", "261"), "report: The number of weeks must be between 1 and 260: 261"),
+        (("--weeks", "0", "--language", "fi"), "report: Viikkojen määrän pitää olla 1–260: 0"),
+        (("--from", "2020-01-01", "--to", "2026-01-31"), "report: a report covers at most 260 weeks"),
         (("--from", "2026-02-01", "--to", "2026-01-31"), "report: --to is before --from"),
         (("--from", "2026-02-01"), "report: --from and --to go together"),
         (("--from", "1.2.2026", "--to", "2026-03-01"), "report: dates are YYYY-MM-DD"),
