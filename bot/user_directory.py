@@ -87,7 +87,8 @@ class UserDirectory:
                 return SlackUser(user_id, user_id, None, None, False, False, False, False, True, not_found=True)
             raise
         data = response["user"]
-        teams = data.get("teams")
+        # Enterprise Grid: the workspaces a person belongs to, top level or under enterprise_user.
+        teams = data.get("teams") or (data.get("enterprise_user") or {}).get("teams")
         return SlackUser(
             id=str(data.get("id") or user_id),
             name=data.get("real_name") or data.get("name") or data["id"],

@@ -244,9 +244,12 @@ class FakeSlack:
         is_app_user: bool = False,
         deleted: bool = False,
         team_id: str | None = None,
+        teams: list[str] | None = None,
     ) -> None:
+        """`teams`: an Enterprise Grid person's workspaces (users.info then carries `teams` and `enterprise_user`)."""
         with self._lock:
             self._state.users[user_id] = {
+                "teams": list(teams or []),
                 "id": user_id,
                 "team_id": team_id or self.team_id,
                 "name": name or user_id.lower(),
@@ -821,6 +824,17 @@ class FakeSlack:
         for key, value in stored.items():
             if key.startswith("is_") and key not in user and not stored["deleted"]:
                 user[key] = value
+        if stored.get("teams") and not stored["deleted"]:
+            user["teams"] = list(stored["teams"])
+            user["enterprise_user"] = {
+                "id": stored["id"],
+                "enterprise_id": "E0PULSSI",
+                "enterprise_name": "Example Org",
+                "is_admin": False,
+                "is_owner": False,
+                "is_primary_owner": False,
+                "teams": list(stored["teams"]),
+            }
         user["updated"] = 1676158294
         if not stored["deleted"]:
             user["is_email_confirmed"] = True
