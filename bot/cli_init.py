@@ -279,11 +279,13 @@ def check_with_slack(answers: Answers, t: CatalogTranslator) -> tuple[str | None
 
 
 def _existing_value(text: str, key: str) -> str | None:
+    """The key's value as the start would read it: the last line setting it wins; an empty value is none."""
+    found: str | None = None
     for line in text.splitlines():
         name, sep, value = line.partition("=")
         if sep and name.strip() == key and not line.lstrip().startswith("#"):
-            return value.strip().strip("'\"") or None
-    return None
+            found = value.strip().strip("'\"") or None
+    return found
 
 
 def merge_env(existing: str, values: Mapping[str, str | None]) -> str:

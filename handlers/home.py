@@ -242,7 +242,9 @@ def register(app: App, deps: Deps) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         channel = str(view["state"]["values"]["channel"]["value"].get("selected_conversation") or "")
         t = translator_before_ack(deps, workspace_id, user_id)  # its errors go out with ack()
-        if not teams.may(deps, workspace_id, user_id, Action.SET_UP_TEAM):
+        # Who may set up a team: shown in the modal when known without asking Slack; otherwise checked after
+        # ack() (a users.info call can take longer than Slack waits), and a refusal comes by DM.
+        if deps.users.cached(user_id) is not None and not teams.may(deps, workspace_id, user_id, Action.SET_UP_TEAM):
             ack(response_action="errors", errors={"channel": t("core.refusal.admins_only")})
             return
         try:

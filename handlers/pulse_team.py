@@ -419,19 +419,25 @@ def register(app: App, deps: Deps) -> None:
         t = translator_before_ack(deps, workspace_id_of(body), user_id)  # refusals go out with ack()
         workspace_id = workspace_id_of(body)
         team_id = int(view.get("private_metadata") or 0)
-        try:  # a refusal is shown in the modal, not swallowed
-            teams.require_team_manager(deps, workspace_id, team_id, user_id, Action.SET_SCHEDULE)
-        except NotAllowed as error:
-            ack(response_action="errors", errors={"time": refusal_text(t, error)})
-            return
         with deps.db.session_scope() as session:
             row = repo.team_by_id(session, workspace_id, team_id)
             team = teams.view_of(session, row) if row else None
         if team is None:  # e.g. another workspace's team id
             ack(response_action="errors", errors={"time": t("core.error.not_in_team")})
             return
-        ack()
+        if deps.users.cached(user_id) is not None:  # known without asking Slack: the refusal goes in the modal
+            try:
+                teams.require_team_manager(deps, workspace_id, team_id, user_id, Action.SET_SCHEDULE)
+            except NotAllowed as error:
+                ack(response_action="errors", errors={"time": refusal_text(t, error)})
+                return
+        ack()  # otherwise the role check (a users.info call) runs after ack(), and a refusal is sent, never swallowed
         t = translator_for(deps, workspace_id, user_id)
+        try:
+            teams.require_team_manager(deps, workspace_id, team_id, user_id, Action.SET_SCHEDULE)
+        except NotAllowed as error:
+            ephemeral_or_dm(deps, team.channel_id, user_id, refusal_text(t, error))
+            return
         new = schedule_domain.Schedule(
             every_weeks=int(values["cadence"]["value"]["selected_option"]["value"]),  # type: ignore[arg-type]
             weekday=int(values["weekday"]["value"]["selected_option"]["value"]),

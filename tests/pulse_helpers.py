@@ -46,11 +46,17 @@ def pulse_messages(harness: Harness) -> dict[str, tuple[str, str, list[dict[str,
 
 
 def pulse_dm_count(harness: Harness) -> dict[str, int]:
-    """user id -> how many pulse DMs Slack actually accepted (faulted calls don't count)."""
+    """user id -> how many pulse DMs Slack actually accepted (faulted calls don't count). Read from the posts,
+    not the messages: a closed round's DMs are all edited to the same closed notice."""
     counts: dict[str, int] = {}
-    for (channel, _ts), message in harness.fake.messages.items():
-        blocks = message.get("blocks") or []
+    for call in harness.fake.calls_to("chat.postMessage"):
+        if not (call.answer or {}).get("ok"):
+            continue
+        blocks = call.params.get("blocks") or []
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
         if any(str(b.get("block_id", "")).startswith("pulse:") for b in blocks):
+            channel = str(call.params.get("channel") or "")
             user = channel[1:] if channel.startswith("D") else channel
             counts[user] = counts.get(user, 0) + 1
     return counts

@@ -542,7 +542,7 @@ def _rounded(analysis: LagAnalysis) -> LagAnalysis:
 
 def _need_point(tally: PulseTally, index: int, k: int) -> NeedPoint | None:
     moments = tally.moments(index)
-    if moments.n < k:
+    if not is_reportable(moments.n, k):
         return None
     ci = mean_ci(moments)
     assert ci is not None

@@ -131,20 +131,23 @@ def test_from_env_never_prompts_and_names_what_is_missing(tmp_path: Path) -> Non
     assert result.stdout == ""  # no question was asked
 
 
+KEPT_KEY = "kept-key-0123456789abcdefghijklmnopqrstuv"
+
+
 def test_an_existing_env_is_kept_without_force_and_merged_with_it(fake_slack: FakeSlack, tmp_path: Path) -> None:
     env_file = tmp_path / ".env"
     example = (ROOT / ".env.example").read_text()
-    env_file.write_text(example + "ANONYMITY_MIN=7\nPULSSI_SECRET_KEY=kept-key\n")
+    env_file.write_text(example + "ANONYMITY_MIN=7\nPULSSI_SECRET_KEY=" + KEPT_KEY + "\n")
     env = {"SLACK_API_URL": fake_slack.url, "SLACK_BOT_TOKEN": fake_slack.token, "SLACK_SIGNING_SECRET": SECRET}
     refused = run_init("--from-env", cwd=tmp_path, env=env)
     assert refused.returncode == 1 and "--force" in refused.stderr
-    assert env_file.read_text() == example + "ANONYMITY_MIN=7\nPULSSI_SECRET_KEY=kept-key\n"
+    assert env_file.read_text() == example + "ANONYMITY_MIN=7\nPULSSI_SECRET_KEY=" + KEPT_KEY + "\n"
     result = run_init("--from-env", "--force", cwd=tmp_path, env=env)
     assert result.returncode == 0, result.stderr
     values = read_env(env_file)
     assert values["SLACK_BOT_TOKEN"] == fake_slack.token
     assert values["ANONYMITY_MIN"] == "7"  # unrelated lines stay
-    assert values["PULSSI_SECRET_KEY"] == "kept-key"  # never rotated behind the operator's back
+    assert values["PULSSI_SECRET_KEY"] == KEPT_KEY  # never rotated behind the operator's back
     assert "SLACK_APP_TOKEN" not in values  # the example's placeholder no longer picks Socket Mode
     assert "# SLACK_APP_TOKEN=xapp-your-app-token" in env_file.read_text()
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600

@@ -56,7 +56,7 @@ def _answer(harness: Harness, senders: list[SlackRequestSender], users: list[str
     for index, user in enumerate(users):
         response = click(harness, user, dms[user], "autonomy", 4, sender=senders[index % len(senders)])
         assert response.status == 200
-    wait_until(lambda: len(harness.fake.calls_to("chat.update")) >= len(users), 30, "the answers to be recorded")
+    wait_until(lambda: len(harness.fake.calls_to("chat.postEphemeral")) >= len(users), 30, "the answers to be recorded")
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -57,7 +57,7 @@ def test_home_setup_acks_while_slack_is_slow_and_rate_limited(harness: Harness) 
     harness.deps.users.forget(ADMIN)
     fake.set_latency(SLOW)
     fake.fail_next("users.info", retry_after=2)
-    fake.fail_next("conversations.members", retry_after=2)
+    fake.fail_next("conversations.info", retry_after=2)
     submit = lambda: harness.sender.view_submission(  # noqa: E731
         user_id=ADMIN, callback_id="home_setup_modal", values=setup_values("C0SLOW")
     )
@@ -78,7 +78,7 @@ def test_home_setup_never_sleeps_out_a_retry_after_before_ack(harness: Harness) 
         fake.add_user(user)
     fake.add_channel("C0LIMIT", "limited-team", [*MEMBERS, "UBOT"])
     warm_up(harness)
-    fake.fail_next("conversations.members", retry_after=4, times=2)  # longer than Slack's ack limit
+    fake.fail_next("conversations.info", retry_after=4, times=2)  # longer than Slack's ack limit
     response, elapsed = timed(
         lambda: harness.sender.view_submission(
             user_id=ADMIN, callback_id="home_setup_modal", values=setup_values("C0LIMIT")
@@ -90,7 +90,7 @@ def test_home_setup_never_sleeps_out_a_retry_after_before_ack(harness: Harness) 
     fake.clear_calls()
 
     # Undecided before ack(), and after it Slack says the bot is not in the channel: the admin is told.
-    fake.fail_next("conversations.members", retry_after=4, times=2)
+    fake.fail_next("conversations.info", retry_after=4, times=2)
     response, elapsed = timed(
         lambda: harness.sender.view_submission(
             user_id=ADMIN, callback_id="home_setup_modal", values=setup_values("C0NOPE")

@@ -136,7 +136,7 @@ def test_cxfeed_command_imports_and_reports_rejections(fake_slack, database_url:
         harness.sender.event({"type": "app_home_opened", "user": ADMIN, "tab": "home", "channel": "DUADMIN"})
         harness.fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == ADMIN)
         home = json.dumps(harness.fake.home_views[ADMIN])
-        assert "nps.csv" in home and "line 3" in home and "score is not a number" in home
+        assert "nps.csv" in home and "line 3" in home and "is not a number" in home
         assert "eleven" not in home
 
 

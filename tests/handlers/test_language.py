@@ -77,8 +77,7 @@ def test_a_finnish_speaker_who_chose_finnish_gets_everything_in_finnish(harness:
     assert fi("core.help.cmd.language") in json.dumps(help_reply["blocks"], ensure_ascii=False)
 
     # The pulse DM (with the first-time note), while a colleague with the same Slack locale gets English.
-    command_reply(harness, "/pulse", "managers <@U001>", ADMIN)
-    harness.sender.command("/pulse", "now", user_id=FINN, channel_id=CHANNEL)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
     dms = wait_pulse_dms(harness, len(MEMBERS), timeout=WAIT)
     finn_dms = dm_messages(harness, FINN)
     assert [m["text"] for m in finn_dms] == [fi("pulsedm.onboarding.text"), fi("pulsedm.fallback")]
@@ -99,14 +98,19 @@ def test_a_finnish_speaker_who_chose_finnish_gets_everything_in_finnish(harness:
     assert dm_messages(harness, FINN)[-1]["text"] == fi("pulsedm.reminder.text")
     assert dm_messages(harness, "U002")[-1]["text"] == en("pulsedm.reminder.text")
 
-    # Answer confirmations: the DM is redrawn in Finnish.
+    # Answer confirmations: private notes in Finnish (the DM itself never changes when someone answers).
     harness.fake.clear_calls()
     for question in ("autonomy", "competence", "belonging"):
         assert click(harness, FINN, dms[FINN], question, 4).status == 200
-    updates = harness.fake.wait_for("chat.update", timeout=WAIT, count=3)
-    assert {u.params["text"] for u in updates} == {fi("pulsedm.fallback")}
-    redrawn = json.dumps(updates[-1].params["blocks"], ensure_ascii=False)
-    assert fi("pulsedm.intro") in redrawn and fi("pulsedm.recorded", value=4) in redrawn
+    notes = harness.fake.wait_for("chat.postEphemeral", timeout=WAIT, count=3)
+    assert {n.params["text"] for n in notes} == {
+        fi("pulsedm.recorded", question=fi(f"pulse.need.{need}"), value=4)
+        for need in ("autonomy", "competence", "belonging")
+    }
+    assert not harness.fake.calls_to("chat.update")
+
+    # From here on FINN also manages the team (a manager is not pulsed with the team they manage).
+    command_reply(harness, "/pulse", "managers <@U001>", ADMIN)
 
     # Home, with where they are and the language choice.
     home = open_home(harness, FINN)
@@ -249,7 +253,7 @@ def test_team_language_is_set_by_managers_and_admins_and_used_for_channel_posts(
     dms = wait_pulse_dms(harness, len(MEMBERS), timeout=WAIT)
     for user in MEMBERS[:5]:
         click(harness, user, dms[user], "autonomy", 4)
-    harness.fake.wait_for("chat.update", timeout=WAIT, count=5)
+    harness.fake.wait_for("chat.postEphemeral", timeout=WAIT, count=5)
     harness.fake.clear_calls()
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
     [digest] = harness.fake.wait_for(

@@ -43,7 +43,7 @@ def run_round(harness: Harness, value: int, rounds_before: int) -> None:
     for user in MEMBERS:
         for question in ("autonomy", "competence", "belonging"):
             click(harness, user, dms[user], question, value if question == "belonging" else 4)
-    harness.fake.wait_for("chat.update", count=3 * len(MEMBERS))
+    harness.fake.wait_for("chat.postEphemeral", count=3 * len(MEMBERS))  # each click confirmed privately
     harness.fake.clear_calls()
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL, timeout=15)

@@ -192,7 +192,7 @@ def test_finnish_user_gets_the_pulse_in_finnish(harness: Harness) -> None:
     harness.fake.add_user(ADMIN, is_admin=True)
     for user in MEMBERS:
         harness.fake.add_user(user, locale="fi-FI")
-    harness.fake.add_channel(CHANNEL, "tuki", MEMBERS)
+    harness.fake.add_channel(CHANNEL, "tuki", [*MEMBERS, "UBOT"])
     harness.sender.command("/pulse", "setup", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url")
     harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)

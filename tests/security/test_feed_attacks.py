@@ -23,7 +23,7 @@ import pytest
 from bot.services import cx_fetch
 from bot.settings import SettingError, Settings
 from tests.conftest import BOTH_BACKENDS
-from tests.harness import SIGNING_SECRET, Harness, running_app
+from tests.harness import SECRET_KEY, SIGNING_SECRET, Harness, running_app
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
 from tests.slack.fake_slack import FakeSlack
 
@@ -77,7 +77,7 @@ def test_dot_env_beside_the_feed_folder_is_out_of_reach(feed_app: Harness, feed_
 
 
 def test_the_feed_folder_is_never_the_working_directory_or_one_holding_dot_env(tmp_path: Path) -> None:
-    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET, "PULSSI_SECRET_KEY": SECRET_KEY}
     default = Settings.from_env(env)
     assert Path(default.cx_feed_dir).resolve() not in (Path.cwd().resolve(), *Path.cwd().resolve().parents)
     for folder in (".", str(Path.cwd()), "/"):
@@ -117,7 +117,12 @@ def test_confined_paths_resolve_before_the_check(tmp_path: Path) -> None:
     folder = tmp_path / "feeds"
     folder.mkdir()
     settings = Settings.from_env(
-        {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SIGNING_SECRET, "CX_FEED_DIR": str(folder)}
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "PULSSI_SECRET_KEY": SECRET_KEY,
+            "CX_FEED_DIR": str(folder),
+        }
     )
     resolved = folder.resolve()
     table = {

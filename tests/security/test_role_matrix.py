@@ -46,8 +46,8 @@ def world(harness: Harness) -> Harness:
     harness.fake.add_user("U010")
     harness.fake.add_user("U020")  # in this workspace, in no team's channel
     harness.fake.add_user("UFOREIGN", team_id="T0002", is_admin=True)
-    harness.fake.add_channel(OTHER_CHANNEL, "other", ["U010"])
-    harness.fake.add_channel("C0WINS", "wins", [])
+    harness.fake.add_channel(OTHER_CHANNEL, "other", ["U010", "UBOT"])
+    harness.fake.add_channel("C0WINS", "wins", ["UBOT"])
     harness.sender.command("/pulse", "setup", user_id=ADMIN, channel_id=OTHER_CHANNEL, channel_name="other")
     harness.sender.command("/pulse", "managers <@U010>", user_id=ADMIN, channel_id=OTHER_CHANNEL)
     harness.sender.command("/pulse", "managers <@U001>", user_id=ADMIN, channel_id=CHANNEL)
@@ -84,7 +84,7 @@ def test_command_by_role(world: Harness, command: str, role: str) -> None:
 
 
 def test_setup_by_role(world: Harness) -> None:
-    world.fake.add_channel("C0NEW", "new", ["U002"])
+    world.fake.add_channel("C0NEW", "new", ["U002", "UBOT"])
     for role, user in ROLES.items():
         world.fake.clear_calls()
         sender = world.sender
@@ -246,11 +246,14 @@ MODALS: dict[str, set[str]] = {
 
 @pytest.mark.parametrize("callback_id", sorted(MODALS))
 def test_home_modals_by_role(world: Harness, callback_id: str) -> None:
-    world.fake.add_channel("C0NEW", "new", ["U005"])
+    world.fake.add_channel("C0NEW", "new", ["U005", "UBOT"])
     team_id = _support_id(world)
     team_modal = callback_id in ("home_managers_modal", "home_winschannel_modal", "pulse_schedule_modal")
     for role, user in ROLES.items():
         before = _team_state(world, team_id)
+        # The modal was opened from Home, which looked the person up: their Slack record is cached. (Without it
+        # the role check runs after ack() and the refusal comes by DM: tests/handlers/test_ack_first.py.)
+        world.deps.users.get(user)
         response = _sender(world, role).view_submission(
             user_id=user,
             callback_id=callback_id,

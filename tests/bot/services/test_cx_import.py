@@ -418,6 +418,7 @@ def test_hints_name_columns_in_the_shell_and_the_command_in_slack(tmp_path: Path
         file_column="rating",
         file_detail="5",
         suggestion="csat=rating",
+        found_columns=["date", "rating"],
     )
     shell = summary_text(translator("en"), summary, plain=True)
     slack = summary_text(translator("en"), summary)
