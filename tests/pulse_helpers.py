@@ -50,7 +50,8 @@ def pulse_dm_count(harness: Harness) -> dict[str, int]:
     not the messages: a closed round's DMs are all edited to the same closed notice."""
     counts: dict[str, int] = {}
     for call in harness.fake.calls_to("chat.postMessage"):
-        if not (call.answer or {}).get("ok"):
+        answer = call.answer or {}
+        if not (answer.get("ok") or answer.get("_http_status")):  # accepted, or done and then answered 5xx
             continue
         blocks = call.params.get("blocks") or []
         if isinstance(blocks, str):

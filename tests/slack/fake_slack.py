@@ -583,7 +583,7 @@ class FakeSlack:
             answer["warning"] = "missing_charset"
             answer["response_metadata"] = {"warnings": ["missing_charset"]}
         # Recorded after the state changed, so a test that saw the call also sees its effect.
-        self._record(method, params, headers, answer)
+        self._record(method, params, headers, dict(answer))  # a do-then-fail fault keeps its _http_status here
         status = int(answer.pop("_http_status", 200))  # a fault that did the work, then answered 5xx
         self._send(request, status, json.dumps(answer).encode(), "application/json", extra)
 
