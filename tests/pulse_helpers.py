@@ -104,3 +104,33 @@ def wait_pulse_dms(
         if len(found) >= count or time.monotonic() > deadline:
             return found
         time.sleep(0.02)
+
+
+def click_comment_button(harness: Harness, user: str, dm: tuple[str, str, list[dict[str, Any]]]) -> str:
+    """The person clicks "Add a comment" under their pulse DM (Pulssi then opens the comment modal); returns
+    the round id the button carries."""
+    channel, ts, blocks = dm
+    round_id = next(
+        e["value"]
+        for b in blocks
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "pulse_comment"
+    )
+    harness.sender.block_action(
+        user_id=user,
+        action_id="pulse_comment",
+        value=round_id,
+        container={"type": "message", "channel_id": channel, "message_ts": ts},
+    )
+    return str(round_id)
+
+
+def submit_comment(harness: Harness, user: str, modal: dict[str, Any], comment: str) -> Any:
+    """The person sends the comment modal Pulssi opened; returns Slack's view of our answer."""
+    return harness.sender.view_submission(
+        user_id=user,
+        callback_id="pulse_comment_modal",
+        private_metadata=modal["private_metadata"],
+        values={"comment": {"text": {"type": "plain_text_input", "value": comment}}},
+    )

@@ -11,7 +11,15 @@ from sqlmodel import select
 from bot.services.pulse_schedule import pulse_tick
 from storage.models import Delivery, Membership, Person, PulseComment, Team, TeamManager
 from tests.harness import Harness
-from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, pulse_messages, wait_pulse_dms
+from tests.pulse_helpers import (
+    ADMIN,
+    CHANNEL,
+    click,
+    click_comment_button,
+    make_team,
+    pulse_messages,
+    wait_pulse_dms,
+)
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005"]
 
@@ -74,20 +82,7 @@ def test_comment_modal_saves_and_confirms_privately(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
     dms = wait_pulse_dms(harness, 5)
-    channel, ts, blocks = dms["U001"]
-    round_id = next(
-        e["value"]
-        for b in blocks
-        if b.get("type") == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "pulse_comment"
-    )
-    harness.sender.block_action(
-        user_id="U001",
-        action_id="pulse_comment",
-        value=round_id,
-        container={"type": "message", "channel_id": channel, "message_ts": ts},
-    )
+    click_comment_button(harness, "U001", dms["U001"])
     opened = harness.fake.wait_for("views.open")[0].params["view"]
     assert opened["callback_id"] == "pulse_comment_modal"
     too_long = harness.sender.view_submission(

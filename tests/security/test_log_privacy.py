@@ -16,7 +16,16 @@ import pytest
 from bot.domain import anonymity
 from bot.logging_setup import QUIET_LIBRARIES, configure_logging
 from tests.harness import SECRET_KEY, TEAM_ID, Harness
-from tests.pulse_helpers import ADMIN, CHANNEL, button_value, click, make_team, wait_pulse_dms
+from tests.pulse_helpers import (
+    ADMIN,
+    CHANNEL,
+    button_value,
+    click,
+    click_comment_button,
+    make_team,
+    submit_comment,
+    wait_pulse_dms,
+)
 
 MEMBERS = [f"ULOG{i}" for i in range(1, 7)]
 COMMENT = "Please stop the Friday deploys"
@@ -72,27 +81,9 @@ def test_a_whole_round_at_debug_logs_no_answer_and_no_respondent(harness: Harnes
         view={"id": "VH", "type": "home", "blocks": home},
     )
     harness.fake.wait_for("views.open")
-    channel, ts, blocks = dms["ULOG5"]
-    round_id = next(
-        e["value"]
-        for b in blocks
-        if b.get("type") == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "pulse_comment"
-    )
-    harness.sender.block_action(
-        user_id="ULOG5",
-        action_id="pulse_comment",
-        value=round_id,
-        container={"type": "message", "channel_id": channel, "message_ts": ts},
-    )
+    round_id = click_comment_button(harness, "ULOG5", dms["ULOG5"])
     modal = harness.fake.wait_for("views.open", count=2)[1].params["view"]
-    harness.sender.view_submission(
-        user_id="ULOG5",
-        callback_id="pulse_comment_modal",
-        private_metadata=modal["private_metadata"],
-        values={"comment": {"text": {"type": "plain_text_input", "value": COMMENT}}},
-    )
+    submit_comment(harness, "ULOG5", modal, COMMENT)
     harness.fake.wait_for("chat.postEphemeral", count=11)
     for user in MEMBERS:  # Home for everyone, answered or not
         harness.sender.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})

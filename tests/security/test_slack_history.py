@@ -12,7 +12,16 @@ import json
 from typing import Any
 
 from tests.harness import Harness
-from tests.pulse_helpers import ADMIN, CHANNEL, button_value, click, make_team, wait_pulse_dms
+from tests.pulse_helpers import (
+    ADMIN,
+    CHANNEL,
+    button_value,
+    click,
+    click_comment_button,
+    make_team,
+    submit_comment,
+    wait_pulse_dms,
+)
 
 MEMBERS = [f"USLACK{i}" for i in range(1, 7)]
 COMMENT = "Fewer meetings on Fridays"
@@ -56,27 +65,9 @@ def test_slack_keeps_nothing_that_shows_an_answer_or_who_answered(harness: Harne
     )
     confirmation = harness.fake.wait_for("views.open")[0].params["view"]  # a modal: not kept by Slack
     assert "2" in json.dumps(confirmation)
-    channel, ts, blocks = dms["USLACK5"]
-    round_id = next(
-        e["value"]
-        for b in blocks
-        if b.get("type") == "actions"
-        for e in b["elements"]
-        if e["action_id"] == "pulse_comment"
-    )
-    harness.sender.block_action(
-        user_id="USLACK5",
-        action_id="pulse_comment",
-        value=round_id,
-        container={"type": "message", "channel_id": channel, "message_ts": ts},
-    )
+    click_comment_button(harness, "USLACK5", dms["USLACK5"])
     modal = harness.fake.wait_for("views.open", count=2)[1].params["view"]
-    harness.sender.view_submission(
-        user_id="USLACK5",
-        callback_id="pulse_comment_modal",
-        private_metadata=modal["private_metadata"],
-        values={"comment": {"text": {"type": "plain_text_input", "value": COMMENT}}},
-    )
+    submit_comment(harness, "USLACK5", modal, COMMENT)
     harness.fake.wait_for("chat.postEphemeral", count=10)
 
     # While the round is open: no DM was edited, and every DM still reads as it was sent.
