@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Harness
+from tests.processes import free_port, wait_http
 from tests.slack.sender import sign
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -79,23 +80,6 @@ def test_a_missing_timestamp_is_a_401_not_a_500(harness: Harness) -> None:
     assert " 401 " in _exchange(harness.url, _head(len(body), {"X-Slack-Request-Timestamp": "soon"}), body)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_http(url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} never answered")
-
-
 class _Tricklers:
     """Connections that send a byte every half second, forever; notes which ones the server cut off."""
 
@@ -128,7 +112,7 @@ class _Tricklers:
 
 
 def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(harness: Harness, database_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
@@ -146,7 +130,7 @@ def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(harness: 
     )
     tricklers: _Tricklers | None = None
     try:
-        _wait_http(f"{url}/healthz", 60)
+        wait_http(f"{url}/healthz", 60)
         _refusals_from_headers(url)
         # More slow clients than the worker has threads (16): half trickle their headers, half their body.
         slow_headers = ["POST /slack/events HTTP/1.1\r\nHost: pulssi\r\nX-Slow: "] * 10

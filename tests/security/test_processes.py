@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -18,6 +16,7 @@ from sqlalchemy import text
 
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Harness
+from tests.processes import free_port, wait_http
 from tests.pulse_helpers import make_team, pulse_dm_count
 from tests.slack.sender import SlackRequestSender
 
@@ -37,32 +36,15 @@ def _env(harness: Harness, database_url: str, **extra: str) -> dict[str, str]:
     }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_http(url: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} never answered")
-
-
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
 def test_gunicorn_serve_with_several_workers(harness: Harness, database_url: str) -> None:
-    port = _free_port()
+    port = free_port()
     env = _env(harness, database_url, PORT=str(port), WEB_CONCURRENCY="3")
     process = subprocess.Popen(
         [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
     try:
-        _wait_http(f"http://127.0.0.1:{port}/healthz", 60)
+        wait_http(f"http://127.0.0.1:{port}/healthz", 60)
         harness.fake.add_user("U001")
         sender = SlackRequestSender(f"http://127.0.0.1:{port}", SIGNING_SECRET, harness.fake)
         for _ in range(12):
