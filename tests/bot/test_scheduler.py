@@ -10,7 +10,8 @@ from dataclasses import replace
 import pytest
 
 from bot.deps import Deps
-from bot.scheduler import PeriodicJob, Scheduler
+from bot.scheduler import Scheduler
+from bot.services.jobs import PeriodicJob
 from bot.services import schedule_lease
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
