@@ -39,7 +39,7 @@ class RetryAfterHandler(RateLimitErrorRetryHandler):
         self,
         *,
         state: RetryState,
-        request: HttpRequest,
+        request: HttpRequest,  # noqa: ARG002 (slack_sdk passes it by name)
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:

@@ -11,8 +11,8 @@ import pytest
 
 from bot.deps import Deps
 from bot.scheduler import Scheduler
-from bot.services.jobs import PeriodicJob
 from bot.services import schedule_lease
+from bot.services.jobs import PeriodicJob
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 
