@@ -169,7 +169,8 @@ class KeepAliveWebClient(WebClient):
         """This thread's idle connections by host, each with when it went idle."""
         if not hasattr(self._local, "kept"):
             self._local.kept = {}
-        return self._local.kept
+        kept: dict[_HostKey, tuple[http.client.HTTPConnection, float]] = self._local.kept
+        return kept
 
 
 def _readable(sock: socket.socket) -> bool:

@@ -19,9 +19,10 @@ from bot.blocks.language import (
     whoami_lines,
 )
 from bot.deps import Deps
+from bot.domain.people import TeamView
 from bot.i18n import parse_language
 from bot.services import languages, teams
-from bot.services.teams import NotAllowed, TeamView
+from bot.services.teams import NotAllowed
 from handlers import pulse
 from handlers.common import user_id_of, workspace_id_of
 from handlers.delivery import refresh_home

@@ -14,9 +14,10 @@ from bot.blocks.audience import audience_text
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import is_reportable
+from bot.domain.people import TeamView
 from bot.domain.policy import Action
 from bot.services import digest, privacy, pulse_schedule, rounds, teams
-from bot.services.teams import NotAllowed, NoTeam, TeamView
+from bot.services.teams import NotAllowed, NoTeam
 from handlers import pulse
 from handlers.common import ephemeral_or_dm, translator_before_ack, translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand

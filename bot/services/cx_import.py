@@ -36,7 +36,10 @@ from bot.domain.cxcsv import (
     parse_column_mapping,
 )
 from bot.domain.cximport import MAX_REASONS, FeedStatus, ImportSummary
-from bot.services.cx_fetch import FetchError, fetch, source_problem
+from bot.services.cx_fetch import FetchError, fetch
+
+# Re-exported: handlers.home imports it from here.
+from bot.services.cx_fetch import source_problem as source_problem
 from bot.settings import Settings
 from bot.timeutil import from_db, to_db
 from storage import cx_repository as cx_repo

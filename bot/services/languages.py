@@ -13,7 +13,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from bot.deps import Deps
-from bot.domain.people import PersonLanguage, WhoAmI
+from bot.domain.people import PersonLanguage
+
+# Re-exported: bot.services.home still imports it from here.
+from bot.domain.people import WhoAmI as WhoAmI
 from bot.i18n import (
     CatalogTranslator,
     Language,

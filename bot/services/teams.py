@@ -13,7 +13,9 @@ from bot.deps import Deps
 from bot.domain import audience as audience_domain
 from bot.domain import policy
 from bot.domain.audience import Audience
-from bot.domain.people import TeamView
+
+# Re-exported: handlers.home, handlers.cxreport and bot.services.home still import it from here.
+from bot.domain.people import TeamView as TeamView
 from storage import repositories as repo
 from storage.models import Membership, Team, TeamManager
 
