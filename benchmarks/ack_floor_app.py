@@ -18,7 +18,7 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.authorization import AuthorizeResult
 
 
-def _authorize(enterprise_id: str | None, team_id: str | None, user_id: str | None) -> AuthorizeResult:
+def _authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult:
     # One bot token, like Pulssi's single-workspace install, without asking Slack (auth.test) for it.
     return AuthorizeResult(
         enterprise_id=enterprise_id, team_id=team_id, bot_token=os.environ["SLACK_BOT_TOKEN"], bot_user_id="UBOT"

@@ -68,7 +68,7 @@ def _acknowledge_the_rest(app: App) -> None:
         logger.debug("event %s has no handler; acknowledged", event.get("type"))
 
     @app.action(anything)
-    def ignore_action(ack: Ack, body: dict[str, Any]) -> None:
+    def ignore_action(ack: Ack) -> None:
         ack()
         logger.debug("block action without a handler acknowledged")
 

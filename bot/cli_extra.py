@@ -182,7 +182,7 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
                 if team is None:
                     print(f"report: no team named {args.team!r} in workspace {workspace_id}", file=sys.stderr)
                     return EXIT_BAD_INPUT
-                scope = reports.team_scope(session, workspace_id, team)
+                scope = reports.team_scope(workspace_id, team)
         report = reports.build_report(
             db, scope, start, end, k=settings.anonymity_min, timezone=settings.default_timezone
         )

@@ -12,25 +12,17 @@ import logging
 import socket
 import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot.deps import Deps, utc_now
+from bot.services.jobs import PeriodicJob
 from storage.db import first_line
 
 logger = logging.getLogger(__name__)
 
 LEASE_JOB_ID = "schedule-lease"
-
-
-@dataclass(frozen=True)
-class PeriodicJob:
-    id: str
-    seconds: int
-    run: Callable[[Deps], object]
 
 
 class Scheduler:

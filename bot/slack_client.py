@@ -39,7 +39,7 @@ class RetryAfterHandler(RateLimitErrorRetryHandler):
         self,
         *,
         state: RetryState,
-        request: HttpRequest,
+        request: HttpRequest,  # noqa: ARG002 (slack_sdk passes it by name)
         response: HttpResponse | None = None,
         error: Exception | None = None,
     ) -> None:
@@ -169,7 +169,8 @@ class KeepAliveWebClient(WebClient):
         """This thread's idle connections by host, each with when it went idle."""
         if not hasattr(self._local, "kept"):
             self._local.kept = {}
-        return self._local.kept
+        kept: dict[_HostKey, tuple[http.client.HTTPConnection, float]] = self._local.kept
+        return kept
 
 
 def _readable(sock: socket.socket) -> bool:

@@ -1,19 +1,28 @@
-"""Slack listeners: one module per feature, each with `register(app, deps)`."""
+"""Slack listeners: one module per feature, each with `register(app, deps)`.
+
+Every module of this package that defines `register` is registered, so a new feature module needs no line
+here. All of them are imported before any registers, so `/pulse` knows every subcommand (they are added by
+the `@subcommand` decorator at import) before its help and dispatcher are built.
+"""
 
 from __future__ import annotations
+
+import importlib
+import pkgutil
+from types import ModuleType
 
 from slack_bolt import App
 
 from bot.deps import Deps
 
 
-def register_all(app: App, deps: Deps) -> None:
-    from handlers import cxfeed, cxreport, home, language, pulse, pulse_answers, pulse_team, win
-    from handlers import nudges as manager_nudges
-    from handlers import team_actions as action_loop
-    from handlers import tough as tough_moments
+def feature_modules() -> list[ModuleType]:
+    """The modules with listeners, in name order (listeners of different features never match the same
+    request, so their order doesn't decide anything)."""
+    imported = [importlib.import_module(f"{__name__}.{info.name}") for info in pkgutil.iter_modules(__path__)]
+    return sorted((m for m in imported if callable(getattr(m, "register", None))), key=lambda m: m.__name__)
 
-    for module in (pulse, pulse_team, pulse_answers, win, cxfeed, cxreport, home, language):
-        module.register(app, deps)
-    for module in (tough_moments, action_loop, manager_nudges):
+
+def register_all(app: App, deps: Deps) -> None:
+    for module in feature_modules():
         module.register(app, deps)

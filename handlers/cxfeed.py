@@ -99,7 +99,7 @@ def _columns(deps: Deps, command: PulseCommand, rest: str) -> None:
     reply(command, command.t("cxfeed.columns.done", columns=escape(columns)))
 
 
-def register(app: App, deps: Deps) -> None:
+def register(app: App, deps: Deps) -> None:  # noqa: ARG001 (every handler module has this signature)
     """`/pulse cxfeed` is a subcommand of /pulse (registered by the decorator above); the feed job is
     added to the scheduler in bot.services.jobs."""
     return None

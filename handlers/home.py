@@ -10,29 +10,21 @@ from slack_sdk.errors import SlackApiError
 
 from bot.blocks import escape
 from bot.blocks.audience import audience_text
-from bot.blocks.home import home_view
 from bot.blocks.win import notice_modal
 from bot.deps import Deps
 from bot.domain.policy import Action
 from bot.i18n import Translator
 from bot.services import languages, privacy, rounds, teams
-from bot.services.home import build_home
 from bot.slack_client import make_lookup_client
 from handlers import registry
 from handlers.common import translator_before_ack, translator_for, user_id_of, workspace_id_of
+from handlers.delivery import refresh_home
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import refusal_text, refuse, save_schedule, schedule_modal
 from handlers.registry import MANAGERS
 from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
-
-
-def refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:
-    """Publish the person's Home; called on app_home_opened and after anything that changes it."""
-    t = translator_for(deps, workspace_id, user_id)
-    view = home_view(t, build_home(deps, workspace_id, user_id))
-    deps.client.views_publish(user_id=user_id, view=view)
 
 
 def _modal(

@@ -19,11 +19,13 @@ from bot.blocks.language import (
     whoami_lines,
 )
 from bot.deps import Deps
+from bot.domain.people import TeamView
 from bot.i18n import parse_language
 from bot.services import languages, teams
-from bot.services.teams import NotAllowed, TeamView
+from bot.services.teams import NotAllowed
 from handlers import pulse
 from handlers.common import user_id_of, workspace_id_of
+from handlers.delivery import refresh_home
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import refuse
 
@@ -103,8 +105,6 @@ def whoami(deps: Deps, command: PulseCommand) -> None:
 
 def _refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:
     """Home shows the language; a failed publish must not hide the confirmation already sent."""
-    from handlers.home import refresh_home
-
     try:
         refresh_home(deps, workspace_id, user_id)
     except SlackApiError as error:

@@ -7,16 +7,17 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from slack_bolt import Ack, App, BoltContext, Respond
+from slack_bolt import Ack, App, Respond
 
 from bot.blocks import actions, button, escape, mrkdwn
 from bot.blocks.audience import audience_text
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import is_reportable
+from bot.domain.people import TeamView
 from bot.domain.policy import Action
 from bot.services import digest, privacy, pulse_schedule, rounds, teams
-from bot.services.teams import NotAllowed, NoTeam, TeamView
+from bot.services.teams import NotAllowed, NoTeam
 from handlers import pulse
 from handlers.common import ephemeral_or_dm, translator_before_ack, translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
@@ -369,7 +370,7 @@ def winschannel(deps: Deps, command: PulseCommand) -> None:
 
 
 @subcommand("delete-my-data", "forget-me", help_key="delete", order=30)
-def delete_my_data(deps: Deps, command: PulseCommand) -> None:
+def delete_my_data(deps: Deps, command: PulseCommand) -> None:  # noqa: ARG001 (a subcommand's signature)
     t = command.t
     reply(
         command,
@@ -406,7 +407,7 @@ def register(app: App, deps: Deps) -> None:
         )
 
     @app.view("pulse_schedule_modal")
-    def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any], context: BoltContext) -> None:
+    def schedule_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
         user_id = user_id_of(body)
         values = view["state"]["values"]
         raw_time = str(values["time"]["value"].get("value") or "").strip()

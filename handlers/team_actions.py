@@ -11,9 +11,10 @@ from slack_bolt import Ack, App, Respond
 
 from bot.blocks.team_actions import ACTION_MODAL, COMMIT_BUTTON, DONE_BUTTON, action_line, action_modal, list_blocks
 from bot.deps import Deps
+from bot.domain.people import TeamView
 from bot.domain.team_actions import validate_action
 from bot.services import reports, team_actions, teams
-from bot.services.teams import NotAllowed, NoTeam, TeamView
+from bot.services.teams import NotAllowed, NoTeam
 from handlers.common import translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import refuse

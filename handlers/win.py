@@ -30,6 +30,7 @@ from bot.services.languages import translator_for_team
 from bot.services.wins import StoredWin
 from handlers import registry
 from handlers.common import ephemeral_or_dm, translator_before_ack, translator_for, user_id_of, workspace_id_of
+from handlers.delivery import refresh_home
 
 logger = logging.getLogger(__name__)
 
@@ -160,8 +161,6 @@ def _tell_shared(deps: Deps, t: Translator, channel_id: str, user_id: str) -> No
 
 
 def _refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:
-    from handlers.home import refresh_home
-
     try:
         refresh_home(deps, workspace_id, user_id)
     except SlackApiError:

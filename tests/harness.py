@@ -59,10 +59,17 @@ class _QuietHandler(WSGIRequestHandler):
         return None
 
 
+# How often a test server's loop looks for shutdown(). socketserver's default is 0.5 s, and shutdown() waits
+# for the loop to look: up to half a second at the end of every test, for each server.
+POLL_SECONDS = 0.01
+
+
 @contextmanager
 def serve_wsgi(application: Any) -> Iterator[str]:
     server = make_server("127.0.0.1", 0, application, server_class=_ThreadingWSGIServer, handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="test-wsgi", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": POLL_SECONDS}, name="test-wsgi", daemon=True
+    )
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}"

@@ -8,14 +8,9 @@ can't turn the reply into a way to read files. The shell (`import-cx`, the serve
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from bot.blocks import clip, escape
+from bot.domain.cximport import FeedStatus, ImportSummary
 from bot.i18n import Translator
-
-if TYPE_CHECKING:
-    from bot.services.cx_import import FeedStatus, ImportSummary
-
 
 HEADER_MAX_COLUMNS = 60
 COLUMN_NAME_MAX_CHARS = 80

@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 from bot.blocks import Block, actions, button, context, escape, mrkdwn
+from bot.domain.people import WhoAmI
 from bot.i18n import LANGUAGES, Language, Translator, translate
-from bot.services.languages import WhoAmI
 
 CHOOSE_ACTION_PREFIX = "language_choose_"
 

@@ -1139,7 +1139,8 @@ class CxRowStream(Iterator[CxItem]):
             key = self._hash_key(f"{when}\x1f{metric}\x1f{score}\x1f{team_key}\x1f{comment or ''}\x1f")
         return CxResponseRow(line, day, metric, score, team, comment, key, scale_max)
 
-    def _aggregate(self, record: list[str], line: int, out: list[CxItem]) -> CxItem | None:
+    def _aggregate(self, record: list[str], line: int, _out: list[CxItem]) -> CxItem | None:
+        # `_out` keeps the signature of `_response` (one row can give several scores); an aggregate row gives one.
         header = self.header
         day = self._day(record, line)
         if isinstance(day, RowRejection):

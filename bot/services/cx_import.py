@@ -12,7 +12,6 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -36,7 +35,11 @@ from bot.domain.cxcsv import (
     iter_cx_csv,
     parse_column_mapping,
 )
-from bot.services.cx_fetch import FetchError, fetch, source_problem
+from bot.domain.cximport import MAX_REASONS, FeedStatus, ImportSummary
+from bot.services.cx_fetch import FetchError, fetch
+
+# Re-exported: handlers.home imports it from here.
+from bot.services.cx_fetch import source_problem as source_problem
 from bot.settings import Settings
 from bot.timeutil import from_db, to_db
 from storage import cx_repository as cx_repo
@@ -45,48 +48,6 @@ from storage.db import Database
 from storage.models import CxAggregate, CxResponse, Workspace
 
 logger = logging.getLogger(__name__)
-
-MAX_REASONS = 20
-
-
-@dataclass
-class ImportSummary:
-    """What an import did; no people in it, so it may go to the log, the admin and the Home tab."""
-
-    source: str
-    status: str = "imported"  # imported | not_modified | rejected | failed
-    shape: str | None = None
-    rows_read: int = 0
-    imported: int = 0
-    already_present: int = 0
-    rejected: int = 0
-    # Rejected rows grouped by reason: (rows, first line, code, first detail), at most MAX_REASONS groups.
-    reasons: list[tuple[int, int, str, str]] = field(default_factory=list)
-    unknown_teams: list[str] = field(default_factory=list)
-    file_code: str | None = None
-    found_columns: list[str] = field(default_factory=list)
-    error: str | None = None
-    file_column: str = ""  # the column a whole-file rejection is about
-    file_detail: str = ""
-    suggestion: str | None = None  # a column mapping that reads the file, as the admin would type it
-    notes: list[tuple[str, str]] = field(default_factory=list)  # (cxfeed.note.<code>, detail)
-    totals_dropped: int = 0  # aggregate total rows not stored because they sum their team rows
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    def log_line(self) -> str:
-        return (
-            f"CX import of {_display_source(self.source)}: {self.status}; read {self.rows_read}, "
-            f"imported {self.imported}, already present {self.already_present}, rejected {self.rejected}"
-            + (f" (file: {self.file_code})" if self.file_code else "")
-            + (f" (error: {self.error})" if self.error else "")
-        )
-
-
-def _display_source(source: str) -> str:
-    """Sources may carry access keys in their query string (published sheets); logs show no query."""
-    return source.split("?", 1)[0]
 
 
 BATCH = 5000
@@ -516,15 +477,6 @@ def set_alias(deps: Deps, workspace_id: str, actor: str, alias: str, team_id: in
         cx_repo.set_alias(session, workspace_id, alias, team_id)
         session.flush()
         cx_repo.relink_team_labels(session, workspace_id, cx_repo.team_lookup(session, workspace_id))
-
-
-@dataclass(frozen=True)
-class FeedStatus:
-    source: str | None
-    from_environment: bool
-    last_pull_at: datetime | None
-    summary: ImportSummary | None
-    aliases: list[tuple[str, str]]
 
 
 def feed_status(deps: Deps, workspace_id: str) -> FeedStatus:

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from bot.deps import Deps
-from bot.scheduler import PeriodicJob
 from bot.services import idempotency
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job the scheduler (bot.scheduler) runs every `seconds` while its process holds the lease."""
+
+    id: str
+    seconds: int
+    run: Callable[[Deps], object]
 
 
 def purge_idempotency_keys(deps: Deps) -> None:

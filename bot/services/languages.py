@@ -7,37 +7,29 @@ the person's choice, a Slack locale Pulssi supports, their home team's language,
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlmodel import select
 
 from bot.deps import Deps
+from bot.domain.people import PersonLanguage
+
+# Re-exported: bot.services.home still imports it from here.
+from bot.domain.people import WhoAmI as WhoAmI
 from bot.i18n import (
     CatalogTranslator,
     Language,
-    LanguageSource,
     choose_language,
     decide_language,
     parse_language,
     translator,
 )
 from bot.services import teams
-from bot.services.teams import TeamView
 from storage import repositories as repo
 from storage.models import Person, Team
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PersonLanguage:
-    """A person's language and where it came from (for `/pulse whoami` and Home)."""
-
-    language: Language
-    source: LanguageSource  # which step of the rule decided it
-    chosen: Language | None  # the person's own choice, None when not made
 
 
 def person_language(deps: Deps, workspace_id: str, user_id: str, *, ask_slack: bool = True) -> PersonLanguage:
@@ -128,17 +120,6 @@ def set_team_language(deps: Deps, workspace_id: str, team_id: int, actor: str, l
             raise teams.NoTeam()
         team.language = language
         session.add(team)
-
-
-@dataclass(frozen=True)
-class WhoAmI:
-    """Where a person stands: home team, roles, language (for `/pulse whoami` and Home)."""
-
-    home_team: TeamView | None
-    managed_teams: tuple[str, ...]  # names of the teams the person manages
-    is_admin: bool
-    language: PersonLanguage
-    team_language: Language  # of the home team's channel posts (the default when there is no home team)
 
 
 def who_am_i(deps: Deps, workspace_id: str, user_id: str) -> WhoAmI:

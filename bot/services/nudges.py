@@ -55,7 +55,7 @@ def nudge_after_round(deps: Deps, closed: rounds.ClosedRound) -> None:
         if team_row is None:
             return
         team = teams.view_of(session, team_row)
-        scope = reports.team_scope(session, workspace_id, team_row)
+        scope = reports.team_scope(workspace_id, team_row)
     today = reports.local_today(deps.settings, deps.now())
     start, end = reports.period_ending(today, reports.DIGEST_WEEKS)
     report = reports.build_report(

@@ -70,7 +70,7 @@ class Scope:
     bucket_weeks: int  # the chart's period: the team's cadence, two weeks for the workspace
 
 
-def team_scope(session: Session, workspace_id: str, team: Team) -> Scope:
+def team_scope(workspace_id: str, team: Team) -> Scope:
     assert team.id is not None
     return Scope(workspace_id, team.id, team.name, max(1, team.every_weeks))
 
@@ -109,7 +109,7 @@ def _days_before_postgresql(element: days_before, compiler: SQLCompiler, **kw: A
 
 
 @compiles(days_before)
-def _days_before_elsewhere(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:
+def _days_before_elsewhere(element: days_before, compiler: SQLCompiler, **kw: Any) -> str:  # noqa: ARG001 (SQLAlchemy's hook)
     # Date arithmetic differs between databases (MySQL's date - date is YYYYMMDD arithmetic): refuse to guess.
     raise CompileError(f"days_before is written for SQLite and PostgreSQL, not {compiler.dialect.name}")
 

@@ -17,9 +17,9 @@ from sqlmodel import Session, col, select
 from bot.blocks import escape
 from bot.deps import Deps
 from bot.domain import slack_errors
+from bot.domain.people import TeamView
 from bot.domain.slack_errors import Outcome
 from bot.services.languages import translator_for_person
-from bot.services.teams import TeamView
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.models import PulseRound, Team, Workspace

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -14,6 +13,9 @@ from bot.deps import Deps
 from bot.domain import audience as audience_domain
 from bot.domain import policy
 from bot.domain.audience import Audience
+
+# Re-exported: handlers.home, handlers.cxreport and bot.services.home still import it from here.
+from bot.domain.people import TeamView as TeamView
 from storage import repositories as repo
 from storage.models import Membership, Team, TeamManager
 
@@ -43,20 +45,6 @@ class ChannelNotReady(Exception):
         super().__init__(f"{channel_id}: {reason}")
         self.channel_id = channel_id
         self.reason = reason
-
-
-@dataclass(frozen=True)
-class TeamView:
-    id: int
-    name: str
-    channel_id: str
-    channel_name: str
-    every_weeks: int
-    weekday: int
-    at_time: str
-    timezone: str
-    wins_channel_id: str | None
-    managers: tuple[str, ...]
 
 
 def view_of(session: Session, team: Team, managers: Iterable[str] | None = None) -> TeamView:

@@ -24,6 +24,7 @@ from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
 from bot.domain.anonymity import is_reportable
+from bot.domain.people import TeamView
 from bot.domain.tough import (
     CHECKIN_WORKING_DAYS,
     REMINDER_WORKING_DAYS,
@@ -33,7 +34,6 @@ from bot.domain.tough import (
     summarize,
     supported_in_time,
 )
-from bot.services.teams import TeamView
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.db import Database

@@ -13,9 +13,10 @@ from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
 from bot.domain import policy
+from bot.domain.people import TeamView
 from bot.domain.sentiment import detect_language, score_sentiment
 from bot.domain.wins import WinDraft, clean_draft
-from bot.services.teams import TeamView, channels_of, home_team_of, workspace_views
+from bot.services.teams import channels_of, home_team_of, workspace_views
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.models import Win, WinColleague

@@ -10,8 +10,9 @@ from dataclasses import replace
 import pytest
 
 from bot.deps import Deps
-from bot.scheduler import PeriodicJob, Scheduler
+from bot.scheduler import Scheduler
 from bot.services import schedule_lease
+from bot.services.jobs import PeriodicJob
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 

@@ -100,7 +100,7 @@ def test_commitment_reaches_the_next_pulse_dm_and_the_digest(harness: Harness, l
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)
 
     with harness.db.session_scope() as session:
-        scope = reports.team_scope(session, "T0001", reports.scope_teams(session, "T0001")[0])
+        scope = reports.team_scope("T0001", reports.scope_teams(session, "T0001")[0])
     start, end = reports.period_ending(reports.local_today(harness.settings, harness.clock()), 4)
     [as_json] = report_json(reports.build_report(harness.db, scope, start, end, k=5))["actions"]
     assert as_json == {

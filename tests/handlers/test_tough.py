@@ -167,7 +167,7 @@ def cxreport(harness: Harness, user: str = MANAGER) -> str:
 def report_json_now(harness: Harness) -> dict[str, Any]:
     with harness.db.session_scope() as session:
         team = reports.scope_teams(session, "T0001")[0]
-        scope = reports.team_scope(session, "T0001", team)
+        scope = reports.team_scope("T0001", team)
     start, end = reports.period_ending(reports.local_today(harness.settings, harness.clock()), 4)
     return report_json(reports.build_report(harness.db, scope, start, end, k=5))
 

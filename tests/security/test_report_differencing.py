@@ -138,7 +138,7 @@ def _everything_visible(harness: Harness, world: World, days: list[date]) -> dic
     seen: dict[str, Any] = {}
     with harness.db.session_scope() as session:
         support = next(t for t in reports.scope_teams(session, world.workspace) if t.channel_id == world.channel)
-        team_scope = reports.team_scope(session, world.workspace, support)
+        team_scope = reports.team_scope(world.workspace, support)
     for name, scope in (("team", team_scope), ("workspace", reports.workspace_scope(world.workspace))):
         for i, start in enumerate(days):
             for end in days[i:]:

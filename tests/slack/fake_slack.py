@@ -198,7 +198,10 @@ class FakeSlack:
         port = self._server.server_port
         self.base = f"http://127.0.0.1:{port}"
         self.url = f"{self.base}/api/"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True, name="fake-slack")
+        # Polls for shutdown() every 10 ms instead of socketserver's 0.5 s, so stopping doesn't wait.
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True, name="fake-slack"
+        )
         self._thread.start()
         return self
 

@@ -202,7 +202,7 @@ class _FeedHandler(http.server.BaseHTTPRequestHandler):
 def feed_server() -> Iterator[str]:
     _FeedHandler.seen = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _FeedHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/export.csv?key=secret"
