@@ -27,6 +27,7 @@ from bot.domain.stats import (
     week_start,
 )
 from bot.domain.team_actions import ActionView, action_json
+from bot.domain.feedback import PulseComments, comments_json
 from bot.domain.tough import ToughSummary, summary_json
 
 NEEDS: tuple[str, ...] = ("autonomy", "competence", "belonging")
@@ -100,6 +101,7 @@ class Report:
     round_open: bool = False  # a pulse round is collecting answers now: its results come after it closes
     tough: ToughSummary | None = None  # tough customer moments (bot.domain.tough), counts at k only
     actions: tuple[ActionView, ...] = ()  # the team's actions ("you said, we did"); none for the workspace
+    comments: PulseComments | None = None  # the team's pulse comments (bot.domain.feedback), at k only
 
 
 def need_result(need: str, current: Moments, previous: Moments, k: int) -> NeedResult:
@@ -198,6 +200,7 @@ def report_json(report: Report) -> dict[str, Any]:
             },
         },
         "tough_moments": summary_json(report.tough),
+        "pulse_comments": comments_json(report.comments),
         "actions": [action_json(action) for action in report.actions],
         "lag": {
             "method": "week-over-week changes; Bartlett effective n; Bonferroni over the lags tested",

@@ -50,6 +50,7 @@ from bot.domain.report import (
     WinsSummary,
     assemble_report,
 )
+from bot.services.feedback import pulse_comments
 from bot.services.team_actions import team_actions
 from bot.services.tough import tough_summary
 from bot.settings import Settings
@@ -362,7 +363,8 @@ def build_report(
     )
     tough = tough_summary(db, scope.workspace_id, scope.team_id, start, end, k=k)
     actions = tuple(team_actions(db, scope.workspace_id, scope.team_id)) if scope.team_id is not None else ()
-    return replace(report, tough=tough, actions=actions)
+    comments = pulse_comments(db, scope.workspace_id, scope.team_id, start, end, k=k)
+    return replace(report, tough=tough, actions=actions, comments=comments)
 
 
 def period_ending(today: date, weeks: int) -> tuple[date, date]:
