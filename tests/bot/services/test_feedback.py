@@ -1,0 +1,111 @@
+"""The report's pulse comments from stored rows (bot.services.feedback) on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from bot.blocks.report import report_text
+from bot.domain.report import report_json
+from bot.i18n import translator
+from bot.services.reports import Scope, build_report, workspace_scope
+from storage import repositories as repo
+from storage.db import Database
+from storage.models import PulseComment, PulseRound, RoundResult, Team
+from tests.conftest import BOTH_BACKENDS
+
+WS = "T0001"
+NOW = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
+END = date(2026, 3, 29)
+START = END - timedelta(weeks=4) + timedelta(days=1)
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()
+
+
+def add_team(db: Database, name: str) -> int:
+    with db.session_scope() as session:
+        repo.ensure_workspace(session, WS, NOW)
+        team = Team(workspace_id=WS, channel_id="C" + name, channel_name=name, name=name, created_at=NOW)
+        session.add(team)
+        session.flush()
+        assert team.id is not None
+        return team.id
+
+
+_numbers = iter(range(1, 10**6))
+
+
+def add_round(
+    db: Database, team_id: int, day: date, answered: int, comments: list[str], *, status: str = "closed"
+) -> None:
+    with db.session_scope() as session:
+        opened = datetime.combine(day, datetime.min.time(), UTC)
+        pulse_round = PulseRound(
+            workspace_id=WS,
+            team_id=team_id,
+            number=next(_numbers),
+            scheduled_for=day,
+            opened_at=opened,
+            closes_at=opened + timedelta(days=3),
+            closed_at=opened + timedelta(days=3) if status == "closed" else None,
+            status=status,
+            invited=10,
+            answered=answered,
+        )
+        session.add(pulse_round)
+        session.flush()
+        assert pulse_round.id is not None
+        if status == "closed":
+            session.add(
+                RoundResult(
+                    round_id=pulse_round.id,
+                    workspace_id=WS,
+                    team_id=team_id,
+                    opened_on=day,
+                    invited=10,
+                    answered=answered,
+                    comments_n=len(comments),
+                )
+            )
+        for i, text in enumerate(comments):
+            respondent = None if status == "closed" else f"token{i}"
+            session.add(PulseComment(workspace_id=WS, round_id=pulse_round.id, respondent=respondent, text=text))
+
+
+@BOTH_BACKENDS
+def test_the_report_reads_the_periods_comments_at_k_only(db: Database) -> None:
+    team = add_team(db, "support")
+    other = add_team(db, "sales")
+    shown = [f"in period {i}" for i in range(5)]
+    add_round(db, team, date(2026, 3, 10), 6, shown)
+    add_round(db, team, date(2026, 3, 17), 6, ["below k 1", "below k 2"])  # the round's comments < k
+    add_round(db, team, date(2026, 3, 18), 4, [f"few answered {i}" for i in range(4)])  # respondents < k
+    add_round(db, team, date(2026, 1, 5), 6, [f"before the period {i}" for i in range(5)])
+    add_round(db, other, date(2026, 3, 10), 6, [f"other team {i}" for i in range(5)])
+    add_round(db, team, date(2026, 3, 25), 6, [f"still open {i}" for i in range(6)], status="open")
+
+    report = build_report(db, Scope(WS, team, "support", 1), START, END, k=5)
+    assert report.comments is not None and sorted(report.comments.shown) == shown
+    data = report_json(report)
+    assert data["pulse_comments"]["count"] == 5 and sorted(data["pulse_comments"]["comments"]) == shown
+    json.dumps(data)
+    text = report_text(translator("fi"), report)
+    assert "Mitä tiimi kirjoitti" in text and all(comment in text for comment in shown)
+
+    whole = build_report(db, workspace_scope(WS), START, END, k=5)
+    assert whole.comments is not None and whole.comments.total == 10  # both teams' qualifying rounds
+
+    strict = build_report(db, Scope(WS, team, "support", 1), START, END, k=6)
+    assert strict.comments is not None and strict.comments.suppressed
+    assert report_json(strict)["pulse_comments"] == {"suppressed": True, "count": None, "comments": []}
+    assert "in period" not in report_text(translator("en"), strict)
