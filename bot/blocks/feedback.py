@@ -1,8 +1,10 @@
-"""Block Kit and text for the team's pulse comments: escaped, clipped, in the order they were shuffled."""
+"""Block Kit and text for open feedback: the team's pulse comments (escaped, clipped, in the order they were
+shuffled) and customers' own words beside NPS (masked already, escaped here)."""
 
 from __future__ import annotations
 
-from bot.blocks import Block, context, escape, mrkdwn
+from bot.blocks import Block, clip, context, escape, mrkdwn
+from bot.domain.cxwords import CustomerWords, Voice
 from bot.domain.feedback import PulseComments, clip_comment
 from bot.i18n import Translator
 
@@ -50,3 +52,44 @@ def digest_blocks(t: Translator, comments: PulseComments | None) -> list[Block]:
     if comments is None or comments.suppressed:
         return []
     return [context(t("feedback.comments.digest", total=comments.total))]
+
+
+def _voice_lines(t: Translator, voices: tuple[Voice, ...], *, markup: bool) -> list[str]:
+    if not voices:
+        return [t("feedback.cx.none_side")]
+    return [
+        ("• " if markup else "- ") + t("feedback.cx.line", text=escape(v.text) if markup else v.text, score=v.score)
+        for v in voices
+    ]
+
+
+def customer_words_blocks(t: Translator, words: CustomerWords | None) -> list[Block]:
+    """Promoters and detractors side by side; nothing when the period has no NPS comments at all."""
+    if words is None or not (words.promoters or words.detractors):
+        return []
+    promoters = "\n".join([f"*{t('feedback.cx.promoters')}*", *_voice_lines(t, words.promoters, markup=True)])
+    detractors = "\n".join([f"*{t('feedback.cx.detractors')}*", *_voice_lines(t, words.detractors, markup=True)])
+    return [
+        mrkdwn(f"*{t('feedback.cx.title')}*"),
+        {
+            "type": "section",
+            "fields": [
+                {"type": "mrkdwn", "text": clip(promoters, 2000)},
+                {"type": "mrkdwn", "text": clip(detractors, 2000)},
+            ],
+        },
+        context(t("feedback.cx.masked")),
+    ]
+
+
+def customer_words_lines(t: Translator, words: CustomerWords | None) -> list[str]:
+    if words is None or not (words.promoters or words.detractors):
+        return []
+    return [
+        t("feedback.cx.title"),
+        t("feedback.cx.promoters"),
+        *_voice_lines(t, words.promoters, markup=False),
+        t("feedback.cx.detractors"),
+        *_voice_lines(t, words.detractors, markup=False),
+        "",
+    ]

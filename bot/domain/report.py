@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 from bot.domain.anonymity import is_reportable
 from bot.domain.chart import ChartPoint, NeedPoint
 from bot.domain.cxmetrics import CsatResult, CsatTally, NpsResult, NpsTally
+from bot.domain.cxwords import CustomerWords, words_json
+from bot.domain.feedback import PulseComments, comments_json
 from bot.domain.stats import (
     LagAnalysis,
     LagResult,
@@ -27,7 +29,6 @@ from bot.domain.stats import (
     week_start,
 )
 from bot.domain.team_actions import ActionView, action_json
-from bot.domain.feedback import PulseComments, comments_json
 from bot.domain.tough import ToughSummary, summary_json
 
 NEEDS: tuple[str, ...] = ("autonomy", "competence", "belonging")
@@ -102,6 +103,7 @@ class Report:
     tough: ToughSummary | None = None  # tough customer moments (bot.domain.tough), counts at k only
     actions: tuple[ActionView, ...] = ()  # the team's actions ("you said, we did"); none for the workspace
     comments: PulseComments | None = None  # the team's pulse comments (bot.domain.feedback), at k only
+    cx_comments: CustomerWords | None = None  # customers' own words beside NPS, masked (bot.domain.cxwords)
 
 
 def need_result(need: str, current: Moments, previous: Moments, k: int) -> NeedResult:
@@ -201,6 +203,7 @@ def report_json(report: Report) -> dict[str, Any]:
         },
         "tough_moments": summary_json(report.tough),
         "pulse_comments": comments_json(report.comments),
+        "cx_comments": words_json(report.cx_comments),
         "actions": [action_json(action) for action in report.actions],
         "lag": {
             "method": "week-over-week changes; Bartlett effective n; Bonferroni over the lags tested",

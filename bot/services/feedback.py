@@ -1,15 +1,19 @@
-"""Read the period's pulse comments for a report, Home or the export, through bot.domain.feedback's rule."""
+"""Open feedback for reports: the period's pulse comments (through bot.domain.feedback's k rule) for a report,
+Home or the export, and customers' own words from the CX feed (masked by bot.domain.cxwords)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.domain.cxwords import DETRACTOR_MAX, PROMOTER_MIN, VOICES_PER_SIDE, CustomerWords, voices
 from bot.domain.feedback import MAX_SHOWN, PulseComments, RoundComments, select_comments
 from storage.db import Database
-from storage.models import PulseComment, RoundResult
+from storage.models import CxResponse, PulseComment, RoundResult
 
 
 def round_comments(
@@ -53,3 +57,29 @@ def pulse_comments(
     with db.session_scope() as session:
         rounds = round_comments(session, workspace_id, team_id, start, end)
     return select_comments(rounds, k, limit=limit)
+
+
+def customer_words(
+    db: Database, workspace_id: str, team_id: int | None, start: date, end: date, *, per_side: int = VOICES_PER_SIDE
+) -> CustomerWords:
+    """The period's newest NPS promoter and detractor comments, masked and clipped (bot.domain.cxwords)."""
+
+    def side(score_condition: Any) -> list[tuple[str, int, date]]:
+        statement = select(col(CxResponse.comment), col(CxResponse.score), col(CxResponse.day)).where(
+            CxResponse.workspace_id == workspace_id,
+            CxResponse.metric == "nps",
+            col(CxResponse.day) >= start,
+            col(CxResponse.day) <= end,
+            col(CxResponse.comment).is_not(None),
+            func.length(func.trim(col(CxResponse.comment))) > 0,
+            score_condition,
+        )
+        if team_id is not None:
+            statement = statement.where(CxResponse.team_id == team_id)
+        statement = statement.order_by(col(CxResponse.day).desc(), col(CxResponse.id).desc()).limit(per_side)
+        return [(str(text), int(score), day) for text, score, day in session.exec(statement)]
+
+    with db.session_scope() as session:
+        promoters = side(col(CxResponse.score) >= PROMOTER_MIN)
+        detractors = side(col(CxResponse.score) <= DETRACTOR_MAX)
+    return CustomerWords(voices(promoters), voices(detractors))

@@ -50,7 +50,7 @@ from bot.domain.report import (
     WinsSummary,
     assemble_report,
 )
-from bot.services.feedback import pulse_comments
+from bot.services.feedback import customer_words, pulse_comments
 from bot.services.team_actions import team_actions
 from bot.services.tough import tough_summary
 from bot.settings import Settings
@@ -364,7 +364,8 @@ def build_report(
     tough = tough_summary(db, scope.workspace_id, scope.team_id, start, end, k=k)
     actions = tuple(team_actions(db, scope.workspace_id, scope.team_id)) if scope.team_id is not None else ()
     comments = pulse_comments(db, scope.workspace_id, scope.team_id, start, end, k=k)
-    return replace(report, tough=tough, actions=actions, comments=comments)
+    words = customer_words(db, scope.workspace_id, scope.team_id, start, end)
+    return replace(report, tough=tough, actions=actions, comments=comments, cx_comments=words)
 
 
 def period_ending(today: date, weeks: int) -> tuple[date, date]:

@@ -9,9 +9,11 @@ import time
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from bot.blocks import escape
 from bot.i18n import catalogs
+from storage.models import CxResponse, Team
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
@@ -108,6 +110,27 @@ def export_rows(harness: Harness) -> list[dict[str, str]]:
     raise AssertionError("no export uploaded")
 
 
+def add_customer_comments(harness: Harness) -> None:
+    with harness.db.session_scope() as session:
+        team = session.exec(select(Team)).one()
+        today = harness.clock().date()
+        for key, score, comment in [
+            ("p1", 10, "Quick & kind help <3"),
+            ("d1", 2, "Nobody called back, reach me at +358 40 123 4567 or ville@example.fi"),
+        ]:
+            session.add(
+                CxResponse(
+                    workspace_id=team.workspace_id,
+                    row_key=key,
+                    day=today,
+                    metric="nps",
+                    score=score,
+                    team_id=team.id,
+                    comment=comment,
+                )
+            )
+
+
 def json_text(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)[1:-1]
 
@@ -121,9 +144,11 @@ def test_k_comments_reach_managers_and_the_channel_learns_only_their_count(harne
     if language != "en":
         command(harness, f"language {language}", MANAGER)
         command(harness, f"language team {language}", MANAGER)
+    add_customer_comments(harness)
     run_round(harness, COMMENTS)
 
     digest = digest_blocks(harness)
+    assert "Quick" not in digest and "Nobody called back" not in digest  # customers' words stay with managers
     assert texts["feedback.comments.digest"].format(total=5)[:30] in digest
     for text in COMMENTS.values():
         assert json_text(escape(text)) not in digest and json_text(text) not in digest
@@ -134,6 +159,11 @@ def test_k_comments_reach_managers_and_the_channel_learns_only_their_count(harne
         assert json_text(escape(text)) in report  # people's text escaped: no <!channel> ping, no bold
     assert "<!channel>" not in report
     assert texts["feedback.comments.intro"].format(shown=5, total=5)[:20] in report
+    # Customers' words beside NPS: both sides, masked, escaped.
+    assert texts["feedback.cx.title"] in report and texts["feedback.cx.detractors"] in report
+    assert "Quick &amp; kind help &lt;3" in report
+    assert "Nobody called back, reach me at [phone] or [email]" in report
+    assert "123 4567" not in report and "ville@" not in report
 
     home = open_home(harness, MANAGER)
     for text in COMMENTS.values():

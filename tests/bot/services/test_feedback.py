@@ -14,7 +14,7 @@ from bot.i18n import translator
 from bot.services.reports import Scope, build_report, workspace_scope
 from storage import repositories as repo
 from storage.db import Database
-from storage.models import PulseComment, PulseRound, RoundResult, Team
+from storage.models import CxResponse, PulseComment, PulseRound, RoundResult, Team
 from tests.conftest import BOTH_BACKENDS
 
 WS = "T0001"
@@ -109,3 +109,54 @@ def test_the_report_reads_the_periods_comments_at_k_only(db: Database) -> None:
     assert strict.comments is not None and strict.comments.suppressed
     assert report_json(strict)["pulse_comments"] == {"suppressed": True, "count": None, "comments": []}
     assert "in period" not in report_text(translator("en"), strict)
+
+
+def add_nps(db: Database, team_id: int | None, day: date, score: int, comment: str | None) -> None:
+    with db.session_scope() as session:
+        key = f"k{next(_numbers)}"
+        session.add(
+            CxResponse(
+                workspace_id=WS, row_key=key, day=day, metric="nps", score=score, team_id=team_id, comment=comment
+            )
+        )
+
+
+@BOTH_BACKENDS
+def test_customers_words_newest_first_masked_and_clipped(db: Database) -> None:
+    team = add_team(db, "support")
+    other = add_team(db, "sales")
+    for offset in range(5):
+        add_nps(db, team, date(2026, 3, 10 + offset), 10, f"promoter {offset}")
+    add_nps(db, team, date(2026, 3, 3), 2, "Refund to FI21 1234 5600 0007 85, mail anna@example.fi " + "x" * 400)
+    add_nps(db, team, date(2026, 3, 20), 3, "   ")  # an empty comment is no voice
+    add_nps(db, team, date(2026, 3, 21), 5, None)
+    add_nps(db, team, date(2026, 3, 22), 8, "a passive is on neither side")
+    add_nps(db, team, date(2026, 1, 5), 1, "before the period")
+    add_nps(db, other, date(2026, 3, 10), 0, "another team's customer")
+    with db.session_scope() as session:  # CSAT comments are not NPS voices
+        session.add(
+            CxResponse(
+                workspace_id=WS,
+                row_key="csat1",
+                day=date(2026, 3, 9),
+                metric="csat",
+                score=1,
+                team_id=team,
+                comment="csat",
+            )
+        )
+
+    report = build_report(db, Scope(WS, team, "support", 1), START, END, k=5)
+    words = report_json(report)["cx_comments"]
+    assert [v["text"] for v in words["promoters"]] == ["promoter 4", "promoter 3", "promoter 2"]
+    [detractor] = words["detractors"]
+    assert detractor["text"].startswith("Refund to [IBAN], mail [email] xxx") and len(detractor["text"]) == 300
+    assert "FI21" not in json.dumps(words) and "anna@" not in json.dumps(words)
+
+    fi = report_text(translator("fi"), report)
+    assert "Asiakkaiden omin sanoin" in fi and "Suosittelijat (9–10)" in fi and "promoter 4" in fi
+    whole = report_json(build_report(db, workspace_scope(WS), START, END, k=5))["cx_comments"]
+    assert [v["text"] for v in whole["detractors"]] == [
+        "another team's customer",
+        whole["detractors"][1]["text"],
+    ]  # newest first
