@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from bot.blocks import Block, clip, context, escape, mrkdwn
 from bot.domain.cxwords import CustomerWords, Voice
-from bot.domain.feedback import PulseComments, clip_comment
+from bot.domain.feedback import Comment, PulseComments, clip_comment
+from bot.domain.questions import NEEDS
 from bot.i18n import Translator
 
 SECTION_CHARS = 2900
@@ -25,12 +26,16 @@ def _packed(lines: list[str]) -> list[str]:
     return texts
 
 
+def _tag(t: Translator, comment: Comment) -> str:
+    return f"[{t(f'win.need.{comment.need}')}] " if comment.need in NEEDS else ""
+
+
 def comment_blocks(t: Translator, comments: PulseComments | None, k: int, *, title: str | None = None) -> list[Block]:
     """The comments as sections (people's text escaped), or one line saying when they appear."""
     heading = title or f"*{t('feedback.comments.title')}*"
     if comments is None or comments.suppressed:
         return [mrkdwn(heading + "\n" + t("feedback.comments.hidden", k=k))]
-    lines = [f"• {escape(clip_comment(text))}" for text in comments.shown]
+    lines = [f"• {_tag(t, comment)}{escape(clip_comment(comment.text))}" for comment in comments.shown]
     blocks: list[Block] = [mrkdwn(heading)]
     blocks += [mrkdwn(text) for text in _packed(lines)]
     blocks.append(context(t("feedback.comments.intro", shown=len(comments.shown), total=comments.total)))
@@ -42,7 +47,7 @@ def comment_lines(t: Translator, comments: PulseComments | None, k: int) -> list
     lines = [t("feedback.comments.title")]
     if comments is None or comments.suppressed:
         return [*lines, t("feedback.comments.hidden", k=k)]
-    lines += [f"- {clip_comment(text)}" for text in comments.shown]
+    lines += [f"- {_tag(t, comment)}{clip_comment(comment.text)}" for comment in comments.shown]
     lines.append(t("feedback.comments.intro", shown=len(comments.shown), total=comments.total))
     return lines
 

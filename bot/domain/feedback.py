@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bot.domain import anonymity
 
@@ -20,20 +20,25 @@ MAX_SHOWN = 20
 COMMENT_CHARS = 300
 
 
+class Comment(NamedTuple):
+    text: str
+    need: str | None = None  # autonomy | competence | belonging, when the writer chose one
+
+
 @dataclass(frozen=True)
 class RoundComments:
     """One closed round: how many answered, its stored comment count and its comments' texts."""
 
     answered: int
     comments_n: int
-    texts: tuple[str, ...]
+    texts: tuple[Comment, ...]
 
 
 @dataclass(frozen=True)
 class PulseComments:
     """The comments a view may show, shuffled; `total` is how many may be shown (0 when suppressed)."""
 
-    shown: tuple[str, ...]
+    shown: tuple[Comment, ...]
     total: int
     suppressed: bool
 
@@ -65,4 +70,8 @@ def comments_json(comments: PulseComments | None) -> dict[str, Any]:
     """The report JSON's `pulse_comments`: no count and no text below k."""
     if comments is None or comments.suppressed:
         return {"suppressed": True, "count": None, "comments": []}
-    return {"suppressed": False, "count": comments.total, "comments": list(comments.shown)}
+    return {
+        "suppressed": False,
+        "count": comments.total,
+        "comments": [{"text": c.text, "need": c.need} for c in comments.shown],
+    }

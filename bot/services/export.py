@@ -152,8 +152,8 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
         # Comments per team, by the report's rule: no date, round or statement, shuffled within the team.
         for team_id, name in sorted(names.items(), key=lambda item: str(item[1])):
             rounds = feedback.round_comments(session, workspace_id, team_id)
-            for text in select_comments(rounds, k, limit=EXPORT_COMMENTS).shown:
-                writer.writerow(["comment", name, "", "", "", "", "", "", "", text, ""])
+            for comment in select_comments(rounds, k, limit=EXPORT_COMMENTS).shown:
+                writer.writerow(["comment", name, "", "", "", "", comment.need or "", "", "", comment.text, ""])
         for row in [
             *tough.export_rows(session, workspace_id, names, k),
             *team_actions.export_rows(session, workspace_id, names),

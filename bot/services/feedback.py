@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.domain.cxwords import DETRACTOR_MAX, PROMOTER_MIN, VOICES_PER_SIDE, CustomerWords, voices
-from bot.domain.feedback import MAX_SHOWN, PulseComments, RoundComments, select_comments
+from bot.domain.feedback import MAX_SHOWN, Comment, PulseComments, RoundComments, select_comments
 from storage.db import Database
 from storage.models import CxResponse, PulseComment, RoundResult
 
@@ -32,15 +32,15 @@ def round_comments(
     results = list(session.exec(statement))
     if not results:
         return []
-    texts: dict[int, list[str]] = defaultdict(list)
-    for round_id, text in session.exec(
-        select(PulseComment.round_id, PulseComment.text).where(
+    texts: dict[int, list[Comment]] = defaultdict(list)
+    for round_id, text, need in session.exec(
+        select(PulseComment.round_id, PulseComment.text, PulseComment.need).where(
             PulseComment.workspace_id == workspace_id,
             col(PulseComment.round_id).in_([r[0] for r in results]),
             col(PulseComment.respondent).is_(None),  # only rows rewritten at close, never an open round's
         )
     ):
-        texts[round_id].append(text)
+        texts[round_id].append(Comment(text, need))
     return [RoundComments(answered, comments_n, tuple(texts[round_id])) for round_id, answered, comments_n in results]
 
 

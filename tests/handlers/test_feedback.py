@@ -36,7 +36,9 @@ def command(harness: Harness, text: str, user: str) -> dict[str, Any]:
     return dict(harness.fake.wait_for("response_url")[0].params)
 
 
-def write_comment(harness: Harness, user: str, dm: tuple[str, str, list[dict[str, Any]]], text: str) -> None:
+def write_comment(
+    harness: Harness, user: str, dm: tuple[str, str, list[dict[str, Any]]], text: str, need: str | None = None
+) -> None:
     channel, ts, blocks = dm
     round_id = next(
         e["value"]
@@ -57,7 +59,10 @@ def write_comment(harness: Harness, user: str, dm: tuple[str, str, list[dict[str
         user_id=user,
         callback_id="pulse_comment_modal",
         private_metadata=opened["private_metadata"],
-        values={"comment": {"text": {"type": "plain_text_input", "value": text}}},
+        values={
+            "comment": {"text": {"type": "plain_text_input", "value": text}},
+            "need": {"value": {"type": "static_select", "selected_option": {"value": need} if need else None}},
+        },
     )
     assert response.status == 200
     harness.fake.wait_for("chat.postEphemeral")
@@ -72,7 +77,7 @@ def run_round(harness: Harness, comments: dict[str, str]) -> None:
             click(harness, user, dms[user], question, 4)
     harness.fake.wait_for("chat.postEphemeral", count=3 * len(WRITERS))
     for user, text in comments.items():
-        write_comment(harness, user, dms[user], text)
+        write_comment(harness, user, dms[user], text, "competence" if user == "U005" else None)
     harness.fake.clear_calls()
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
@@ -158,6 +163,8 @@ def test_k_comments_reach_managers_and_the_channel_learns_only_their_count(harne
     for text in COMMENTS.values():
         assert json_text(escape(text)) in report  # people's text escaped: no <!channel> ping, no bold
     assert "<!channel>" not in report
+    tag = catalogs()[language]["win.need.competence"]
+    assert f"[{tag}] {json_text(escape(COMMENTS['U005']))}" in report  # the need the writer chose
     assert texts["feedback.comments.intro"].format(shown=5, total=5)[:20] in report
     # Customers' words beside NPS: both sides, masked, escaped.
     assert texts["feedback.cx.title"] in report and texts["feedback.cx.detractors"] in report
@@ -175,6 +182,7 @@ def test_k_comments_reach_managers_and_the_channel_learns_only_their_count(harne
     rows = export_rows(harness)
     assert sorted(r["text"] for r in rows if r["section"] == "comment") == sorted(COMMENTS.values())
     assert all(r["date"] == "" and r["round"] == "" for r in rows if r["section"] == "comment")
+    assert {r["metric"] for r in rows if r["section"] == "comment"} == {"competence", ""}
 
 
 @BOTH_BACKENDS

@@ -7,6 +7,7 @@ import random
 import pytest
 
 from bot.domain.feedback import (
+    Comment,
     PulseComments,
     RoundComments,
     clip_comment,
@@ -17,7 +18,7 @@ from bot.domain.feedback import (
 
 
 def round_of(answered: int, comments: int) -> RoundComments:
-    return RoundComments(answered, comments, tuple(f"r{answered}-{comments}-{i}" for i in range(comments)))
+    return RoundComments(answered, comments, tuple(Comment(f"r{answered}-{comments}-{i}") for i in range(comments)))
 
 
 @pytest.mark.parametrize(
@@ -35,7 +36,7 @@ def round_of(answered: int, comments: int) -> RoundComments:
 def test_a_round_feeds_comments_only_when_respondents_and_comments_reached_k(
     answered: int, comments_n: int, written: int, k: int, feeds: bool
 ) -> None:
-    rc = RoundComments(answered, comments_n, tuple(str(i) for i in range(written)))
+    rc = RoundComments(answered, comments_n, tuple(Comment(str(i)) for i in range(written)))
     assert round_feeds_comments(rc, k) is feeds
 
 
@@ -82,8 +83,8 @@ def test_clip_comment(text: str, clipped: str) -> None:
 def test_json_has_no_count_and_no_text_below_k() -> None:
     assert comments_json(None) == {"suppressed": True, "count": None, "comments": []}
     assert comments_json(PulseComments((), 0, True))["count"] is None
-    assert comments_json(PulseComments(("a", "b"), 7, False)) == {
+    assert comments_json(PulseComments((Comment("a", "autonomy"), Comment("b")), 7, False)) == {
         "suppressed": False,
         "count": 7,
-        "comments": ["a", "b"],
+        "comments": [{"text": "a", "need": "autonomy"}, {"text": "b", "need": None}],
     }

@@ -79,7 +79,10 @@ def add_round(
             )
         for i, text in enumerate(comments):
             respondent = None if status == "closed" else f"token{i}"
-            session.add(PulseComment(workspace_id=WS, round_id=pulse_round.id, respondent=respondent, text=text))
+            need = "belonging" if i == 0 else None
+            session.add(
+                PulseComment(workspace_id=WS, round_id=pulse_round.id, respondent=respondent, text=text, need=need)
+            )
 
 
 @BOTH_BACKENDS
@@ -95,12 +98,15 @@ def test_the_report_reads_the_periods_comments_at_k_only(db: Database) -> None:
     add_round(db, team, date(2026, 3, 25), 6, [f"still open {i}" for i in range(6)], status="open")
 
     report = build_report(db, Scope(WS, team, "support", 1), START, END, k=5)
-    assert report.comments is not None and sorted(report.comments.shown) == shown
+    assert report.comments is not None and sorted(c.text for c in report.comments.shown) == shown
     data = report_json(report)
-    assert data["pulse_comments"]["count"] == 5 and sorted(data["pulse_comments"]["comments"]) == shown
+    assert data["pulse_comments"]["count"] == 5
+    assert sorted(c["text"] for c in data["pulse_comments"]["comments"]) == shown
+    assert {c["need"] for c in data["pulse_comments"]["comments"]} == {"belonging", None}
     json.dumps(data)
     text = report_text(translator("fi"), report)
     assert "Mitä tiimi kirjoitti" in text and all(comment in text for comment in shown)
+    assert "- [Yhteisöllisyys] in period 0" in text
 
     whole = build_report(db, workspace_scope(WS), START, END, k=5)
     assert whole.comments is not None and whole.comments.total == 10  # both teams' qualifying rounds
