@@ -4,9 +4,11 @@ shuffled) and customers' own words beside NPS (masked already, escaped here)."""
 from __future__ import annotations
 
 from bot.blocks import Block, clip, context, escape, mrkdwn
+from bot.domain.cxelements import ElementComparison
 from bot.domain.cxwords import CustomerWords, Voice
 from bot.domain.feedback import Comment, PulseComments, clip_comment
 from bot.domain.questions import NEEDS
+from bot.domain.wins import CX_ELEMENTS
 from bot.i18n import Translator
 
 SECTION_CHARS = 2900
@@ -98,3 +100,43 @@ def customer_words_lines(t: Translator, words: CustomerWords | None) -> list[str
         *_voice_lines(t, words.detractors, markup=False),
         "",
     ]
+
+
+def element_lines(t: Translator, comparison: ElementComparison | None) -> list[str]:
+    """The comparison as lines: counts per element, wins per need, one sentence on the largest gap."""
+    if comparison is None:
+        return []
+    title = t("feedback.elements.title")
+    if not any(comparison.wins.values()) and not any(comparison.detractors.values()):
+        return [title, t("feedback.elements.none")]
+    lines = [title, t("feedback.elements.header")]
+    for element in CX_ELEMENTS:
+        lines.append(
+            t(
+                "feedback.elements.row",
+                element=t(f"win.element.{element}"),
+                wins=comparison.wins[element],
+                detractors=comparison.detractors[element],
+                promoters=comparison.promoters[element],
+            )
+        )
+    needs = ", ".join(f"{t(f'win.need.{need}')} {count}" for need, count in comparison.win_needs.items())
+    lines.append(t("feedback.elements.needs", needs=needs))
+    if comparison.gap is not None:
+        customers, team = comparison.gap
+        lines.append(
+            t(
+                "feedback.elements.gap",
+                customers=t(f"win.element.{customers}").lower(),
+                team=t(f"win.element.{team}").lower(),
+            )
+        )
+    lines.append(t("feedback.elements.lexicon"))
+    return lines
+
+
+def element_blocks(t: Translator, comparison: ElementComparison | None) -> list[Block]:
+    lines = element_lines(t, comparison)
+    if not lines:
+        return []
+    return [mrkdwn(clip(f"*{lines[0]}*\n" + "\n".join(lines[1:]), 2900))]

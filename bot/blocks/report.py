@@ -8,7 +8,14 @@ import re
 from typing import Any
 
 from bot.blocks import Block, clip, context, divider, escape, header, mrkdwn
-from bot.blocks.feedback import comment_blocks, comment_lines, customer_words_blocks, customer_words_lines
+from bot.blocks.feedback import (
+    comment_blocks,
+    comment_lines,
+    customer_words_blocks,
+    customer_words_lines,
+    element_blocks,
+    element_lines,
+)
 from bot.blocks.feedback import digest_blocks as comment_digest_blocks
 from bot.blocks.tough import report_lines as tough_report_lines
 from bot.domain.chart import ChartLabels, build_figure, render_trend_chart
@@ -173,6 +180,7 @@ def report_blocks(
         blocks.append(context(chart_note))
     if not in_channel:  # customers' words are for managers, not the team channel
         blocks.extend(customer_words_blocks(t, report.cx_comments))
+        blocks.extend(element_blocks(t, report.elements))
     blocks.append(divider())
     lag_text = f"*{t('report.lag.title')}*\n{lag_sentence(t, report)}"
     blocks.append(mrkdwn(lag_text))
@@ -211,6 +219,8 @@ def report_text(t: Translator, report: Report) -> str:
     lines = [_title(t, report), ""]
     lines += [*_quality_lines(t, report), "", *_energy_lines(t, report), ""]
     lines += customer_words_lines(t, report.cx_comments)
+    if report.elements is not None:
+        lines += [*element_lines(t, report.elements), ""]
     lines += [t("report.lag.title"), lag_sentence(t, report)]
     if report.lag.lags:
         lines.append(_lag_table(t, report))

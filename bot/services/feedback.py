@@ -4,16 +4,17 @@ Home or the export, and customers' own words from the CX feed (masked by bot.dom
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot.domain.cxelements import ElementComparison, compare
 from bot.domain.cxwords import DETRACTOR_MAX, PROMOTER_MIN, VOICES_PER_SIDE, CustomerWords, voices
 from bot.domain.feedback import MAX_SHOWN, Comment, PulseComments, RoundComments, select_comments
 from storage.db import Database
-from storage.models import CxResponse, PulseComment, RoundResult
+from storage.models import CxResponse, PulseComment, RoundResult, Win
 
 
 def round_comments(
@@ -83,3 +84,37 @@ def customer_words(
         promoters = side(col(CxResponse.score) >= PROMOTER_MIN)
         detractors = side(col(CxResponse.score) <= DETRACTOR_MAX)
     return CustomerWords(voices(promoters), voices(detractors))
+
+
+COMPARED_COMMENTS = 5000  # the newest comments a side read for the element comparison
+
+
+def element_comparison(
+    db: Database, workspace_id: str, team_id: int | None, start: date, end: date, *, after: datetime, before: datetime
+) -> ElementComparison:
+    """Wins per element and need in [after, before), beside the elements in the period's NPS comments."""
+    with db.session_scope() as session:
+        wins = select(col(Win.elements), col(Win.need)).where(
+            Win.workspace_id == workspace_id, col(Win.created_at) >= after, col(Win.created_at) < before
+        )
+        if team_id is not None:
+            wins = wins.where(Win.team_id == team_id)
+        tagged = list(session.exec(wins))
+
+        def texts(score_condition: Any) -> list[str]:
+            statement = select(col(CxResponse.comment)).where(
+                CxResponse.workspace_id == workspace_id,
+                CxResponse.metric == "nps",
+                col(CxResponse.day) >= start,
+                col(CxResponse.day) <= end,
+                col(CxResponse.comment).is_not(None),
+                score_condition,
+            )
+            if team_id is not None:
+                statement = statement.where(CxResponse.team_id == team_id)
+            statement = statement.order_by(col(CxResponse.day).desc()).limit(COMPARED_COMMENTS)
+            return [str(text) for text in session.exec(statement) if text]
+
+        detractors = texts(col(CxResponse.score) <= DETRACTOR_MAX)
+        promoters = texts(col(CxResponse.score) >= PROMOTER_MIN)
+    return compare([e for e, _ in tagged], [n for _, n in tagged], detractors, promoters)

@@ -12,6 +12,14 @@ EN: dict[str, str] = {
     "feedback.cx.none_side": "no comments in this period",
     "feedback.cx.line": "“{text}” ({score})",
     "feedback.cx.masked": "Addresses, phone numbers, IBANs and card numbers are masked.",
+    "feedback.elements.title": "What we celebrate vs what customers say",
+    "feedback.elements.header": "element: wins · detractor comments · promoter comments",
+    "feedback.elements.row": "{element}: {wins} · {detractors} · {promoters}",
+    "feedback.elements.needs": "Wins per need: {needs}",
+    "feedback.elements.gap": "Customers mention {customers} most in detractor comments; the team celebrates {team} most.",
+    "feedback.elements.same": "Customers' detractor comments and the team's wins point at the same element: {element}.",
+    "feedback.elements.none": "Not enough tagged wins or NPS comments in this period to compare.",
+    "feedback.elements.lexicon": "Comments are read with Pulssi's keyword list (EN+FI, bot/domain/cxelements.py).",
 }
 
 FI: dict[str, str] = {
@@ -26,4 +34,12 @@ FI: dict[str, str] = {
     "feedback.cx.none_side": "ei kommentteja tällä jaksolla",
     "feedback.cx.line": "”{text}” ({score})",
     "feedback.cx.masked": "Sähköpostiosoitteet, puhelinnumerot, IBAN-tilinumerot ja korttinumerot on peitetty.",
+    "feedback.elements.title": "Mitä juhlimme ja mitä asiakkaat sanovat",
+    "feedback.elements.header": "osa-alue: onnistumiset · arvostelijoiden kommentit · suosittelijoiden kommentit",
+    "feedback.elements.row": "{element}: {wins} · {detractors} · {promoters}",
+    "feedback.elements.needs": "Onnistumiset tarpeittain: {needs}",
+    "feedback.elements.gap": "Asiakkaat mainitsevat arvostelevissa kommenteissa eniten osa-alueen {customers}; tiimi juhlii eniten osa-aluetta {team}.",
+    "feedback.elements.same": "Arvostelijoiden kommentit ja tiimin onnistumiset osoittavat samaan osa-alueeseen: {element}.",
+    "feedback.elements.none": "Tällä jaksolla ei ole tarpeeksi merkittyjä onnistumisia tai NPS-kommentteja vertailuun.",
+    "feedback.elements.lexicon": "Kommentit luetaan Pulssin avainsanalistalla (EN+FI, bot/domain/cxelements.py).",
 }

@@ -14,7 +14,7 @@ from bot.i18n import translator
 from bot.services.reports import Scope, build_report, workspace_scope
 from storage import repositories as repo
 from storage.db import Database
-from storage.models import CxResponse, PulseComment, PulseRound, RoundResult, Team
+from storage.models import CxResponse, PulseComment, PulseRound, RoundResult, Team, Win
 from tests.conftest import BOTH_BACKENDS
 
 WS = "T0001"
@@ -166,3 +166,44 @@ def test_customers_words_newest_first_masked_and_clipped(db: Database) -> None:
         "another team's customer",
         whole["detractors"][1]["text"],
     ]  # newest first
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_wins_per_element_beside_what_customers_mention(db: Database, language: str) -> None:
+    team = add_team(db, "support")
+    with db.session_scope() as session:
+        for elements, need, day in [
+            ("commitment,fulfilment", "belonging", 10),
+            ("commitment", None, 11),
+            ("responsiveness", "competence", 12),
+            ("commitment", None, 40),  # after the period: not counted
+        ]:
+            created = datetime(2026, 3, 1, 12, tzinfo=UTC) + timedelta(days=day)
+            session.add(
+                Win(
+                    workspace_id=WS,
+                    team_id=team,
+                    author_id="U1",
+                    text="w",
+                    elements=elements,
+                    need=need,
+                    created_at=created,
+                )
+            )
+    add_nps(db, team, date(2026, 3, 10), 2, "Nobody answered and I waited a week")
+    add_nps(db, team, date(2026, 3, 11), 3, "Vastaus tuli hitaasti")
+    add_nps(db, team, date(2026, 3, 12), 10, "They kept their promise")
+
+    report = build_report(db, Scope(WS, team, "support", 1), START, END, k=5)
+    data = report_json(report)["cx_elements"]
+    assert data["wins"]["commitment"] == 2 and data["wins"]["responsiveness"] == 1
+    assert data["win_needs"] == {"autonomy": 0, "competence": 1, "belonging": 1}
+    assert data["detractor_mentions"]["responsiveness"] == 2 and data["promoter_mentions"]["commitment"] == 1
+    assert data["gap"] == {"customers": "responsiveness", "team": "commitment"}
+    text = report_text(translator(language), report)
+    expected = {
+        "en": "Customers mention responsiveness most in detractor comments; the team celebrates commitment most.",
+        "fi": "Asiakkaat mainitsevat arvostelevissa kommenteissa eniten osa-alueen reagointikyky",
+    }[language]
+    assert expected in text
