@@ -5,20 +5,20 @@ from __future__ import annotations
 from typing import Literal
 
 from bot.domain.sentiment import detect_language, strip_slack_markup
-from bot.domain.tone_fi import THRESHOLD, finnish_tone
+from bot.domain.tone_fi import MARGIN, finnish_tone
 
 ToneLabel = Literal["positive", "neutral", "negative", "not-scored"]
 ToneLanguage = Literal["fi", "en"]
-# TextBlob polarity beyond ±EN_THRESHOLD reads positive or negative.
-EN_THRESHOLD = 0.1
+# TextBlob polarity beyond ±EN_MARGIN reads positive or negative.
+EN_MARGIN = 0.1
 
 
-def label_of(score: float | None, threshold: float) -> ToneLabel:
+def label_of(score: float | None, margin: float) -> ToneLabel:
     if score is None:
         return "not-scored"
-    if score > threshold:
+    if score > margin:
         return "positive"
-    if score < -threshold:
+    if score < -margin:
         return "negative"
     return "neutral"
 
@@ -40,7 +40,7 @@ def tone(text: str, language: ToneLanguage | None = None) -> ToneLabel:
         return "not-scored"
     chosen = language or detect_language(plain)
     if chosen == "fi":
-        return label_of(finnish_tone(plain).score, THRESHOLD)
+        return label_of(finnish_tone(plain).score, MARGIN)
     if chosen == "en":
-        return label_of(english_score(plain), EN_THRESHOLD)
+        return label_of(english_score(plain), EN_MARGIN)
     return "not-scored"

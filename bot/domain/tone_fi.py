@@ -19,8 +19,8 @@ from functools import cache
 
 MIN_MATCHES = 1
 NEGATION_WINDOW = 4
-# The mean weight of the matched words above +THRESHOLD reads positive, below -THRESHOLD negative.
-THRESHOLD = 0.25
+# The mean weight of the matched words above +MARGIN reads positive, below -MARGIN negative.
+MARGIN = 0.25
 
 _LEXICON_TEXT = """
 # positive: service and outcome
