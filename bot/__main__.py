@@ -71,6 +71,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli_init import main as init_main
 
         return init_main(arguments[1:])
+    if arguments[:1] == ["tone"]:  # reads stdin only: no settings, no database
+        from bot.cli_tone import main as tone_main
+
+        return tone_main(arguments[1:])
     from dotenv import load_dotenv
 
     load_dotenv(os.path.join(os.getcwd(), ".env"), override=False)

@@ -97,6 +97,8 @@ def register(app: App, deps: Deps) -> None:
         text = str(
             ((view.get("state") or {}).get("values") or {}).get("comment", {}).get("text", {}).get("value") or ""
         )
+        chosen = ((view.get("state") or {}).get("values") or {}).get("need", {}).get("value", {})
+        need = str((chosen.get("selected_option") or {}).get("value") or "") or None
         if len(text) > 3000:
             ack(
                 response_action="errors", errors={"comment": t("pulsedm.comment.too_long", count=len(text), limit=3000)}
@@ -105,7 +107,7 @@ def register(app: App, deps: Deps) -> None:
         ack()
         t = translator_for(deps, workspace_id_of(body), user_id)
         try:
-            rounds.save_comment(deps, workspace_id_of(body), user_id, int(round_text or 0), text)
+            rounds.save_comment(deps, workspace_id_of(body), user_id, int(round_text or 0), text, need)
         except (rounds.RoundClosed, rounds.NotInvited):
             return
         if channel:

@@ -216,6 +216,7 @@ class PulseComment(SQLModel, table=True):
     round_id: int = Field(foreign_key="pulse_round.id", index=True)
     respondent: str | None = Field(default=None, max_length=64)
     text: str = Field(max_length=3000)
+    need: str | None = Field(default=None, max_length=16)  # the need the writer tagged it with, if any
 
 
 class RoundResult(SQLModel, table=True):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.blocks import Block, actions, button, clip, context, divider, escape, header, mrkdwn
 from bot.blocks.cxfeed import reason_text
+from bot.blocks.feedback import comment_blocks
 from bot.blocks.language import language_choice_blocks, whoami_lines
 from bot.blocks.pulse import pulse_message_blocks
 from bot.blocks.tough import home_button as tough_home_button
@@ -98,6 +99,9 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             manager_buttons.append(button(t("home.settings_cxfeed"), "home_settings_cxfeed"))
             manager_buttons.append(button(t("home.settings_setup"), "home_settings_setup"))
         blocks.append(actions("home_manager_actions", manager_buttons))
+        if model.comments is not None:
+            title = t("feedback.comments.home_title", weeks=model.comments_weeks)
+            blocks += comment_blocks(t, model.comments, k, title=title)
         if model.participation:
             rows: list[str] = []
             for row in model.participation:

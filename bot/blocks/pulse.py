@@ -94,6 +94,20 @@ def comment_modal(t: Translator, *, round_id: int, channel_id: str, message_ts: 
                     "multiline": True,
                     "max_length": 3000,
                 },
-            }
+            },
+            {
+                "type": "input",
+                "block_id": "need",
+                "optional": True,
+                "label": {"type": "plain_text", "text": t("pulsedm.comment.need_label")},
+                "element": {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "placeholder": {"type": "plain_text", "text": t("pulsedm.comment.need_placeholder")},
+                    "options": [
+                        {"text": {"type": "plain_text", "text": t(f"win.need.{need}")}, "value": need} for need in NEEDS
+                    ],
+                },
+            },
         ],
     }

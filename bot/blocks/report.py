@@ -8,6 +8,15 @@ import re
 from typing import Any
 
 from bot.blocks import Block, clip, context, divider, escape, header, mrkdwn
+from bot.blocks.feedback import (
+    comment_blocks,
+    comment_lines,
+    customer_words_blocks,
+    customer_words_lines,
+    element_blocks,
+    element_lines,
+)
+from bot.blocks.feedback import digest_blocks as comment_digest_blocks
 from bot.blocks.tough import report_lines as tough_report_lines
 from bot.domain.chart import ChartLabels, build_figure, render_trend_chart
 from bot.domain.report import MIN_LAG_PAIRS, NeedResult, Report
@@ -154,7 +163,10 @@ def _title(t: Translator, report: Report, *, markup: bool = False) -> str:
     return t("report.title", team=who, start=report.start.strftime("%d.%m.%Y"), end=report.end.strftime("%d.%m.%Y"))
 
 
-def report_blocks(t: Translator, report: Report, *, chart_note: str | None = None) -> list[Block]:
+def report_blocks(
+    t: Translator, report: Report, *, chart_note: str | None = None, in_channel: bool = False
+) -> list[Block]:
+    """The report; `in_channel` for the team channel's digest, which counts the comments and doesn't show them."""
     blocks: list[Block] = [header(clip(_title(t, report, markup=True), 150))]
     quality = "\n".join(_quality_lines(t, report))
     energy = "\n".join(_energy_lines(t, report))
@@ -166,6 +178,9 @@ def report_blocks(t: Translator, report: Report, *, chart_note: str | None = Non
     )
     if chart_note:
         blocks.append(context(chart_note))
+    if not in_channel:  # customers' words are for managers, not the team channel
+        blocks.extend(customer_words_blocks(t, report.cx_comments))
+        blocks.extend(element_blocks(t, report.elements))
     blocks.append(divider())
     lag_text = f"*{t('report.lag.title')}*\n{lag_sentence(t, report)}"
     blocks.append(mrkdwn(lag_text))
@@ -173,6 +188,11 @@ def report_blocks(t: Translator, report: Report, *, chart_note: str | None = Non
         blocks.append(context(clip("```" + _lag_table(t, report) + "```", 3000)))
     blocks.append(context(t("report.lag.caveat")))
     blocks.append(divider())
+    if in_channel:
+        blocks.extend(comment_digest_blocks(t, report.comments))
+    else:
+        blocks.extend(comment_blocks(t, report.comments, report.anonymity_min))
+        blocks.append(divider())
     blocks.extend(_ending(t, report))
     return blocks
 
@@ -198,11 +218,15 @@ def report_text(t: Translator, report: Report) -> str:
     """The same report as plain text (shell, notification fallback)."""
     lines = [_title(t, report), ""]
     lines += [*_quality_lines(t, report), "", *_energy_lines(t, report), ""]
+    lines += customer_words_lines(t, report.cx_comments)
+    if report.elements is not None:
+        lines += [*element_lines(t, report.elements), ""]
     lines += [t("report.lag.title"), lag_sentence(t, report)]
     if report.lag.lags:
         lines.append(_lag_table(t, report))
     lines.append(t("report.lag.caveat"))
     lines.append("")
+    lines += [*comment_lines(t, report.comments, report.anonymity_min), ""]
     top = report.wins.top
     if top is None:
         lines.append(t("report.end.no_wins"))

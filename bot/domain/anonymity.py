@@ -114,7 +114,7 @@ def gate(value: T, n: int, k: int) -> T | Suppressed:
     return value if is_reportable(n, k) else Suppressed(n=n, k=k)
 
 
-def shuffled_comments(comments: Sequence[str], rng: random.Random | None = None) -> list[str]:
+def shuffled_comments(comments: Sequence[T], rng: random.Random | None = None) -> list[T]:
     """A shuffled copy of `comments`. SystemRandom by default: an unseeded, unpredictable order means
     the order of the list says nothing about who answered first. Pass a seeded Random in tests."""
     shuffled = list(comments)

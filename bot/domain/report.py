@@ -15,7 +15,10 @@ from typing import Any, NamedTuple
 
 from bot.domain.anonymity import is_reportable
 from bot.domain.chart import ChartPoint, NeedPoint
+from bot.domain.cxelements import ElementComparison, comparison_json
 from bot.domain.cxmetrics import CsatResult, CsatTally, NpsResult, NpsTally
+from bot.domain.cxwords import CustomerWords, words_json
+from bot.domain.feedback import PulseComments, comments_json
 from bot.domain.stats import (
     LagAnalysis,
     LagResult,
@@ -100,6 +103,9 @@ class Report:
     round_open: bool = False  # a pulse round is collecting answers now: its results come after it closes
     tough: ToughSummary | None = None  # tough customer moments (bot.domain.tough), counts at k only
     actions: tuple[ActionView, ...] = ()  # the team's actions ("you said, we did"); none for the workspace
+    comments: PulseComments | None = None  # the team's pulse comments (bot.domain.feedback), at k only
+    cx_comments: CustomerWords | None = None  # customers' own words beside NPS, masked (bot.domain.cxwords)
+    elements: ElementComparison | None = None  # wins per CX element vs the elements customers mention
 
 
 def need_result(need: str, current: Moments, previous: Moments, k: int) -> NeedResult:
@@ -198,6 +204,9 @@ def report_json(report: Report) -> dict[str, Any]:
             },
         },
         "tough_moments": summary_json(report.tough),
+        "pulse_comments": comments_json(report.comments),
+        "cx_comments": words_json(report.cx_comments),
+        "cx_elements": comparison_json(report.elements),
         "actions": [action_json(action) for action in report.actions],
         "lag": {
             "method": "week-over-week changes; Bartlett effective n; Bonferroni over the lags tested",

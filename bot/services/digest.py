@@ -73,7 +73,7 @@ def _post_digest(deps: Deps, closed: ClosedRound) -> None:
         deps.db, scope, start, end, k=deps.settings.anonymity_min, timezone=deps.settings.default_timezone
     )
     blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": t("report.digest.intro")}]}]
-    blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"))
+    blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"), in_channel=True)
     blocks += action_digest_blocks(t, report.actions)  # you said, we did
     try:
         deps.client.chat_postMessage(channel=team.channel_id, text=notification_text(t, report), blocks=blocks)

@@ -11,12 +11,14 @@ from sqlmodel import col, select
 
 from bot.deps import Deps
 from bot.domain.anonymity import is_reportable
-from bot.services import team_actions, tough
+from bot.domain.feedback import select_comments
+from bot.services import feedback, team_actions, tough
 from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win
 
 NEEDS = ("autonomy", "competence", "belonging")
 # A cell starting with one of these is a formula to Excel, LibreOffice or Sheets (`=HYPERLINK(…)` in a story).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_COMMENTS = 100_000  # all of a team's comments that may be shown
 
 
 def neutralise_formula(cell: object) -> object:
@@ -147,6 +149,11 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
                     win.reactions,
                 ]
             )
+        # Comments per team, by the report's rule: no date, round or statement, shuffled within the team.
+        for team_id, name in sorted(names.items(), key=lambda item: str(item[1])):
+            rounds = feedback.round_comments(session, workspace_id, team_id)
+            for comment in select_comments(rounds, k, limit=EXPORT_COMMENTS).shown:
+                writer.writerow(["comment", name, "", "", "", "", comment.need or "", "", "", comment.text, ""])
         for row in [
             *tough.export_rows(session, workspace_id, names, k),
             *team_actions.export_rows(session, workspace_id, names),

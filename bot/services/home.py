@@ -11,7 +11,8 @@ from sqlmodel import col, select
 from bot.deps import Deps
 from bot.domain import policy
 from bot.domain.anonymity import is_reportable, reportable_count
-from bot.services import languages, rounds, slack_problems, teams
+from bot.domain.feedback import PulseComments
+from bot.services import feedback, languages, reports, rounds, slack_problems, teams
 from bot.services.languages import WhoAmI
 from bot.services.rounds import PersonRoundView
 from bot.services.teams import TeamView
@@ -20,6 +21,7 @@ from storage import repositories as repo
 from storage.models import PulseRound, RoundResult, Win, Workspace
 
 NEEDS = ("autonomy", "competence", "belonging")
+HOME_COMMENTS = 10  # Home shows fewer comments than the report (never fewer than k)
 
 
 @dataclass(frozen=True)
@@ -75,6 +77,8 @@ class HomeModel:
     own_wins: list[WinLine] = field(default_factory=list)
     who: WhoAmI | None = None  # home team, roles and language, with how to change each
     slack_notices: list[slack_problems.Notice] = field(default_factory=list)  # what Slack refused, and the fix
+    comments: PulseComments | None = None  # the team's pulse comments, for its managers and admins only
+    comments_weeks: int = reports.DEFAULT_WEEKS
 
 
 def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
@@ -144,7 +148,12 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
                     from_db(workspace.cx_feed_last_pull_at) if workspace.cx_feed_last_pull_at else None,
                     summary,
                 )
+    comments = None
+    if team is not None and policy.may(actor, policy.Action.TEAM_REPORT, team.id):
+        start, end = reports.period_ending(reports.local_today(deps.settings, deps.now()), reports.DEFAULT_WEEKS)
+        comments = feedback.pulse_comments(deps.db, workspace_id, team.id, start, end, k=k, limit=HOME_COMMENTS)
     return HomeModel(
+        comments=comments,
         user_id=user_id,
         anonymity_min=k,
         team=team,

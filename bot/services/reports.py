@@ -50,6 +50,7 @@ from bot.domain.report import (
     WinsSummary,
     assemble_report,
 )
+from bot.services.feedback import customer_words, element_comparison, pulse_comments
 from bot.services.team_actions import team_actions
 from bot.services.tough import tough_summary
 from bot.settings import Settings
@@ -328,10 +329,12 @@ def build_report(
     days = {"workspace_id": scope.workspace_id, **_span_parameters(span)}
     team = {"team_id": scope.team_id} if by_team else {}
     team_key = scope.team_id if scope.team_id is not None else cx_repository.WHOLE_WORKSPACE
+    after = datetime.combine(start, datetime.min.time(), zone)
+    before = datetime.combine(end + timedelta(days=1), datetime.min.time(), zone)
     period = {
         "workspace_id": scope.workspace_id,
-        "after": datetime.combine(start, datetime.min.time(), zone),
-        "before": datetime.combine(end + timedelta(days=1), datetime.min.time(), zone),
+        "after": after,
+        "before": before,
         **team,
     }
     with db.reading() as connection:  # no session, no ORM objects
@@ -362,7 +365,10 @@ def build_report(
     )
     tough = tough_summary(db, scope.workspace_id, scope.team_id, start, end, k=k)
     actions = tuple(team_actions(db, scope.workspace_id, scope.team_id)) if scope.team_id is not None else ()
-    return replace(report, tough=tough, actions=actions)
+    comments = pulse_comments(db, scope.workspace_id, scope.team_id, start, end, k=k)
+    words = customer_words(db, scope.workspace_id, scope.team_id, start, end)
+    elements = element_comparison(db, scope.workspace_id, scope.team_id, start, end, after=after, before=before)
+    return replace(report, tough=tough, actions=actions, comments=comments, cx_comments=words, elements=elements)
 
 
 def period_ending(today: date, weeks: int) -> tuple[date, date]:

@@ -325,8 +325,11 @@ def record_answer(deps: Deps, workspace_id: str, user_id: str, round_id: int, qu
     raise AssertionError("unreachable")
 
 
-def save_comment(deps: Deps, workspace_id: str, user_id: str, round_id: int, text: str) -> None:
+def save_comment(
+    deps: Deps, workspace_id: str, user_id: str, round_id: int, text: str, need: str | None = None
+) -> None:
     text = text.strip()[:3000]
+    need = need if need in NEED_QUESTIONS else None
     token = _token(deps, workspace_id, round_id, user_id)
     with deps.db.session_scope() as session:
         _open_round_for(session, workspace_id, round_id, user_id)
@@ -337,9 +340,12 @@ def save_comment(deps: Deps, workspace_id: str, user_id: str, round_id: int, tex
             if existing is not None:
                 session.delete(existing)
         elif existing is None:
-            session.add(PulseComment(workspace_id=workspace_id, round_id=round_id, respondent=token, text=text))
+            session.add(
+                PulseComment(workspace_id=workspace_id, round_id=round_id, respondent=token, text=text, need=need)
+            )
         else:
             existing.text = text
+            existing.need = need
             session.add(existing)
 
 
@@ -393,7 +399,9 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
         values = [
             (a.question, a.value) for a in session.exec(select(PulseAnswer).where(PulseAnswer.round_id == round_id))
         ]
-        comments = [c.text for c in session.exec(select(PulseComment).where(PulseComment.round_id == round_id))]
+        comments = [
+            (c.text, c.need) for c in session.exec(select(PulseComment).where(PulseComment.round_id == round_id))
+        ]
         result, counts = aggregate_round(
             values,
             round_id=round_id,
@@ -423,8 +431,8 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
         # on disk tell who wrote first.
         session.execute(delete(PulseComment).where(col(PulseComment.round_id) == round_id))
         session.flush()
-        for text in anonymity.shuffled_comments(comments):
-            session.add(PulseComment(workspace_id=workspace_id, round_id=round_id, text=text))
+        for text, need in anonymity.shuffled_comments(comments):
+            session.add(PulseComment(workspace_id=workspace_id, round_id=round_id, text=text, need=need))
         closed = ClosedRound(round_id, pulse_round.team_id, pulse_round.invited, answered, workspace_id)
     deps.db.scrub(SCRUBBED_TABLES)
     _mark_dms_closed(deps, workspace_id, dms)
