@@ -34,6 +34,9 @@ class Scheduler:
         self.holder_id = f"{deps.worker_id}@{socket.gethostname()}"
         self.lease_seconds = float(lease_seconds or deps.settings.schedule_lease_seconds)
         self._held_until = 0.0  # time.monotonic() until which this process may run jobs
+        # What the log last said about holding the lease. A renewal that comes late under load shortens the local
+        # window without the lease passing to anyone, and that is no news for an operator.
+        self._said_holder = False
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._started = False
@@ -90,11 +93,11 @@ class Scheduler:
             logger.warning("schedule lease not renewed, the database did not answer: %s", first_line(error))
             held = False
         with self._lock:
-            was_holder = time.monotonic() < self._held_until
             self._held_until = asked_at + 0.9 * self.lease_seconds if held else 0.0
-        if self._started and held and not was_holder:
+            said_holder, self._said_holder = self._said_holder, held
+        if self._started and held and not said_holder:
             logger.info("this process now runs the schedule (%s)", self.holder_id)
-        elif was_holder and not held:
+        elif said_holder and not held:
             logger.warning("this process no longer runs the schedule (%s)", self.holder_id)
         return held
 
@@ -120,6 +123,7 @@ class Scheduler:
             self._started = False
         with self._lock:
             self._held_until = 0.0
+            self._said_holder = False
         try:
             schedule_lease.release(self.deps.db, self.holder_id)
         except SQLAlchemyError as error:

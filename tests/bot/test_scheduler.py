@@ -9,7 +9,7 @@ from dataclasses import replace
 
 import pytest
 
-from bot.deps import Deps
+from bot.deps import Deps, utc_now
 from bot.scheduler import Scheduler
 from bot.services import schedule_lease
 from bot.services.jobs import PeriodicJob
@@ -83,4 +83,31 @@ def test_a_holder_that_cannot_renew_stops_running_jobs(
         assert counting_jobs["only"] == runs  # no job ran without the lease
     finally:
         monkeypatch.undo()
+        sched.stop()
+
+
+def test_the_log_tells_of_a_takeover_not_of_a_late_renewal(
+    harness: Harness, counting_jobs: dict[str, int], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Under load a renewal can come after the local 90% window: the process pauses its jobs, but the lease never
+    passed to anyone, so the operator's log says nothing. Losing the lease and taking it back is said."""
+    sched = Scheduler(replace(harness.deps, worker_id="only"), lease_seconds=3)
+    caplog.set_level("INFO", logger="bot.scheduler")
+    assert sched.start()
+    try:
+        with sched._lock:
+            sched._held_until = 0.0  # the window ran out before the renewal came
+        assert sched.renew() is True
+        assert not [r for r in caplog.records if "runs the schedule" in r.getMessage()]
+        schedule_lease.release(harness.db, sched.holder_id)
+        assert schedule_lease.take_or_renew(harness.db, "other", utc_now(), 3) is True
+        assert sched.renew() is False
+        schedule_lease.release(harness.db, "other")
+        assert sched.renew() is True
+        said = [r.getMessage() for r in caplog.records if "runs the schedule" in r.getMessage()]
+        assert said == [
+            f"this process no longer runs the schedule ({sched.holder_id})",
+            f"this process now runs the schedule ({sched.holder_id})",
+        ]
+    finally:
         sched.stop()
