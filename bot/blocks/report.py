@@ -17,6 +17,8 @@ from bot.blocks.feedback import (
     element_lines,
 )
 from bot.blocks.feedback import digest_blocks as comment_digest_blocks
+from bot.blocks.team_actions import action_line
+from bot.blocks.team_actions import digest_blocks as action_digest_blocks
 from bot.blocks.tough import report_lines as tough_report_lines
 from bot.domain.chart import ChartLabels, build_figure, render_trend_chart
 from bot.domain.report import MIN_LAG_PAIRS, NeedResult, Report
@@ -193,6 +195,10 @@ def report_blocks(
     else:
         blocks.extend(comment_blocks(t, report.comments, report.anonymity_min))
         blocks.append(divider())
+        # You said, we did (the digest adds the same section after the report, under its own heading).
+        if report.actions:
+            blocks.extend(action_digest_blocks(t, report.actions, report.anonymity_min))
+            blocks.append(divider())
     blocks.extend(_ending(t, report))
     return blocks
 
@@ -227,6 +233,10 @@ def report_text(t: Translator, report: Report) -> str:
     lines.append(t("report.lag.caveat"))
     lines.append("")
     lines += [*comment_lines(t, report.comments, report.anonymity_min), ""]
+    if report.actions:
+        lines.append(t("actions.title"))
+        lines += [action_line(t, action, report.anonymity_min) for action in report.actions]
+        lines.append("")
     top = report.wins.top
     if top is None:
         lines.append(t("report.end.no_wins"))
