@@ -25,7 +25,7 @@ from bot.blocks.win import (
 from bot.deps import Deps
 from bot.domain.wins import WinDraft, prefill_from_message, validate_win
 from bot.i18n import Translator
-from bot.services import idempotency, slack_problems, wins
+from bot.services import idempotency, nudges, slack_problems, wins
 from bot.services.languages import translator_for_team
 from bot.services.wins import StoredWin
 from handlers import registry
@@ -297,7 +297,11 @@ def register(app: App, deps: Deps) -> None:
         item = event.get("item") or {}
         if item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
             return
-        wins.count_reaction(deps, workspace_id_of(body), str(item["channel"]), str(item["ts"]), delta)
+        workspace_id, channel, ts = workspace_id_of(body), str(item["channel"]), str(item["ts"])
+        wins.count_reaction(deps, workspace_id, channel, ts, delta)
+        if delta > 0 and event.get("user"):
+            # A manager's reaction counts as noticing the win (the "no win noticed" nudge).
+            nudges.record_manager_reaction(deps, workspace_id, channel, ts, str(event["user"]))
 
     @registry.event(app, "reaction_added")
     def reaction_added(event: dict[str, Any], body: dict[str, Any]) -> None:

@@ -12,8 +12,10 @@ import pytest
 from sqlmodel import select
 
 from bot.domain.report import report_json
+from bot.i18n import catalogs
 from bot.services import reports
 from bot.services.export import export_csv
+from bot.services.nudges import nudge_tick
 from bot.services.tough import tough_tick
 from storage.models import ProcessedEvent, ToughDaily, ToughRequest, ToughRequestManager
 from tests.conftest import BOTH_BACKENDS
@@ -402,3 +404,33 @@ def test_delete_my_data_forgets_the_named_request_but_keeps_the_count(harness: H
     harness.clock.advance(timedelta(days=3))
     tough_tick(harness.deps)  # no reminder and no check-in for a forgotten request
     assert not [c for c in harness.fake.calls_to("chat.postMessage") if c.params.get("channel") in (MANAGER, "U001")]
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_a_request_still_waiting_after_its_reminder_gives_one_nudge_on_a_later_day(
+    harness: Harness, language: str
+) -> None:
+    setup_team(harness, language)
+    submit(harness, "U001", "tough_modal", moment_values("talk", WHAT, [MANAGER]), "VW1")
+    manager_dm(harness, MANAGER)
+    harness.clock.advance(timedelta(hours=25))  # Tuesday: the reminder's day
+    tough_tick(harness.deps)
+    nudge_tick(harness.deps)
+    to_manager = [c for c in harness.fake.calls_to("chat.postMessage") if c.params["channel"] == MANAGER]
+    assert len(to_manager) == 2  # the request and its reminder, not a nudge the same day
+    harness.clock.advance(timedelta(days=1))  # Wednesday, still unacknowledged
+    nudge_tick(harness.deps)
+    nudge_tick(harness.deps)
+    nudges = [
+        c
+        for c in harness.fake.calls_to("chat.postMessage")
+        if c.params["channel"] == MANAGER and "nudge_snooze" in json.dumps(c.params.get("blocks") or [])
+    ]
+    assert len(nudges) == 1
+    shown = json.dumps(nudges[0].params, ensure_ascii=False)
+    assert catalogs()[language]["nudge.tough_waiting.text"].split("{team}")[1][:30] in shown
+    # The nudge names nobody and quotes nothing: the request's DM already has that, for the chosen only.
+    assert "U001" not in shown and "froze" not in shown
+    # Only the chosen managers: nobody else in the channel hears of it.
+    assert all(c.params["channel"] in (MANAGER, "U001") for c in harness.fake.calls_to("chat.postMessage"))
