@@ -20,7 +20,7 @@ from bot.blocks.feedback import digest_blocks as comment_digest_blocks
 from bot.blocks.team_actions import action_line
 from bot.blocks.team_actions import digest_blocks as action_digest_blocks
 from bot.blocks.tough import report_lines as tough_report_lines
-from bot.domain.chart import ChartLabels, build_figure, render_trend_chart
+from bot.domain.chart import ActionMarkerLabels, ChartLabels, add_action_markers, build_figure, render_trend_chart
 from bot.domain.report import MIN_LAG_PAIRS, NeedResult, Report
 from bot.i18n import Translator
 
@@ -271,13 +271,19 @@ def chart_labels(t: Translator, report: Report) -> ChartLabels:
     )
 
 
+def _marker_labels(t: Translator) -> ActionMarkerLabels:
+    return ActionMarkerLabels(committed=t("report.chart.action_committed"), done=t("report.chart.action_done"))
+
+
 def chart_png(t: Translator, report: Report) -> bytes:
-    return render_trend_chart(report.chart, chart_labels(t, report))
+    return render_trend_chart(report.chart, chart_labels(t, report), report.action_markers, _marker_labels(t))
 
 
 def chart_figure(t: Translator, report: Report) -> Any:
     """The figure `chart_png` saves, for tests that read what was drawn."""
-    return build_figure(report.chart, chart_labels(t, report))
+    figure = build_figure(report.chart, chart_labels(t, report))
+    add_action_markers(figure, report.action_markers, _marker_labels(t))
+    return figure
 
 
 def notification_text(t: Translator, report: Report) -> str:

@@ -36,9 +36,7 @@ def _claim_week(deps: Deps, workspace_id: str, team_id: int, week: date, kind: s
     nothing this week."""
     try:
         with deps.db.session_scope() as session:
-            session.add(
-                ManagerNudge(workspace_id=workspace_id, team_id=team_id, week_start=week, kind=kind, need=need)
-            )
+            session.add(ManagerNudge(workspace_id=workspace_id, team_id=team_id, week_start=week, kind=kind, need=need))
     except IntegrityError:
         return False
     return True

@@ -48,6 +48,7 @@ from bot.domain.report import (
     ReportSpan,
     TopWin,
     WinsSummary,
+    action_markers,
     assemble_report,
 )
 from bot.services.feedback import customer_words, element_comparison, pulse_comments
@@ -368,7 +369,16 @@ def build_report(
     comments = pulse_comments(db, scope.workspace_id, scope.team_id, start, end, k=k)
     words = customer_words(db, scope.workspace_id, scope.team_id, start, end)
     elements = element_comparison(db, scope.workspace_id, scope.team_id, start, end, after=after, before=before)
-    return replace(report, tough=tough, actions=actions, comments=comments, cx_comments=words, elements=elements)
+    markers = action_markers(span, len(report.chart), actions)
+    return replace(
+        report,
+        tough=tough,
+        actions=actions,
+        action_markers=markers,
+        comments=comments,
+        cx_comments=words,
+        elements=elements,
+    )
 
 
 def period_ending(today: date, weeks: int) -> tuple[date, date]:

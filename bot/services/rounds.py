@@ -327,9 +327,7 @@ def record_answer(deps: Deps, workspace_id: str, user_id: str, round_id: int, qu
     raise AssertionError("unreachable")
 
 
-def record_help_answer(
-    deps: Deps, workspace_id: str, user_id: str, round_id: int, action_id: int, value: str
-) -> bool:
+def record_help_answer(deps: Deps, workspace_id: str, user_id: str, round_id: int, action_id: int, value: str) -> bool:
     """ "Did this help?" about an action the round asks about: stored like a pulse answer, under the person's
     keyed hash in this round, so a changed mind leaves one row and nothing names them. False when the round
     doesn't ask about that action."""

@@ -41,9 +41,7 @@ def _view(action: TeamAction, k: int | None = None, help_closed: bool = False) -
         action.done_at is not None,
         created_on=from_db(action.created_at).date(),
         done_on=from_db(action.done_at).date() if action.done_at is not None else None,
-        help=None
-        if k is None
-        else help_result(help_closed, action.help_yes, action.help_no, action.help_unsure, k),
+        help=None if k is None else help_result(help_closed, action.help_yes, action.help_no, action.help_unsure, k),
     )
 
 
@@ -194,9 +192,7 @@ def since_last_time(session: Session, workspace_id: str, team_id: int, round_id:
     return [_view(row) for row in rows]
 
 
-def export_rows(
-    session: Session, workspace_id: str, team_names: dict[int | None, str], k: int
-) -> list[list[object]]:
+def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str], k: int) -> list[list[object]]:
     """The export's action rows: team, committed on, need, open or done, the text (managers wrote it for the
     team); then, for an action the team was asked about, its "did this help?" yes share and n, from k."""
     rows = session.exec(

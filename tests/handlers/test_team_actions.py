@@ -9,7 +9,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.blocks.report import chart_figure
 from bot.domain.report import report_json
+from bot.i18n import catalogs, translator
 from bot.services import reports
 from bot.services.export import export_csv
 from storage.models import ActionHelpAnswer, TeamAction
@@ -254,6 +256,15 @@ def test_a_done_action_is_asked_about_once_and_shown_at_k(harness: Harness, lang
     report = reports.build_report(harness.db, scope, start, end, k=5)
     [as_json] = report_json(report)["actions"]
     assert as_json["did_this_help"] == {"yes": 3, "no": 1, "not_sure": 1, "n": 5}
+    # The chart marks the action on its need's line, committed and done (both this week), with a legend.
+    figure = chart_figure(translator(language), report)
+    marks = [line for line in figure.axes[0].get_lines() if line.get_gid() == "action"]
+    assert [line.get_marker() for line in marks] == ["D", "*"]
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend == [
+        catalogs()[language]["report.chart.action_committed"],
+        catalogs()[language]["report.chart.action_done"],
+    ]
     assert report_json(reports.build_report(harness.db, scope, start, end, k=6))["actions"][0]["did_this_help"] == {
         "suppressed": True
     }

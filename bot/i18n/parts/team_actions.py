@@ -37,6 +37,8 @@ EN: dict[str, str] = {
     "actions.help.recorded": "Noted: {answer}. Only the team's counts are kept, shown from {k} answers.",
     "actions.help.result": "Did this help? yes {yes}, no {no}, not sure {unsure} (n={n})",
     "actions.help.suppressed": "Did this help? not enough answers to show (n < {k})",
+    "report.chart.action_committed": "action committed",
+    "report.chart.action_done": "action done",
 }
 
 FI: dict[str, str] = {
@@ -77,4 +79,6 @@ FI: dict[str, str] = {
     "actions.help.recorded": "Kirjattu: {answer}. Vain tiimin määrät säilyvät, näkyvissä {k} vastauksesta.",
     "actions.help.result": "Auttoiko? kyllä {yes}, ei {no}, en osaa sanoa {unsure} (n={n})",
     "actions.help.suppressed": "Auttoiko? liian vähän vastauksia näytettäväksi (n < {k})",
+    "report.chart.action_committed": "toimenpide sovittu",
+    "report.chart.action_done": "toimenpide tehty",
 }
