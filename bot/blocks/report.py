@@ -204,7 +204,8 @@ def report_blocks(
 
 
 def _ending(t: Translator, report: Report) -> list[Block]:
-    """Peak-end: the report ends on the most celebrated win of the period."""
+    """Peak-end: the report ends on the period's story "from a tough moment to a win" if there is one (its
+    author linked it), else on the most celebrated win."""
     top = report.wins.top
     if top is None:
         return [mrkdwn(t("report.end.no_wins"))]
@@ -213,8 +214,9 @@ def _ending(t: Translator, report: Report) -> list[Block]:
         if top.polarity is None
         else t("win.sentiment.scored", polarity=f"{top.polarity:+.2f}")
     )
+    title = "report.end.from_tough" if top.from_tough else "report.end.title"
     return [
-        mrkdwn(t("report.end.title", author=f"<@{top.author_id}>", reactions=top.reactions)),
+        mrkdwn(t(title, author=f"<@{top.author_id}>", reactions=top.reactions)),
         mrkdwn(escape(clip(top.text, 2900))),
         context(tone),
     ]
@@ -241,7 +243,8 @@ def report_text(t: Translator, report: Report) -> str:
     if top is None:
         lines.append(t("report.end.no_wins"))
     else:
-        lines.append(t("report.end.title", author=top.author_id, reactions=top.reactions))
+        title = "report.end.from_tough" if top.from_tough else "report.end.title"
+        lines.append(t(title, author=top.author_id, reactions=top.reactions))
         lines.append(top.text)
         lines.append(
             t("win.sentiment.not_scored")

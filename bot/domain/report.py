@@ -74,6 +74,7 @@ class TopWin:
     author_id: str
     polarity: float | None  # None = not scored (not English)
     posted_on: date
+    from_tough: bool = False  # its author marked it as the recovery of an earlier tough moment of theirs
 
 
 @dataclass(frozen=True)
@@ -202,6 +203,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "author": top.author_id,
                 "polarity": None if top.polarity is None else round(top.polarity, 2),
                 "posted_on": top.posted_on.isoformat(),
+                "from_tough": top.from_tough,
             },
         },
         "tough_moments": summary_json(report.tough),

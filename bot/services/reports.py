@@ -279,9 +279,10 @@ def _wins_summary_statement(by_team: bool) -> Select[Any]:
 
 def _top_win_statement(by_team: bool) -> Select[Any]:
     return (
-        sa_select(_win.text, _win.reactions, _win.author_id, _win.polarity, _win.created_at)
+        sa_select(_win.text, _win.reactions, _win.author_id, _win.polarity, _win.created_at, _win.from_tough)
         .where(*_win_conditions(by_team))
-        .order_by(_win.reactions.desc(), _win.created_at.desc(), _win.id.desc())
+        # Peak-end: a story "from a tough moment to a win" (its author chose to link it) ends the report first.
+        .order_by(_win.from_tough.desc(), _win.reactions.desc(), _win.created_at.desc(), _win.id.desc())
         .limit(1)
     )
 
@@ -345,8 +346,10 @@ def build_report(
         open_rounds = connection.execute(open_sql, {"workspace_id": scope.workspace_id, **team}).scalar_one()
     top = None
     if count:
-        text, reactions, author_id, polarity, created_at = top_win
-        top = TopWin(text, reactions, author_id, polarity, from_db(created_at).astimezone(zone).date())
+        text, reactions, author_id, polarity, created_at, from_tough = top_win
+        top = TopWin(
+            text, reactions, author_id, polarity, from_db(created_at).astimezone(zone).date(), bool(from_tough)
+        )
     wins = WinsSummary(
         count=int(count or 0),
         colleagues_thanked=int(thanked or 0),

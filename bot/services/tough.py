@@ -559,6 +559,28 @@ def forget_person(session: Session, workspace_id: str, user_id: str) -> int:
     return _forget(session, workspace_id, own)
 
 
+@dataclass(frozen=True)
+class OwnMoment:
+    """One of the person's own open named requests, for the /win modal's "recovers a tough moment" select."""
+
+    id: int
+    day: date
+    what: str | None
+
+
+def own_open_moments(deps: Deps, workspace_id: str, user_id: str) -> list[OwnMoment]:
+    """The person's named requests still stored (the loop runs until the check-in is answered), newest first.
+    Notes and lessons aren't tied to anyone, so they can't be listed."""
+    with deps.db.session_scope() as session:
+        rows = session.exec(
+            select(ToughRequest)
+            .where(ToughRequest.workspace_id == workspace_id, ToughRequest.user_id == user_id)
+            .order_by(col(ToughRequest.id).desc())
+            .limit(100)
+        ).all()
+        return [OwnMoment(row.id, row.day, row.what) for row in rows if row.id is not None]
+
+
 def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str], k: int) -> list[list[object]]:
     """The export's tough-moment rows: per team and month, counts only, each from k (the anonymity rule)."""
     month = func.substr(func.cast(col(ToughDaily.day), String), 1, 7)

@@ -149,6 +149,14 @@ def save_win(deps: Deps, workspace_id: str, author_id: str, draft: WinDraft) -> 
         return _stored(session, win)
 
 
+def mark_from_tough(deps: Deps, workspace_id: str, win_id: int) -> None:
+    """The author linked the win to an earlier tough moment of theirs: only this flag is kept, not which one."""
+    with deps.db.session_scope() as session:
+        win = _own_row(session, workspace_id, win_id)
+        win.from_tough = True
+        session.add(win)
+
+
 def record_post(deps: Deps, workspace_id: str, win_id: int, channel_id: str, message_ts: str) -> None:
     """Remember where the celebration was posted: reactions on that message count for this win."""
     with deps.db.session_scope() as session:

@@ -19,7 +19,7 @@ from bot.services.export import export_csv
 from bot.services.nudges import nudge_tick
 from bot.services.tough import tough_tick
 from bot.timeutil import from_db
-from storage.models import ProcessedEvent, SealedCheckin, ToughDaily, ToughRequest, ToughRequestManager
+from storage.models import ProcessedEvent, SealedCheckin, ToughDaily, ToughRequest, ToughRequestManager, Win
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
@@ -527,3 +527,81 @@ def test_delete_my_data_drops_a_pending_note_checkin(harness: Harness) -> None:
     tough_tick(harness.deps)
     [checkin] = harness.fake.wait_for("chat.postMessage")
     assert checkin.params["channel"] == "U002"
+
+
+def win_values(story: str, tough_id: str | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {"story": {"value": {"type": "plain_text_input", "value": story}}}
+    if tough_id is not None:
+        values["tough"] = {"value": {"type": "static_select", "selected_option": {"value": tough_id}}}
+    return values
+
+
+def open_win(harness: Harness, user: str) -> dict[str, Any]:
+    harness.fake.clear_calls()
+    harness.sender.command("/win", "", user_id=user, channel_id=CHANNEL)
+    return dict(harness.fake.wait_for("views.open")[0].params["view"])
+
+
+def win_rows(harness: Harness) -> list[Win]:
+    with harness.db.session_scope() as session:
+        rows = list(session.exec(select(Win).order_by(Win.id)).all())  # type: ignore[arg-type]
+        session.expunge_all()
+    return rows
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_a_win_linked_to_its_authors_tough_moment_ends_the_report(harness: Harness, language: str) -> None:
+    setup_team(harness, language)
+    submit(harness, "U001", "tough_modal", moment_values("talk", WHAT, [MANAGER]), "VL1")
+    manager_dm(harness, MANAGER)
+    submit(harness, "U002", "tough_modal", moment_values("note"), "VL2")
+    wait_moments(harness, 2)
+
+    # Only the person's own named requests are offered; a note names nobody, so it can't be.
+    select_block = next(b for b in open_win(harness, "U001")["blocks"] if b.get("block_id") == "tough")
+    [option] = select_block["element"]["options"]
+    assert "The customer shouted" in option["text"]["text"]
+    assert not any(b.get("block_id") == "tough" for b in open_win(harness, "U002")["blocks"])
+    assert not any(b.get("block_id") == "tough" for b in open_win(harness, "U003")["blocks"])
+
+    # Someone else's request, forged into the submission: refused, nothing stored.
+    forged = harness.sender.view_submission(
+        user_id="U003", callback_id="win_modal", values=win_values("Mine", option["value"]), view_id="VW0"
+    ).json()
+    assert forged["response_action"] == "errors" and set(forged["errors"]) == {"tough"}
+    assert win_rows(harness) == []
+
+    # Another win first, celebrated more; then U001's recovery story.
+    harness.sender.view_submission(
+        user_id="U003", callback_id="win_modal", values=win_values("A popular win"), view_id="VW1"
+    )
+    deadline = time.monotonic() + 5
+    while not (win_rows(harness) and win_rows(harness)[0].message_ts):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    popular = win_rows(harness)[0]
+    for user in ("U004", "U005", "U006"):
+        item = {"type": "message", "channel": popular.channel_id, "ts": popular.message_ts}
+        harness.sender.event({"type": "reaction_added", "user": user, "reaction": "tada", "item": item})
+    reply = harness.sender.view_submission(
+        user_id="U001",
+        callback_id="win_modal",
+        values=win_values("Called the customer back", option["value"]),
+        view_id="VW2",
+    )
+    assert reply.status == 200 and not reply.body
+    deadline = time.monotonic() + 5
+    while len(win_rows(harness)) < 2 or win_rows(harness)[0].reactions < 3:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    rows = win_rows(harness)
+    assert [(w.author_id, w.from_tough) for w in rows] == [("U003", False), ("U001", True)]
+    # The win keeps only the flag: not which request, not its text.
+    assert "froze" not in json.dumps([w.model_dump(mode="json") for w in rows])
+
+    ending = json.loads(cxreport(harness))[-3:]
+    title = catalogs()[language]["report.end.from_tough"].split("{author}")[0]
+    assert title in json.dumps(ending, ensure_ascii=False) and "Called the customer back" in json.dumps(ending)
+    top = report_json_now(harness)["wins"]["top"]
+    assert (top["author"], top["from_tough"]) == ("U001", True)
