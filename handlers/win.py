@@ -228,9 +228,7 @@ def register(app: App, deps: Deps) -> None:
             return
         team = choice.home if not picking else next(x for x in choice.choices if x.id == draft.team_id)
         assert team is not None
-        win = wins.save_win(deps, workspace_id, user_id, replace(draft, team_id=team.id))
-        if raw_tough:
-            wins.mark_from_tough(deps, workspace_id, win.id)
+        win = wins.save_win(deps, workspace_id, user_id, replace(draft, team_id=team.id), from_tough=bool(raw_tough))
         channel_id = wins.celebration_channel(team)
         ts = _celebrate(deps, workspace_id, win, channel_id)
         if ts is not None:
