@@ -245,6 +245,12 @@ def test_a_done_action_is_asked_about_once_and_shown_at_k(harness: Harness, lang
 
     shown = close_and_digest(harness)
     assert texts["result"] in shown
+    # The manager's /cxreport shows the same under "You said, we did".
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "#support 4", user_id=MANAGER, channel_id=CHANNEL)
+    [reply] = harness.fake.wait_for("response_url", timeout=15)
+    harness.fake.wait_for("files.completeUploadExternal", timeout=30)
+    assert texts["result"] in json.dumps(reply.params["blocks"], ensure_ascii=False)
     with harness.db.session_scope() as session:
         assert not session.exec(select(ActionHelpAnswer)).all()  # only the action's counts remain
         action = session.get(TeamAction, action_id)
