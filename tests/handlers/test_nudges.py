@@ -181,10 +181,26 @@ def test_a_detractor_rise_beyond_noise_gives_exactly_one_nudge(harness: Harness,
     suggestion = catalog[suggestion_key("competence", harness.clock().date())]
     assert suggestion[:20] in text or suggestion.replace("'", "\\u0027")[:20] in text
     assert kinds_sent(harness) == ["detractor_rise"]
-    # The same week, a need drop after a close (or anything else) sends nothing more.
+    # The same week, another kind falling due (four weeks of wins no manager reacted to) sends nothing more.
+    with harness.db.session_scope() as session:
+        team_id = session.exec(select(Team.id)).one()
+        session.add(
+            Win(
+                workspace_id="T0001",
+                team_id=team_id,
+                author_id="U001",
+                text="Unnoticed",
+                created_at=harness.clock() - timedelta(weeks=5),
+            )
+        )
     harness.clock.advance(timedelta(days=1))
     nudge_tick(harness.deps)
-    assert len(nudges_to(harness, MANAGER)) == 1
+    assert len(nudges_to(harness, MANAGER)) == 1 and kinds_sent(harness) == ["detractor_rise"]
+    # Next week the budget is free again: exactly one more.
+    harness.clock.advance(timedelta(weeks=1))
+    nudge_tick(harness.deps)
+    nudge_tick(harness.deps)
+    assert len(nudges_to(harness, MANAGER)) == 2 and len(kinds_sent(harness)) == 2
 
 
 @BOTH_BACKENDS
