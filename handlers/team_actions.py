@@ -9,11 +9,19 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.blocks.team_actions import ACTION_MODAL, COMMIT_BUTTON, DONE_BUTTON, action_line, action_modal, list_blocks
+from bot.blocks.team_actions import (
+    ACTION_MODAL,
+    COMMIT_BUTTON,
+    DONE_BUTTON,
+    HELP_BUTTON,
+    action_line,
+    action_modal,
+    list_blocks,
+)
 from bot.deps import Deps
 from bot.domain.people import TeamView
-from bot.domain.team_actions import validate_action
-from bot.services import reports, team_actions, teams
+from bot.domain.team_actions import HELP_VALUES, validate_action
+from bot.services import reports, rounds, team_actions, teams
 from bot.services.teams import NotAllowed, NoTeam
 from handlers.common import translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
@@ -67,13 +75,47 @@ def action_command(deps: Deps, command: PulseCommand) -> None:
         refuse(command, error)
         return
     if word.lower() in ("list", "lista"):
-        items = team_actions.team_actions(deps.db, command.workspace_id, team.id)
-        reply(command, t("actions.title"), list_blocks(t, items))
+        items = team_actions.team_actions(deps.db, command.workspace_id, team.id, k=deps.settings.anonymity_min)
+        reply(command, t("actions.title"), list_blocks(t, items, deps.settings.anonymity_min))
         return
     deps.client.views_open(trigger_id=command.trigger_id, view=action_modal(t, team.id, team.name))
 
 
+def _help_value(raw: str) -> tuple[int, int, str] | None:
+    """ "round id:action id:answer" from a "did this help?" button, or None when it isn't one."""
+    parts = raw.split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or parts[2] not in HELP_VALUES:
+        return None
+    return int(parts[0]), int(parts[1]), parts[2]
+
+
 def register(app: App, deps: Deps) -> None:
+    @app.action(re.compile(f"^{HELP_BUTTON}"))
+    def help_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """ "Did this help?" in a pulse DM: kept like a pulse answer, confirmed only ephemerally (the DM never
+        changes, so nothing Slack keeps says who answered)."""
+        ack()
+        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        parsed = _help_value(str(action.get("value") or ""))
+        if parsed is None:
+            return
+        round_id, action_id, value = parsed
+        t = translator_for(deps, workspace_id, user_id)
+        channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+        try:
+            asked = rounds.record_help_answer(deps, workspace_id, user_id, round_id, action_id, value)
+        except rounds.RoundClosed:
+            text = t("pulsedm.round_closed")
+        except rounds.NotInvited:
+            text = t("pulsedm.not_invited")
+        else:
+            if not asked:
+                logger.info("ignored a did-this-help answer about an action its round doesn't ask about")
+                return
+            text = t("actions.help.recorded", answer=t(f"actions.help.{value}"), k=deps.settings.anonymity_min)
+        if channel:
+            deps.client.chat_postEphemeral(channel=channel, user=user_id, text=text)
+
     @app.action(re.compile(f"^{COMMIT_BUTTON}_"))
     def commit_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         """The report's "Act on <need>" button: the commit form with the need chosen (managers only)."""

@@ -18,6 +18,7 @@ from bot.blocks.tough import (
     CHECKIN_YES,
     DONE_ACTION,
     HOME_BUTTON,
+    SEALED_PREFIX,
     TOUGH_LESSON_MODAL,
     TOUGH_MODAL,
     TOUGH_PREVIEW_MODAL,
@@ -128,6 +129,8 @@ def register(app: App, deps: Deps) -> None:
             day = deps.now().replace(hour=0, minute=0, second=0, microsecond=0)
             if idempotency.claim_once(deps.db, workspace_id, key, day):
                 tough.note_moment(deps, workspace_id, team)
+                # The same one check-in two working days later, sealed: nothing links it to the count.
+                tough.schedule_note_checkin(deps, workspace_id, user_id, team)
             return
         assert option == TALK
         mentions = ", ".join(f"<@{m}>" for m in chosen)
@@ -223,8 +226,12 @@ def register(app: App, deps: Deps) -> None:
     def _checkin(body: dict[str, Any], action: dict[str, Any], respond: Respond, supported: bool) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         t = translator_for(deps, workspace_id, user_id)
+        value = str(action.get("value") or "")
         try:
-            tough.answer_checkin(deps, workspace_id, _request_id(action), user_id, supported)
+            if value.startswith(SEALED_PREFIX):  # after "just note it"
+                tough.answer_sealed_checkin(deps, workspace_id, user_id, value[len(SEALED_PREFIX) :], supported)
+            else:
+                tough.answer_checkin(deps, workspace_id, _request_id(action), user_id, supported)
         except tough.NotChosen:
             _say(respond, t("tough.checkin.not_yours"))
             return

@@ -11,6 +11,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.win import (
+    TOUGH_BLOCK,
     WIN_DELETE_MODAL,
     WIN_EDIT_MODAL,
     WIN_MODAL,
@@ -25,7 +26,7 @@ from bot.blocks.win import (
 from bot.deps import Deps
 from bot.domain.wins import WinDraft, prefill_from_message, validate_win
 from bot.i18n import Translator
-from bot.services import idempotency, slack_problems, wins
+from bot.services import idempotency, nudges, slack_problems, tough, wins
 from bot.services.languages import translator_for_team
 from bot.services.wins import StoredWin
 from handlers import registry
@@ -49,6 +50,10 @@ def _input_value(values: dict[str, Any], block_id: str) -> dict[str, Any]:
     block = values.get(block_id) or {}
     element: Any = block.get("value") or next(iter(block.values()), {})
     return element if isinstance(element, dict) else {}
+
+
+def view_values(view: dict[str, Any]) -> dict[str, Any]:
+    return dict((view.get("state") or {}).get("values") or {})
 
 
 def draft_from_view(view: dict[str, Any]) -> WinDraft:
@@ -94,7 +99,18 @@ def open_win_modal(
         deps.client.views_open(trigger_id=trigger_id, view=notice_modal(t, t(key)))
         return
     teams = [(team.id, team.name) for team in choice.choices] if choice.home is None else []
-    view = win_modal(t, story=story, teams=teams, metadata={"permalink": permalink} if permalink else {})
+    # Only the person's own named requests: the modal is theirs alone, so the text may help them pick.
+    moments = [
+        (m.id, t("win.field.tough.option", day=m.day.strftime("%d.%m.")) + (f": {m.what[:40]}" if m.what else ""))
+        for m in tough.own_open_moments(deps, workspace_id, user_id)
+    ]
+    view = win_modal(
+        t,
+        story=story,
+        teams=teams,
+        metadata={"permalink": permalink} if permalink else {},
+        tough_moments=moments,
+    )
     deps.client.views_open(trigger_id=trigger_id, view=view)
 
 
@@ -198,6 +214,10 @@ def register(app: App, deps: Deps) -> None:
         choice = wins.team_choice(deps, workspace_id, user_id)
         picking = choice.home is None
         errors = validate_win(draft, author=user_id, team_ids={team.id for team in choice.choices} if picking else None)
+        raw_tough = str((_input_value(view_values(view), TOUGH_BLOCK).get("selected_option") or {}).get("value") or "")
+        own = {m.id for m in tough.own_open_moments(deps, workspace_id, user_id)} if raw_tough else set()
+        if raw_tough and (not raw_tough.isdigit() or int(raw_tough) not in own):
+            errors[TOUGH_BLOCK] = ("win.error.tough", {})  # not theirs, or its loop has ended meanwhile
         if errors:
             ack(response_action="errors", errors=_errors(t, errors))
             return
@@ -208,7 +228,7 @@ def register(app: App, deps: Deps) -> None:
             return
         team = choice.home if not picking else next(x for x in choice.choices if x.id == draft.team_id)
         assert team is not None
-        win = wins.save_win(deps, workspace_id, user_id, replace(draft, team_id=team.id))
+        win = wins.save_win(deps, workspace_id, user_id, replace(draft, team_id=team.id), from_tough=bool(raw_tough))
         channel_id = wins.celebration_channel(team)
         ts = _celebrate(deps, workspace_id, win, channel_id)
         if ts is not None:
@@ -297,7 +317,11 @@ def register(app: App, deps: Deps) -> None:
         item = event.get("item") or {}
         if item.get("type") != "message" or not item.get("channel") or not item.get("ts"):
             return
-        wins.count_reaction(deps, workspace_id_of(body), str(item["channel"]), str(item["ts"]), delta)
+        workspace_id, channel, ts = workspace_id_of(body), str(item["channel"]), str(item["ts"])
+        wins.count_reaction(deps, workspace_id, channel, ts, delta)
+        if delta > 0 and event.get("user"):
+            # A manager's reaction counts as noticing the win (the "no win noticed" nudge).
+            nudges.record_manager_reaction(deps, workspace_id, channel, ts, str(event["user"]))
 
     @registry.event(app, "reaction_added")
     def reaction_added(event: dict[str, Any], body: dict[str, Any]) -> None:

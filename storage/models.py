@@ -282,6 +282,8 @@ class Win(SQLModel, table=True):
     reactions: int = 0
     created_at: datetime = Field(index=True)
     updated_at: datetime | None = None
+    noticed_at: datetime | None = None  # one of the team's managers last reacted to its celebration
+    from_tough: bool = False  # its author marked it as the recovery of an earlier tough moment of theirs
 
 
 class WinColleague(SQLModel, table=True):
@@ -453,6 +455,43 @@ class TeamAction(SQLModel, table=True):
     created_by: str = Field(max_length=32)
     created_at: datetime
     done_at: datetime | None = None
+    # The one round that asks "did this help?" (the first opened after the action was done), and only the
+    # counts of its answers, added when that round closes.
+    help_round_id: int | None = None
+    help_yes: int = 0
+    help_no: int = 0
+    help_unsure: int = 0
+
+
+class ActionHelpAnswer(SQLModel, table=True):
+    """One "did this help?" answer while its round is open: no user id, the round's keyed hash (as PulseAnswer).
+    Closing the round adds it to the action's counts and deletes it."""
+
+    __tablename__ = "action_help_answer"
+    __table_args__ = (UniqueConstraint("round_id", "respondent", "action_id", name="uq_action_help_answer"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(max_length=32)
+    round_id: int = Field(foreign_key="pulse_round.id", index=True)
+    respondent: str = Field(max_length=64)
+    action_id: int
+    value: str = Field(max_length=8)  # yes | no | unsure
+
+
+class SealedCheckin(SQLModel, table=True):
+    """A check-in DM due after "just note it": only the recipient sealed under a key derived from
+    PULSSI_SECRET_KEY, and when it is due. Deleted when sent; nothing here points at the note's count."""
+
+    __tablename__ = "sealed_checkin"
+
+    # Random ids (INTEGER on SQLite, so the id is the rowid): ids that count up would order the notes.
+    id: int = Field(
+        default_factory=random_row_id,
+        sa_column=Column(BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=False),
+    )
+    workspace_id: str = Field(max_length=32)
+    sealed: str = Field(max_length=512)
+    due_at: datetime = Field(index=True)
 
 
 class ManagerNudge(SQLModel, table=True):
@@ -465,7 +504,7 @@ class ManagerNudge(SQLModel, table=True):
     workspace_id: str = Field(max_length=32)
     team_id: int = Field(foreign_key="team.id")
     week_start: date
-    kind: str = Field(max_length=32)  # need_drop
+    kind: str = Field(max_length=32)  # need_drop | detractor_rise | no_win_noticed | tough_waiting
     need: str | None = Field(default=None, max_length=16)
 
 

@@ -1,18 +1,30 @@
-"""Block Kit for a manager nudge: what dropped, one suggested action, commit and snooze buttons."""
+"""Block Kit for a manager nudge: what happened, one suggested action, commit and snooze buttons."""
 
 from __future__ import annotations
 
 from bot.blocks import Block, actions, button, context, escape, mrkdwn
 from bot.blocks.team_actions import COMMIT_BUTTON
+from bot.domain.nudges import NEED_DROP
 from bot.i18n import Translator
 
 SNOOZE_BUTTON = "nudge_snooze"
 
 
 def nudge_dm(
-    t: Translator, *, team_id: int, team_name: str, need: str, change: float, suggestion_key: str
+    t: Translator,
+    *,
+    team_id: int,
+    team_name: str,
+    kind: str = NEED_DROP,
+    need: str,
+    suggestion_key: str,
+    change: float = 0.0,
 ) -> tuple[str, list[Block]]:
-    text = t("nudge.drop.text", team=escape(team_name), need=t(f"pulse.need.{need}"), change=f"{change:+.2f}")
+    """`kind` picks the sentence (bot.domain.nudges.KINDS); `need` the suggestion's need and the commit form's."""
+    if kind == NEED_DROP:
+        text = t("nudge.drop.text", team=escape(team_name), need=t(f"pulse.need.{need}"), change=f"{change:+.2f}")
+    else:
+        text = t(f"nudge.{kind}.text", team=escape(team_name))
     return text, [
         mrkdwn(text),
         context(f"{t('nudge.suggest.label')} {t(suggestion_key)}"),

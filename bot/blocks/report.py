@@ -17,8 +17,10 @@ from bot.blocks.feedback import (
     element_lines,
 )
 from bot.blocks.feedback import digest_blocks as comment_digest_blocks
+from bot.blocks.team_actions import action_line
+from bot.blocks.team_actions import digest_blocks as action_digest_blocks
 from bot.blocks.tough import report_lines as tough_report_lines
-from bot.domain.chart import ChartLabels, build_figure, render_trend_chart
+from bot.domain.chart import ActionMarkerLabels, ChartLabels, add_action_markers, build_figure, render_trend_chart
 from bot.domain.report import MIN_LAG_PAIRS, NeedResult, Report
 from bot.i18n import Translator
 
@@ -193,12 +195,17 @@ def report_blocks(
     else:
         blocks.extend(comment_blocks(t, report.comments, report.anonymity_min))
         blocks.append(divider())
+        # You said, we did (the digest adds the same section after the report, under its own heading).
+        if report.actions:
+            blocks.extend(action_digest_blocks(t, report.actions, report.anonymity_min))
+            blocks.append(divider())
     blocks.extend(_ending(t, report))
     return blocks
 
 
 def _ending(t: Translator, report: Report) -> list[Block]:
-    """Peak-end: the report ends on the most celebrated win of the period."""
+    """Peak-end: the report ends on the period's story "from a tough moment to a win" if there is one (its
+    author linked it), else on the most celebrated win."""
     top = report.wins.top
     if top is None:
         return [mrkdwn(t("report.end.no_wins"))]
@@ -207,8 +214,9 @@ def _ending(t: Translator, report: Report) -> list[Block]:
         if top.polarity is None
         else t("win.sentiment.scored", polarity=f"{top.polarity:+.2f}")
     )
+    title = "report.end.from_tough" if top.from_tough else "report.end.title"
     return [
-        mrkdwn(t("report.end.title", author=f"<@{top.author_id}>", reactions=top.reactions)),
+        mrkdwn(t(title, author=f"<@{top.author_id}>", reactions=top.reactions)),
         mrkdwn(escape(clip(top.text, 2900))),
         context(tone),
     ]
@@ -227,11 +235,16 @@ def report_text(t: Translator, report: Report) -> str:
     lines.append(t("report.lag.caveat"))
     lines.append("")
     lines += [*comment_lines(t, report.comments, report.anonymity_min), ""]
+    if report.actions:
+        lines.append(t("actions.title"))
+        lines += [action_line(t, action, report.anonymity_min) for action in report.actions]
+        lines.append("")
     top = report.wins.top
     if top is None:
         lines.append(t("report.end.no_wins"))
     else:
-        lines.append(t("report.end.title", author=top.author_id, reactions=top.reactions))
+        title = "report.end.from_tough" if top.from_tough else "report.end.title"
+        lines.append(t(title, author=top.author_id, reactions=top.reactions))
         lines.append(top.text)
         lines.append(
             t("win.sentiment.not_scored")
@@ -261,13 +274,19 @@ def chart_labels(t: Translator, report: Report) -> ChartLabels:
     )
 
 
+def _marker_labels(t: Translator) -> ActionMarkerLabels:
+    return ActionMarkerLabels(committed=t("report.chart.action_committed"), done=t("report.chart.action_done"))
+
+
 def chart_png(t: Translator, report: Report) -> bytes:
-    return render_trend_chart(report.chart, chart_labels(t, report))
+    return render_trend_chart(report.chart, chart_labels(t, report), report.action_markers, _marker_labels(t))
 
 
 def chart_figure(t: Translator, report: Report) -> Any:
     """The figure `chart_png` saves, for tests that read what was drawn."""
-    return build_figure(report.chart, chart_labels(t, report))
+    figure = build_figure(report.chart, chart_labels(t, report))
+    add_action_markers(figure, report.action_markers, _marker_labels(t))
+    return figure
 
 
 def notification_text(t: Translator, report: Report) -> str:

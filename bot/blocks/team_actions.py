@@ -7,13 +7,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks import Block, actions, button, context, escape, mrkdwn, plain
+from bot.domain.anonymity import Suppressed
 from bot.domain.questions import NEEDS
-from bot.domain.team_actions import ACTION_MAX_CHARS, ActionView
+from bot.domain.team_actions import ACTION_MAX_CHARS, HELP_VALUES, ActionView, HelpResult
 from bot.i18n import Translator
 
 ACTION_MODAL = "team_action_modal"
 DONE_BUTTON = "team_action_done"
 COMMIT_BUTTON = "team_action_commit"
+HELP_BUTTON = "action_help_"  # + yes | no | unsure; the value is "round id:action id:answer"
 
 
 def commit_buttons(t: Translator, team_id: int) -> Block:
@@ -75,8 +77,17 @@ def _status(t: Translator, action: ActionView) -> str:
     return t("actions.status.done") if action.done else t("actions.status.open")
 
 
-def action_line(t: Translator, action: ActionView) -> str:
-    return t(
+def help_text(t: Translator, result: HelpResult | Suppressed | None, k: int) -> str:
+    """ "Did this help?" as the team answered, or that too few answered; empty before it was asked."""
+    if result is None:
+        return ""
+    if isinstance(result, Suppressed):
+        return t("actions.help.suppressed", k=k)
+    return t("actions.help.result", yes=result.yes, no=result.no, unsure=result.unsure, n=result.n)
+
+
+def action_line(t: Translator, action: ActionView, k: int | None = None) -> str:
+    line = t(
         "actions.line",
         need=t(f"pulse.need.{action.need}"),
         text=escape(action.text),
@@ -84,14 +95,16 @@ def action_line(t: Translator, action: ActionView) -> str:
         due=action.due_on.strftime("%d.%m.%Y"),
         status=_status(t, action),
     )
+    helped = help_text(t, action.help, k) if k is not None else ""
+    return f"{line} {helped}" if helped else line
 
 
-def list_blocks(t: Translator, items: Sequence[ActionView]) -> list[Block]:
+def list_blocks(t: Translator, items: Sequence[ActionView], k: int) -> list[Block]:
     if not items:
         return [mrkdwn(t("actions.none"))]
     blocks: list[Block] = [mrkdwn(f"*{t('actions.title')}*")]
     for action in items:
-        blocks.append(mrkdwn(action_line(t, action)))
+        blocks.append(mrkdwn(action_line(t, action, k)))
         if not action.done:
             blocks.append(
                 actions(f"team_action:{action.id}", [button(t("actions.done_button"), DONE_BUTTON, str(action.id))])
@@ -99,11 +112,12 @@ def list_blocks(t: Translator, items: Sequence[ActionView]) -> list[Block]:
     return blocks
 
 
-def digest_blocks(t: Translator, items: Sequence[ActionView]) -> list[Block]:
-    """The team digest's "You said, we did" section: open and done actions (nothing when there are none)."""
+def digest_blocks(t: Translator, items: Sequence[ActionView], k: int) -> list[Block]:
+    """The team digest's "You said, we did" section: open and done actions, with how the team answered
+    "did this help?" (at k), nothing when there are none."""
     if not items:
         return []
-    lines = "\n".join(f"• {action_line(t, action)}" for action in items)
+    lines = "\n".join(f"• {action_line(t, action, k)}" for action in items)
     return [mrkdwn(f"*{t('actions.title')}*\n{lines}")]
 
 
@@ -113,3 +127,21 @@ def since_last_time_blocks(t: Translator, items: Sequence[ActionView]) -> list[B
         return []
     parts = ", ".join(f"{escape(a.text)} ({_status(t, a)})" for a in items)
     return [context(t("actions.since_last_time", actions=parts))]
+
+
+def help_question_blocks(t: Translator, round_id: int, items: Sequence[ActionView]) -> list[Block]:
+    """ "Did this help?" once per action done since the last round: the same blocks for everyone in the round,
+    and they never change when someone answers (the answer is confirmed privately)."""
+    blocks: list[Block] = []
+    for action in items:
+        blocks.append(mrkdwn(t("actions.help.question", text=escape(action.text))))
+        blocks.append(
+            actions(
+                f"pulse:{round_id}:help:{action.id}",
+                [
+                    button(t(f"actions.help.{value}"), f"{HELP_BUTTON}{value}", f"{round_id}:{action.id}:{value}")
+                    for value in HELP_VALUES
+                ],
+            )
+        )
+    return blocks

@@ -21,6 +21,7 @@ ACK_ACTION = "tough_ack"
 DONE_ACTION = "tough_done"
 CHECKIN_YES = "tough_checkin_yes"
 CHECKIN_NO = "tough_checkin_no"
+SEALED_PREFIX = "s:"  # a check-in button's value after "just note it": a sealed token, not a request number
 NAMED = "named"
 ANONYMOUS = "anonymous"
 
@@ -206,9 +207,11 @@ def manager_dm(
     return intro, blocks
 
 
-def checkin_dm(t: Translator, request_id: int) -> tuple[str, list[Block]]:
+def checkin_dm(t: Translator, request_id: int, sealed: str | None = None) -> tuple[str, list[Block]]:
+    """The one check-in, the same words for a named request and a note; a note's buttons carry a sealed
+    token instead of a request number (request 0), since nothing stored ties the note to the person."""
     text = t("tough.checkin.text")
-    value = str(request_id)
+    value = f"{SEALED_PREFIX}{sealed}" if sealed else str(request_id)
     return text, [
         mrkdwn(text),
         actions(

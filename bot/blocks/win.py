@@ -23,6 +23,9 @@ def _option(t: Translator, kind: str, name: str, with_description: bool) -> dict
     return option
 
 
+TOUGH_BLOCK = "tough"  # the optional "this win recovers my tough moment" select
+
+
 def win_modal(
     t: Translator,
     *,
@@ -34,8 +37,10 @@ def win_modal(
     teams: Sequence[tuple[int, str]] = (),
     metadata: dict[str, Any] | None = None,
     editing: bool = False,
+    tough_moments: Sequence[tuple[int, str]] = (),
 ) -> dict[str, Any]:
-    """The share modal; `teams` non-empty adds the team picker (for a person in no team)."""
+    """The share modal; `teams` non-empty adds the team picker (for a person in no team); `tough_moments`
+    (the person's own open named requests, id and label) adds the optional "recovers a tough moment" select."""
     blocks: list[Block] = []
     if teams:
         blocks.append(
@@ -130,6 +135,22 @@ def win_modal(
             "element": need_element,
         }
     )
+    if tough_moments:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": TOUGH_BLOCK,
+                "optional": True,
+                "label": plain(t("win.field.tough.label"), 2000),
+                "hint": plain(t("win.field.tough.hint"), 2000),
+                "element": {
+                    "type": "static_select",
+                    "action_id": "value",
+                    "placeholder": plain(t("win.field.tough.placeholder"), 150),
+                    "options": [{"text": plain(label, 75), "value": str(i)} for i, label in tough_moments[:100]],
+                },
+            }
+        )
     return {
         "type": "modal",
         "callback_id": WIN_EDIT_MODAL if editing else WIN_MODAL,

@@ -53,6 +53,14 @@ def round_key(secret: str, workspace_id: str, round_id: int) -> bytes:
     return hmac.new(secret.encode(), message, hashlib.sha256).digest()
 
 
+def sealing_key(secret: str, purpose: str) -> bytes:
+    """A 256-bit key for sealing short records (e.g. "sealed-checkin"), derived from the server secret like the
+    round keys; never stored anywhere."""
+    if len(secret) < MIN_SECRET_KEY_LENGTH:
+        raise ValueError("the server secret is missing or too short")
+    return hmac.new(secret.encode(), f"pulssi-seal:{purpose}".encode(), hashlib.sha256).digest()
+
+
 def rotation_offset(secret: str, workspace_id: str, user_id: str) -> int:
     """Where a person's walk through the statement bank starts, derived from the server secret.
 

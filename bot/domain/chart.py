@@ -292,9 +292,82 @@ def build_figure(points: Sequence[ChartPoint], labels: ChartLabels) -> Any:
     return fig
 
 
-def render_trend_chart(points: Sequence[ChartPoint], labels: ChartLabels) -> bytes:
+@dataclass(frozen=True)
+class ActionMarker:
+    """A team action on its need's line: where it was committed to, or marked done (bot.domain.report)."""
+
+    need: str
+    x: int  # the chart period the day falls in
+    done: bool  # False: committed on that day
+    label: str  # a few words of the action, printed by the commitment's marker (empty: none)
+
+
+@dataclass(frozen=True)
+class ActionMarkerLabels:
+    committed: str
+    done: str
+
+
+ACTION_LABEL_CHARS = 18
+
+
+def add_action_markers(fig: Any, markers: Sequence[ActionMarker], labels: ActionMarkerLabels) -> None:
+    """Mark actions on the needs panel, on the need's line (or at its foot where the line has a gap): an
+    open diamond where one was committed to, a filled star where it was done, the commitment labelled with a
+    few words. A second legend names the two marks, only when there are any."""
+    if not markers or not fig.axes:
+        return
+    from matplotlib.lines import Line2D
+
+    ax = fig.axes[0]
+    lines = {str(line.get_gid()): line.get_ydata() for line in ax.get_lines()}
+    kinds: dict[bool, Any] = {}
+    for marker in markers:
+        ys = lines.get(f"line:{marker.need}")
+        y = float(ys[marker.x]) if ys is not None and 0 <= marker.x < len(ys) else math.nan
+        y = 1.3 if math.isnan(y) else y
+        color = _COLORS.get(marker.need, "#333333")
+        style: dict[str, Any] = (
+            {"marker": "*", "markersize": 15, "color": color, "markeredgecolor": "white"}
+            if marker.done
+            else {"marker": "D", "markersize": 10, "markerfacecolor": "white", "markeredgecolor": color}
+        )
+        ax.plot([marker.x], [y], linestyle="none", markeredgewidth=1.8, zorder=5, gid="action", **style)
+        kinds[marker.done] = Line2D([], [], linestyle="none", markeredgewidth=1.8, **style)
+        if marker.label and not marker.done:
+            text = (
+                marker.label
+                if len(marker.label) <= ACTION_LABEL_CHARS
+                else marker.label[: ACTION_LABEL_CHARS - 1] + "…"
+            )
+            ax.annotate(
+                text,
+                (marker.x, y),
+                xytext=(0, 9),
+                textcoords="offset points",
+                ha="center",
+                fontsize=N_FONT,
+                color=color,
+                gid="action-label",
+            )
+    legend = ax.get_legend()
+    handles = [kinds[done] for done in (False, True) if done in kinds]
+    names = [labels.done if done else labels.committed for done in (False, True) if done in kinds]
+    ax.legend(handles, names, loc="lower right", fontsize=N_FONT, framealpha=0.8, handlelength=1.2)
+    if legend is not None:
+        ax.add_artist(legend)  # the needs' legend stays where it was
+
+
+def render_trend_chart(
+    points: Sequence[ChartPoint],
+    labels: ChartLabels,
+    markers: Sequence[ActionMarker] = (),
+    marker_labels: ActionMarkerLabels | None = None,
+) -> bytes:
     """The chart as PNG bytes (no timestamp or software metadata: the same report gives the same bytes)."""
     fig = build_figure(points, labels)
+    if marker_labels is not None:
+        add_action_markers(fig, markers, marker_labels)
     buf = io.BytesIO()
     # zlib level 3: a third of level 6's encoding time for a few percent more bytes on a flat-colour chart.
     fig.savefig(buf, format="png", dpi=DPI, metadata={"Software": None}, pil_kwargs={"compress_level": 3})

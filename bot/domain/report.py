@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from bot.domain.anonymity import is_reportable
-from bot.domain.chart import ChartPoint, NeedPoint
+from bot.domain.chart import ActionMarker, ChartPoint, NeedPoint
 from bot.domain.cxelements import ElementComparison, comparison_json
 from bot.domain.cxmetrics import CsatResult, CsatTally, NpsResult, NpsTally
 from bot.domain.cxwords import CustomerWords, words_json
@@ -74,6 +74,7 @@ class TopWin:
     author_id: str
     polarity: float | None  # None = not scored (not English)
     posted_on: date
+    from_tough: bool = False  # its author marked it as the recovery of an earlier tough moment of theirs
 
 
 @dataclass(frozen=True)
@@ -106,6 +107,7 @@ class Report:
     comments: PulseComments | None = None  # the team's pulse comments (bot.domain.feedback), at k only
     cx_comments: CustomerWords | None = None  # customers' own words beside NPS, masked (bot.domain.cxwords)
     elements: ElementComparison | None = None  # wins per CX element vs the elements customers mention
+    action_markers: tuple[ActionMarker, ...] = ()  # the actions on their needs' trend (see `action_markers`)
 
 
 def need_result(need: str, current: Moments, previous: Moments, k: int) -> NeedResult:
@@ -201,6 +203,7 @@ def report_json(report: Report) -> dict[str, Any]:
                 "author": top.author_id,
                 "polarity": None if top.polarity is None else round(top.polarity, 2),
                 "posted_on": top.posted_on.isoformat(),
+                "from_tough": top.from_tough,
             },
         },
         "tough_moments": summary_json(report.tough),
@@ -560,6 +563,21 @@ def _need_point(tally: PulseTally, index: int, k: int) -> NeedPoint | None:
 
 def _round_or_none(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
+
+
+def action_markers(span: ReportSpan, chart_length: int, actions: Iterable[ActionView]) -> tuple[ActionMarker, ...]:
+    """Each action's commitment and completion as marks in the chart periods their days fall in; days outside
+    the chart (or in a dropped, empty previous period) have none."""
+    dropped = span.chart_points - chart_length  # `chart_points` drops an empty previous period
+    markers = []
+    for action in actions:
+        for day, done in ((action.created_on, False), (action.done_on, True)):
+            if day is None or not span.first_day <= day <= span.end:
+                continue
+            index = span.places(day).chart
+            if index is not None and index >= dropped:
+                markers.append(ActionMarker(action.need, index - dropped, done, "" if done else action.text))
+    return tuple(markers)
 
 
 def chart_points(span: ReportSpan, buckets: ReportBuckets, k: int) -> list[ChartPoint]:

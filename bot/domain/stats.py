@@ -7,6 +7,8 @@ service can compute the same numbers for Block Kit, text, JSON and the chart.
   combined without keeping individual answers.
 - `mean_ci` gives a two-sided 95% Student t interval around the mean.
 - `change_beyond_noise` calls a change real only when two 95% intervals do not overlap (conservative).
+- `proportion_difference_ci` (Newcombe's hybrid score interval from two Wilson intervals) and
+  `share_rose_beyond_noise`: a share (NPS detractors) rose only when the 95% interval of the rise is above 0.
 - `lag_analysis` looks for a lead/lag relation between the weekly pulse and the weekly NPS honestly:
   week-over-week changes, Bartlett's effective n, and Bonferroni over the lags tested.
 """
@@ -142,6 +144,39 @@ def change_beyond_noise(previous: MeanCI | None, current: MeanCI | None) -> bool
     if previous is None or current is None:
         return False
     return current.low > previous.high or current.high < previous.low
+
+
+def wilson_interval(part: int, n: int, z: float = Z_975) -> tuple[float, float]:
+    """The Wilson score interval of the proportion part/n (0..1); well behaved at 0, 1 and small n."""
+    if n <= 0:
+        raise ValueError("n must be positive")
+    p = part / n
+    denominator = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denominator
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denominator
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+def proportion_difference_ci(
+    before_part: int, before_n: int, after_part: int, after_n: int
+) -> tuple[float, float, float] | None:
+    """after share - before share, with its 95% interval (Newcombe 1998, method 10: hybrid score from two
+    Wilson intervals, which keeps its coverage with small counts and shares near 0 or 1). None without data."""
+    if before_n <= 0 or after_n <= 0:
+        return None
+    p1, p2 = before_part / before_n, after_part / after_n
+    l1, u1 = wilson_interval(before_part, before_n)
+    l2, u2 = wilson_interval(after_part, after_n)
+    difference = p2 - p1
+    low = difference - math.sqrt((p2 - l2) ** 2 + (u1 - p1) ** 2)
+    high = difference + math.sqrt((u2 - p2) ** 2 + (p1 - l1) ** 2)
+    return difference, low, high
+
+
+def share_rose_beyond_noise(before_part: int, before_n: int, after_part: int, after_n: int) -> bool:
+    """True only when the whole 95% interval of the share's rise is above zero."""
+    found = proportion_difference_ci(before_part, before_n, after_part, after_n)
+    return found is not None and found[1] > 0
 
 
 @dataclass(frozen=True)

@@ -74,7 +74,7 @@ def _post_digest(deps: Deps, closed: ClosedRound) -> None:
     )
     blocks = [{"type": "context", "elements": [{"type": "mrkdwn", "text": t("report.digest.intro")}]}]
     blocks += report_blocks(t, report, chart_note=t("report.chart.in_channel"), in_channel=True)
-    blocks += action_digest_blocks(t, report.actions)  # you said, we did
+    blocks += action_digest_blocks(t, report.actions, report.anonymity_min)  # you said, we did
     try:
         deps.client.chat_postMessage(channel=team.channel_id, text=notification_text(t, report), blocks=blocks)
     except SlackApiError as error:

@@ -156,7 +156,7 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
                 writer.writerow(["comment", name, "", "", "", "", comment.need or "", "", "", comment.text, ""])
         for row in [
             *tough.export_rows(session, workspace_id, names, k),
-            *team_actions.export_rows(session, workspace_id, names),
+            *team_actions.export_rows(session, workspace_id, names, k),
         ]:
             writer.writerow(row)
     return out.getvalue()

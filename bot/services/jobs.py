@@ -24,6 +24,7 @@ def purge_idempotency_keys(deps: Deps) -> None:
 
 def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
     from bot.services.cx_import import cx_feed_tick
+    from bot.services.nudges import nudge_tick
     from bot.services.pulse_schedule import pulse_tick
     from bot.services.tough import tough_tick
 
@@ -34,4 +35,6 @@ def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
         PeriodicJob("housekeeping", 3600, purge_idempotency_keys),
         # Tough-moment reminders and check-ins are due to the working day; a few minutes late is fine.
         PeriodicJob("tough-moments", 300, tough_tick),
+        # Manager nudges other than a need's drop (which follows a round's close): one per team per week.
+        PeriodicJob("manager-nudges", 900, nudge_tick),
     ]

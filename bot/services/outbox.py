@@ -31,14 +31,14 @@ from sqlmodel import col, select
 from bot.blocks import context, mrkdwn
 from bot.blocks.language import language_choice_blocks
 from bot.blocks.pulse import pulse_message_blocks
-from bot.blocks.team_actions import since_last_time_blocks
+from bot.blocks.team_actions import help_question_blocks, since_last_time_blocks
 from bot.deps import Deps
 from bot.domain import slack_errors
 from bot.domain.slack_errors import Outcome
 from bot.services import slack_problems
 from bot.services.languages import translator_for_person
 from bot.services.rounds import NEED_QUESTIONS
-from bot.services.team_actions import since_last_time
+from bot.services.team_actions import help_questions, since_last_time
 from bot.slack_client import close_thread_connections
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
@@ -139,6 +139,7 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
         claimed_at = delivery.claimed_at
         statements = dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False))
         recalled = since_last_time(session, delivery.workspace_id, pulse_round.team_id, pulse_round.id or 0)
+        asked = help_questions(session, delivery.workspace_id, pulse_round.id or 0)
         user_id, workspace_id, round_id, asks_enps = (
             delivery.user_id,
             delivery.workspace_id,
@@ -163,7 +164,8 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
                         *language_choice_blocks(None),  # offered in both languages: ours may be a guess
                     ],
                 )
-            blocks = since_last_time_blocks(t, recalled) + pulse_message_blocks(
+            blocks = since_last_time_blocks(t, recalled) + help_question_blocks(t, round_id, asked)
+            blocks += pulse_message_blocks(
                 t,
                 round_id=round_id,
                 statements=statements,

@@ -45,6 +45,8 @@ def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins:
             WinColleague, col(WinColleague.workspace_id) == workspace_id, col(WinColleague.user_id) == user_id
         )
         tough.forget_person(session, workspace_id, user_id)  # named tough-moment requests
+        # and a pending check-in after "just note it" (sealed: each row is opened to find theirs)
+        tough.forget_sealed_checkins(session, deps.settings.secret_key.reveal(), workspace_id, user_id)
         wins = 0
         if include_wins:
             own = list(

@@ -48,6 +48,7 @@ from bot.domain.report import (
     ReportSpan,
     TopWin,
     WinsSummary,
+    action_markers,
     assemble_report,
 )
 from bot.services.feedback import customer_words, element_comparison, pulse_comments
@@ -278,9 +279,10 @@ def _wins_summary_statement(by_team: bool) -> Select[Any]:
 
 def _top_win_statement(by_team: bool) -> Select[Any]:
     return (
-        sa_select(_win.text, _win.reactions, _win.author_id, _win.polarity, _win.created_at)
+        sa_select(_win.text, _win.reactions, _win.author_id, _win.polarity, _win.created_at, _win.from_tough)
         .where(*_win_conditions(by_team))
-        .order_by(_win.reactions.desc(), _win.created_at.desc(), _win.id.desc())
+        # Peak-end: a story "from a tough moment to a win" (its author chose to link it) ends the report first.
+        .order_by(_win.from_tough.desc(), _win.reactions.desc(), _win.created_at.desc(), _win.id.desc())
         .limit(1)
     )
 
@@ -344,8 +346,10 @@ def build_report(
         open_rounds = connection.execute(open_sql, {"workspace_id": scope.workspace_id, **team}).scalar_one()
     top = None
     if count:
-        text, reactions, author_id, polarity, created_at = top_win
-        top = TopWin(text, reactions, author_id, polarity, from_db(created_at).astimezone(zone).date())
+        text, reactions, author_id, polarity, created_at, from_tough = top_win
+        top = TopWin(
+            text, reactions, author_id, polarity, from_db(created_at).astimezone(zone).date(), bool(from_tough)
+        )
     wins = WinsSummary(
         count=int(count or 0),
         colleagues_thanked=int(thanked or 0),
@@ -364,11 +368,20 @@ def build_report(
         round_open=bool(open_rounds),
     )
     tough = tough_summary(db, scope.workspace_id, scope.team_id, start, end, k=k)
-    actions = tuple(team_actions(db, scope.workspace_id, scope.team_id)) if scope.team_id is not None else ()
+    actions = tuple(team_actions(db, scope.workspace_id, scope.team_id, k=k)) if scope.team_id is not None else ()
     comments = pulse_comments(db, scope.workspace_id, scope.team_id, start, end, k=k)
     words = customer_words(db, scope.workspace_id, scope.team_id, start, end)
     elements = element_comparison(db, scope.workspace_id, scope.team_id, start, end, after=after, before=before)
-    return replace(report, tough=tough, actions=actions, comments=comments, cx_comments=words, elements=elements)
+    markers = action_markers(span, len(report.chart), actions)
+    return replace(
+        report,
+        tough=tough,
+        actions=actions,
+        action_markers=markers,
+        comments=comments,
+        cx_comments=words,
+        elements=elements,
+    )
 
 
 def period_ending(today: date, weeks: int) -> tuple[date, date]:

@@ -26,6 +26,7 @@ from bot.deps import Deps
 from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
 from bot.services.languages import translator_for_person
+from bot.services.team_actions import aggregate_help, claim_help_round, save_help_answer
 from bot.services.teams import NoTeam, refresh_members
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
@@ -152,6 +153,7 @@ def start_round(
             session.add(pulse_round)
             session.flush()
             assert pulse_round.id is not None
+            claim_help_round(session, workspace_id, team_id, pulse_round.id)  # "did this help?", asked once
             for planned in plan:
                 person = repo.person(session, workspace_id, planned.user_id)
                 if person is None:
@@ -325,6 +327,23 @@ def record_answer(deps: Deps, workspace_id: str, user_id: str, round_id: int, qu
     raise AssertionError("unreachable")
 
 
+def record_help_answer(deps: Deps, workspace_id: str, user_id: str, round_id: int, action_id: int, value: str) -> bool:
+    """ "Did this help?" about an action the round asks about: stored like a pulse answer, under the person's
+    keyed hash in this round, so a changed mind leaves one row and nothing names them. False when the round
+    doesn't ask about that action."""
+    token = _token(deps, workspace_id, round_id, user_id)
+    for attempt in range(3):
+        try:
+            with deps.db.session_scope() as session:
+                _open_round_for(session, workspace_id, round_id, user_id)
+                return save_help_answer(session, workspace_id, round_id, token, action_id, value)
+        except IntegrityError:
+            # A double click raced us to the insert; the retry turns it into an update.
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
 def save_comment(
     deps: Deps, workspace_id: str, user_id: str, round_id: int, text: str, need: str | None = None
 ) -> None:
@@ -426,6 +445,7 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
             if channel and ts
         ]
         session.execute(delete(PulseAnswer).where(col(PulseAnswer.round_id) == round_id))
+        aggregate_help(session, round_id)  # "did this help?" answers become the actions' counts, then go
         session.execute(delete(Delivery).where(col(Delivery.round_id) == round_id))
         # Rewritten, not just un-hashed: new random ids in a random order, so neither ids nor the rows' order
         # on disk tell who wrote first.
@@ -440,7 +460,7 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
 
 
 # Tables whose deleted rows held a respondent hash or a user id next to a round: scrubbed after a close.
-SCRUBBED_TABLES = ("pulse_answer", "pulse_comment", "delivery")
+SCRUBBED_TABLES = ("pulse_answer", "pulse_comment", "delivery", "action_help_answer")
 
 
 def aggregate_round(

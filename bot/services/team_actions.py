@@ -1,19 +1,24 @@
 """Team actions ("you said, we did"): a manager commits to an action on a need, marks it done; the digest
-lists them and the next pulse DM starts with "Since last time"."""
+lists them and the next pulse DM starts with "Since last time". The first round opened after an action is
+done asks the team once "did this help?"; its answers live under the round's keyed hash while it is open
+(as pulse answers do) and become the action's counts when it closes (`aggregate_help`)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date, datetime
 
-from sqlalchemy import or_
-from sqlmodel import Session, col, func, select
+from sqlalchemy import or_, update
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, delete, func, select
 
 from bot.deps import Deps
-from bot.domain.team_actions import ActionView
+from bot.domain.anonymity import is_reportable
+from bot.domain.team_actions import HELP_NO, HELP_UNSURE, HELP_YES, ActionView, help_result
 from bot.services import teams
-from bot.timeutil import to_db
+from bot.timeutil import from_db, to_db
 from storage.db import Database
-from storage.models import PulseRound, TeamAction
+from storage.models import ActionHelpAnswer, PulseRound, TeamAction
 
 LISTED_MAX = 10
 RECALLED_MAX = 3
@@ -23,10 +28,20 @@ class ActionGone(Exception):
     """No such action in this workspace."""
 
 
-def _view(action: TeamAction) -> ActionView:
+def _view(action: TeamAction, k: int | None = None, help_closed: bool = False) -> ActionView:
+    """The action as shown; with `k`, its "did this help?" counts once the asking round closed, gated at k."""
     assert action.id is not None
     return ActionView(
-        action.id, action.team_id, action.need, action.text, action.owner_id, action.due_on, action.done_at is not None
+        action.id,
+        action.team_id,
+        action.need,
+        action.text,
+        action.owner_id,
+        action.due_on,
+        action.done_at is not None,
+        created_on=from_db(action.created_at).date(),
+        done_on=from_db(action.done_at).date() if action.done_at is not None else None,
+        help=None if k is None else help_result(help_closed, action.help_yes, action.help_no, action.help_unsure, k),
     )
 
 
@@ -70,16 +85,92 @@ def mark_done(deps: Deps, workspace_id: str, action_id: int, actor: str) -> Acti
         return _view(action)
 
 
-def team_actions(db: Database, workspace_id: str, team_id: int) -> list[ActionView]:
-    """Open actions first (by due date), then the most recently done; at most LISTED_MAX."""
+def team_actions(db: Database, workspace_id: str, team_id: int, *, k: int) -> list[ActionView]:
+    """Open actions first (by due date), then the most recently done; at most LISTED_MAX. Each done action
+    carries its "did this help?" counts once the round that asked has closed (at k, or suppressed)."""
+    asking = aliased(PulseRound)
     with db.session_scope() as session:
         rows = session.exec(
-            select(TeamAction)
+            select(TeamAction, asking.status)
+            .outerjoin(asking, col(asking.id) == col(TeamAction.help_round_id))
             .where(TeamAction.workspace_id == workspace_id, TeamAction.team_id == team_id)
             .order_by(col(TeamAction.done_at).is_not(None), col(TeamAction.due_on), col(TeamAction.id).desc())
             .limit(LISTED_MAX)
         ).all()
-        return [_view(row) for row in rows]
+        return [_view(row, k, status == "closed") for row, status in rows]
+
+
+# ----- "did this help?" ------------------------------------------------------------------------------------
+
+
+def claim_help_round(session: Session, workspace_id: str, team_id: int, round_id: int) -> None:
+    """A round opening asks about every action done since the last asking round: each is asked once only."""
+    session.execute(
+        update(TeamAction)
+        .where(
+            col(TeamAction.workspace_id) == workspace_id,
+            col(TeamAction.team_id) == team_id,
+            col(TeamAction.done_at).is_not(None),
+            col(TeamAction.help_round_id).is_(None),
+        )
+        .values(help_round_id=round_id)
+    )
+
+
+def help_questions(session: Session, workspace_id: str, round_id: int) -> list[ActionView]:
+    """The actions a round's pulse DM asks "did this help?" about (the same for everyone in the round)."""
+    rows = session.exec(
+        select(TeamAction)
+        .where(TeamAction.workspace_id == workspace_id, TeamAction.help_round_id == round_id)
+        .order_by(col(TeamAction.id))
+        .limit(RECALLED_MAX)
+    ).all()
+    return [_view(row) for row in rows]
+
+
+def save_help_answer(
+    session: Session, workspace_id: str, round_id: int, respondent: str, action_id: int, value: str
+) -> bool:
+    """Store or change one answer under the round's keyed hash; False when the round doesn't ask about it."""
+    asked = session.exec(
+        select(TeamAction.id).where(
+            TeamAction.workspace_id == workspace_id, TeamAction.id == action_id, TeamAction.help_round_id == round_id
+        )
+    ).first()
+    if asked is None:
+        return False
+    existing = session.exec(
+        select(ActionHelpAnswer).where(
+            ActionHelpAnswer.round_id == round_id,
+            ActionHelpAnswer.respondent == respondent,
+            ActionHelpAnswer.action_id == action_id,
+        )
+    ).first()
+    if existing is None:
+        existing = ActionHelpAnswer(
+            workspace_id=workspace_id, round_id=round_id, respondent=respondent, action_id=action_id, value=value
+        )
+    existing.value = value
+    session.add(existing)
+    return True
+
+
+def aggregate_help(session: Session, round_id: int) -> None:
+    """At the round's close: its answers become each action's counts and are deleted (no hash is kept)."""
+    counted = Counter(
+        (action_id, value)
+        for action_id, value in session.exec(
+            select(ActionHelpAnswer.action_id, ActionHelpAnswer.value).where(ActionHelpAnswer.round_id == round_id)
+        )
+    )
+    columns = {HELP_YES: TeamAction.help_yes, HELP_NO: TeamAction.help_no, HELP_UNSURE: TeamAction.help_unsure}
+    for (action_id, value), count in counted.items():
+        column = columns.get(value)
+        if column is not None:
+            session.execute(
+                update(TeamAction).where(col(TeamAction.id) == action_id).values({column: col(column) + count})
+            )
+    session.execute(delete(ActionHelpAnswer).where(col(ActionHelpAnswer.round_id) == round_id))
 
 
 def since_last_time(session: Session, workspace_id: str, team_id: int, round_id: int) -> list[ActionView]:
@@ -101,12 +192,35 @@ def since_last_time(session: Session, workspace_id: str, team_id: int, round_id:
     return [_view(row) for row in rows]
 
 
-def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str]) -> list[list[object]]:
-    """The export's action rows: team, committed on, need, open or done, the text (managers wrote it for the team)."""
+def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str], k: int) -> list[list[object]]:
+    """The export's action rows: team, committed on, need, open or done, the text (managers wrote it for the
+    team); then, for an action the team was asked about, its "did this help?" yes share and n, from k."""
     rows = session.exec(
         select(TeamAction).where(TeamAction.workspace_id == workspace_id).order_by(col(TeamAction.created_at))
     ).all()
-    return [
+    closed = set(
+        session.exec(
+            select(PulseRound.id).where(PulseRound.workspace_id == workspace_id, PulseRound.status == "closed")
+        )
+    )
+    helped: list[list[object]] = [
+        [
+            "action_help",
+            team_names.get(row.team_id, ""),
+            row.created_at.date().isoformat(),
+            "",
+            "",
+            "",
+            "did_this_help_yes_percent",
+            round(100.0 * row.help_yes / n, 1),
+            n,
+            row.text,
+            "",
+        ]
+        for row in rows
+        if row.help_round_id in closed and is_reportable(n := row.help_yes + row.help_no + row.help_unsure, k)
+    ]
+    committed: list[list[object]] = [
         [
             "action",
             team_names.get(row.team_id, ""),
@@ -122,3 +236,4 @@ def export_rows(session: Session, workspace_id: str, team_names: dict[int | None
         ]
         for row in rows
     ]
+    return committed + helped

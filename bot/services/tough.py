@@ -9,7 +9,9 @@ answered, or a week after the check-in went out unanswered.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,8 +25,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
-from bot.domain.anonymity import is_reportable
+from bot.domain.anonymity import is_reportable, sealing_key
 from bot.domain.people import TeamView
+from bot.domain.sealing import seal, unseal
 from bot.domain.tough import (
     CHECKIN_WORKING_DAYS,
     REMINDER_WORKING_DAYS,
@@ -37,7 +40,7 @@ from bot.domain.tough import (
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.db import Database
-from storage.models import ToughDaily, ToughRequest, ToughRequestManager
+from storage.models import SealedCheckin, ToughDaily, ToughRequest, ToughRequestManager
 
 logger = logging.getLogger(__name__)
 
@@ -435,7 +438,107 @@ def tough_tick(deps: Deps) -> None:
         send_request_dms(deps, work.workspace_id, work.request, reminder=True)
     for work in due_checkins(deps):
         send_checkin(deps, work.workspace_id, work.request)
+    send_sealed_checkins(deps)
     forget_unanswered(deps)
+
+
+# ----- the check-in after "just note it": sealed, not tied to the note --------------------------------------
+
+# What a sealed row holds, and what a note's check-in buttons carry: different purposes, so neither can be
+# replayed as the other.
+DUE_PURPOSE = "note-checkin-due"
+ANSWER_PURPOSE = "note-checkin-answer"
+# A note's check-in goes out at this local hour, two working days on: the row says the day, not the minute.
+NOTE_CHECKIN_HOUR = 10
+
+
+def _sealing_key(deps: Deps) -> bytes:
+    return sealing_key(deps.settings.secret_key.reveal(), "tough-note-checkin")
+
+
+def schedule_note_checkin(deps: Deps, workspace_id: str, user_id: str, team: TeamView) -> None:
+    """One check-in two working days after a note: a row holding only the sealed (workspace, person, team,
+    day) and the day it is due at a fixed hour; no link to the note's count, deleted when sent."""
+    zone = _zone(team)
+    day = deps.now().astimezone(zone).date()
+    morning = datetime(day.year, day.month, day.day, NOTE_CHECKIN_HOUR, tzinfo=zone)
+    due = add_working_days(morning, CHECKIN_WORKING_DAYS, zone)
+    fields = {"w": workspace_id, "u": user_id, "t": team.id, "d": day.isoformat()}
+    with deps.db.session_scope() as session:
+        session.add(
+            SealedCheckin(
+                workspace_id=workspace_id, sealed=seal(_sealing_key(deps), DUE_PURPOSE, fields), due_at=to_db(due)
+            )
+        )
+
+
+def send_sealed_checkins(deps: Deps) -> int:
+    """Each due row is deleted first (one process wins the delete), then opened and its DM sent: at most once.
+    A row that no longer opens (the secret changed) is dropped. Returns the DMs sent."""
+    from bot.blocks.tough import checkin_dm
+    from bot.services.languages import translator_for_person
+
+    key = _sealing_key(deps)
+    with deps.db.session_scope() as session:
+        due = session.exec(
+            select(SealedCheckin.id, SealedCheckin.sealed)
+            .where(col(SealedCheckin.due_at) <= to_db(deps.now()))
+            .order_by(col(SealedCheckin.due_at))
+            .limit(200)
+        ).all()
+    sent = 0
+    for row_id, sealed in due:
+        with deps.db.session_scope() as session:
+            taken = session.execute(delete(SealedCheckin).where(col(SealedCheckin.id) == row_id))
+            if not getattr(taken, "rowcount", 0):
+                continue  # another process took it
+        fields = unseal(key, DUE_PURPOSE, sealed)
+        if fields is None:
+            logger.warning("a sealed check-in did not open (was PULSSI_SECRET_KEY changed?); dropped")
+            continue
+        workspace_id, user_id = str(fields["w"]), str(fields["u"])
+        answer = seal(key, ANSWER_PURPOSE, {**fields, "n": secrets.token_hex(16)})
+        text, blocks = checkin_dm(translator_for_person(deps, workspace_id, user_id), 0, sealed=answer)
+        try:
+            deps.client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+            sent += 1
+        except SlackApiError as error:
+            logger.warning("tough-moment check-in not sent: %s", error.response.get("error"))
+    return sent
+
+
+def answer_sealed_checkin(deps: Deps, workspace_id: str, user_id: str, token: str, supported: bool) -> bool:
+    """A yes/no on a note's check-in: counted once on the note's team and day. Only the person the token
+    was sealed for may answer; False for a second click."""
+    from bot.services.idempotency import claim_once
+
+    fields = unseal(_sealing_key(deps), ANSWER_PURPOSE, token)
+    if fields is None or fields.get("w") != workspace_id or fields.get("u") != user_id:
+        raise NotChosen()
+    # The claim's key is a hash of the token's random part and its time the day: it names nobody.
+    nonce = hashlib.sha256(str(fields.get("n")).encode()).hexdigest()[:40]
+    today = deps.now().replace(hour=0, minute=0, second=0, microsecond=0)
+    if not claim_once(deps.db, workspace_id, f"note-checkin:{nonce}", today):
+        return False
+    with deps.db.session_scope() as session:
+        counts = {"checkin_yes" if supported else "checkin_no": 1}
+        _add_counts(session, workspace_id, int(fields["t"]), date.fromisoformat(str(fields["d"])), **counts)
+    return True
+
+
+def forget_sealed_checkins(session: Session, secret_key: str, workspace_id: str, user_id: str) -> int:
+    """`/pulse delete-my-data`: the person's pending note check-ins go too (each row is opened to find them)."""
+    key = sealing_key(secret_key, "tough-note-checkin")
+    mine = [
+        row_id
+        for row_id, sealed in session.exec(
+            select(SealedCheckin.id, SealedCheckin.sealed).where(SealedCheckin.workspace_id == workspace_id)
+        ).all()
+        if (fields := unseal(key, DUE_PURPOSE, sealed)) is not None and fields.get("u") == user_id
+    ]
+    if mine:
+        session.execute(delete(SealedCheckin).where(col(SealedCheckin.id).in_(mine)))
+    return len(mine)
 
 
 def forget_person(session: Session, workspace_id: str, user_id: str) -> int:
@@ -454,6 +557,28 @@ def forget_person(session: Session, workspace_id: str, user_id: str) -> int:
         )
     )
     return _forget(session, workspace_id, own)
+
+
+@dataclass(frozen=True)
+class OwnMoment:
+    """One of the person's own open named requests, for the /win modal's "recovers a tough moment" select."""
+
+    id: int
+    day: date
+    what: str | None
+
+
+def own_open_moments(deps: Deps, workspace_id: str, user_id: str) -> list[OwnMoment]:
+    """The person's named requests still stored (the loop runs until the check-in is answered), newest first.
+    Notes and lessons aren't tied to anyone, so they can't be listed."""
+    with deps.db.session_scope() as session:
+        rows = session.exec(
+            select(ToughRequest)
+            .where(ToughRequest.workspace_id == workspace_id, ToughRequest.user_id == user_id)
+            .order_by(col(ToughRequest.id).desc())
+            .limit(100)
+        ).all()
+        return [OwnMoment(row.id, row.day, row.what) for row in rows if row.id is not None]
 
 
 def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str], k: int) -> list[list[object]]:

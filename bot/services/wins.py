@@ -128,8 +128,9 @@ def _set_colleagues(session: Session, win: Win, colleagues: tuple[str, ...]) -> 
         session.add(WinColleague(workspace_id=win.workspace_id, win_id=win.id, user_id=user_id))
 
 
-def save_win(deps: Deps, workspace_id: str, author_id: str, draft: WinDraft) -> StoredWin:
-    """Store a validated draft (sentiment scored for English, `None` otherwise); not yet posted."""
+def save_win(deps: Deps, workspace_id: str, author_id: str, draft: WinDraft, *, from_tough: bool = False) -> StoredWin:
+    """Store a validated draft (sentiment scored for English, `None` otherwise); not yet posted. `from_tough`:
+    the author linked it to an earlier tough moment of theirs (only this flag is kept, not which one)."""
     draft = clean_draft(draft, author_id)
     with deps.db.session_scope() as session:
         repo.ensure_workspace(session, workspace_id, deps.now())
@@ -140,6 +141,7 @@ def save_win(deps: Deps, workspace_id: str, author_id: str, draft: WinDraft) -> 
             text=draft.story,
             source_permalink=draft.source_permalink,
             created_at=to_db(deps.now()),
+            from_tough=from_tough,
         )
         _apply(win, draft)
         session.add(win)

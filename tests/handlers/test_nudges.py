@@ -7,6 +7,7 @@ import json
 import time
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
@@ -14,9 +15,9 @@ from sqlmodel import select
 from bot.domain.nudges import dropped_needs, suggestion_key
 from bot.domain.report import NeedResult
 from bot.i18n import catalogs
-from bot.services import rounds
-from bot.services.nudges import nudge_after_round
-from storage.models import ManagerNudge, NudgeSnooze, PulseRound
+from bot.services import cx_import, rounds
+from bot.services.nudges import nudge_after_round, nudge_tick
+from storage.models import ManagerNudge, NudgeSnooze, PulseRound, Team, Win
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
@@ -131,3 +132,128 @@ def test_the_bank_has_five_suggestions_per_need_in_both_languages() -> None:
     for language in ("en", "fi"):
         for need in ("autonomy", "competence", "belonging"):
             assert all(f"nudge.suggest.{need}.{i}" in catalogs()[language] for i in range(1, 6))
+
+
+# ----- the scheduler's nudges: detractors, unnoticed wins, a waiting tough moment --------------------------
+
+
+def import_nps(harness: Harness, windows: list[tuple[int, int, int]]) -> None:
+    """(days back, answers, detractors) per day: NPS answers through the real import, for the team "support"."""
+    today = harness.clock().astimezone(ZoneInfo("Europe/Helsinki")).date()
+    lines = ["date,nps,team"]
+    for back, answers, detractors in windows:
+        day = (today - timedelta(days=back)).isoformat()
+        lines += [f"{day},3,support"] * detractors + [f"{day},9,support"] * (answers - detractors)
+    summary = cx_import.import_bytes(harness.db, "T0001", "test", "\n".join(lines).encode(), None, harness.clock())
+    assert summary.status != "rejected"
+
+
+def react(harness: Harness, user: str) -> None:
+    item = {"type": "message", "channel": CHANNEL, "ts": "1700000000.000100"}
+    harness.sender.event({"type": "reaction_added", "user": user, "reaction": "tada", "item": item})
+
+
+def kinds_sent(harness: Harness) -> list[str]:
+    with harness.db.session_scope() as session:
+        return [row.kind for row in session.exec(select(ManagerNudge)).all()]
+
+
+def manager_team(harness: Harness, language: str) -> None:
+    make_team(harness, MEMBERS)
+    harness.fake.add_user(MANAGER)
+    command(harness, f"managers <@{MANAGER}>", ADMIN)
+    if language != "en":
+        command(harness, f"language {language}", MANAGER)
+    harness.fake.clear_calls()
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_a_detractor_rise_beyond_noise_gives_exactly_one_nudge(harness: Harness, language: str) -> None:
+    manager_team(harness, language)
+    import_nps(harness, [(40, 100, 10), (5, 100, 35)])  # 10 % -> 35 % detractors
+    nudge_tick(harness.deps)
+    nudge_tick(harness.deps)  # a second tick, or a second process: the week is taken
+    [nudge] = nudges_to(harness, MANAGER)
+    text = json.dumps(nudge.params, ensure_ascii=False)
+    catalog = catalogs()[language]
+    assert catalog["nudge.detractor_rise.text"].split("{team}")[1][:30] in text
+    suggestion = catalog[suggestion_key("competence", harness.clock().date())]
+    assert suggestion[:20] in text or suggestion.replace("'", "\\u0027")[:20] in text
+    assert kinds_sent(harness) == ["detractor_rise"]
+    # The same week, another kind falling due (four weeks of wins no manager reacted to) sends nothing more.
+    with harness.db.session_scope() as session:
+        team_id = session.exec(select(Team.id)).one()
+        session.add(
+            Win(
+                workspace_id="T0001",
+                team_id=team_id,
+                author_id="U001",
+                text="Unnoticed",
+                created_at=harness.clock() - timedelta(weeks=5),
+            )
+        )
+    harness.clock.advance(timedelta(days=1))
+    nudge_tick(harness.deps)
+    assert len(nudges_to(harness, MANAGER)) == 1 and kinds_sent(harness) == ["detractor_rise"]
+    # Next week the budget is free again: exactly one more.
+    harness.clock.advance(timedelta(weeks=1))
+    nudge_tick(harness.deps)
+    nudge_tick(harness.deps)
+    assert len(nudges_to(harness, MANAGER)) == 2 and len(kinds_sent(harness)) == 2
+
+
+@BOTH_BACKENDS
+def test_noise_in_the_detractor_share_gives_no_nudge(harness: Harness) -> None:
+    manager_team(harness, "en")
+    import_nps(harness, [(40, 60, 10), (5, 60, 14)])  # 17 % -> 23 %: within noise at these counts
+    nudge_tick(harness.deps)
+    assert not nudges_to(harness, MANAGER) and kinds_sent(harness) == []
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_four_weeks_of_wins_no_manager_reacted_to_give_one_nudge(harness: Harness, language: str) -> None:
+    manager_team(harness, language)
+    with harness.db.session_scope() as session:
+        team_id = session.exec(select(Team.id)).one()
+        win = Win(
+            workspace_id="T0001",
+            team_id=team_id,
+            author_id="U001",
+            text="Solved it",
+            channel_id=CHANNEL,
+            message_ts="1700000000.000100",
+            created_at=harness.clock(),
+        )
+        session.add(win)
+    harness.clock.advance(timedelta(weeks=2))
+    # A colleague's reaction is not a manager noticing the win.
+    react(harness, "U002")
+    deadline = time.monotonic() + 5
+    while True:
+        with harness.db.session_scope() as session:
+            if session.exec(select(Win.reactions)).one() == 1:
+                break
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    harness.clock.advance(timedelta(weeks=2, days=1))
+    nudge_tick(harness.deps)
+    [nudge] = nudges_to(harness, MANAGER)
+    assert catalogs()[language]["nudge.no_win_noticed.text"].split("{team}")[1][:30] in json.dumps(
+        nudge.params, ensure_ascii=False
+    )
+
+    # Next week, after the manager reacted: nothing.
+    react(harness, MANAGER)
+    deadline = time.monotonic() + 5
+    while True:
+        with harness.db.session_scope() as session:
+            if session.exec(select(Win.noticed_at)).one() is not None:
+                break
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    harness.clock.advance(timedelta(weeks=1))
+    harness.fake.clear_calls()
+    nudge_tick(harness.deps)
+    assert not nudges_to(harness, MANAGER)

@@ -9,10 +9,12 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+from bot.blocks.report import chart_figure
 from bot.domain.report import report_json
+from bot.i18n import catalogs, translator
 from bot.services import reports
 from bot.services.export import export_csv
-from storage.models import TeamAction
+from storage.models import ActionHelpAnswer, TeamAction
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team, wait_pulse_dms
@@ -110,6 +112,7 @@ def test_commitment_reaches_the_next_pulse_dm_and_the_digest(harness: Harness, l
         "owner": "U002",
         "due_on": "2026-04-30",
         "status": "done",
+        "did_this_help": None,  # done while its round was open: the next round asks
     }
     exported = export_csv(harness.deps, "T0001")
     assert "action,support,2026-03-02,,,,autonomy,done,,Weekly <!here> planning slot," in exported.splitlines()
@@ -153,3 +156,147 @@ def test_report_button_under_the_needs_opens_the_form_with_the_need_chosen(harne
     view = harness.fake.wait_for("views.open")[0].params["view"]
     need = next(b for b in view["blocks"] if b.get("block_id") == "need")
     assert need["element"]["initial_option"]["value"] == "competence"
+
+
+HELP_TEXTS = {
+    "en": {"question": "Did this help?", "result": "yes 3, no 1, not sure 1 (n=5)", "few": "not enough answers"},
+    "fi": {"question": "Auttoiko tämä?", "result": "kyllä 3, ei 1, en osaa sanoa 1 (n=5)", "few": "liian vähän"},
+}
+
+
+def help_button(dm: tuple[str, str, list[dict[str, Any]]], answer: str) -> dict[str, Any]:
+    for block in dm[2]:
+        if ":help:" in str(block.get("block_id", "")):
+            return next(e for e in block["elements"] if e["action_id"] == f"action_help_{answer}")
+    raise AssertionError("no did-this-help question in the DM")
+
+
+def answer_help(harness: Harness, user: str, dm: tuple[str, str, list[dict[str, Any]]], answer: str) -> None:
+    channel, ts, blocks = dm
+    button = help_button(dm, answer)
+    harness.sender.block_action(
+        user_id=user,
+        action_id=button["action_id"],
+        value=button["value"],
+        channel_id=channel,
+        container={"type": "message", "channel_id": channel, "message_ts": ts, "is_ephemeral": False},
+        message={"ts": ts, "blocks": blocks, "text": "pulse"},
+    )
+
+
+def commit_and_finish(harness: Harness, text: str) -> int:
+    harness.fake.clear_calls()
+    harness.sender.command("/pulse", "action", user_id=MANAGER, channel_id=CHANNEL)
+    view = harness.fake.wait_for("views.open")[0].params["view"]
+    harness.sender.view_submission(
+        user_id=MANAGER,
+        callback_id="team_action_modal",
+        values=action_values("belonging", text, MANAGER, "2026-04-30"),
+        private_metadata=view["private_metadata"],
+    )
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == MANAGER)
+    with harness.db.session_scope() as session:
+        action_id = max(i for i in session.exec(select(TeamAction.id)).all() if i is not None)
+    command(harness, f"action done {action_id}", MANAGER)
+    return action_id
+
+
+def close_and_digest(harness: Harness) -> str:
+    command(harness, "close", ADMIN)
+    digest = harness.fake.wait_for(
+        "chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL, timeout=15
+    )[0]
+    harness.fake.wait_for("files.completeUploadExternal", timeout=30)
+    return json.dumps(digest.params["blocks"], ensure_ascii=False)
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_a_done_action_is_asked_about_once_and_shown_at_k(harness: Harness, language: str) -> None:
+    texts = HELP_TEXTS[language]
+    make_team(harness, [*MEMBERS, MANAGER])
+    command(harness, f"managers <@{MANAGER}>", ADMIN)
+    if language != "en":
+        for user in [*MEMBERS, MANAGER]:
+            command(harness, f"language {language}", user)
+        command(harness, f"language team {language}", MANAGER)
+    action_id = commit_and_finish(harness, "Pair <b>up</b> on hard calls")
+
+    # The next round asks once, the same question for everyone, the action's text escaped.
+    harness.fake.clear_calls()
+    command(harness, "now", ADMIN)
+    dms = wait_pulse_dms(harness, len(MEMBERS))
+    asked = [json.dumps(dms[u][2], ensure_ascii=False) for u in MEMBERS]
+    assert all(texts["question"] in a and "Pair &lt;b&gt;up&lt;/b&gt;" in a for a in asked)
+    help_blocks = {json.dumps([b for b in dms[u][2] if ":help:" in str(b.get("block_id", ""))]) for u in MEMBERS}
+    assert len(help_blocks) == 1  # the same question and buttons for everyone: nothing personal
+    answers = {"U001": "yes", "U002": "no", "U003": "unsure", "U004": "yes", "U005": "no"}
+    for user, answer in answers.items():
+        answer_help(harness, user, dms[user], answer)
+    harness.fake.wait_for("chat.postEphemeral", count=len(answers))
+    answer_help(harness, "U005", dms["U005"], "yes")  # a changed mind leaves one answer
+    harness.fake.wait_for("chat.postEphemeral", count=len(answers) + 1)
+    # The DMs never change when someone answers (Slack keeps edits); only ephemeral notes confirm.
+    assert not harness.fake.calls_to("chat.update")
+    with harness.db.session_scope() as session:
+        kept = session.exec(select(ActionHelpAnswer)).all()
+        assert len(kept) == len(MEMBERS) and all(not hasattr(a, "user_id") for a in kept)
+        assert not any(u in json.dumps([a.model_dump() for a in kept]) for u in MEMBERS)
+
+    shown = close_and_digest(harness)
+    assert texts["result"] in shown
+    # The manager's /cxreport shows the same under "You said, we did".
+    harness.fake.clear_calls()
+    harness.sender.command("/cxreport", "#support 4", user_id=MANAGER, channel_id=CHANNEL)
+    [reply] = harness.fake.wait_for("response_url", timeout=15)
+    harness.fake.wait_for("files.completeUploadExternal", timeout=30)
+    assert texts["result"] in json.dumps(reply.params["blocks"], ensure_ascii=False)
+    with harness.db.session_scope() as session:
+        assert not session.exec(select(ActionHelpAnswer)).all()  # only the action's counts remain
+        action = session.get(TeamAction, action_id)
+        assert action is not None and (action.help_yes, action.help_no, action.help_unsure) == (3, 1, 1)
+
+    with harness.db.session_scope() as session:
+        scope = reports.team_scope("T0001", reports.scope_teams(session, "T0001")[0])
+    start, end = reports.period_ending(reports.local_today(harness.settings, harness.clock()), 4)
+    report = reports.build_report(harness.db, scope, start, end, k=5)
+    [as_json] = report_json(report)["actions"]
+    assert as_json["did_this_help"] == {"yes": 3, "no": 1, "not_sure": 1, "n": 5}
+    # The chart marks the action on its need's line, committed and done (both this week), with a legend.
+    figure = chart_figure(translator(language), report)
+    marks = [line for line in figure.axes[0].get_lines() if line.get_gid() == "action"]
+    assert [line.get_marker() for line in marks] == ["D", "*"]
+    legend = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+    assert legend == [
+        catalogs()[language]["report.chart.action_committed"],
+        catalogs()[language]["report.chart.action_done"],
+    ]
+    assert report_json(reports.build_report(harness.db, scope, start, end, k=6))["actions"][0]["did_this_help"] == {
+        "suppressed": True
+    }
+    exported = export_csv(harness.deps, "T0001").splitlines()
+    assert any(line.startswith("action_help,support,") and ",60.0,5," in line for line in exported)
+
+    # The round after does not ask again.
+    harness.fake.clear_calls()
+    command(harness, "now", ADMIN)
+    harness.fake.wait_for("chat.postMessage", count=len(MEMBERS), timeout=10)
+    newest = wait_pulse_dms(harness, len(MEMBERS))
+    assert texts["question"] not in json.dumps(newest["U001"][2], ensure_ascii=False)
+
+
+@BOTH_BACKENDS
+def test_did_this_help_below_k_shows_no_counts(harness: Harness) -> None:
+    make_team(harness, [*MEMBERS, MANAGER])
+    command(harness, f"managers <@{MANAGER}>", ADMIN)
+    commit_and_finish(harness, "Quiet hour on Fridays")
+    harness.fake.clear_calls()
+    command(harness, "now", ADMIN)
+    dms = wait_pulse_dms(harness, len(MEMBERS))
+    for user in MEMBERS[:4]:
+        answer_help(harness, user, dms[user], "yes")
+    harness.fake.wait_for("chat.postEphemeral", count=4)
+    shown = close_and_digest(harness)
+    assert HELP_TEXTS["en"]["few"] in shown and "yes 4" not in shown
+    exported = export_csv(harness.deps, "T0001")
+    assert "action_help" not in exported

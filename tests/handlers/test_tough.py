@@ -7,15 +7,19 @@ import json
 import time
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlmodel import select
 
 from bot.domain.report import report_json
+from bot.i18n import catalogs
 from bot.services import reports
 from bot.services.export import export_csv
+from bot.services.nudges import nudge_tick
 from bot.services.tough import tough_tick
-from storage.models import ProcessedEvent, ToughDaily, ToughRequest, ToughRequestManager
+from bot.timeutil import from_db
+from storage.models import ProcessedEvent, SealedCheckin, ToughDaily, ToughRequest, ToughRequestManager, Win
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
@@ -402,3 +406,206 @@ def test_delete_my_data_forgets_the_named_request_but_keeps_the_count(harness: H
     harness.clock.advance(timedelta(days=3))
     tough_tick(harness.deps)  # no reminder and no check-in for a forgotten request
     assert not [c for c in harness.fake.calls_to("chat.postMessage") if c.params.get("channel") in (MANAGER, "U001")]
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_a_request_still_waiting_after_its_reminder_gives_one_nudge_on_a_later_day(
+    harness: Harness, language: str
+) -> None:
+    setup_team(harness, language)
+    submit(harness, "U001", "tough_modal", moment_values("talk", WHAT, [MANAGER]), "VW1")
+    manager_dm(harness, MANAGER)
+    harness.clock.advance(timedelta(hours=25))  # Tuesday: the reminder's day
+    tough_tick(harness.deps)
+    nudge_tick(harness.deps)
+    to_manager = [c for c in harness.fake.calls_to("chat.postMessage") if c.params["channel"] == MANAGER]
+    assert len(to_manager) == 2  # the request and its reminder, not a nudge the same day
+    harness.clock.advance(timedelta(days=1))  # Wednesday, still unacknowledged
+    nudge_tick(harness.deps)
+    nudge_tick(harness.deps)
+    nudges = [
+        c
+        for c in harness.fake.calls_to("chat.postMessage")
+        if c.params["channel"] == MANAGER and "nudge_snooze" in json.dumps(c.params.get("blocks") or [])
+    ]
+    assert len(nudges) == 1
+    shown = json.dumps(nudges[0].params, ensure_ascii=False)
+    assert catalogs()[language]["nudge.tough_waiting.text"].split("{team}")[1][:30] in shown
+    # The nudge names nobody and quotes nothing: the request's DM already has that, for the chosen only.
+    assert "U001" not in shown and "froze" not in shown
+    # Only the chosen managers: nobody else in the channel hears of it.
+    assert all(c.params["channel"] in (MANAGER, "U001") for c in harness.fake.calls_to("chat.postMessage"))
+
+
+def sealed_rows(harness: Harness) -> list[SealedCheckin]:
+    with harness.db.session_scope() as session:
+        rows = list(session.exec(select(SealedCheckin)).all())
+        session.expunge_all()
+    return rows
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_just_note_it_gets_the_same_one_checkin_from_a_sealed_row(harness: Harness, language: str) -> None:
+    texts = TEXTS[language]
+    setup_team(harness, language)
+    notes = MEMBERS[:5]
+    for number, user in enumerate(notes):
+        submit(harness, user, "tough_modal", moment_values("note", "a secret detail"), f"VS{number}")
+    wait_moments(harness, 5)
+    submit(harness, "U001", "tough_modal", moment_values("note"), "VS0")  # Slack resending: one check-in
+    time.sleep(0.3)
+
+    # Sealed: no user id, team or text in clear; due two working days on at 10:00, so no minute is kept.
+    rows = sealed_rows(harness)
+    assert len(rows) == 5
+    stored = json.dumps([r.model_dump(mode="json") for r in rows])
+    assert not any(user in stored for user in MEMBERS) and "secret" not in stored and "support" not in stored
+    helsinki = ZoneInfo("Europe/Helsinki")
+    assert {from_db(r.due_at).astimezone(helsinki).strftime("%a %H:%M") for r in rows} == {"Wed 10:00"}
+    assert requests_in_db(harness) == []
+
+    harness.clock.advance(timedelta(days=1, hours=23))  # Wednesday 07:00: not yet
+    tough_tick(harness.deps)
+    assert not harness.fake.calls_to("chat.postMessage")
+    harness.clock.advance(timedelta(hours=3, minutes=5))
+    tough_tick(harness.deps)
+    tough_tick(harness.deps)  # a second tick (or scheduler) sends nothing more
+    checkins = harness.fake.wait_for("chat.postMessage", count=5)
+    assert len(harness.fake.calls_to("chat.postMessage")) == 5
+    assert sorted(c.params["channel"] for c in checkins) == sorted(notes)
+    assert all(texts["checkin"] in c.params["text"] for c in checkins)  # the same words as a named request's
+    assert sealed_rows(harness) == []  # deleted when sent
+
+    def checkin_of(user: str) -> tuple[str, str, list[dict[str, Any]]]:
+        return next(
+            (ch, t, m["blocks"])
+            for (ch, t), m in harness.fake.messages.items()
+            if ch == f"D{user}" and "tough_checkin_yes" in json.dumps(m["blocks"])
+        )
+
+    # Someone else's button, forged: refused, nothing counted.
+    click(harness, "U002", checkin_of("U001"), "tough_checkin_yes")
+    harness.fake.wait_for("response_url")
+    for user in notes:
+        dm = checkin_of(user)
+        answer = "tough_checkin_no" if user == "U005" else "tough_checkin_yes"
+        click(harness, user, dm, answer)
+        click(harness, user, dm, answer)  # a double click counts once
+        harness.fake.wait_for("chat.update", predicate=lambda c, ts=dm[1]: c.params.get("ts") == ts)
+    deadline = time.monotonic() + 5
+    while (daily(harness)[0].checkin_yes, daily(harness)[0].checkin_no) != (4, 1):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    time.sleep(0.3)
+    [row] = daily(harness)
+    assert (row.moments, row.talks, row.checkin_yes, row.checkin_no) == (5, 0, 4, 1)
+    assert report_json_now(harness)["tough_moments"]["checkin_yes_percent"] == 80.0
+
+
+def test_delete_my_data_drops_a_pending_note_checkin(harness: Harness) -> None:
+    setup_team(harness)
+    submit(harness, "U001", "tough_modal", moment_values("note"), "VD1")
+    submit(harness, "U002", "tough_modal", moment_values("note"), "VD2")
+    wait_moments(harness, 2)
+    deadline = time.monotonic() + 5
+    while len(sealed_rows(harness)) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    harness.fake.clear_calls()
+    harness.sender.command("/pulse", "delete-my-data", user_id="U001", channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.sender.block_action(user_id="U001", action_id="delete_my_data_keep_wins", value="keep")
+    harness.fake.wait_for("response_url", count=2)
+    deadline = time.monotonic() + 5
+    while len(sealed_rows(harness)) != 1:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    harness.fake.clear_calls()
+    harness.clock.advance(timedelta(days=3))
+    tough_tick(harness.deps)
+    [checkin] = harness.fake.wait_for("chat.postMessage")
+    assert checkin.params["channel"] == "U002"
+
+
+def win_values(story: str, tough_id: str | None = None) -> dict[str, Any]:
+    values: dict[str, Any] = {"story": {"value": {"type": "plain_text_input", "value": story}}}
+    if tough_id is not None:
+        values["tough"] = {"value": {"type": "static_select", "selected_option": {"value": tough_id}}}
+    return values
+
+
+def open_win(harness: Harness, user: str) -> dict[str, Any]:
+    harness.fake.clear_calls()
+    harness.sender.command("/win", "", user_id=user, channel_id=CHANNEL)
+    return dict(harness.fake.wait_for("views.open")[0].params["view"])
+
+
+def win_rows(harness: Harness) -> list[Win]:
+    with harness.db.session_scope() as session:
+        rows = list(session.exec(select(Win).order_by(Win.id)).all())  # type: ignore[arg-type]
+        session.expunge_all()
+    return rows
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("language", ["en", "fi"])
+def test_a_win_linked_to_its_authors_tough_moment_ends_the_report(harness: Harness, language: str) -> None:
+    setup_team(harness, language)
+    submit(harness, "U001", "tough_modal", moment_values("talk", WHAT, [MANAGER]), "VL1")
+    manager_dm(harness, MANAGER)
+    submit(harness, "U002", "tough_modal", moment_values("note"), "VL2")
+    wait_moments(harness, 2)
+
+    # Only the person's own named requests are offered; a note names nobody, so it can't be.
+    select_block = next(b for b in open_win(harness, "U001")["blocks"] if b.get("block_id") == "tough")
+    [option] = select_block["element"]["options"]
+    assert "The customer shouted" in option["text"]["text"]
+    assert not any(b.get("block_id") == "tough" for b in open_win(harness, "U002")["blocks"])
+    assert not any(b.get("block_id") == "tough" for b in open_win(harness, "U003")["blocks"])
+
+    # Someone else's request, forged into the submission: refused, nothing stored.
+    forged = harness.sender.view_submission(
+        user_id="U003", callback_id="win_modal", values=win_values("Mine", option["value"]), view_id="VW0"
+    ).json()
+    assert forged["response_action"] == "errors" and set(forged["errors"]) == {"tough"}
+    assert win_rows(harness) == []
+
+    # Another win first, celebrated more; then U001's recovery story.
+    harness.sender.view_submission(
+        user_id="U003", callback_id="win_modal", values=win_values("A popular win"), view_id="VW1"
+    )
+    deadline = time.monotonic() + 15
+    while not (win_rows(harness) and win_rows(harness)[0].message_ts):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    popular = win_rows(harness)[0]
+    for count, user in enumerate(("U004", "U005", "U006"), start=1):
+        item = {"type": "message", "channel": popular.channel_id, "ts": popular.message_ts}
+        harness.sender.event({"type": "reaction_added", "user": user, "reaction": "tada", "item": item})
+        deadline = time.monotonic() + 15
+        while win_rows(harness)[0].reactions < count:  # one at a time: each is counted before the next
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+    reply = harness.sender.view_submission(
+        user_id="U001",
+        callback_id="win_modal",
+        values=win_values("Called the customer back", option["value"]),
+        view_id="VW2",
+    )
+    assert reply.status == 200 and not reply.body
+    deadline = time.monotonic() + 15
+    while len(win_rows(harness)) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    rows = win_rows(harness)
+    assert [(w.author_id, w.from_tough) for w in rows] == [("U003", False), ("U001", True)]
+    # The win keeps only the flag: not which request, not its text.
+    assert "froze" not in json.dumps([w.model_dump(mode="json") for w in rows])
+
+    ending = json.loads(cxreport(harness))[-3:]
+    title = catalogs()[language]["report.end.from_tough"].split("{author}")[0]
+    assert title in json.dumps(ending, ensure_ascii=False) and "Called the customer back" in json.dumps(ending)
+    top = report_json_now(harness)["wins"]["top"]
+    assert (top["author"], top["from_tough"]) == ("U001", True)

@@ -2,6 +2,16 @@
 
 EN: dict[str, str] = {
     "nudge.drop.text": "A nudge for {team}: *{need}* dropped by {change} in the last round, beyond noise.",
+    "nudge.detractor_rise.text": (
+        "A nudge for {team}: the share of NPS detractors rose in the last four weeks, beyond noise."
+    ),
+    "nudge.no_win_noticed.text": (
+        "A nudge for {team}: no win of the team has had a reaction from its managers in four weeks."
+    ),
+    "nudge.tough_waiting.text": (
+        "A nudge for {team}: a request for a talk after a tough customer moment is still waiting for"
+        " your acknowledgement. Its DM has the buttons."
+    ),
     "nudge.suggest.label": "One thing to try:",
     "nudge.commit": "Commit to an action",
     "nudge.snooze": "Snooze nudges for 4 weeks",
@@ -25,6 +35,16 @@ EN: dict[str, str] = {
 
 FI: dict[str, str] = {
     "nudge.drop.text": "Tuuppaus tiimille {team}: *{need}* laski viime kierroksella {change}, kohinaa enemmän.",
+    "nudge.detractor_rise.text": (
+        "Tuuppaus tiimille {team}: NPS-arvostelijoiden osuus kasvoi neljässä viikossa, kohinaa enemmän."
+    ),
+    "nudge.no_win_noticed.text": (
+        "Tuuppaus tiimille {team}: yksikään tiimin onnistuminen ei ole saanut esihenkilöiltä reaktiota neljään viikkoon."
+    ),
+    "nudge.tough_waiting.text": (
+        "Tuuppaus tiimille {team}: pyyntö keskustelusta vaikean asiakastilanteen jälkeen odottaa yhä"
+        " kuittaustasi. Sen viestissä ovat painikkeet."
+    ),
     "nudge.suggest.label": "Yksi kokeiltava asia:",
     "nudge.commit": "Sitoudu toimenpiteeseen",
     "nudge.snooze": "Hiljennä tuuppaukset 4 viikoksi",

@@ -30,6 +30,15 @@ EN: dict[str, str] = {
     "actions.gone": "There is no action {number}.",
     "actions.no_team": "Type this in your team's channel, or be a manager of a team.",
     "actions.since_last_time": ":seedling: Since last time: {actions}",
+    "actions.help.question": "*Did this help?* {text}",
+    "actions.help.yes": "Yes",
+    "actions.help.no": "No",
+    "actions.help.unsure": "Not sure",
+    "actions.help.recorded": "Noted: {answer}. Only the team's counts are kept, shown from {k} answers.",
+    "actions.help.result": "Did this help? yes {yes}, no {no}, not sure {unsure} (n={n})",
+    "actions.help.suppressed": "Did this help? not enough answers to show (n < {k})",
+    "report.chart.action_committed": "action committed",
+    "report.chart.action_done": "action done",
 }
 
 FI: dict[str, str] = {
@@ -63,4 +72,13 @@ FI: dict[str, str] = {
     "actions.gone": "Toimenpidettä {number} ei ole.",
     "actions.no_team": "Kirjoita tämä tiimisi kanavalla, tai ole jonkin tiimin esihenkilö.",
     "actions.since_last_time": ":seedling: Viime kerran jälkeen: {actions}",
+    "actions.help.question": "*Auttoiko tämä?* {text}",
+    "actions.help.yes": "Kyllä",
+    "actions.help.no": "Ei",
+    "actions.help.unsure": "En osaa sanoa",
+    "actions.help.recorded": "Kirjattu: {answer}. Vain tiimin määrät säilyvät, näkyvissä {k} vastauksesta.",
+    "actions.help.result": "Auttoiko? kyllä {yes}, ei {no}, en osaa sanoa {unsure} (n={n})",
+    "actions.help.suppressed": "Auttoiko? liian vähän vastauksia näytettäväksi (n < {k})",
+    "report.chart.action_committed": "toimenpide sovittu",
+    "report.chart.action_done": "toimenpide tehty",
 }

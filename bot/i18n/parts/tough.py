@@ -79,6 +79,15 @@ EN: dict[str, str] = {
     "tough.report.suppressed": "*Tough moments*: hidden (fewer than {k})",
     "tough.report.none": "no requests",
     "tough.report.hidden": "hidden (fewer than {k})",
+    "win.field.tough.label": "Did this win follow a tough moment of yours?",
+    "win.field.tough.hint": (
+        'Optional. Only you see this list. If you pick one, the win is shown as "from a tough moment to a'
+        ' win" under your name, so those who see it will know it followed a tough moment.'
+    ),
+    "win.field.tough.placeholder": "Pick the tough moment",
+    "win.field.tough.option": "Tough moment on {day}",
+    "win.error.tough": "That tough moment can't be linked any more; leave the field empty.",
+    "report.end.from_tough": (":sunrise: *From a tough moment to a win*, shared by {author} ({reactions} reactions):"),
 }
 
 FI: dict[str, str] = {
@@ -159,4 +168,15 @@ FI: dict[str, str] = {
     "tough.report.suppressed": "*Vaikeat tilanteet*: piilotettu (alle {k})",
     "tough.report.none": "ei pyyntöjä",
     "tough.report.hidden": "piilotettu (alle {k})",
+    "win.field.tough.label": "Seurasiko tämä onnistuminen sinun vaikeaa tilannettasi?",
+    "win.field.tough.hint": (
+        "Valinnainen. Vain sinä näet tämän listan. Jos valitset yhden, onnistuminen näytetään nimelläsi"
+        ' "vaikeasta tilanteesta onnistumiseen", joten sen näkevät tietävät sen seuranneen vaikeaa tilannetta.'
+    ),
+    "win.field.tough.placeholder": "Valitse vaikea tilanne",
+    "win.field.tough.option": "Vaikea tilanne {day}",
+    "win.error.tough": "Tätä vaikeaa tilannetta ei voi enää liittää; jätä kenttä tyhjäksi.",
+    "report.end.from_tough": (
+        ":sunrise: *Vaikeasta tilanteesta onnistumiseen*, jakaja {author} ({reactions} reaktiota):"
+    ),
 }

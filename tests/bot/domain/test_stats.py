@@ -23,6 +23,8 @@ from bot.domain.stats import (
     mean_ci,
     normal_quantile,
     pearson,
+    proportion_difference_ci,
+    share_rose_beyond_noise,
     strongest_lag,
     t_critical_95,
     week_start,
@@ -456,3 +458,33 @@ def test_lag_analysis_refuses_a_series_not_keyed_by_mondays() -> None:
         lag_analysis(pulse, tuesdays)
     with pytest.raises(ValueError, match="keyed by Mondays"):
         lag_analysis(tuesdays, tuesdays)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "expected"),
+    [
+        # Newcombe (1998), Statistics in Medicine 17:873, table II, method 10.
+        ((48, 80), (56, 70), (0.2, 0.0524, 0.3339)),
+        ((0, 20), (0, 10), (0.0, -0.1611, 0.2775)),
+    ],
+)
+def test_proportion_difference_ci_matches_newcombe(
+    before: tuple[int, int], after: tuple[int, int], expected: tuple[float, float, float]
+) -> None:
+    found = proportion_difference_ci(before[0], before[1], after[0], after[1])
+    assert found is not None
+    assert [round(v, 4) for v in found] == pytest.approx(expected, abs=1e-4)
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "rose"),
+    [
+        ((10, 100), (35, 100), True),
+        ((10, 60), (14, 60), False),  # noise at these counts
+        ((10, 100), (5, 100), False),  # a fall is not a rise
+        ((0, 0), (5, 10), False),  # nothing to compare with
+        ((1, 5), (4, 5), False),  # too few answers to tell
+    ],
+)
+def test_share_rose_beyond_noise(before: tuple[int, int], after: tuple[int, int], rose: bool) -> None:
+    assert share_rose_beyond_noise(before[0], before[1], after[0], after[1]) is rose
