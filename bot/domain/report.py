@@ -258,6 +258,7 @@ def _direction(leader: str) -> str:
     return {"pulse": "pulse_leads_nps", "nps": "nps_leads_pulse"}.get(leader, "same_week")
 
 
+DEFAULT_WEEKS = 12  # a report's period when none is asked for, in Slack, the shell and on Home
 MAX_WEEKS = 260  # the longest report period, in the shell and in Slack alike
 MAX_POINTS_PER_PERIOD = 7  # a chart period widens beyond the team's cadence to keep the chart readable
 LAG_HISTORY_WEEKS = 52

@@ -39,6 +39,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.domain import anonymity
+from bot.domain.report import DEFAULT_WEEKS as DEFAULT_WEEKS
 from bot.domain.report import (
     MAX_WEEKS,
     NEEDS,
@@ -59,7 +60,6 @@ from storage import cx_repository
 from storage.db import Database
 from storage.models import CxAggregate, CxDaily, PulseRound, RoundResult, Team, Win, WinColleague
 
-DEFAULT_WEEKS = 12
 DIGEST_WEEKS = 4
 
 

@@ -25,6 +25,7 @@ from bot.blocks.pulse import closed_dm_blocks
 from bot.deps import Deps
 from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
+from bot.domain.rounds import PersonRoundView as PersonRoundView
 from bot.services.languages import translator_for_person
 from bot.services.teams import NoTeam, refresh_members
 from bot.timeutil import from_db, to_db
@@ -69,17 +70,6 @@ class StartedRound:
     invited: int
     asks_enps: bool
     closes_at: datetime
-
-
-@dataclass(frozen=True)
-class PersonRoundView:
-    """What one person sees of their own round. Holds no answers and not whether they answered: every view
-    of a round looks the same whatever the person did, so no message or Home tab can show it."""
-
-    round_id: int
-    statements: dict[str, str]
-    asks_enps: bool
-    is_open: bool = True
 
 
 def _secret(deps: Deps) -> str:
