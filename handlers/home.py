@@ -22,7 +22,6 @@ from handlers.delivery import refresh_home
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import refusal_text, refuse, save_schedule, schedule_modal
 from handlers.registry import MANAGERS
-from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
 
@@ -336,9 +335,7 @@ def _managed_team(deps: Deps, body: dict[str, Any], action: dict[str, Any], what
         t = translator_for(deps, workspace_id, user_id)
         deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, refusal_text(t, error)))
         return None
-    with deps.db.session_scope() as session:
-        row = repo.team_by_id(session, workspace_id, team_id)
-        team = teams.view_of(session, row) if row else None
+    team = teams.team_view(deps, workspace_id, team_id)
     if team is None:  # e.g. another workspace's team id
         t = translator_for(deps, workspace_id, user_id)
         deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, t("core.error.not_in_team")))

@@ -22,7 +22,6 @@ from handlers import pulse
 from handlers.common import ephemeral_or_dm, translator_before_ack, translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.registry import MANAGERS
-from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
 
@@ -295,39 +294,28 @@ def status(deps: Deps, command: PulseCommand) -> None:
         return
     t = command.t
     k = deps.settings.anonymity_min
-    with deps.db.session_scope() as session:
-        team_row = repo.team_by_id(session, command.workspace_id, team.id)
-        assert team_row is not None
-        today = deps.now().astimezone(ZoneInfo(team_row.timezone)).date()
-        next_date = pulse_schedule.next_round_date(session, team_row, today)
-        open_round = repo.open_round(session, command.workspace_id, team.id)
-        open_info = None
-        if open_round is not None:
-            answered = repo.respondent_count(session, command.workspace_id, open_round.id or 0)
-            open_info = (open_round.number, answered, open_round.invited, open_round.closes_at)
+    status = pulse_schedule.team_status(deps, command.workspace_id, team.id)
     lines = [
         t("pulsecmd.status.title", name=escape(team.name), channel=team.channel_name),
         t("pulsecmd.status.schedule", schedule=schedule_domain.render_schedule(schedule_of(team), t)),
-        t("pulsecmd.status.next", next=next_date.isoformat()),
+        t("pulsecmd.status.next", next=status.next_date.isoformat()),
     ]
-    if open_info is None:
+    open_round = status.open_round
+    if open_round is None:
         lines.append(t("pulsecmd.status.no_open"))
     else:
-        number, answered, invited, closes_at = open_info
-        # A live count below k could let a manager watch who answered; show it only from k up.
+        # A live count below k could let a manager watch who answered; the service hands it only from k up.
         participation = (
-            t("pulsecmd.status.participation", answered=answered, invited=invited)
-            if is_reportable(answered, k)
-            else t("pulsecmd.status.participation_low", k=k, invited=invited)
+            t("pulsecmd.status.participation", answered=open_round.answered, invited=open_round.invited)
+            if open_round.answered is not None
+            else t("pulsecmd.status.participation_low", k=k, invited=open_round.invited)
         )
-        from bot.timeutil import from_db
-
         lines.append(
             t(
                 "pulsecmd.status.open",
-                number=number,
+                number=open_round.number,
                 participation=participation,
-                closes=local_time(deps, command.user_id, from_db(closes_at)),
+                closes=local_time(deps, command.user_id, open_round.closes_at),
             )
         )
     lines.append(t("pulsecmd.status.managers", managers=mention_list(team.managers, t)))
@@ -420,9 +408,7 @@ def register(app: App, deps: Deps) -> None:
         t = translator_before_ack(deps, workspace_id_of(body), user_id)  # refusals go out with ack()
         workspace_id = workspace_id_of(body)
         team_id = int(view.get("private_metadata") or 0)
-        with deps.db.session_scope() as session:
-            row = repo.team_by_id(session, workspace_id, team_id)
-            team = teams.view_of(session, row) if row else None
+        team = teams.team_view(deps, workspace_id, team_id)
         if team is None:  # e.g. another workspace's team id
             ack(response_action="errors", errors={"time": t("core.error.not_in_team")})
             return

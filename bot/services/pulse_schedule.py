@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
+from bot.domain.anonymity import reportable_count
 from bot.services import digest, outbox, rounds
-from bot.timeutil import to_db
+from bot.timeutil import from_db, to_db
 from storage.models import PulseRound, Team
 
 logger = logging.getLogger(__name__)
@@ -62,6 +64,43 @@ def next_round_date(session: Session, team: Team, today: date) -> date:
     anchor = team.anchor_date or _default_anchor(team)
     since = today - timedelta(days=7 * schedule.every_weeks)
     return schedule_domain.next_open_date(schedule, anchor, today, _round_days_since(session, team, since))
+
+
+@dataclass(frozen=True)
+class OpenRoundStatus:
+    number: int
+    answered: int | None  # None below k: a live count could let a manager watch who answered
+    invited: int
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class TeamStatus:
+    """What `/pulse status` shows of a team's schedule: its next round's date and the open round, if any."""
+
+    next_date: date
+    open_round: OpenRoundStatus | None
+
+
+def team_status(deps: Deps, workspace_id: str, team_id: int) -> TeamStatus:
+    from bot.services.teams import NoTeam
+    from storage import repositories as repo
+
+    k = deps.settings.anonymity_min
+    with deps.db.session_scope() as session:
+        team = repo.team_by_id(session, workspace_id, team_id)
+        if team is None:
+            raise NoTeam()
+        today = deps.now().astimezone(ZoneInfo(team.timezone)).date()
+        next_date = next_round_date(session, team, today)
+        open_round = repo.open_round(session, workspace_id, team_id)
+        open_status = None
+        if open_round is not None:
+            answered = repo.respondent_count(session, workspace_id, open_round.id or 0)
+            open_status = OpenRoundStatus(
+                open_round.number, reportable_count(answered, k), open_round.invited, from_db(open_round.closes_at)
+            )
+    return TeamStatus(next_date, open_status)
 
 
 def _default_anchor(team: Team) -> date:
