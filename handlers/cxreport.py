@@ -1,4 +1,4 @@
-"""`/cxreport [#channel|team name|all] [weeks]` and the report from the Home tab (team digests: bot.services.digest)."""
+"""`/cxreport [#channel|team name|all] [weeks]` and the report from the Home tab (team digests: handlers.delivery)."""
 
 from __future__ import annotations
 

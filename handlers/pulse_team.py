@@ -16,10 +16,11 @@ from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import is_reportable
 from bot.domain.people import TeamView
 from bot.domain.policy import Action
-from bot.services import digest, privacy, pulse_schedule, rounds, teams
+from bot.services import privacy, pulse_schedule, rounds, teams
 from bot.services.teams import NotAllowed, NoTeam
 from handlers import pulse
 from handlers.common import ephemeral_or_dm, translator_before_ack, translator_for, user_id_of, workspace_id_of
+from handlers.delivery import after_close
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.registry import MANAGERS
 
@@ -279,7 +280,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
         )
     else:
         reply(command, command.t("pulsecmd.close.done_suppressed", team=escape(team.name), k=k))
-    deps.run_later(digest.after_close, deps, closed)  # the digest draws a chart: after ack
+    deps.run_later(after_close, deps, closed)  # the digest draws a chart: after ack
 
 
 @subcommand("status", order=10)

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 from bot.deps import Deps
 from bot.services import idempotency
+
+if TYPE_CHECKING:
+    from bot.services.pulse_schedule import AfterClose
 
 
 @dataclass(frozen=True)
@@ -22,13 +27,14 @@ def purge_idempotency_keys(deps: Deps) -> None:
     idempotency.forget_older_than(deps.db, deps.now() - idempotency.RETENTION)
 
 
-def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
+def periodic_jobs(deps: Deps, *, after_close: AfterClose) -> list[PeriodicJob]:
+    """The jobs, given what the composition root wires in: `after_close` renders and sends a closed round's digest."""
     from bot.services.cx_import import cx_feed_tick
     from bot.services.pulse_schedule import pulse_tick
     from bot.services.tough import tough_tick
 
     return [
-        PeriodicJob("pulse-tick", deps.settings.scheduler_tick_seconds, pulse_tick),
+        PeriodicJob("pulse-tick", deps.settings.scheduler_tick_seconds, partial(pulse_tick, after_close=after_close)),
         # Checked every minute; each workspace's feed is pulled once per CX_FEED_INTERVAL_MINUTES.
         PeriodicJob("cx-feed", 60, cx_feed_tick),
         PeriodicJob("housekeeping", 3600, purge_idempotency_keys),

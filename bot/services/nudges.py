@@ -45,7 +45,7 @@ def _snoozed(deps: Deps, workspace_id: str, team_id: int, today: date) -> set[st
 
 
 def nudge_after_round(deps: Deps, closed: rounds.ClosedRound) -> None:
-    """After a round closes (bot.services.digest.after_close): one nudge to the team's managers when a need
+    """After a round closes (handlers.delivery.after_close): one nudge to the team's managers when a need
     dropped beyond noise."""
     from bot.blocks.nudges import nudge_dm
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,11 +13,16 @@ from sqlmodel import Session, col, select
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import reportable_count
-from bot.services import digest, outbox, rounds
+from bot.services import outbox, rounds
+from bot.services.rounds import ClosedRound
 from bot.timeutil import from_db, to_db
 from storage.models import PulseRound, Team
 
 logger = logging.getLogger(__name__)
+
+# What follows a round's close (the digest, a nudge): rendering and sending to Slack, which the scheduler's wiring
+# provides (handlers.delivery.after_close), so this use case stays free of Block Kit.
+AfterClose = Callable[[Deps, ClosedRound], None]
 
 # A round is created this long before its date starts anywhere on Earth (UTC+14), so every person's
 # local 09:00 is still ahead when the DMs are queued.
@@ -153,7 +159,7 @@ def start_scheduled_rounds(deps: Deps) -> int:
     return started
 
 
-def close_due_rounds(deps: Deps) -> int:
+def close_due_rounds(deps: Deps, after_close: AfterClose) -> int:
     now = deps.now()
     with deps.db.session_scope() as session:
         due = session.exec(
@@ -167,12 +173,12 @@ def close_due_rounds(deps: Deps) -> int:
         result = rounds.close_round(deps, workspace_id, round_id)
         if result is not None:
             closed += 1
-            digest.after_close(deps, result)
+            after_close(deps, result)
     return closed
 
 
-def pulse_tick(deps: Deps) -> None:
+def pulse_tick(deps: Deps, after_close: AfterClose) -> None:
     start_scheduled_rounds(deps)
     outbox.send_due_pulses(deps)
     outbox.send_due_reminders(deps)
-    close_due_rounds(deps)
+    close_due_rounds(deps, after_close)
