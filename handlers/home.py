@@ -14,7 +14,7 @@ from bot.blocks.win import notice_modal
 from bot.deps import Deps
 from bot.domain.policy import Action
 from bot.i18n import Translator
-from bot.services import languages, privacy, rounds, teams
+from bot.services import cx_import, languages, privacy, rounds, teams
 from bot.slack_client import make_lookup_client
 from handlers import registry
 from handlers.common import translator_before_ack, translator_for, user_id_of, workspace_id_of
@@ -270,24 +270,30 @@ def register(app: App, deps: Deps) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         t = translator_before_ack(deps, workspace_id, user_id)  # its errors go out with ack()
         source = str(view["state"]["values"]["source"]["value"].get("value") or "").strip()
-        from bot.services.cx_import import run_import, set_feed_source, source_problem
-
         if not teams.may(deps, workspace_id, user_id, Action.CX_FEED):
             ack(response_action="errors", errors={"source": t("core.refusal.admins_only")})
             return
 
-        problem = source_problem(deps.settings, source)
+        problem = cx_import.source_problem(deps.settings, source)
         if problem:
             ack(response_action="errors", errors={"source": t(problem, source=source[:200])})
             return
         ack()
         try:
-            set_feed_source(deps, workspace_id, user_id, source)
+            cx_import.set_feed_source(deps, workspace_id, user_id, source)
         except teams.NotAllowed as error:  # lost admin rights since the check above: say so
             deps.client.chat_postMessage(channel=user_id, text=refusal_text(t, error))
             return
-        run_import(deps, workspace_id)  # the first pull now, so Home shows its result
-        refresh_home(deps, workspace_id, user_id)
+        # The first pull now, so Home shows its result; on the feed pool, as `/pulse cxfeed` pulls, so a slow
+        # server holds no listener thread and a burst of submissions waits behind FEED_QUEUE_LIMIT.
+        if deps.run_feed_later(_first_pull, deps, workspace_id, user_id) is None:
+            deps.client.chat_postMessage(channel=user_id, text=t("cxfeed.busy"))
+            refresh_home(deps, workspace_id, user_id)  # the new source shows; its pull waits for the next tick
+
+
+def _first_pull(deps: Deps, workspace_id: str, user_id: str) -> None:
+    cx_import.run_import(deps, workspace_id)
+    refresh_home(deps, workspace_id, user_id)
 
 
 def _not_ready_key(error: teams.ChannelNotReady) -> str:

@@ -145,7 +145,7 @@ def test_the_graph_sees_lazy_and_type_checking_imports() -> None:
     graph = import_graph()
     assert "storage.models" in graph["storage.repositories"]
     assert "bot.services.jobs" in graph["bot.scheduler"]  # inside a method
-    assert "bot.services.cx_import" in graph["handlers.home"]  # inside a listener
+    assert "bot.blocks.tough" in graph["bot.services.tough"]  # inside a function
     assert "bot.services.rounds" in graph["handlers.home"]  # `from bot.services import … rounds …`
 
 
