@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 
@@ -16,6 +15,7 @@ from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import is_reportable
 from bot.domain.people import TeamView
 from bot.domain.policy import Action
+from bot.domain.schedule import schedule_of
 from bot.services import privacy, pulse_schedule, rounds, teams
 from bot.services.teams import NotAllowed, NoTeam
 from handlers import pulse
@@ -42,11 +42,7 @@ def refuse(command: PulseCommand, error: NotAllowed) -> None:
 
 
 def local_time(deps: Deps, user_id: str, moment: datetime) -> str:
-    tz = deps.users.get(user_id).tz or deps.settings.default_timezone
-    try:
-        zone = ZoneInfo(tz)
-    except Exception:  # noqa: BLE001 (unknown zone from Slack: fall back to the default)
-        zone = ZoneInfo(deps.settings.default_timezone)
+    zone = schedule_domain.zone(deps.users.get(user_id).tz, deps.settings.default_timezone)
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
@@ -56,13 +52,6 @@ def team_of_channel(deps: Deps, command: PulseCommand) -> TeamView | None:
     except NoTeam:
         reply(command, command.t("core.error.not_in_team"))
         return None
-
-
-def schedule_of(team: TeamView) -> schedule_domain.Schedule:
-    hours, minutes = (int(p) for p in team.at_time.split(":"))
-    from datetime import time
-
-    return schedule_domain.Schedule(every_weeks=team.every_weeks, weekday=team.weekday, at=time(hours, minutes))  # type: ignore[arg-type]
 
 
 @subcommand("setup", audience=MANAGERS, order=10)

@@ -19,6 +19,7 @@ from bot.domain.cxelements import ElementComparison, comparison_json
 from bot.domain.cxmetrics import CsatResult, CsatTally, NpsResult, NpsTally
 from bot.domain.cxwords import CustomerWords, words_json
 from bot.domain.feedback import PulseComments, comments_json
+from bot.domain.questions import NEEDS as NEEDS
 from bot.domain.stats import (
     LagAnalysis,
     LagResult,
@@ -31,8 +32,6 @@ from bot.domain.stats import (
 )
 from bot.domain.team_actions import ActionView, action_json
 from bot.domain.tough import ToughSummary, summary_json
-
-NEEDS: tuple[str, ...] = ("autonomy", "competence", "belonging")
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ from bot.deps import Deps
 from bot.domain import policy
 from bot.domain.anonymity import is_reportable, reportable_count
 from bot.domain.home import CxFeedStatus, HomeModel, LatestRound, RoundParticipation, WinLine
+from bot.domain.questions import NEEDS
 from bot.services import feedback, languages, reports, rounds, slack_problems, teams
 from bot.timeutil import from_db
 from storage import repositories as repo
 from storage.models import PulseRound, RoundResult, Win, Workspace
 
-NEEDS = ("autonomy", "competence", "belonging")
 HOME_COMMENTS = 10  # Home shows fewer comments than the report (never fewer than k)
 
 
@@ -39,7 +39,7 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
             ).first()
             if row is not None:
                 result, pulse_round = row
-                means = None
+                means: dict[str, float] | None = None
                 if is_reportable(result.answered, k):
                     means = {
                         need: getattr(result, f"{need}_sum") / getattr(result, f"{need}_n")

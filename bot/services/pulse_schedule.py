@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -40,7 +39,7 @@ def set_schedule(deps: Deps, workspace_id: str, team_id: int, actor: str, new: s
         team = repo.team_by_id(session, workspace_id, team_id)
         if team is None:
             raise NoTeam()
-        today = deps.now().astimezone(ZoneInfo(team.timezone)).date()
+        today = deps.now().astimezone(schedule_domain.zone(team.timezone, deps.settings.default_timezone)).date()
         team.every_weeks = new.every_weeks
         team.weekday = new.weekday
         team.at_time = new.at.strftime("%H:%M")
@@ -66,7 +65,7 @@ def _round_days_since(session: Session, team: Team, since: date) -> list[date]:
 def next_round_date(session: Session, team: Team, today: date) -> date:
     """The date the next scheduled round really starts: not one that has started, nor one a manual round
     already stands for."""
-    schedule = rounds.team_schedule(team)
+    schedule = schedule_domain.schedule_of(team)
     anchor = team.anchor_date or _default_anchor(team)
     since = today - timedelta(days=7 * schedule.every_weeks)
     return schedule_domain.next_open_date(schedule, anchor, today, _round_days_since(session, team, since))
@@ -97,7 +96,7 @@ def team_status(deps: Deps, workspace_id: str, team_id: int) -> TeamStatus:
         team = repo.team_by_id(session, workspace_id, team_id)
         if team is None:
             raise NoTeam()
-        today = deps.now().astimezone(ZoneInfo(team.timezone)).date()
+        today = deps.now().astimezone(schedule_domain.zone(team.timezone, deps.settings.default_timezone)).date()
         next_date = next_round_date(session, team, today)
         open_round = repo.open_round(session, workspace_id, team_id)
         open_status = None
@@ -122,7 +121,7 @@ def start_scheduled_rounds(deps: Deps) -> int:
         all_teams = list(session.exec(select(Team)))
     for team in all_teams:
         assert team.id is not None
-        schedule = rounds.team_schedule(team)
+        schedule = schedule_domain.schedule_of(team)
         anchor = team.anchor_date or _default_anchor(team)
         window_days = deps.settings.pulse_window_days
         # The newest scheduled date whose start (anywhere on Earth) has come.
@@ -140,7 +139,7 @@ def start_scheduled_rounds(deps: Deps) -> int:
         # Missed while down: still start it if its window has not ended (3 working days ~ up to 5 calendar days).
         latest_start = schedule_domain.window_close(
             schedule_domain.local_send_time(due, schedule.at, team.timezone, deps.settings.default_timezone).astimezone(
-                ZoneInfo(team.timezone)
+                schedule_domain.zone(team.timezone, deps.settings.default_timezone)
             ),
             window_days,
         )

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     BigInteger,
@@ -39,6 +38,7 @@ from sqlmodel import Session, col, select
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.domain import anonymity
+from bot.domain import schedule as schedule_domain
 from bot.domain.report import DEFAULT_WEEKS as DEFAULT_WEEKS
 from bot.domain.report import (
     MAX_WEEKS,
@@ -55,7 +55,7 @@ from bot.services.feedback import customer_words, element_comparison, pulse_comm
 from bot.services.team_actions import team_actions
 from bot.services.tough import tough_summary
 from bot.settings import Settings
-from bot.timeutil import from_db
+from bot.timeutil import DEFAULT_TIMEZONE, from_db
 from storage import cx_repository
 from storage.db import Database
 from storage.models import CxAggregate, CxDaily, PulseRound, RoundResult, Team, Win, WinColleague
@@ -313,7 +313,7 @@ _STATEMENTS = {
 
 
 def build_report(
-    db: Database, scope: Scope, start: date, end: date, *, k: int, timezone: str = "Europe/Helsinki"
+    db: Database, scope: Scope, start: date, end: date, *, k: int, timezone: str = DEFAULT_TIMEZONE
 ) -> Report:
     """The report for [start, end] (inclusive) from stored aggregates: three small indexed queries, one pass.
 
@@ -323,7 +323,7 @@ def build_report(
     aggregate rows, each summed per place in SQL, and the wins; nothing here loops over answers or days.
     """
     span = ReportSpan(start, end, scope.bucket_weeks)
-    zone = ZoneInfo(timezone)
+    zone = schedule_domain.zone(timezone)
     by_team = scope.team_id is not None
     pulse_sql, cx_sql, wins_sql, open_sql = _STATEMENTS[by_team]
     days = {"workspace_id": scope.workspace_id, **_span_parameters(span)}
@@ -376,7 +376,7 @@ def period_ending(today: date, weeks: int) -> tuple[date, date]:
 
 
 def local_today(settings: Settings, now: datetime) -> date:
-    return now.astimezone(ZoneInfo(settings.default_timezone)).date()
+    return now.astimezone(schedule_domain.zone(settings.default_timezone)).date()
 
 
 class PeriodError(ValueError):

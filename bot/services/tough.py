@@ -12,9 +12,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import String, func, update
@@ -23,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
+from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import is_reportable
 from bot.domain.people import TeamView
 from bot.domain.tough import (
@@ -73,8 +73,8 @@ class ManagerMessage:
     message_ts: str | None
 
 
-def _zone(team: TeamView) -> ZoneInfo:
-    return ZoneInfo(team.timezone)
+def _zone(team: TeamView) -> tzinfo:
+    return schedule_domain.zone(team.timezone)
 
 
 def _add_counts(session: Session, workspace_id: str, team_key: int, day: date, **counts: int) -> None:
@@ -95,7 +95,7 @@ def _add_counts(session: Session, workspace_id: str, team_key: int, day: date, *
 
 
 def _today(deps: Deps, team: TeamView | None) -> date:
-    zone = ZoneInfo(team.timezone if team else deps.settings.default_timezone)
+    zone = schedule_domain.zone(team.timezone if team else None, deps.settings.default_timezone)
     return deps.now().astimezone(zone).date()
 
 
@@ -215,7 +215,7 @@ def acknowledge(deps: Deps, workspace_id: str, request_id: int, manager: str, *,
         first = bool(getattr(claimed, "rowcount", 0))
         if first:
             team = repo.team_by_id(session, workspace_id, request.team_id)
-            zone = ZoneInfo(team.timezone if team else deps.settings.default_timezone)
+            zone = schedule_domain.zone(team.timezone if team else None, deps.settings.default_timezone)
             if supported_in_time(from_db(request.created_at), now, zone):
                 _add_counts(session, workspace_id, request.team_id, request.day, supported_in_time=1)
         if done:
