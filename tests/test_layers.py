@@ -31,6 +31,7 @@ BASE = {"bot.i18n", "bot.timeutil", "bot.logging_setup", "bot.payload_check"}
 INFRA = {"bot.settings", "bot.slack_client", "bot.user_directory", "bot.deps"}
 BLOCKS_MAY_IMPORT = ("bot.domain", "bot.i18n", "bot.timeutil", "bot.blocks")
 
+
 def _modules() -> dict[str, Path]:
     found: dict[str, Path] = {}
     for package in PACKAGES:
