@@ -136,7 +136,7 @@ class InFlight:
 def register(app: App, deps: Deps) -> None:
     in_flight = InFlight()
 
-    @registry.command(app, "/cxreport")
+    @registry.command(app, "/cxreport", help_key="cxreport", audience=registry.MANAGERS)
     def cxreport(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
