@@ -13,13 +13,13 @@ import logging
 from slack_sdk.errors import SlackApiError
 
 from bot.blocks.home import home_view
+from bot.blocks.nudges import nudge_dm
 from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.blocks.team_actions import digest_blocks as action_digest_blocks
 from bot.deps import Deps
-from bot.services import digest, slack_problems
+from bot.services import digest, nudges, slack_problems
 from bot.services.home import build_home
-from bot.services.languages import translator_for_team
-from bot.services.nudges import nudge_after_round
+from bot.services.languages import translator_for_person, translator_for_team
 from bot.services.rounds import ClosedRound
 from handlers.common import translator_for
 
@@ -81,3 +81,23 @@ def _post_digest(deps: Deps, closed: ClosedRound) -> None:
         )
     except SlackApiError as error:
         logger.warning("team digest chart not posted: %s", error.response.get("error"))
+
+
+def nudge_after_round(deps: Deps, closed: ClosedRound) -> None:
+    """The nudge due after a round's close (nudges.due_nudge), to each manager in their own language."""
+    nudge = nudges.due_nudge(deps, closed)
+    if nudge is None:
+        return
+    for manager in nudge.managers:
+        text, blocks = nudge_dm(
+            translator_for_person(deps, nudge.workspace_id, manager),
+            team_id=nudge.team_id,
+            team_name=nudge.team_name,
+            need=nudge.need,
+            change=nudge.change,
+            suggestion_key=nudge.suggestion_key,
+        )
+        try:
+            deps.client.chat_postMessage(channel=manager, text=text, blocks=blocks)
+        except SlackApiError as error:
+            logger.warning("nudge DM failed: %s", error.response.get("error"))

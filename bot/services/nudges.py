@@ -3,21 +3,17 @@ with one suggested action from the bank; a manager can snooze a team's nudges fo
 
 from __future__ import annotations
 
-import logging
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from bot.deps import Deps
 from bot.domain.nudges import SNOOZE_DAYS, dropped_needs, suggestion_key, week_start
 from bot.services import reports, rounds, teams
-from bot.services.languages import translator_for_person
 from storage import repositories as repo
 from storage.models import ManagerNudge, NudgeSnooze
-
-logger = logging.getLogger(__name__)
 
 
 def _claim_week(deps: Deps, workspace_id: str, team_id: int, week: date, need: str) -> bool:
@@ -44,16 +40,27 @@ def _snoozed(deps: Deps, workspace_id: str, team_id: int, today: date) -> set[st
         }
 
 
-def nudge_after_round(deps: Deps, closed: rounds.ClosedRound) -> None:
-    """After a round closes (handlers.delivery.after_close): one nudge to the team's managers when a need
-    dropped beyond noise."""
-    from bot.blocks.nudges import nudge_dm
+@dataclass(frozen=True)
+class Nudge:
+    """A nudge due after a round's close, claimed for its week: what dropped, and who is to hear of it."""
 
+    workspace_id: str
+    team_id: int
+    team_name: str
+    need: str
+    change: float
+    suggestion_key: str
+    managers: tuple[str, ...]  # the team's managers who haven't snoozed its nudges
+
+
+def due_nudge(deps: Deps, closed: rounds.ClosedRound) -> Nudge | None:
+    """After a round closes: the nudge to the team's managers when a need dropped beyond noise, at most one per
+    team and week (claimed here); None otherwise. handlers.delivery.nudge_after_round sends it."""
     workspace_id = closed.workspace_id
     with deps.db.session_scope() as session:
         team_row = repo.team_by_id(session, workspace_id, closed.team_id)
         if team_row is None:
-            return
+            return None
         team = teams.view_of(session, team_row)
         scope = reports.team_scope(workspace_id, team_row)
     today = reports.local_today(deps.settings, deps.now())
@@ -63,26 +70,20 @@ def nudge_after_round(deps: Deps, closed: rounds.ClosedRound) -> None:
     )
     dropped = dropped_needs(report.needs)
     if not dropped or not team.managers:
-        return
+        return None
     need = dropped[0]
     if not _claim_week(deps, workspace_id, team.id, week_start(today), need.need):
-        return
+        return None
     snoozed = _snoozed(deps, workspace_id, team.id, today)
-    for manager in team.managers:
-        if manager in snoozed:
-            continue
-        text, blocks = nudge_dm(
-            translator_for_person(deps, workspace_id, manager),
-            team_id=team.id,
-            team_name=team.name,
-            need=need.need,
-            change=need.change or 0.0,
-            suggestion_key=suggestion_key(need.need, today),
-        )
-        try:
-            deps.client.chat_postMessage(channel=manager, text=text, blocks=blocks)
-        except SlackApiError as error:
-            logger.warning("nudge DM failed: %s", error.response.get("error"))
+    return Nudge(
+        workspace_id=workspace_id,
+        team_id=team.id,
+        team_name=team.name,
+        need=need.need,
+        change=need.change or 0.0,
+        suggestion_key=suggestion_key(need.need, today),
+        managers=tuple(manager for manager in team.managers if manager not in snoozed),
+    )
 
 
 def snooze(deps: Deps, workspace_id: str, team_id: int, user_id: str) -> tuple[str, date]:

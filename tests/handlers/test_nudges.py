@@ -15,7 +15,7 @@ from bot.domain.nudges import dropped_needs, suggestion_key
 from bot.domain.report import NeedResult
 from bot.i18n import catalogs
 from bot.services import rounds
-from bot.services.nudges import nudge_after_round
+from handlers.delivery import nudge_after_round
 from storage.models import ManagerNudge, NudgeSnooze, PulseRound
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
