@@ -1,4 +1,5 @@
-"""Renders and sends what several features and the jobs show: the Home tab and the team digest.
+"""Renders and sends what several features and the jobs show: the Home tab, the team digest and manager
+nudges, and a scheduled CX import's problems.
 
 Handlers of other features (win, language, …) refresh Home after they change it; they import it from here
 rather than from handlers.home, whose listeners in turn open their modals, so no two handler modules import
@@ -12,11 +13,13 @@ import logging
 
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks.cxfeed import summary_text
 from bot.blocks.home import home_view
 from bot.blocks.nudges import nudge_dm
 from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.blocks.team_actions import digest_blocks as action_digest_blocks
 from bot.deps import Deps
+from bot.domain.cximport import ImportSummary
 from bot.services import digest, nudges, slack_problems
 from bot.services.home import build_home
 from bot.services.languages import translator_for_person, translator_for_team
@@ -101,3 +104,14 @@ def nudge_after_round(deps: Deps, closed: ClosedRound) -> None:
             deps.client.chat_postMessage(channel=manager, text=text, blocks=blocks)
         except SlackApiError as error:
             logger.warning("nudge DM failed: %s", error.response.get("error"))
+
+
+def tell_import_problem(deps: Deps, workspace_id: str, user_id: str, summary: ImportSummary) -> None:
+    """A scheduled CX import rejected rows or failed: the admin who set the feed gets the summary by DM."""
+    try:
+        t = translator_for_person(deps, workspace_id, user_id)
+        deps.client.chat_postMessage(
+            channel=user_id, text=t("cxfeed.scheduled_problem") + "\n" + summary_text(t, summary)
+        )
+    except SlackApiError:
+        logger.warning("could not DM the CX feed admin", exc_info=True)
