@@ -371,6 +371,10 @@ def export(deps: Deps, command: PulseCommand) -> None:
     except teams.NotAllowed as error:
         refuse(command, error)
         return
+    deps.run_later(_send_export, deps, command)  # the whole workspace's aggregates: not in the listener thread
+
+
+def _send_export(deps: Deps, command: PulseCommand) -> None:
     from bot.services.export import export_csv
 
     content = export_csv(deps, command.workspace_id)
