@@ -38,11 +38,12 @@ from sqlalchemy import CompoundSelect, Float, bindparam, cast, func, insert, lit
 from sqlmodel.sql.sqltypes import UTCDateTime
 
 from bot.domain.report import NEEDS, ReportSpan
-from bot.services.reports import Scope, _places, _span_parameters, build_report, workspace_scope
+from bot.services.reports import Scope, _span_parameters, build_report, workspace_scope
 from storage import cx_repository
 from storage.db import Database
 from storage.migrate import upgrade_to_head
 from storage.models import CxResponse, PulseAnswer, PulseRound, RoundResult, Team, Workspace
+from storage.queries.reports import day_places
 
 WS = "TBENCH"
 K = 5
@@ -224,7 +225,7 @@ def every_mean_from_answers(by_team: bool) -> CompoundSelect:
     if by_team:
         daily = daily.where(round_.team_id == bindparam("team"))
     days = daily.group_by(round_.scheduled_for, answer.question).subquery("days")
-    rows = select(*_places(days.c.day), days.c.question, days.c.total, days.c.n).cte("placed")
+    rows = select(*day_places(days.c.day), days.c.question, days.c.total, days.c.n).cte("placed")
     return union_all(
         *(
             select(

@@ -45,6 +45,7 @@ class Scheduler:
     def start(self) -> bool:
         """Try for the lease once, then start ticking; returns whether this process holds the schedule now."""
         from bot.services.jobs import periodic_jobs
+        from handlers.delivery import after_close, tell_import_problem
 
         held = self.renew()
         renew_every = max(1.0, self.lease_seconds / 3)
@@ -58,7 +59,7 @@ class Scheduler:
             max_instances=1,
             misfire_grace_time=max(1, int(renew_every)),
         )
-        for job in periodic_jobs(self.deps):
+        for job in periodic_jobs(self.deps, after_close=after_close, import_problem=tell_import_problem):
             self._aps.add_job(
                 self._run,
                 "interval",

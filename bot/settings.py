@@ -18,6 +18,7 @@ from sqlalchemy.exc import ArgumentError
 
 from bot.domain.anonymity import DEFAULT_ANONYMITY_MIN, MIN_ANONYMITY_MIN
 from bot.i18n import LANGUAGES, Language
+from bot.timeutil import DEFAULT_TIMEZONE
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 DEFAULT_DATABASE_URL = "sqlite:///pulssi.db"
@@ -79,10 +80,10 @@ class Settings:
     secret_key: Secret = field(default_factory=lambda: Secret(""), repr=False)
     slack_api_url: str = SLACK_DEFAULT_API_URL
     database_url: str = DEFAULT_DATABASE_URL
-    default_timezone: str = "Europe/Helsinki"
+    default_timezone: str = DEFAULT_TIMEZONE
     default_language: Language = "en"
     port: int = 3000
-    anonymity_min: int = 5
+    anonymity_min: int = DEFAULT_ANONYMITY_MIN
     log_level: str = "INFO"
     web_concurrency: int = 2
     pulse_window_days: int = 3
@@ -130,7 +131,7 @@ class Settings:
             secret_key=secret_key,
             slack_api_url=reader.http_url("SLACK_API_URL", SLACK_DEFAULT_API_URL, trailing_slash=True),
             database_url=reader.database_url("DATABASE_URL", DEFAULT_DATABASE_URL),
-            default_timezone=reader.timezone("DEFAULT_TIMEZONE", "Europe/Helsinki"),
+            default_timezone=reader.timezone("DEFAULT_TIMEZONE", DEFAULT_TIMEZONE),
             default_language=reader.language("DEFAULT_LANGUAGE", "en"),
             port=reader.integer("PORT", 3000, low=1, high=65535),
             anonymity_min=reader.integer(

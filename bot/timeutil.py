@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+# DEFAULT_TIMEZONE's default: the zone of a team, a report's dates and a person Slack gives none.
+DEFAULT_TIMEZONE = "Europe/Helsinki"
+
 
 def to_db(moment: datetime) -> datetime:
     """Aware UTC; a naive value is taken to be UTC already."""

@@ -1,4 +1,4 @@
-"""`/cxreport [#channel|team name|all] [weeks]` and the report from the Home tab (team digests: bot.services.digest)."""
+"""`/cxreport [#channel|team name|all] [weeks]` and the report from the Home tab (team digests: handlers.delivery)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ from bot.services import reports, teams
 from bot.services.teams import NotAllowed, TeamView
 from handlers import registry
 from handlers.common import translator_for, user_id_of, workspace_id_of
-from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
 
@@ -85,10 +84,7 @@ def parse_arguments(text: str) -> tuple[str, int | None]:
 def deliver_report_to_dm(deps: Deps, workspace_id: str, user_id: str) -> None:
     """The Home tab's report button: the first team the person manages, else the workspace for admins."""
     t = translator_for(deps, workspace_id, user_id)
-    with deps.db.session_scope() as session:
-        managed = repo.managed_team_ids(session, workspace_id, user_id)
-        team_row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
-        team = teams.view_of(session, team_row) if team_row else None
+    team = teams.first_managed_team(deps, workspace_id, user_id)
     if team is None and not teams.may(deps, workspace_id, user_id, Action.WORKSPACE_REPORT):
         home = teams.home_team_of(deps, workspace_id, user_id)
         deps.client.chat_postMessage(
@@ -114,10 +110,7 @@ def _default_team(deps: Deps, workspace_id: str, user_id: str, channel_id: str) 
     home = teams.home_team_of(deps, workspace_id, user_id)
     if home is not None:
         return home, "whereami.report.home_team"
-    with deps.db.session_scope() as session:
-        managed = repo.managed_team_ids(session, workspace_id, user_id)
-        row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
-        return (teams.view_of(session, row) if row else None), "whereami.report.managed_team"
+    return teams.first_managed_team(deps, workspace_id, user_id), "whereami.report.managed_team"
 
 
 class InFlight:
@@ -143,7 +136,7 @@ class InFlight:
 def register(app: App, deps: Deps) -> None:
     in_flight = InFlight()
 
-    @registry.command(app, "/cxreport")
+    @registry.command(app, "/cxreport", help_key="cxreport", audience=registry.MANAGERS)
     def cxreport(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)

@@ -14,7 +14,7 @@ from bot.blocks.win import notice_modal
 from bot.deps import Deps
 from bot.domain.policy import Action
 from bot.i18n import Translator
-from bot.services import languages, privacy, rounds, teams
+from bot.services import cx_import, languages, privacy, rounds, teams
 from bot.slack_client import make_lookup_client
 from handlers import registry
 from handlers.common import translator_before_ack, translator_for, user_id_of, workspace_id_of
@@ -22,7 +22,6 @@ from handlers.delivery import refresh_home
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import refusal_text, refuse, save_schedule, schedule_modal
 from handlers.registry import MANAGERS
-from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
 
@@ -271,24 +270,30 @@ def register(app: App, deps: Deps) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         t = translator_before_ack(deps, workspace_id, user_id)  # its errors go out with ack()
         source = str(view["state"]["values"]["source"]["value"].get("value") or "").strip()
-        from bot.services.cx_import import run_import, set_feed_source, source_problem
-
         if not teams.may(deps, workspace_id, user_id, Action.CX_FEED):
             ack(response_action="errors", errors={"source": t("core.refusal.admins_only")})
             return
 
-        problem = source_problem(deps.settings, source)
+        problem = cx_import.source_problem(deps.settings, source)
         if problem:
             ack(response_action="errors", errors={"source": t(problem, source=source[:200])})
             return
         ack()
         try:
-            set_feed_source(deps, workspace_id, user_id, source)
+            cx_import.set_feed_source(deps, workspace_id, user_id, source)
         except teams.NotAllowed as error:  # lost admin rights since the check above: say so
             deps.client.chat_postMessage(channel=user_id, text=refusal_text(t, error))
             return
-        run_import(deps, workspace_id)  # the first pull now, so Home shows its result
-        refresh_home(deps, workspace_id, user_id)
+        # The first pull now, so Home shows its result; on the feed pool, as `/pulse cxfeed` pulls, so a slow
+        # server holds no listener thread and a burst of submissions waits behind FEED_QUEUE_LIMIT.
+        if deps.run_feed_later(_first_pull, deps, workspace_id, user_id) is None:
+            deps.client.chat_postMessage(channel=user_id, text=t("cxfeed.busy"))
+            refresh_home(deps, workspace_id, user_id)  # the new source shows; its pull waits for the next tick
+
+
+def _first_pull(deps: Deps, workspace_id: str, user_id: str) -> None:
+    cx_import.run_import(deps, workspace_id)
+    refresh_home(deps, workspace_id, user_id)
 
 
 def _not_ready_key(error: teams.ChannelNotReady) -> str:
@@ -336,9 +341,7 @@ def _managed_team(deps: Deps, body: dict[str, Any], action: dict[str, Any], what
         t = translator_for(deps, workspace_id, user_id)
         deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, refusal_text(t, error)))
         return None
-    with deps.db.session_scope() as session:
-        row = repo.team_by_id(session, workspace_id, team_id)
-        team = teams.view_of(session, row) if row else None
+    team = teams.team_view(deps, workspace_id, team_id)
     if team is None:  # e.g. another workspace's team id
         t = translator_for(deps, workspace_id, user_id)
         deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, t("core.error.not_in_team")))
@@ -368,6 +371,10 @@ def export(deps: Deps, command: PulseCommand) -> None:
     except teams.NotAllowed as error:
         refuse(command, error)
         return
+    deps.run_later(_send_export, deps, command)  # the whole workspace's aggregates: not in the listener thread
+
+
+def _send_export(deps: Deps, command: PulseCommand) -> None:
     from bot.services.export import export_csv
 
     content = export_csv(deps, command.workspace_id)

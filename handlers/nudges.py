@@ -1,4 +1,4 @@
-"""Manager nudges: the Snooze button (the nudge itself follows a round's close, bot.services.digest.after_close)."""
+"""Manager nudges: the Snooze button (the nudge itself follows a round's close, handlers.delivery.nudge_after_round)."""
 
 from __future__ import annotations
 

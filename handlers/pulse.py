@@ -35,8 +35,6 @@ class PulseCommand:
 
 Subcommand = Callable[[Deps, PulseCommand], None]
 _SUBCOMMANDS: dict[str, Subcommand] = {}
-# Slash commands of their own that /pulse help mentions beside the subcommands.
-OTHER_COMMANDS_HELP = {registry.EVERYONE: ("win",), registry.MANAGERS: ("cxreport",)}
 HELP_WORDS = ("help", "apua", "ohje")
 
 registry.add_pulse_subcommand(registry.PulseSubcommand("help", HELP_WORDS[1:], registry.EVERYONE, "help", order=0))
@@ -64,7 +62,7 @@ def reply(command: PulseCommand, text: str, blocks: list[dict[str, Any]] | None 
 
 def _help(deps: Deps, command: PulseCommand, unknown: str | None = None) -> None:
     sections = {
-        audience: [*registry.pulse_help_keys(audience), *OTHER_COMMANDS_HELP[audience]]
+        audience: [*registry.pulse_help_keys(audience), *registry.command_help_keys(audience)]
         for audience in (registry.EVERYONE, registry.MANAGERS)
     }
     reply(

@@ -15,6 +15,7 @@ from slack_bolt import Ack, App
 
 from bot.blocks.pulse import comment_modal, recorded_modal
 from bot.deps import Deps
+from bot.domain.questions import ENPS
 from bot.i18n import Translator
 from bot.services import rounds
 from handlers.common import translator_before_ack, translator_for, user_id_of, workspace_id_of
@@ -25,7 +26,7 @@ ANSWER_ACTION = re.compile(r"^pulse_answer_\d+$")
 
 
 def _recorded_text(t: Translator, question: str, value: int) -> str:
-    return t("pulsedm.recorded", question="eNPS" if question == "enps" else t("pulse.need." + question), value=value)
+    return t("pulsedm.recorded", question="eNPS" if question == ENPS else t("pulse.need." + question), value=value)
 
 
 def _parse_value(raw: str) -> tuple[int, str, int] | None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App, Respond
 
@@ -16,13 +15,14 @@ from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import is_reportable
 from bot.domain.people import TeamView
 from bot.domain.policy import Action
-from bot.services import digest, privacy, pulse_schedule, rounds, teams
+from bot.domain.schedule import schedule_of
+from bot.services import privacy, pulse_schedule, rounds, teams
 from bot.services.teams import NotAllowed, NoTeam
 from handlers import pulse
 from handlers.common import ephemeral_or_dm, translator_before_ack, translator_for, user_id_of, workspace_id_of
+from handlers.delivery import after_close
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.registry import MANAGERS
-from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +42,7 @@ def refuse(command: PulseCommand, error: NotAllowed) -> None:
 
 
 def local_time(deps: Deps, user_id: str, moment: datetime) -> str:
-    tz = deps.users.get(user_id).tz or deps.settings.default_timezone
-    try:
-        zone = ZoneInfo(tz)
-    except Exception:  # noqa: BLE001 (unknown zone from Slack: fall back to the default)
-        zone = ZoneInfo(deps.settings.default_timezone)
+    zone = schedule_domain.zone(deps.users.get(user_id).tz, deps.settings.default_timezone)
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
@@ -56,13 +52,6 @@ def team_of_channel(deps: Deps, command: PulseCommand) -> TeamView | None:
     except NoTeam:
         reply(command, command.t("core.error.not_in_team"))
         return None
-
-
-def schedule_of(team: TeamView) -> schedule_domain.Schedule:
-    hours, minutes = (int(p) for p in team.at_time.split(":"))
-    from datetime import time
-
-    return schedule_domain.Schedule(every_weeks=team.every_weeks, weekday=team.weekday, at=time(hours, minutes))  # type: ignore[arg-type]
 
 
 @subcommand("setup", audience=MANAGERS, order=10)
@@ -280,7 +269,7 @@ def close(deps: Deps, command: PulseCommand) -> None:
         )
     else:
         reply(command, command.t("pulsecmd.close.done_suppressed", team=escape(team.name), k=k))
-    deps.run_later(digest.after_close, deps, closed)  # the digest draws a chart: after ack
+    deps.run_later(after_close, deps, closed)  # the digest draws a chart: after ack
 
 
 @subcommand("status", order=10)
@@ -295,39 +284,28 @@ def status(deps: Deps, command: PulseCommand) -> None:
         return
     t = command.t
     k = deps.settings.anonymity_min
-    with deps.db.session_scope() as session:
-        team_row = repo.team_by_id(session, command.workspace_id, team.id)
-        assert team_row is not None
-        today = deps.now().astimezone(ZoneInfo(team_row.timezone)).date()
-        next_date = pulse_schedule.next_round_date(session, team_row, today)
-        open_round = repo.open_round(session, command.workspace_id, team.id)
-        open_info = None
-        if open_round is not None:
-            answered = repo.respondent_count(session, command.workspace_id, open_round.id or 0)
-            open_info = (open_round.number, answered, open_round.invited, open_round.closes_at)
+    status = pulse_schedule.team_status(deps, command.workspace_id, team.id)
     lines = [
         t("pulsecmd.status.title", name=escape(team.name), channel=team.channel_name),
         t("pulsecmd.status.schedule", schedule=schedule_domain.render_schedule(schedule_of(team), t)),
-        t("pulsecmd.status.next", next=next_date.isoformat()),
+        t("pulsecmd.status.next", next=status.next_date.isoformat()),
     ]
-    if open_info is None:
+    open_round = status.open_round
+    if open_round is None:
         lines.append(t("pulsecmd.status.no_open"))
     else:
-        number, answered, invited, closes_at = open_info
-        # A live count below k could let a manager watch who answered; show it only from k up.
+        # A live count below k could let a manager watch who answered; the service hands it only from k up.
         participation = (
-            t("pulsecmd.status.participation", answered=answered, invited=invited)
-            if is_reportable(answered, k)
-            else t("pulsecmd.status.participation_low", k=k, invited=invited)
+            t("pulsecmd.status.participation", answered=open_round.answered, invited=open_round.invited)
+            if open_round.answered is not None
+            else t("pulsecmd.status.participation_low", k=k, invited=open_round.invited)
         )
-        from bot.timeutil import from_db
-
         lines.append(
             t(
                 "pulsecmd.status.open",
-                number=number,
+                number=open_round.number,
                 participation=participation,
-                closes=local_time(deps, command.user_id, from_db(closes_at)),
+                closes=local_time(deps, command.user_id, open_round.closes_at),
             )
         )
     lines.append(t("pulsecmd.status.managers", managers=mention_list(team.managers, t)))
@@ -420,9 +398,7 @@ def register(app: App, deps: Deps) -> None:
         t = translator_before_ack(deps, workspace_id_of(body), user_id)  # refusals go out with ack()
         workspace_id = workspace_id_of(body)
         team_id = int(view.get("private_metadata") or 0)
-        with deps.db.session_scope() as session:
-            row = repo.team_by_id(session, workspace_id, team_id)
-            team = teams.view_of(session, row) if row else None
+        team = teams.team_view(deps, workspace_id, team_id)
         if team is None:  # e.g. another workspace's team id
             ack(response_action="errors", errors={"time": t("core.error.not_in_team")})
             return

@@ -20,14 +20,31 @@ class Registered:
 
 _BY_APP: WeakKeyDictionary[App, Registered] = WeakKeyDictionary()
 
+# Who a command is for, in /pulse help: everyone, or team managers and workspace admins.
+EVERYONE = "everyone"
+MANAGERS = "managers"
+
 
 def registered(app: App) -> Registered:
     return _BY_APP.setdefault(app, Registered())
 
 
-def command(app: App, name: str) -> Callable[..., Any]:
+def command(app: App, name: str, *, help_key: str | None = None, audience: str = EVERYONE) -> Callable[..., Any]:
+    """Register a slash command; with `help_key`, /pulse help lists it (the core.help.cmd.<help_key> line, which
+    may live in the feature's own strings) for `audience`, so a new command needs no line in handlers/pulse.py."""
     registered(app).commands.add(name)
+    if help_key is not None:
+        _COMMAND_HELP[name] = (audience, help_key)
     return app.command(name)
+
+
+# slash command → (audience, help key): the commands of their own that /pulse help lists beside its subcommands
+_COMMAND_HELP: dict[str, tuple[str, str]] = {}
+
+
+def command_help_keys(audience: str) -> list[str]:
+    """The help keys of the slash commands registered for `audience`, by command name."""
+    return [key for _name, (who, key) in sorted(_COMMAND_HELP.items()) if who == audience]
 
 
 def shortcut(app: App, callback_id: str) -> Callable[..., Any]:
@@ -41,9 +58,6 @@ def event(app: App, event_type: str) -> Callable[..., Any]:
 
 
 # -- `/pulse` subcommands: the one list that /pulse help and the manifest's usage hint are made from
-
-EVERYONE = "everyone"
-MANAGERS = "managers"
 
 
 @dataclass(frozen=True)

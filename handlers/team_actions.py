@@ -27,7 +27,6 @@ from handlers.common import translator_for, user_id_of, workspace_id_of
 from handlers.pulse import PulseCommand, reply, subcommand
 from handlers.pulse_team import refuse
 from handlers.registry import MANAGERS
-from storage import repositories as repo
 
 logger = logging.getLogger(__name__)
 
@@ -38,16 +37,11 @@ def _team(deps: Deps, workspace_id: str, user_id: str, channel_id: str) -> TeamV
         return teams.team_for_channel(deps, workspace_id, channel_id)
     except NoTeam:
         pass
-    with deps.db.session_scope() as session:
-        managed = repo.managed_team_ids(session, workspace_id, user_id)
-        row = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
-        return teams.view_of(session, row) if row else None
+    return teams.first_managed_team(deps, workspace_id, user_id)
 
 
 def _team_by_id(deps: Deps, workspace_id: str, team_id: int) -> TeamView | None:
-    with deps.db.session_scope() as session:
-        row = repo.team_by_id(session, workspace_id, team_id)
-        return teams.view_of(session, row) if row else None
+    return teams.team_view(deps, workspace_id, team_id)
 
 
 @subcommand("action", "toimenpide", audience=MANAGERS, order=75)

@@ -184,7 +184,7 @@ def _refresh_home(deps: Deps, workspace_id: str, user_id: str) -> None:
 
 
 def register(app: App, deps: Deps) -> None:
-    @registry.command(app, "/win")
+    @registry.command(app, "/win", help_key="win")
     def win_command(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user_id = user_id_of(body)

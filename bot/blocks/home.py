@@ -8,8 +8,8 @@ from bot.blocks.feedback import comment_blocks
 from bot.blocks.language import language_choice_blocks, whoami_lines
 from bot.blocks.pulse import pulse_message_blocks
 from bot.blocks.tough import home_button as tough_home_button
+from bot.domain.home import HomeModel
 from bot.i18n import Translator
-from bot.services.home import HomeModel
 
 MAX_HOME_BLOCKS = 100
 PRIVACY_URL = "https://github.com/pulssi/pulssi#privacy-model"

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from bot.blocks import Block, actions, button, context, header, mrkdwn
+from bot.domain.questions import AGREEMENT_SCALE, ENPS_SCALE, NEEDS
 from bot.i18n import Translator
-
-NEEDS = ("autonomy", "competence", "belonging")
 
 
 def pulse_message_blocks(
@@ -35,7 +34,7 @@ def pulse_message_blocks(
                             f"pulse_answer_{value}",
                             f"{round_id}:{need}:{value}",
                         )
-                        for value in range(1, 6)
+                        for value in AGREEMENT_SCALE
                     ],
                 )
             )
@@ -45,7 +44,7 @@ def pulse_message_blocks(
             blocks.append(
                 actions(
                     f"pulse:{round_id}:enps",
-                    [button(str(v), f"pulse_answer_{v}", f"{round_id}:enps:{v}") for v in range(0, 11)],
+                    [button(str(v), f"pulse_answer_{v}", f"{round_id}:enps:{v}") for v in ENPS_SCALE],
                 )
             )
     if is_open:

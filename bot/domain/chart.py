@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.domain.questions import AGREEMENT_SCALE, NEEDS
+
 # 640 px wide: Slack shows it at about 360 px on a phone, so every font here is sized for a 0.56 scale.
 WIDTH_IN = 6.4
 PANEL_HEIGHT_IN = 2.6
@@ -27,7 +29,6 @@ SMALL_FONT = 11
 N_FONT = 10
 TITLE_FONT = 14
 
-NEEDS = ("autonomy", "competence", "belonging")
 _COLORS = {
     "autonomy": "#1f77b4",
     "competence": "#2ca02c",
@@ -165,8 +166,8 @@ def build_figure(points: Sequence[ChartPoint], labels: ChartLabels) -> Any:
 
     # Panel 1: the needs on 1-5 with 95% bands.
     needs_ax = axes[0]
-    needs_ax.set_ylim(1, 5)
-    needs_ax.set_yticks([1, 2, 3, 4, 5])
+    needs_ax.set_ylim(AGREEMENT_SCALE[0], AGREEMENT_SCALE[-1])
+    needs_ax.set_yticks(list(AGREEMENT_SCALE))
     needs_ax.set_title(labels.needs_panel, fontsize=FONT, loc="left", pad=22)
     for need in NEEDS:
         values: list[NeedPoint | None] = [getattr(p, need) for p in shown]

@@ -19,6 +19,7 @@ from bot.domain.cxelements import ElementComparison, comparison_json
 from bot.domain.cxmetrics import CsatResult, CsatTally, NpsResult, NpsTally
 from bot.domain.cxwords import CustomerWords, words_json
 from bot.domain.feedback import PulseComments, comments_json
+from bot.domain.questions import NEEDS as NEEDS
 from bot.domain.stats import (
     LagAnalysis,
     LagResult,
@@ -31,8 +32,6 @@ from bot.domain.stats import (
 )
 from bot.domain.team_actions import ActionView, action_json
 from bot.domain.tough import ToughSummary, summary_json
-
-NEEDS: tuple[str, ...] = ("autonomy", "competence", "belonging")
 
 
 @dataclass(frozen=True)
@@ -261,6 +260,7 @@ def _direction(leader: str) -> str:
     return {"pulse": "pulse_leads_nps", "nps": "nps_leads_pulse"}.get(leader, "same_week")
 
 
+DEFAULT_WEEKS = 12  # a report's period when none is asked for, in Slack, the shell and on Home
 MAX_WEEKS = 260  # the longest report period, in the shell and in Slack alike
 MAX_POINTS_PER_PERIOD = 7  # a chart period widens beyond the team's cadence to keep the chart readable
 LAG_HISTORY_WEEKS = 52

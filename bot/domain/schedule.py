@@ -11,7 +11,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Literal, cast
+from typing import Literal, Protocol, cast
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 Cadence = Literal[1, 2, 4]
@@ -244,19 +244,46 @@ def next_open_date(schedule: Schedule, anchor: date, today: date, round_days: It
     raise AssertionError("unreachable: round_dates is endless")  # pragma: no cover
 
 
+class StoredSchedule(Protocol):
+    """A team's stored schedule columns: a Team row and a TeamView both have them."""
+
+    @property
+    def every_weeks(self) -> int: ...
+    @property
+    def weekday(self) -> int: ...
+    @property
+    def at_time(self) -> str: ...
+
+
+def schedule_of(team: StoredSchedule) -> Schedule:
+    """A team's Schedule from its stored columns ("HH:MM" time)."""
+    hours, minutes = (int(p) for p in team.at_time.split(":"))
+    return Schedule(every_weeks=team.every_weeks, weekday=team.weekday, at=time(hours, minutes))  # type: ignore[arg-type]
+
+
 # ---------------------------------------------------------------------------------------------- time zones
 
 
-def zone(tz_name: str | None, fallback_tz: str = "UTC") -> tzinfo:
-    """ZoneInfo for tz_name; unknown or empty → fallback_tz; if that is unknown too, UTC (never crash a round)."""
+def zone_name(tz_name: str | None, fallback_tz: str = "UTC") -> str:
+    """tz_name when it is a zone; unknown or empty → fallback_tz; if that is unknown too, "UTC" (never crash a
+    round). The one fallback rule for a person's zone (Slack's `tz`), a team's and DEFAULT_TIMEZONE."""
     for name in (tz_name, fallback_tz):
         if not name:
             continue
         try:
-            return ZoneInfo(name)
+            ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError):
             continue
-    return UTC
+        return name
+    return "UTC"
+
+
+def zone(tz_name: str | None, fallback_tz: str = "UTC") -> tzinfo:
+    """ZoneInfo for tz_name, by zone_name's fallback rule."""
+    try:
+        return ZoneInfo(zone_name(tz_name, fallback_tz))
+    except (ZoneInfoNotFoundError, ValueError):  # no zone data at all: UTC is the last resort
+        return UTC
 
 
 def resolve_local(naive: datetime, tz: tzinfo) -> datetime:

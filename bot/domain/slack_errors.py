@@ -8,6 +8,7 @@ retried with backoff, up to a cap, so an unknown code can neither freeze sending
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from enum import Enum, auto
 
 
@@ -119,3 +120,11 @@ def backoff_seconds(failed_attempts: int) -> int:
 
 def gives_up(failed_attempts: int) -> bool:
     return failed_attempts >= MAX_ATTEMPTS
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A line for Home: a message key and its parameters (counts, codes, channel ids; never a person)."""
+
+    key: str
+    params: dict[str, object] = field(default_factory=dict)

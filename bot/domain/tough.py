@@ -9,9 +9,8 @@ in bot.domain.anonymity.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.domain.anonymity import Suppressed, gate
 
@@ -28,7 +27,7 @@ REMINDER_WORKING_DAYS = 1
 SATURDAY = 5
 
 
-def add_working_days(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
+def add_working_days(moment: datetime, days: int, zone: tzinfo) -> datetime:
     """`moment` moved forward by `days` whole working days (Mon-Fri) in `zone`, at the same local time.
 
     A weekend day never counts: Friday 15:00 + 1 is Monday 15:00, Saturday 10:00 + 1 is Monday 10:00."""
@@ -41,7 +40,7 @@ def add_working_days(moment: datetime, days: int, zone: ZoneInfo) -> datetime:
     return local.astimezone(moment.tzinfo or zone)
 
 
-def supported_in_time(created: datetime, acknowledged: datetime, zone: ZoneInfo) -> bool:
+def supported_in_time(created: datetime, acknowledged: datetime, zone: tzinfo) -> bool:
     """A talk request counts as supported within a working day when a manager said "I'll reach out" by then."""
     return acknowledged <= add_working_days(created, REMINDER_WORKING_DAYS, zone)
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol, TypeVar
 
+from bot.domain.questions import NEEDS as NEEDS
+
 # The six customer-experience elements and the three needs of self-determination theory. Their display
 # names are the catalog keys "win.element.<name>" and "win.need.<name>".
 CX_ELEMENTS: tuple[str, ...] = (
@@ -22,7 +24,6 @@ CX_ELEMENTS: tuple[str, ...] = (
     "proactivity",
     "evolution",
 )
-NEEDS: tuple[str, ...] = ("autonomy", "competence", "belonging")
 
 STORY_MAX_CHARS = 3000
 CUSTOMER_MAX_CHARS = 200

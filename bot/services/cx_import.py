@@ -512,8 +512,13 @@ def _claim_pull(db: Database, workspace_id: str, previous: datetime | None, now:
         return bool(getattr(result, "rowcount", 0))
 
 
-def cx_feed_tick(deps: Deps) -> None:
-    """Scheduled pulls: each workspace's feed once per CX_FEED_INTERVAL_MINUTES; rejections DM the admin."""
+# A scheduled import that rejected rows or failed: (deps, workspace, the admin who set the feed, its summary).
+# Telling the admin is Slack's business; the scheduler's wiring hands in handlers.delivery.tell_import_problem.
+ImportProblem = Callable[[Deps, str, str, ImportSummary], None]
+
+
+def cx_feed_tick(deps: Deps, import_problem: ImportProblem) -> None:
+    """Scheduled pulls: each workspace's feed once per CX_FEED_INTERVAL_MINUTES; rejections go to import_problem."""
     now = deps.now()
     interval = timedelta(minutes=deps.settings.cx_feed_interval_minutes)
     with deps.db.session_scope() as session:
@@ -532,19 +537,4 @@ def cx_feed_tick(deps: Deps) -> None:
             logger.exception("CX import failed for workspace %s", workspace_id)
             continue
         if set_by and (summary.rejected or summary.status in ("rejected", "failed")):
-            _tell_admin(deps, workspace_id, set_by, summary)
-
-
-def _tell_admin(deps: Deps, workspace_id: str, user_id: str, summary: ImportSummary) -> None:
-    from slack_sdk.errors import SlackApiError
-
-    from bot.blocks.cxfeed import summary_text
-    from bot.services.languages import translator_for_person
-
-    try:
-        t = translator_for_person(deps, workspace_id, user_id)
-        deps.client.chat_postMessage(
-            channel=user_id, text=t("cxfeed.scheduled_problem") + "\n" + summary_text(t, summary)
-        )
-    except SlackApiError:
-        logger.warning("could not DM the CX feed admin", exc_info=True)
+            import_problem(deps, workspace_id, set_by, summary)

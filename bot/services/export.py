@@ -12,10 +12,10 @@ from sqlmodel import col, select
 from bot.deps import Deps
 from bot.domain.anonymity import is_reportable
 from bot.domain.feedback import select_comments
+from bot.domain.questions import NEEDS
 from bot.services import feedback, team_actions, tough
 from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win
 
-NEEDS = ("autonomy", "competence", "belonging")
 # A cell starting with one of these is a formula to Excel, LibreOffice or Sheets (`=HYPERLINK(…)` in a story).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 EXPORT_COMMENTS = 100_000  # all of a team's comments that may be shown

@@ -3,82 +3,20 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
-from datetime import datetime
 
 from sqlmodel import col, select
 
 from bot.deps import Deps
 from bot.domain import policy
 from bot.domain.anonymity import is_reportable, reportable_count
-from bot.domain.feedback import PulseComments
+from bot.domain.home import CxFeedStatus, HomeModel, LatestRound, RoundParticipation, WinLine
+from bot.domain.questions import NEEDS
 from bot.services import feedback, languages, reports, rounds, slack_problems, teams
-from bot.services.languages import WhoAmI
-from bot.services.rounds import PersonRoundView
-from bot.services.teams import TeamView
 from bot.timeutil import from_db
 from storage import repositories as repo
 from storage.models import PulseRound, RoundResult, Win, Workspace
 
-NEEDS = ("autonomy", "competence", "belonging")
 HOME_COMMENTS = 10  # Home shows fewer comments than the report (never fewer than k)
-
-
-@dataclass(frozen=True)
-class LatestRound:
-    """The newest closed round of a team: means only when at least k answered."""
-
-    number: int
-    closed_on: str
-    answered: int
-    invited: int
-    means: dict[str, float] | None
-
-
-@dataclass(frozen=True)
-class RoundParticipation:
-    """One round's count for managers: `answered` is None below k, open or closed (no "3 of 4")."""
-
-    number: int
-    answered: int | None
-    invited: int
-    is_open: bool
-
-
-@dataclass(frozen=True)
-class WinLine:
-    id: int
-    author_id: str
-    text: str
-    reactions: int
-    created_at: datetime
-
-
-@dataclass(frozen=True)
-class CxFeedStatus:
-    source: str | None
-    last_pull_at: datetime | None
-    summary: dict[str, object] | None
-
-
-@dataclass
-class HomeModel:
-    user_id: str
-    anonymity_min: int
-    team: TeamView | None
-    is_admin: bool
-    is_manager: bool
-    muted: bool
-    open_round: PersonRoundView | None
-    latest: LatestRound | None
-    wins: list[WinLine] = field(default_factory=list)
-    participation: list[RoundParticipation] = field(default_factory=list)
-    cx_feed: CxFeedStatus | None = None
-    own_wins: list[WinLine] = field(default_factory=list)
-    who: WhoAmI | None = None  # home team, roles and language, with how to change each
-    slack_notices: list[slack_problems.Notice] = field(default_factory=list)  # what Slack refused, and the fix
-    comments: PulseComments | None = None  # the team's pulse comments, for its managers and admins only
-    comments_weeks: int = reports.DEFAULT_WEEKS
 
 
 def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
@@ -101,7 +39,7 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
             ).first()
             if row is not None:
                 result, pulse_round = row
-                means = None
+                means: dict[str, float] | None = None
                 if is_reportable(result.answered, k):
                     means = {
                         need: getattr(result, f"{need}_sum") / getattr(result, f"{need}_n")

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING
 
 from bot.deps import Deps
 from bot.services import idempotency
+
+if TYPE_CHECKING:
+    from bot.services.cx_import import ImportProblem
+    from bot.services.pulse_schedule import AfterClose
 
 
 @dataclass(frozen=True)
@@ -22,16 +28,18 @@ def purge_idempotency_keys(deps: Deps) -> None:
     idempotency.forget_older_than(deps.db, deps.now() - idempotency.RETENTION)
 
 
-def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
+def periodic_jobs(deps: Deps, *, after_close: AfterClose, import_problem: ImportProblem) -> list[PeriodicJob]:
+    """The jobs, given what the composition root wires in to send to Slack: `after_close` a closed round's digest
+    and nudge, `import_problem` the DM to the admin whose scheduled CX import rejected rows or failed."""
     from bot.services.cx_import import cx_feed_tick
     from bot.services.nudges import nudge_tick
     from bot.services.pulse_schedule import pulse_tick
     from bot.services.tough import tough_tick
 
     return [
-        PeriodicJob("pulse-tick", deps.settings.scheduler_tick_seconds, pulse_tick),
+        PeriodicJob("pulse-tick", deps.settings.scheduler_tick_seconds, partial(pulse_tick, after_close=after_close)),
         # Checked every minute; each workspace's feed is pulled once per CX_FEED_INTERVAL_MINUTES.
-        PeriodicJob("cx-feed", 60, cx_feed_tick),
+        PeriodicJob("cx-feed", 60, partial(cx_feed_tick, import_problem=import_problem)),
         PeriodicJob("housekeeping", 3600, purge_idempotency_keys),
         # Tough-moment reminders and check-ins are due to the working day; a few minutes late is fine.
         PeriodicJob("tough-moments", 300, tough_tick),

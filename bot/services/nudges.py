@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.exc import IntegrityError
@@ -20,6 +19,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.deps import Deps
 from bot.domain import nudges as rules
+from bot.domain import schedule as schedule_domain
 from bot.domain.nudges import SNOOZE_DAYS, dropped_needs, suggestion_key, week_start
 from bot.domain.people import TeamView
 from bot.services import reports, rounds, teams
@@ -166,7 +166,7 @@ def _oldest_unnoticed_win(session: Session, workspace_id: str, team_id: int) -> 
 
 def _waiting_requests(session: Session, workspace_id: str, team: TeamView, now: datetime) -> list[str]:
     """The managers chosen for a request still unacknowledged on a working day after its reminder."""
-    zone = ZoneInfo(team.timezone or "UTC")
+    zone = schedule_domain.zone(team.timezone)
     today = now.astimezone(zone).date()
     chosen: list[str] = []
     for request_id, reminded in session.exec(

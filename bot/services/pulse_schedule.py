@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
-from zoneinfo import ZoneInfo
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, col, select
 
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
-from bot.services import digest, outbox, rounds
-from bot.timeutil import to_db
+from bot.domain.anonymity import reportable_count
+from bot.services import outbox, rounds
+from bot.services.rounds import ClosedRound
+from bot.timeutil import from_db, to_db
 from storage.models import PulseRound, Team
 
 logger = logging.getLogger(__name__)
+
+# What follows a round's close (the digest, a nudge): rendering and sending to Slack, which the scheduler's wiring
+# provides (handlers.delivery.after_close), so this use case stays free of Block Kit.
+AfterClose = Callable[[Deps, ClosedRound], None]
 
 # A round is created this long before its date starts anywhere on Earth (UTC+14), so every person's
 # local 09:00 is still ahead when the DMs are queued.
@@ -32,7 +39,7 @@ def set_schedule(deps: Deps, workspace_id: str, team_id: int, actor: str, new: s
         team = repo.team_by_id(session, workspace_id, team_id)
         if team is None:
             raise NoTeam()
-        today = deps.now().astimezone(ZoneInfo(team.timezone)).date()
+        today = deps.now().astimezone(schedule_domain.zone(team.timezone, deps.settings.default_timezone)).date()
         team.every_weeks = new.every_weeks
         team.weekday = new.weekday
         team.at_time = new.at.strftime("%H:%M")
@@ -58,10 +65,47 @@ def _round_days_since(session: Session, team: Team, since: date) -> list[date]:
 def next_round_date(session: Session, team: Team, today: date) -> date:
     """The date the next scheduled round really starts: not one that has started, nor one a manual round
     already stands for."""
-    schedule = rounds.team_schedule(team)
+    schedule = schedule_domain.schedule_of(team)
     anchor = team.anchor_date or _default_anchor(team)
     since = today - timedelta(days=7 * schedule.every_weeks)
     return schedule_domain.next_open_date(schedule, anchor, today, _round_days_since(session, team, since))
+
+
+@dataclass(frozen=True)
+class OpenRoundStatus:
+    number: int
+    answered: int | None  # None below k: a live count could let a manager watch who answered
+    invited: int
+    closes_at: datetime
+
+
+@dataclass(frozen=True)
+class TeamStatus:
+    """What `/pulse status` shows of a team's schedule: its next round's date and the open round, if any."""
+
+    next_date: date
+    open_round: OpenRoundStatus | None
+
+
+def team_status(deps: Deps, workspace_id: str, team_id: int) -> TeamStatus:
+    from bot.services.teams import NoTeam
+    from storage import repositories as repo
+
+    k = deps.settings.anonymity_min
+    with deps.db.session_scope() as session:
+        team = repo.team_by_id(session, workspace_id, team_id)
+        if team is None:
+            raise NoTeam()
+        today = deps.now().astimezone(schedule_domain.zone(team.timezone, deps.settings.default_timezone)).date()
+        next_date = next_round_date(session, team, today)
+        open_round = repo.open_round(session, workspace_id, team_id)
+        open_status = None
+        if open_round is not None:
+            answered = repo.respondent_count(session, workspace_id, open_round.id or 0)
+            open_status = OpenRoundStatus(
+                open_round.number, reportable_count(answered, k), open_round.invited, from_db(open_round.closes_at)
+            )
+    return TeamStatus(next_date, open_status)
 
 
 def _default_anchor(team: Team) -> date:
@@ -77,7 +121,7 @@ def start_scheduled_rounds(deps: Deps) -> int:
         all_teams = list(session.exec(select(Team)))
     for team in all_teams:
         assert team.id is not None
-        schedule = rounds.team_schedule(team)
+        schedule = schedule_domain.schedule_of(team)
         anchor = team.anchor_date or _default_anchor(team)
         window_days = deps.settings.pulse_window_days
         # The newest scheduled date whose start (anywhere on Earth) has come.
@@ -95,7 +139,7 @@ def start_scheduled_rounds(deps: Deps) -> int:
         # Missed while down: still start it if its window has not ended (3 working days ~ up to 5 calendar days).
         latest_start = schedule_domain.window_close(
             schedule_domain.local_send_time(due, schedule.at, team.timezone, deps.settings.default_timezone).astimezone(
-                ZoneInfo(team.timezone)
+                schedule_domain.zone(team.timezone, deps.settings.default_timezone)
             ),
             window_days,
         )
@@ -114,7 +158,7 @@ def start_scheduled_rounds(deps: Deps) -> int:
     return started
 
 
-def close_due_rounds(deps: Deps) -> int:
+def close_due_rounds(deps: Deps, after_close: AfterClose) -> int:
     now = deps.now()
     with deps.db.session_scope() as session:
         due = session.exec(
@@ -128,12 +172,12 @@ def close_due_rounds(deps: Deps) -> int:
         result = rounds.close_round(deps, workspace_id, round_id)
         if result is not None:
             closed += 1
-            digest.after_close(deps, result)
+            after_close(deps, result)
     return closed
 
 
-def pulse_tick(deps: Deps) -> None:
+def pulse_tick(deps: Deps, after_close: AfterClose) -> None:
     start_scheduled_rounds(deps)
     outbox.send_due_pulses(deps)
     outbox.send_due_reminders(deps)
-    close_due_rounds(deps)
+    close_due_rounds(deps, after_close)

@@ -13,8 +13,7 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import bindparam
@@ -25,6 +24,7 @@ from bot.blocks.pulse import closed_dm_blocks
 from bot.deps import Deps
 from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
+from bot.domain.rounds import PersonRoundView as PersonRoundView
 from bot.services.languages import translator_for_person
 from bot.services.team_actions import aggregate_help, claim_help_round, save_help_answer
 from bot.services.teams import NoTeam, refresh_members
@@ -44,7 +44,7 @@ from storage.models import (
 logger = logging.getLogger(__name__)
 
 NEED_QUESTIONS: tuple[str, ...] = questions.NEEDS
-ENPS = "enps"
+ENPS = questions.ENPS
 
 
 class RoundAlreadyOpen(Exception):
@@ -72,17 +72,6 @@ class StartedRound:
     closes_at: datetime
 
 
-@dataclass(frozen=True)
-class PersonRoundView:
-    """What one person sees of their own round. Holds no answers and not whether they answered: every view
-    of a round looks the same whatever the person did, so no message or Home tab can show it."""
-
-    round_id: int
-    statements: dict[str, str]
-    asks_enps: bool
-    is_open: bool = True
-
-
 def _secret(deps: Deps) -> str:
     return deps.settings.secret_key.reveal()
 
@@ -91,11 +80,6 @@ def _token(deps: Deps, workspace_id: str, round_id: int, user_id: str) -> str:
     """The person's keyed hash in this round; the key comes from PULSSI_SECRET_KEY and is never stored."""
     key = anonymity.round_key(_secret(deps), workspace_id, round_id)
     return anonymity.respondent_token(key, round_id, user_id)
-
-
-def team_schedule(team: Team) -> schedule_domain.Schedule:
-    hours, minutes = (int(p) for p in team.at_time.split(":"))
-    return schedule_domain.Schedule(every_weeks=team.every_weeks, weekday=team.weekday, at=time(hours, minutes))  # type: ignore[arg-type]
 
 
 def _person_tz(deps: Deps, user_id: str, fallback: str) -> str:
@@ -143,7 +127,7 @@ def start_round(
                 workspace_id=workspace_id,
                 team_id=team_id,
                 number=number,
-                scheduled_for=scheduled_for or now.astimezone(ZoneInfo(fallback_tz)).date(),
+                scheduled_for=scheduled_for or now.astimezone(schedule_domain.zone(fallback_tz)).date(),
                 opened_at=to_db(now),
                 closes_at=to_db(closes_at),
                 asks_enps=questions.asks_enps(number),
@@ -198,7 +182,7 @@ def _plan_deliveries(
     window_days: int,
 ) -> list[_PlannedDelivery]:
     fallback_tz = team.timezone or deps.settings.default_timezone
-    at = team_schedule(team).at
+    at = schedule_domain.schedule_of(team).at
     muted = {
         p.user_id
         for p in session.exec(select(Person).where(Person.workspace_id == workspace_id, col(Person.muted).is_(True)))
@@ -212,23 +196,12 @@ def _plan_deliveries(
             send_at = now
         else:
             send_at = max(schedule_domain.local_send_time(scheduled_for, at, tz_name, fallback_tz), now)
-        local_send = send_at.astimezone(_zone(tz_name, fallback_tz))
+        zone_name = schedule_domain.zone_name(tz_name, fallback_tz)
+        local_send = send_at.astimezone(schedule_domain.zone(zone_name))
         closes_at = schedule_domain.window_close(local_send, window_days)
-        reminder_at = schedule_domain.reminder_time(send_at, closes_at, tz_name if _valid_tz(tz_name) else fallback_tz)
+        reminder_at = schedule_domain.reminder_time(send_at, closes_at, zone_name)
         plan.append(_PlannedDelivery(user_id, send_at, closes_at, reminder_at))
     return plan
-
-
-def _valid_tz(name: str) -> bool:
-    try:
-        ZoneInfo(name)
-    except Exception:  # noqa: BLE001 (any bad zone name from Slack means "use the fallback")
-        return False
-    return True
-
-
-def _zone(name: str, fallback: str) -> ZoneInfo:
-    return ZoneInfo(name) if _valid_tz(name) else ZoneInfo(fallback)
 
 
 # The answer path (a click on a pulse DM, the busiest request there is) uses statements built once.
@@ -282,12 +255,7 @@ def _open_round_for(session: Session, workspace_id: str, round_id: int, user_id:
 
 def record_answer(deps: Deps, workspace_id: str, user_id: str, round_id: int, question: str, value: int) -> None:
     """Store or change one answer. The same click twice, or a changed mind, leaves exactly one row."""
-    valid = (*NEED_QUESTIONS, ENPS)
-    if question not in valid:
-        raise ValueError(f"unknown question {question!r}")
-    scale = range(0, 11) if question == ENPS else range(1, 6)
-    if value not in scale:
-        raise ValueError(f"answer {value} out of range for {question}")
+    questions.validate_answer(question, value)
     token = _token(deps, workspace_id, round_id, user_id)
     for attempt in range(3):
         try:

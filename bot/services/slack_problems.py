@@ -8,7 +8,6 @@ anyone answered.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -18,6 +17,7 @@ from bot.blocks import escape
 from bot.deps import Deps
 from bot.domain import slack_errors
 from bot.domain.people import TeamView
+from bot.domain.slack_errors import Notice as Notice
 from bot.domain.slack_errors import Outcome
 from bot.services.languages import translator_for_person
 from bot.timeutil import from_db, to_db
@@ -171,14 +171,6 @@ def _setters(session: Session, team: Team) -> list[str]:
     assert team.id is not None
     people = [team.created_by] if team.created_by else []
     return list(dict.fromkeys(people + repo.manager_ids(session, team.workspace_id, team.id)))
-
-
-@dataclass(frozen=True)
-class Notice:
-    """A line for Home: a message key and its parameters (counts, codes, channel ids; never a person)."""
-
-    key: str
-    params: dict[str, object] = field(default_factory=dict)
 
 
 def home_notices(

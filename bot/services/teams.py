@@ -125,6 +125,21 @@ def home_team_of(deps: Deps, workspace_id: str, user_id: str) -> TeamView | None
         return view_of(session, team) if team else None
 
 
+def team_view(deps: Deps, workspace_id: str, team_id: int) -> TeamView | None:
+    """A team of this workspace by id; None for another workspace's id (a forged button value or metadata)."""
+    with deps.db.session_scope() as session:
+        team = repo.team_by_id(session, workspace_id, team_id)
+        return view_of(session, team) if team else None
+
+
+def first_managed_team(deps: Deps, workspace_id: str, user_id: str) -> TeamView | None:
+    """The first team the person manages, if any: the default of the report and the action form."""
+    with deps.db.session_scope() as session:
+        managed = repo.managed_team_ids(session, workspace_id, user_id)
+        team = repo.team_by_id(session, workspace_id, managed[0]) if managed else None
+        return view_of(session, team) if team else None
+
+
 def find_team(deps: Deps, workspace_id: str, reference: str) -> TeamView | None:
     """A team by `<#C123|name>`, `#name`, channel id or team name (case-insensitive)."""
     with deps.db.session_scope() as session:

@@ -14,9 +14,8 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import String, func, update
@@ -25,6 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
+from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import is_reportable, sealing_key
 from bot.domain.people import TeamView
 from bot.domain.sealing import seal, unseal
@@ -76,8 +76,8 @@ class ManagerMessage:
     message_ts: str | None
 
 
-def _zone(team: TeamView) -> ZoneInfo:
-    return ZoneInfo(team.timezone)
+def _zone(team: TeamView) -> tzinfo:
+    return schedule_domain.zone(team.timezone)
 
 
 def _add_counts(session: Session, workspace_id: str, team_key: int, day: date, **counts: int) -> None:
@@ -98,7 +98,7 @@ def _add_counts(session: Session, workspace_id: str, team_key: int, day: date, *
 
 
 def _today(deps: Deps, team: TeamView | None) -> date:
-    zone = ZoneInfo(team.timezone if team else deps.settings.default_timezone)
+    zone = schedule_domain.zone(team.timezone if team else None, deps.settings.default_timezone)
     return deps.now().astimezone(zone).date()
 
 
@@ -218,7 +218,7 @@ def acknowledge(deps: Deps, workspace_id: str, request_id: int, manager: str, *,
         first = bool(getattr(claimed, "rowcount", 0))
         if first:
             team = repo.team_by_id(session, workspace_id, request.team_id)
-            zone = ZoneInfo(team.timezone if team else deps.settings.default_timezone)
+            zone = schedule_domain.zone(team.timezone if team else None, deps.settings.default_timezone)
             if supported_in_time(from_db(request.created_at), now, zone):
                 _add_counts(session, workspace_id, request.team_id, request.day, supported_in_time=1)
         if done:

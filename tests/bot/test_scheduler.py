@@ -29,7 +29,7 @@ def counting_jobs(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, int]]:
 
     import bot.services.jobs as jobs
 
-    monkeypatch.setattr(jobs, "periodic_jobs", lambda deps: [PeriodicJob("count", 1, count)])
+    monkeypatch.setattr(jobs, "periodic_jobs", lambda deps, **wiring: [PeriodicJob("count", 1, count)])
     yield runs
 
 

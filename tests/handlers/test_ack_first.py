@@ -3,16 +3,23 @@ call) or rate-limits the lookups they need (429 with a Retry-After longer than 3
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
 import time
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
 
+import pytest
 from sqlmodel import select
 
+from bot.deps import FEED_QUEUE_LIMIT, FEED_WORKERS
 from storage.models import Team, Win
 from tests.handlers.test_win import ENGLISH_STORY, state
-from tests.harness import Harness
+from tests.harness import Harness, running_app
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackHttpResponse
 
 SLACK_ACK_LIMIT = 3.0  # seconds: Slack shows the person an error after this
@@ -158,3 +165,75 @@ def test_win_submission_acks_while_slack_is_slow_and_rate_limited(harness: Harne
     with harness.db.session_scope() as session:
         stored = session.exec(select(Win)).all()
         assert [w.text for w in stored] == [ENGLISH_STORY]
+
+
+class _HeldFeed(http.server.BaseHTTPRequestHandler):
+    """A CX feed server that answers only when the test lets it: a slow server, for as long as a test needs."""
+
+    hits: ClassVar[list[str]] = []
+    release: ClassVar[threading.Event] = threading.Event()
+
+    def do_GET(self) -> None:
+        type(self).hits.append(self.path)
+        self.release.wait(30)
+        body = b"date,nps\n2026-01-05,9\n"
+        self.send_response(200)
+        self.send_header("Content-Type", "text/csv")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        return
+
+
+@pytest.fixture
+def held_feed() -> Iterator[str]:
+    _HeldFeed.hits = []
+    _HeldFeed.release = threading.Event()
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _HeldFeed)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/feed.csv"
+    finally:
+        _HeldFeed.release.set()
+        server.shutdown()
+        server.server_close()
+
+
+def test_home_cx_feed_modal_pulls_on_the_feed_pool_after_ack(
+    fake_slack: FakeSlack, database_url: str, tmp_path: Path, held_feed: str
+) -> None:
+    """The modal's first pull waits on someone else's server: it runs on the feed pool, not in the listener, so
+    every submission is acked at once, at most FEED_WORKERS downloads run, and a burst beyond FEED_QUEUE_LIMIT is
+    told to wait instead of each holding a listener thread."""
+    env = {"CX_FEED_DIR": str(tmp_path), "CX_FEED_ALLOW_PRIVATE_URLS": "true"}
+    with running_app(fake_slack, database_url, **env) as harness:
+        make_team(harness, MEMBERS)
+        values = {"source": {"value": {"type": "plain_text_input", "value": held_feed}}}
+        for _ in range(FEED_QUEUE_LIMIT + 1):
+            response, elapsed = timed(
+                lambda: harness.sender.view_submission(user_id=ADMIN, callback_id="home_cxfeed_modal", values=values)
+            )
+            assert response.status == 200 and not response.body
+            assert elapsed < SLACK_ACK_LIMIT
+        busy = harness.fake.wait_for(
+            "chat.postMessage", timeout=20, predicate=lambda c: "already waiting" in str(c.params.get("text"))
+        )
+        assert busy[0].params["channel"] == ADMIN
+        deadline = time.monotonic() + 10
+        while len(_HeldFeed.hits) < FEED_WORKERS and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert len(_HeldFeed.hits) == FEED_WORKERS  # the others queue behind the two feed workers
+        _HeldFeed.release.set()
+        # Each pull that was let in then refreshes the admin's Home with the import's result; all of them have
+        # finished before the app stops.
+        published = harness.fake.wait_for(
+            "views.publish",
+            count=FEED_QUEUE_LIMIT,
+            timeout=30,
+            predicate=lambda c: c.params.get("user_id") == ADMIN and "Last import" in json.dumps(c.params),
+        )
+        assert any("Last import: 1 rows imported" in json.dumps(call.params) for call in published)
+        assert len(_HeldFeed.hits) == FEED_QUEUE_LIMIT  # the one turned away never downloaded

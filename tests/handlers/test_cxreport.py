@@ -144,6 +144,7 @@ def test_scheduled_import_with_rejections_dms_the_admin(fake_slack, database_url
     from datetime import timedelta
 
     from bot.services.cx_import import cx_feed_tick
+    from handlers.delivery import tell_import_problem
 
     feed = tmp_path / "nps.csv"
     feed.write_text("date,nps\n2026-01-05,10\n", encoding="utf-8")
@@ -153,10 +154,10 @@ def test_scheduled_import_with_rejections_dms_the_admin(fake_slack, database_url
         harness.fake.wait_for("response_url", count=2)
         harness.fake.clear_calls()
         feed.write_text("date,nps\n2026-01-05,10\n2026-01-06,99\n", encoding="utf-8")
-        cx_feed_tick(harness.deps)  # not due yet: pulled a moment ago
+        cx_feed_tick(harness.deps, tell_import_problem)  # not due yet: pulled a moment ago
         assert not harness.fake.calls_to("chat.postMessage")
         harness.clock.advance(timedelta(minutes=61))
-        cx_feed_tick(harness.deps)
+        cx_feed_tick(harness.deps, tell_import_problem)
         [dm] = harness.fake.wait_for("chat.postMessage")
         assert dm.params["channel"] == ADMIN and "line 3" in dm.params["text"]
 

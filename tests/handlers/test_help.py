@@ -80,3 +80,19 @@ def test_health_check(harness: Harness) -> None:
     with urllib.request.urlopen(harness.url + "/healthz", timeout=5) as response:
         assert response.status == 200
         assert json.load(response)["database"] == "ok"
+
+
+def test_a_command_registered_with_a_help_key_is_in_pulse_help_for_its_audience() -> None:
+    """A new slash command gets its /pulse help line from its own registration: no list in handlers/pulse.py."""
+    from slack_bolt import App
+
+    from handlers import registry
+
+    app = App(token="xoxb-test", signing_secret="test", token_verification_enabled=False)
+    registry.command(app, "/zz-scratch", help_key="zz_scratch", audience=registry.MANAGERS)(lambda ack: ack())
+    try:
+        assert "/zz-scratch" in registry.registered(app).commands  # the manifest test sees it
+        assert "zz_scratch" in registry.command_help_keys(registry.MANAGERS)
+        assert "zz_scratch" not in registry.command_help_keys(registry.EVERYONE)
+    finally:
+        registry._COMMAND_HELP.pop("/zz-scratch")

@@ -16,7 +16,8 @@ from bot.domain.nudges import dropped_needs, suggestion_key
 from bot.domain.report import NeedResult
 from bot.i18n import catalogs
 from bot.services import cx_import, rounds
-from bot.services.nudges import nudge_after_round, nudge_tick
+from bot.services.nudges import nudge_tick
+from handlers.delivery import nudge_after_round
 from storage.models import ManagerNudge, NudgeSnooze, PulseRound, Team, Win
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness

@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlmodel import select
 
 from bot.services.pulse_schedule import pulse_tick
+from handlers.delivery import after_close
 from storage.models import Delivery, Membership, Person, PulseComment, Team, TeamManager
 from tests.harness import Harness
 from tests.pulse_helpers import (
@@ -40,23 +41,23 @@ def test_one_reminder_halfway_to_everyone_invited_whatever_they_did(harness: Har
     harness.sender.command("/pulse", "schedule every week mon 09:00", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url")
     harness.clock.set(monday + timedelta(hours=7))  # 09:00 in Helsinki
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
     dms = wait_pulse_dms(harness, 5)
     click(harness, "U001", dms["U001"], "autonomy", 4)
     click(harness, "U002", dms["U002"], "belonging", 2)
     harness.fake.wait_for("chat.postEphemeral", count=2)
     # Monday evening: not yet halfway in working hours.
     harness.clock.set(monday + timedelta(hours=18))
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
     assert reminder_calls(harness) == []
     # Tuesday 13:00 Helsinki (11:00Z) is 12 working hours into a 24-working-hour window.
     harness.clock.set(monday + timedelta(days=1, hours=11))
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
     assert sorted(reminder_calls(harness)) == MEMBERS
     reminders = {c.params["text"] for c in harness.fake.calls_to("chat.postMessage") if "reminder" in c.params["text"]}
     assert len(reminders) == 1  # the same note for everyone
     harness.clock.advance(timedelta(hours=2))
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
     assert len(reminder_calls(harness)) == 5  # one reminder, never two
     with harness.db.session_scope() as session:
         handled = [d.reminder_handled_at for d in session.exec(select(Delivery))]
@@ -71,9 +72,9 @@ def test_round_closes_after_its_window(harness: Harness) -> None:
     harness.sender.command("/pulse", "schedule every 2 weeks mon 09:00", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url")
     harness.clock.set(monday + timedelta(hours=7))
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
     harness.clock.set(monday + timedelta(days=3, hours=7, minutes=1))  # Thursday 09:01 Helsinki
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
     with harness.db.session_scope() as session:
         assert session.execute(text("select status from pulse_round")).scalar_one() == "closed"
 
@@ -228,10 +229,10 @@ def test_a_manual_round_counts_as_the_periods_round_and_status_shows_the_real_ne
     # 09:00 and the rest of the day: no second, scheduled pulse this week.
     for hours in (7, 8, 12):
         harness.clock.set(monday + timedelta(hours=hours))
-        pulse_tick(harness.deps)
+        pulse_tick(harness.deps, after_close)
     assert _round_count(harness) == 1
     # Next Monday's scheduled round goes out as usual.
     harness.clock.set(monday + timedelta(days=7, hours=7))
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
     assert _round_count(harness) == 2
     assert _status_next(harness) == "2026-03-23"

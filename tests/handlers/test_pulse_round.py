@@ -11,6 +11,7 @@ from sqlmodel import select
 
 from bot.services import outbox
 from bot.services.pulse_schedule import pulse_tick
+from handlers.delivery import after_close
 from storage.models import Delivery, PulseAnswer, PulseRound, RoundResult
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
@@ -178,7 +179,7 @@ def test_dm_at_nine_local_across_dst(
     harness.sender.command("/pulse", "schedule every week mon 09:00", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url")
     harness.clock.set(day - timedelta(hours=12))
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
     # Any round before `day` was for the previous Monday; close it so only this week's matters.
     harness.fake.clear_calls()
     for moment, expected in [
@@ -188,7 +189,7 @@ def test_dm_at_nine_local_across_dst(
         (new_york_utc, {"UHEL", "UNY"}),
     ]:
         harness.clock.set(moment)
-        pulse_tick(harness.deps)
+        pulse_tick(harness.deps, after_close)
         assert set(pulse_dm_count(harness)) == expected, moment
     assert pulse_dm_count(harness) == {"UHEL": 1, "UNY": 1}
 
@@ -204,10 +205,10 @@ def test_round_missed_while_down_goes_out_once(harness: Harness) -> None:
     harness.fake.clear_calls()
     # The bot was down all Monday; it comes back on Tuesday afternoon, inside the round's window.
     harness.clock.set(monday + timedelta(days=1, hours=13))
-    pulse_tick(harness.deps)
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
+    pulse_tick(harness.deps, after_close)
     harness.clock.advance(timedelta(minutes=5))
-    pulse_tick(harness.deps)
+    pulse_tick(harness.deps, after_close)
     assert sorted(pulse_dm_count(harness).values()) == [1] * 5
     with harness.db.session_scope() as session:
         assert len(session.exec(select(PulseRound)).all()) == 1

@@ -15,11 +15,12 @@ from sqlalchemy.dialects import mysql
 from sqlalchemy.exc import CompileError
 
 from bot.domain.report import ReportSpan, report_json
-from bot.services.reports import Scope, _places, _span_parameters, build_report, workspace_scope
+from bot.services.reports import Scope, _span_parameters, build_report, workspace_scope
 from storage import cx_repository
 from storage import repositories as repo
 from storage.db import Database
 from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win, WinColleague
+from storage.queries.reports import day_places
 from tests.conftest import BOTH_BACKENDS
 
 WS = "T0001"
@@ -130,7 +131,7 @@ def add_cx(db: Database, team_id: int | None, day: date, metric: str, scores: li
 )
 def test_sql_places_every_day_where_the_domain_rule_does(db: Database, span: ReportSpan) -> None:
     """The report's query groups rows by where their day counts; it must agree with ReportSpan.places."""
-    statement = select(*_places(bindparam("day", type_=Date())))
+    statement = select(*day_places(bindparam("day", type_=Date())))
     parameters = _span_parameters(span)
     with db.engine.connect() as connection:
         for back in range((span.end - span.first_day).days + 1):
@@ -218,7 +219,7 @@ def test_an_aggregate_row_with_a_zero_count_weighs_nothing(db: Database) -> None
 
 def test_day_arithmetic_is_refused_on_a_database_it_was_not_written_for() -> None:
     with pytest.raises(CompileError, match="SQLite and PostgreSQL"):
-        select(*_places(bindparam("day", type_=Date()))).compile(dialect=mysql.dialect())
+        select(*day_places(bindparam("day", type_=Date()))).compile(dialect=mysql.dialect())
 
 
 def test_everything_pulse_derived_is_suppressed_below_k(db: Database) -> None:
@@ -315,7 +316,6 @@ def test_a_round_feeds_a_measure_only_when_that_measure_reached_k(db: Database) 
                 gaps = [reports[long].needs[i].n - reports[short].needs[i].n for i in range(3)]
                 gaps.append(reports[long].enps.n - reports[short].enps.n)
                 assert all(gap == 0 or gap >= 5 for gap in gaps), (short, long, gaps)
-
 
 
 def add_open_round(db: Database, team_id: int, day: date) -> None:

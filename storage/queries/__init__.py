@@ -1,0 +1,1 @@
+"""SQL statements too large for storage/repositories.py, built once and run by the services."""
