@@ -99,7 +99,9 @@ def deliver_report_to_dm(deps: Deps, workspace_id: str, user_id: str) -> None:
         team = teams.home_team_of(deps, workspace_id, user_id)
     report = _build(deps, workspace_id, team, reports.DEFAULT_WEEKS)
     channel = _dm_channel(deps, user_id)
-    deps.client.chat_postMessage(channel=channel, text=notification_text(t, report), blocks=report_blocks(t, report))
+    replies = team is not None and teams.may(deps, workspace_id, user_id, Action.REPLY_TO_COMMENT, team.id)
+    blocks = report_blocks(t, report, replies=replies)
+    deps.client.chat_postMessage(channel=channel, text=notification_text(t, report), blocks=blocks)
     _upload_chart(deps, t, report, channel)
 
 
@@ -208,7 +210,8 @@ def _deliver(
     chosen_note: str | None = None,
 ) -> None:
     report = _build(deps, workspace_id, team, weeks)
-    blocks = report_blocks(t, report, chart_note=t("report.chart.sent_dm"))
+    replies = team is not None and teams.may(deps, workspace_id, user_id, Action.REPLY_TO_COMMENT, team.id)
+    blocks = report_blocks(t, report, chart_note=t("report.chart.sent_dm"), replies=replies)
     if chosen_note:
         blocks.insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": chosen_note}]})  # under the title
     if team is not None:  # under the needs: commit to an action on one

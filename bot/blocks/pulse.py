@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import Block, actions, button, context, header, mrkdwn
+from bot.blocks.conversations import allow_replies_block
 from bot.i18n import Translator
 
 NEEDS = ("autonomy", "competence", "belonging")
@@ -109,5 +110,6 @@ def comment_modal(t: Translator, *, round_id: int, channel_id: str, message_ts: 
                     ],
                 },
             },
+            allow_replies_block(t),
         ],
     }

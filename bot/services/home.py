@@ -79,6 +79,7 @@ class HomeModel:
     slack_notices: list[slack_problems.Notice] = field(default_factory=list)  # what Slack refused, and the fix
     comments: PulseComments | None = None  # the team's pulse comments, for its managers and admins only
     comments_weeks: int = reports.DEFAULT_WEEKS
+    can_reply: bool = False  # the viewer manages the team: Reply on comments that allow replies
 
 
 def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
@@ -154,6 +155,7 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
         comments = feedback.pulse_comments(deps.db, workspace_id, team.id, start, end, k=k, limit=HOME_COMMENTS)
     return HomeModel(
         comments=comments,
+        can_reply=team is not None and policy.may(actor, policy.Action.REPLY_TO_COMMENT, team.id),
         user_id=user_id,
         anonymity_min=k,
         team=team,

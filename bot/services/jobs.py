@@ -23,6 +23,7 @@ def purge_idempotency_keys(deps: Deps) -> None:
 
 
 def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
+    from bot.services.conversations import reply_tick
     from bot.services.cx_import import cx_feed_tick
     from bot.services.pulse_schedule import pulse_tick
     from bot.services.tough import tough_tick
@@ -34,4 +35,6 @@ def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
         PeriodicJob("housekeeping", 3600, purge_idempotency_keys),
         # Tough-moment reminders and check-ins are due to the working day; a few minutes late is fine.
         PeriodicJob("tough-moments", 300, tough_tick),
+        # Anonymous conversations: replies wait for fixed delivery times; checked every minute.
+        PeriodicJob("conversation-replies", 60, reply_tick),
     ]
