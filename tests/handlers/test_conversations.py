@@ -143,13 +143,11 @@ def submit(harness: Harness, user: str, view: dict[str, Any], text: str, *, end:
 
 
 def dms_to(harness: Harness, user: str) -> list[dict[str, Any]]:
+    """The conversation DMs (replies, answers, endings) Pulssi sent to `user`."""
     return [
         dict(c.params)
         for c in harness.fake.calls_to("chat.postMessage")
-        if c.params.get("channel") == user
-        and "convo" in json.dumps(c.params.get("blocks"))
-        or c.params.get("channel") == user
-        and c.params.get("text") in _dm_texts()
+        if c.params.get("channel") == user and c.params.get("text") in _dm_texts()
     ]
 
 
