@@ -32,7 +32,8 @@ from storage.models import PulseComment, ReplyMessage, ReplyRoute
 
 logger = logging.getLogger(__name__)
 
-SCRUBBED_TABLES = ("reply_message", "reply_route")
+# Deleted replies and routes, and the comments' cleared route ids: scrubbed from the files after a delivery.
+SCRUBBED_TABLES = ("reply_message", "reply_route", "pulse_comment")
 
 
 class RouteGone(Exception):

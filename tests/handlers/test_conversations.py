@@ -86,7 +86,7 @@ def run_round(harness: Harness, *, allowing: tuple[str, ...] = (AUTHOR,), writer
     harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
 
 
-def setup(harness: Harness, language: str = "en", **round_args: Any) -> None:
+def prepare(harness: Harness, language: str = "en", **round_args: Any) -> None:
     make_team(harness, MEMBERS)
     pulse(harness, f"managers <@{MANAGER}>", ADMIN)
     if language != "en":
@@ -165,7 +165,7 @@ def tick_at(harness: Harness, moment: datetime) -> int:
 @pytest.mark.parametrize("language", ["en", "fi"])
 def test_a_manager_replies_and_the_author_answers_without_being_named(harness: Harness, language: str) -> None:
     texts = catalogs()[language]
-    setup(harness, language)
+    prepare(harness, language)
 
     blocks = report(harness, MANAGER)
     [route] = reply_buttons(blocks)  # one comment allows replies: one Reply button
@@ -233,7 +233,7 @@ def test_a_manager_replies_and_the_author_answers_without_being_named(harness: H
 
 @BOTH_BACKENDS
 def test_replies_travel_in_batches_and_the_delivery_time_does_not_follow_the_reply_time(harness: Harness) -> None:
-    setup(harness, allowing=("U001", "U002", "U003"))
+    prepare(harness, allowing=("U001", "U002", "U003"))
     routes = reply_buttons(report(harness, MANAGER))
     assert len(routes) == 3
     written = [
@@ -260,7 +260,7 @@ def test_replies_travel_in_batches_and_the_delivery_time_does_not_follow_the_rep
 
 @BOTH_BACKENDS
 def test_either_side_ends_the_conversation_and_an_ended_route_cannot_be_used(harness: Harness) -> None:
-    setup(harness, allowing=("U001", "U002"))
+    prepare(harness, allowing=("U001", "U002"))
     first, second = reply_buttons(report(harness, MANAGER))
     for route in (first, second):
         submit(harness, MANAGER, open_reply(harness, MANAGER, route), "hello")
@@ -306,7 +306,7 @@ def test_either_side_ends_the_conversation_and_an_ended_route_cannot_be_used(har
 
 @BOTH_BACKENDS
 def test_routes_are_deleted_after_30_days_and_by_delete_my_data(harness: Harness) -> None:
-    setup(harness, allowing=("U001", "U002"))
+    prepare(harness, allowing=("U001", "U002"))
     routes = reply_buttons(report(harness, MANAGER))
     assert len(routes) == 2
     harness.fake.clear_calls()
@@ -336,7 +336,7 @@ def test_routes_are_deleted_after_30_days_and_by_delete_my_data(harness: Harness
 
 @BOTH_BACKENDS
 def test_no_route_without_consent_or_below_k(harness: Harness) -> None:
-    setup(harness, allowing=(), writers=WRITERS)
+    prepare(harness, allowing=(), writers=WRITERS)
     with harness.db.session_scope() as session:
         assert session.exec(select(ReplyRoute)).all() == []
     assert reply_buttons(report(harness, MANAGER)) == []
@@ -344,6 +344,6 @@ def test_no_route_without_consent_or_below_k(harness: Harness) -> None:
 
 @BOTH_BACKENDS
 def test_no_route_when_the_rounds_comments_stay_hidden(harness: Harness) -> None:
-    setup(harness, writers=WRITERS[:4])  # 4 comments < k = 5: nobody can read them, nobody can reply
+    prepare(harness, writers=WRITERS[:4])  # 4 comments < k = 5: nobody can read them, nobody can reply
     with harness.db.session_scope() as session:
         assert session.exec(select(ReplyRoute)).all() == []
