@@ -315,7 +315,8 @@ def test_routes_are_deleted_after_30_days_and_by_delete_my_data(harness: Harness
     assert "delete_my_data_keep_wins" in json.dumps(harness.fake.calls_to("response_url")[0].params)
     harness.fake.clear_calls()
     harness.sender.block_action(user_id="U001", action_id="delete_my_data_keep_wins", value="keep")
-    harness.fake.wait_for("response_url")
+    [done] = harness.fake.wait_for("response_url")
+    assert "1 anonymous conversation(s)" in done.params["text"]
     with harness.db.session_scope() as session:
         sealed = [r.sealed for r in session.exec(select(ReplyRoute))]
     assert sorted(s is None for s in sealed) == [False, True]  # U001's route unsealed at once, U002's kept
