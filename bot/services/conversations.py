@@ -101,12 +101,16 @@ def _view(session: Session, route: ReplyRoute) -> RouteView:
     return RouteView(route.id, route.team_id, _comment_text(session, route.id), route.ended_by == convo.MANAGER)
 
 
-def _require_manager(deps: Deps, workspace_id: str, user_id: str, team_id: int) -> None:
+def may_reply(deps: Deps, workspace_id: str, user_id: str, team_id: int) -> bool:
     """Only the team's own managers (policy: not admins as such), so no admin lookup in Slack is needed,
     which keeps a modal's submission fast enough to answer before its ack."""
     with deps.db.session_scope() as session:
         managed = frozenset(repo.managed_team_ids(session, workspace_id, user_id))
-    if not policy.may(policy.Actor(managed=managed), policy.Action.REPLY_TO_COMMENT, team_id):
+    return policy.may(policy.Actor(managed=managed), policy.Action.REPLY_TO_COMMENT, team_id)
+
+
+def _require_manager(deps: Deps, workspace_id: str, user_id: str, team_id: int) -> None:
+    if not may_reply(deps, workspace_id, user_id, team_id):
         raise teams.NotAllowed([])
 
 
