@@ -18,6 +18,9 @@ from bot.domain.tone import ToneLanguage, tone
 
 DATA = Path(__file__).resolve().parent / "tone_eval"
 LANGUAGES: tuple[ToneLanguage, ...] = ("fi", "en")
+# Sets written and labelled before the scoring was tuned, and never used to tune it: they show whether the
+# agreement on the main set generalises. (set file name, language)
+HELD_OUT: tuple[tuple[str, ToneLanguage], ...] = (("en_heldout", "en"),)
 
 
 @dataclass(frozen=True)
@@ -33,36 +36,36 @@ class Agreement:
         return self.agreed / self.n if self.n else 0.0
 
 
-def labelled(language: str) -> list[tuple[str, str]]:
+def labelled(name: str) -> list[tuple[str, str]]:
+    """The (label, sentence) rows of benchmarks/tone_eval/<name>.tsv (a language code, or a held-out set)."""
     rows = []
-    for line in (DATA / f"{language}.tsv").read_text(encoding="utf-8").splitlines():
+    for line in (DATA / f"{name}.tsv").read_text(encoding="utf-8").splitlines():
         if line.strip() and not line.startswith("#"):
             label, sentence = line.split("\t", 1)
             rows.append((label, sentence))
     return rows
 
 
-def agreement(language: ToneLanguage) -> Agreement:
+def agreement(language: ToneLanguage, name: str | None = None) -> Agreement:
     confusion: Counter[tuple[str, str]] = Counter()
     agreed = not_scored = 0
-    rows = labelled(language)
+    rows = labelled(name or language)
     for gold, sentence in rows:
         found = tone(sentence, language)
         confusion[(gold, found)] += 1
         not_scored += found == "not-scored"
         agreed += found == gold or (gold == "neutral" and found == "not-scored")
-    return Agreement(language, len(rows), agreed, not_scored, confusion)
+    return Agreement(name or language, len(rows), agreed, not_scored, confusion)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--confusion", action="store_true", help="print gold → found counts")
     args = parser.parse_args()
-    for language in LANGUAGES:
-        result = agreement(language)
-        print(
-            f"{language}: {result.agreed}/{result.n} agree ({100 * result.rate:.1f}%), {result.not_scored} not scored"
-        )
+    for name, language in [*((lang, lang) for lang in LANGUAGES), *HELD_OUT]:
+        result = agreement(language, name)
+        share = f"{100 * result.rate:.1f}%"
+        print(f"{result.language}: {result.agreed}/{result.n} agree ({share}), {result.not_scored} not scored")
         if args.confusion:
             for (gold, found), count in sorted(result.confusion.items()):
                 print(f"  {gold:>8} → {found:<10} {count}")

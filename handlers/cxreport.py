@@ -17,7 +17,7 @@ from bot.deps import Deps
 from bot.domain.policy import Action
 from bot.domain.report import Report
 from bot.i18n import Translator
-from bot.services import reports, teams
+from bot.services import conversations, reports, teams
 from bot.services.teams import NotAllowed, TeamView
 from handlers import registry
 from handlers.common import translator_for, user_id_of, workspace_id_of
@@ -95,7 +95,9 @@ def deliver_report_to_dm(deps: Deps, workspace_id: str, user_id: str) -> None:
         team = teams.home_team_of(deps, workspace_id, user_id)
     report = _build(deps, workspace_id, team, reports.DEFAULT_WEEKS)
     channel = _dm_channel(deps, user_id)
-    deps.client.chat_postMessage(channel=channel, text=notification_text(t, report), blocks=report_blocks(t, report))
+    replies = team is not None and conversations.may_reply(deps, workspace_id, user_id, team.id)
+    blocks = report_blocks(t, report, replies=replies)
+    deps.client.chat_postMessage(channel=channel, text=notification_text(t, report), blocks=blocks)
     _upload_chart(deps, t, report, channel)
 
 
@@ -201,7 +203,8 @@ def _deliver(
     chosen_note: str | None = None,
 ) -> None:
     report = _build(deps, workspace_id, team, weeks)
-    blocks = report_blocks(t, report, chart_note=t("report.chart.sent_dm"))
+    replies = team is not None and conversations.may_reply(deps, workspace_id, user_id, team.id)
+    blocks = report_blocks(t, report, chart_note=t("report.chart.sent_dm"), replies=replies)
     if chosen_note:
         blocks.insert(1, {"type": "context", "elements": [{"type": "mrkdwn", "text": chosen_note}]})  # under the title
     if team is not None:  # under the needs: commit to an action on one

@@ -13,6 +13,7 @@ from typing import Any
 
 from slack_bolt import Ack, App
 
+from bot.blocks.conversations import allows_replies
 from bot.blocks.pulse import comment_modal, recorded_modal
 from bot.deps import Deps
 from bot.domain.questions import ENPS
@@ -100,6 +101,7 @@ def register(app: App, deps: Deps) -> None:
         )
         chosen = ((view.get("state") or {}).get("values") or {}).get("need", {}).get("value", {})
         need = str((chosen.get("selected_option") or {}).get("value") or "") or None
+        allow_replies = allows_replies((view.get("state") or {}).get("values") or {})
         if len(text) > 3000:
             ack(
                 response_action="errors", errors={"comment": t("pulsedm.comment.too_long", count=len(text), limit=3000)}
@@ -108,7 +110,9 @@ def register(app: App, deps: Deps) -> None:
         ack()
         t = translator_for(deps, workspace_id_of(body), user_id)
         try:
-            rounds.save_comment(deps, workspace_id_of(body), user_id, int(round_text or 0), text, need)
+            rounds.save_comment(
+                deps, workspace_id_of(body), user_id, int(round_text or 0), text, need, allow_replies=allow_replies
+            )
         except (rounds.RoundClosed, rounds.NotInvited):
             return
         if channel:

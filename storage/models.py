@@ -217,6 +217,39 @@ class PulseComment(SQLModel, table=True):
     respondent: str | None = Field(default=None, max_length=64)
     text: str = Field(max_length=3000)
     need: str | None = Field(default=None, max_length=16)  # the need the writer tagged it with, if any
+    # While the round is open: the writer allows replies. At close it becomes a sealed route (reply_route).
+    allow_replies: bool = False
+    route_id: str | None = Field(default=None, max_length=32, index=True)  # the closed comment's reply route
+
+
+class ReplyRoute(SQLModel, table=True):
+    """How a manager's reply reaches the anonymous author of a comment: the author's user id sealed with a key
+    derived from PULSSI_SECRET_KEY (bot.domain.conversations). Made at a round's close in random order, with a
+    random id; no user id, DM channel or time, only the day it expires (the same for the whole round)."""
+
+    __tablename__ = "reply_route"
+
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(index=True, max_length=32)
+    team_id: int = Field(foreign_key="team.id", index=True)
+    sealed: str | None = Field(default=None, max_length=200)  # NULL once the author withdrew: unusable
+    expires_on: date = Field(index=True)
+    ended_by: str | None = Field(default=None, max_length=8)  # manager | author
+    end_at: datetime | None = None  # the delivery time the ended route is removed at
+
+
+class ReplyMessage(SQLModel, table=True):
+    """A reply waiting for its delivery time; deleted once delivered, so no history of who wrote when stays."""
+
+    __tablename__ = "reply_message"
+
+    id: str = Field(primary_key=True, max_length=32)
+    workspace_id: str = Field(index=True, max_length=32)
+    route_id: str = Field(foreign_key="reply_route.id", index=True, max_length=32)
+    sender: str = Field(max_length=8)  # manager | author
+    manager_id: str | None = Field(default=None, max_length=32)  # who replied (managers aren't anonymous)
+    text: str = Field(max_length=3000)
+    deliver_at: datetime = Field(index=True)  # a fixed delivery time, never when it was written
 
 
 class RoundResult(SQLModel, table=True):

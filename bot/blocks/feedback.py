@@ -4,6 +4,7 @@ shuffled) and customers' own words beside NPS (masked already, escaped here)."""
 from __future__ import annotations
 
 from bot.blocks import Block, clip, context, escape, mrkdwn
+from bot.blocks.conversations import reply_button
 from bot.domain.cxelements import ElementComparison
 from bot.domain.cxwords import CustomerWords, Voice
 from bot.domain.feedback import Comment, PulseComments, clip_comment
@@ -32,13 +33,27 @@ def _tag(t: Translator, comment: Comment) -> str:
     return f"[{t(f'win.need.{comment.need}')}] " if comment.need in NEEDS else ""
 
 
-def comment_blocks(t: Translator, comments: PulseComments | None, k: int, *, title: str | None = None) -> list[Block]:
-    """The comments as sections (people's text escaped), or one line saying when they appear."""
+def comment_blocks(
+    t: Translator, comments: PulseComments | None, k: int, *, title: str | None = None, replies: bool = False
+) -> list[Block]:
+    """The comments as sections (people's text escaped), or one line saying when they appear. With `replies`
+    (the viewer manages the team), a comment whose writer allowed replies gets its own section with a Reply
+    button, in its place in the shuffled order."""
     heading = title or f"*{t('feedback.comments.title')}*"
     if comments is None or comments.suppressed:
         return [mrkdwn(heading + "\n" + t("feedback.comments.hidden", k=k))]
-    lines = [f"• {_tag(t, comment)}{escape(clip_comment(comment.text))}" for comment in comments.shown]
     blocks: list[Block] = [mrkdwn(heading)]
+    lines: list[str] = []
+    for comment in comments.shown:
+        line = f"• {_tag(t, comment)}{escape(clip_comment(comment.text))}"
+        if not (replies and comment.route):
+            lines.append(line)
+            continue
+        blocks += [mrkdwn(text) for text in _packed(lines)]
+        lines = []
+        section = mrkdwn(f"{line}\n_{t('convo.reply_marker')}_")
+        section["accessory"] = reply_button(t, comment.route)
+        blocks.append(section)
     blocks += [mrkdwn(text) for text in _packed(lines)]
     blocks.append(context(t("feedback.comments.intro", shown=len(comments.shown), total=comments.total)))
     return blocks

@@ -101,7 +101,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
         blocks.append(actions("home_manager_actions", manager_buttons))
         if model.comments is not None:
             title = t("feedback.comments.home_title", weeks=model.comments_weeks)
-            blocks += comment_blocks(t, model.comments, k, title=title)
+            blocks += comment_blocks(t, model.comments, k, title=title, replies=model.can_reply)
         if model.participation:
             rows: list[str] = []
             for row in model.participation:

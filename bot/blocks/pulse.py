@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.blocks import Block, actions, button, context, header, mrkdwn
+from bot.blocks.conversations import allow_replies_block
 from bot.domain.questions import AGREEMENT_SCALE, ENPS_SCALE, NEEDS
 from bot.i18n import Translator
 
@@ -108,5 +109,6 @@ def comment_modal(t: Translator, *, round_id: int, channel_id: str, message_ts: 
                     ],
                 },
             },
+            allow_replies_block(t),
         ],
     }

@@ -166,9 +166,10 @@ def _title(t: Translator, report: Report, *, markup: bool = False) -> str:
 
 
 def report_blocks(
-    t: Translator, report: Report, *, chart_note: str | None = None, in_channel: bool = False
+    t: Translator, report: Report, *, chart_note: str | None = None, in_channel: bool = False, replies: bool = False
 ) -> list[Block]:
-    """The report; `in_channel` for the team channel's digest, which counts the comments and doesn't show them."""
+    """The report; `in_channel` for the team channel's digest, which counts the comments and doesn't show them;
+    `replies` when the reader manages the team (Reply buttons on comments that allow replies)."""
     blocks: list[Block] = [header(clip(_title(t, report, markup=True), 150))]
     quality = "\n".join(_quality_lines(t, report))
     energy = "\n".join(_energy_lines(t, report))
@@ -193,7 +194,7 @@ def report_blocks(
     if in_channel:
         blocks.extend(comment_digest_blocks(t, report.comments))
     else:
-        blocks.extend(comment_blocks(t, report.comments, report.anonymity_min))
+        blocks.extend(comment_blocks(t, report.comments, report.anonymity_min, replies=replies))
         blocks.append(divider())
         # You said, we did (the digest adds the same section after the report, under its own heading).
         if report.actions:

@@ -45,20 +45,23 @@ def validate_anonymity_min(value: int) -> int:
     return value
 
 
-def round_key(secret: str, workspace_id: str, round_id: int) -> bytes:
-    """The round's key for respondent tokens, derived from the server secret; never stored anywhere."""
+def derived_key(secret: str, purpose: str, *parts: object) -> bytes:
+    """The one way Pulssi derives a key from the server secret: HMAC-SHA256 of "pulssi-<purpose>:<parts>".
+    Each use has its own purpose label, so no two uses ever share a key; none of them is stored."""
     if len(secret) < MIN_SECRET_KEY_LENGTH:
         raise ValueError("the server secret is missing or too short")
-    message = f"pulssi-round-key:{workspace_id}:{round_id}".encode()
+    message = ":".join([f"pulssi-{purpose}", *(str(part) for part in parts)]).encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).digest()
 
 
 def sealing_key(secret: str, purpose: str) -> bytes:
-    """A 256-bit key for sealing short records (e.g. "sealed-checkin"), derived from the server secret like the
-    round keys; never stored anywhere."""
-    if len(secret) < MIN_SECRET_KEY_LENGTH:
-        raise ValueError("the server secret is missing or too short")
-    return hmac.new(secret.encode(), f"pulssi-seal:{purpose}".encode(), hashlib.sha256).digest()
+    """A 256-bit key for sealing short records (e.g. "sealed-checkin"); never stored anywhere."""
+    return derived_key(secret, "seal", purpose)
+
+
+def round_key(secret: str, workspace_id: str, round_id: int) -> bytes:
+    """The round's key for respondent tokens, derived from the server secret; never stored anywhere."""
+    return derived_key(secret, "round-key", workspace_id, round_id)
 
 
 def rotation_offset(secret: str, workspace_id: str, user_id: str) -> int:
@@ -66,10 +69,8 @@ def rotation_offset(secret: str, workspace_id: str, user_id: str) -> int:
 
     Stored, it would let anyone with the database and `pulses_sent` recompute who saw which statement.
     """
-    if len(secret) < MIN_SECRET_KEY_LENGTH:
-        raise ValueError("the server secret is missing or too short")
-    digest = hmac.new(secret.encode(), f"pulssi-rotation:{workspace_id}:{user_id}".encode(), hashlib.sha256)
-    return int.from_bytes(digest.digest()[:8], "big") % ROTATION_OFFSETS
+    digest = derived_key(secret, "rotation", workspace_id, user_id)
+    return int.from_bytes(digest[:8], "big") % ROTATION_OFFSETS
 
 
 def respondent_token(round_key: bytes, round_id: int, user_id: str) -> str:

@@ -23,6 +23,7 @@ COMMENT_CHARS = 300
 class Comment(NamedTuple):
     text: str
     need: str | None = None  # autonomy | competence | belonging, when the writer chose one
+    route: str | None = None  # its reply route (bot.domain.conversations), when the writer allowed replies
 
 
 @dataclass(frozen=True)

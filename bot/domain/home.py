@@ -67,3 +67,4 @@ class HomeModel:
     slack_notices: list[Notice] = field(default_factory=list)  # what Slack refused, and the fix
     comments: PulseComments | None = None  # the team's pulse comments, for its managers and admins only
     comments_weeks: int = DEFAULT_WEEKS
+    can_reply: bool = False  # the viewer manages the team: Reply on comments that allow replies

@@ -5,7 +5,9 @@ request came from, so a person of another workspace has no role here):
 - a workspace admin or owner may do everything;
 - a team's managers may run their team (schedule, rounds, managers, wins channel, its report);
 - a team's members, its managers and admins may see its status;
-- anyone may do what concerns only themselves (answer, mute, delete their data, share a win).
+- anyone may do what concerns only themselves (answer, mute, delete their data, share a win);
+- one thing is for a team's own managers alone, not even admins: replying to the team's anonymous comments
+  (a conversation with an author belongs to the people who lead them).
 
 A team's managers are not pulsed as its members: a manager sees the team's report, and a viewer whose own
 answer is inside a group result can subtract it (k counts the others only when the viewer isn't one of them).
@@ -36,6 +38,8 @@ class Action(StrEnum):
     SEE_PARTICIPATION = "see_participation"  # Home's per-round counts (k-gated)
     # one team: its members, its managers and admins
     TEAM_STATUS = "team_status"
+    # one team: its own managers only
+    REPLY_TO_COMMENT = "reply_to_comment"
 
 
 class Audience(StrEnum):
@@ -44,6 +48,7 @@ class Audience(StrEnum):
     ADMINS = "admins"
     MANAGERS = "managers"  # the team's managers and admins
     TEAM = "team"  # the team's members, its managers and admins
+    TEAM_MANAGERS = "team_managers"  # the team's own managers, not admins
 
 
 AUDIENCE: dict[Action, Audience] = {
@@ -61,6 +66,7 @@ AUDIENCE: dict[Action, Audience] = {
     Action.TEAM_REPORT: Audience.MANAGERS,
     Action.SEE_PARTICIPATION: Audience.MANAGERS,
     Action.TEAM_STATUS: Audience.TEAM,
+    Action.REPLY_TO_COMMENT: Audience.TEAM_MANAGERS,
 }
 
 
@@ -74,10 +80,13 @@ class Actor:
 
 
 def may(actor: Actor, action: Action, team_id: int | None = None) -> bool:
-    """Whether `actor` may do `action` (on `team_id` for team actions; no team: never, except for admins)."""
+    """Whether `actor` may do `action` (on `team_id` for team actions; no team: never, except for admins,
+    and for a team's-own-managers action never at all)."""
+    audience = AUDIENCE[action]
+    if audience is Audience.TEAM_MANAGERS:
+        return team_id is not None and team_id in actor.managed
     if actor.is_admin:
         return True
-    audience = AUDIENCE[action]
     if audience is Audience.ADMINS or team_id is None:
         return False
     if team_id in actor.managed:

@@ -1,16 +1,19 @@
-"""One tone label per text: Finnish through Pulssi's own lexicon (bot.domain.tone_fi), English through TextBlob."""
+"""One tone label per text: Finnish through Pulssi's own lexicon (bot.domain.tone_fi), English through TextBlob
+with Pulssi's workplace lexicon on top (bot.domain.tone_en)."""
 
 from __future__ import annotations
 
 from typing import Literal
 
 from bot.domain.sentiment import detect_language, strip_slack_markup
+from bot.domain.tone_en import MARGIN as EN_TONE_MARGIN
+from bot.domain.tone_en import english_tone
 from bot.domain.tone_fi import MARGIN, finnish_tone
 
 ToneLabel = Literal["positive", "neutral", "negative", "not-scored"]
 ToneLanguage = Literal["fi", "en"]
-# TextBlob polarity beyond ±EN_MARGIN reads positive or negative.
-EN_MARGIN = 0.1
+# The English reading beyond ±EN_MARGIN reads positive or negative.
+EN_MARGIN = EN_TONE_MARGIN
 
 
 def label_of(score: float | None, margin: float) -> ToneLabel:
@@ -24,13 +27,8 @@ def label_of(score: float | None, margin: float) -> ToneLabel:
 
 
 def english_score(text: str) -> float | None:
-    """TextBlob polarity; None when TextBlob found no word it knows (nothing was measured)."""
-    from textblob import TextBlob  # imported lazily: it pulls in nltk, which is slow to import
-
-    blob = TextBlob(text)
-    if not blob.sentiment_assessments.assessments:
-        return None
-    return float(blob.sentiment.polarity)
+    """The English reading (TextBlob and Pulssi's lexicon); None when nothing was read."""
+    return english_tone(text).score
 
 
 def tone(text: str, language: ToneLanguage | None = None) -> ToneLabel:

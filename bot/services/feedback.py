@@ -34,14 +34,14 @@ def round_comments(
     if not results:
         return []
     texts: dict[int, list[Comment]] = defaultdict(list)
-    for round_id, text, need in session.exec(
-        select(PulseComment.round_id, PulseComment.text, PulseComment.need).where(
+    for round_id, text, need, route in session.exec(
+        select(PulseComment.round_id, PulseComment.text, PulseComment.need, PulseComment.route_id).where(
             PulseComment.workspace_id == workspace_id,
             col(PulseComment.round_id).in_([r[0] for r in results]),
             col(PulseComment.respondent).is_(None),  # only rows rewritten at close, never an open round's
         )
     ):
-        texts[round_id].append(Comment(text, need))
+        texts[round_id].append(Comment(text, need, route))
     return [RoundComments(answered, comments_n, tuple(texts[round_id])) for round_id, answered, comments_n in results]
 
 

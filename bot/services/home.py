@@ -92,6 +92,7 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
         comments = feedback.pulse_comments(deps.db, workspace_id, team.id, start, end, k=k, limit=HOME_COMMENTS)
     return HomeModel(
         comments=comments,
+        can_reply=team is not None and policy.may(actor, policy.Action.REPLY_TO_COMMENT, team.id),
         user_id=user_id,
         anonymity_min=k,
         team=team,

@@ -31,6 +31,7 @@ def purge_idempotency_keys(deps: Deps) -> None:
 def periodic_jobs(deps: Deps, *, after_close: AfterClose, import_problem: ImportProblem) -> list[PeriodicJob]:
     """The jobs, given what the composition root wires in to send to Slack: `after_close` a closed round's digest
     and nudge, `import_problem` the DM to the admin whose scheduled CX import rejected rows or failed."""
+    from bot.services.conversations import reply_tick
     from bot.services.cx_import import cx_feed_tick
     from bot.services.nudges import nudge_tick
     from bot.services.pulse_schedule import pulse_tick
@@ -45,4 +46,6 @@ def periodic_jobs(deps: Deps, *, after_close: AfterClose, import_problem: Import
         PeriodicJob("tough-moments", 300, tough_tick),
         # Manager nudges other than a need's drop (which follows a round's close): one per team per week.
         PeriodicJob("manager-nudges", 900, nudge_tick),
+        # Anonymous conversations: replies wait for fixed delivery times; checked every minute.
+        PeriodicJob("conversation-replies", 60, reply_tick),
     ]

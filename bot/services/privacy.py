@@ -1,7 +1,8 @@
 """`/pulse delete-my-data`: remove every row that names the person.
 
 Answers of closed rounds hold no user id (the key and hashes are gone), so they stay; answers of an open
-round are only linkable through the round key and go with the round when it closes.
+round are only linkable through the round key and go with the round when it closes. The person's reply routes
+(anonymous conversations) are unsealed at once, so nothing can reach them any more.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 
 from bot.deps import Deps
-from bot.services import tough
+from bot.domain.conversations import next_slot
+from bot.services import conversations, tough
 from storage.models import Delivery, Membership, Person, TeamManager, Win, WinColleague
 
 
@@ -24,6 +26,7 @@ class DeletedData:
     deliveries: int
     mentions: int
     wins: int
+    reply_routes: int = 0  # anonymous conversations' routes unsealed (removed at the next delivery time)
 
 
 def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins: bool) -> DeletedData:
@@ -47,6 +50,13 @@ def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins:
         tough.forget_person(session, workspace_id, user_id)  # named tough-moment requests
         # and a pending check-in after "just note it" (sealed: each row is opened to find theirs)
         tough.forget_sealed_checkins(session, deps.settings.secret_key.reveal(), workspace_id, user_id)
+        reply_routes = conversations.forget_author(
+            session,
+            deps.settings.secret_key.reveal(),
+            workspace_id,
+            next_slot(deps.now(), deps.settings.default_timezone),
+            user_id,
+        )
         wins = 0
         if include_wins:
             own = list(
@@ -56,4 +66,4 @@ def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins:
                 remove(WinColleague, col(WinColleague.win_id).in_(own))
                 wins = remove(Win, col(Win.id).in_(own))
     deps.users.forget(user_id)
-    return DeletedData(memberships, persons, managers, deliveries, mentions, wins)
+    return DeletedData(memberships, persons, managers, deliveries, mentions, wins, reply_routes)

@@ -24,7 +24,9 @@ from bot.blocks.pulse import closed_dm_blocks
 from bot.deps import Deps
 from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
+from bot.domain.conversations import routes_allowed as reply_routes_allowed
 from bot.domain.rounds import PersonRoundView as PersonRoundView
+from bot.services import conversations
 from bot.services.languages import translator_for_person
 from bot.services.team_actions import aggregate_help, claim_help_round, save_help_answer
 from bot.services.teams import NoTeam, refresh_members
@@ -313,7 +315,14 @@ def record_help_answer(deps: Deps, workspace_id: str, user_id: str, round_id: in
 
 
 def save_comment(
-    deps: Deps, workspace_id: str, user_id: str, round_id: int, text: str, need: str | None = None
+    deps: Deps,
+    workspace_id: str,
+    user_id: str,
+    round_id: int,
+    text: str,
+    need: str | None = None,
+    *,
+    allow_replies: bool = False,
 ) -> None:
     text = text.strip()[:3000]
     need = need if need in NEED_QUESTIONS else None
@@ -328,11 +337,19 @@ def save_comment(
                 session.delete(existing)
         elif existing is None:
             session.add(
-                PulseComment(workspace_id=workspace_id, round_id=round_id, respondent=token, text=text, need=need)
+                PulseComment(
+                    workspace_id=workspace_id,
+                    round_id=round_id,
+                    respondent=token,
+                    text=text,
+                    need=need,
+                    allow_replies=allow_replies,
+                )
             )
         else:
             existing.text = text
             existing.need = need
+            existing.allow_replies = allow_replies
             session.add(existing)
 
 
@@ -387,7 +404,8 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
             (a.question, a.value) for a in session.exec(select(PulseAnswer).where(PulseAnswer.round_id == round_id))
         ]
         comments = [
-            (c.text, c.need) for c in session.exec(select(PulseComment).where(PulseComment.round_id == round_id))
+            (c.text, c.need, c.respondent if c.allow_replies else None)
+            for c in session.exec(select(PulseComment).where(PulseComment.round_id == round_id))
         ]
         result, counts = aggregate_round(
             values,
@@ -405,6 +423,7 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
         pulse_round.closed_at = to_db(now)
         pulse_round.answered = answered
         session.add(pulse_round)
+        authors = _reply_authors(deps, session, workspace_id, round_id, answered, comments)
         dms = [
             (user_id, channel, ts)
             for user_id, channel, ts in session.exec(
@@ -419,12 +438,42 @@ def close_round(deps: Deps, workspace_id: str, round_id: int) -> ClosedRound | N
         # on disk tell who wrote first.
         session.execute(delete(PulseComment).where(col(PulseComment.round_id) == round_id))
         session.flush()
-        for text, need in anonymity.shuffled_comments(comments):
-            session.add(PulseComment(workspace_id=workspace_id, round_id=round_id, text=text, need=need))
+        shuffled = anonymity.shuffled_comments(comments)
+        # Reply routes in the same random order, sealed, expiring the same day for the whole round.
+        routes = conversations.open_routes(
+            session,
+            _secret(deps),
+            workspace_id,
+            pulse_round.team_id,
+            now.date(),
+            [authors.get(token) if token else None for _text, _need, token in shuffled],
+        )
+        for (text, need, _), route_id in zip(shuffled, routes, strict=True):
+            session.add(
+                PulseComment(workspace_id=workspace_id, round_id=round_id, text=text, need=need, route_id=route_id)
+            )
         closed = ClosedRound(round_id, pulse_round.team_id, pulse_round.invited, answered, workspace_id)
     deps.db.scrub(SCRUBBED_TABLES)
     _mark_dms_closed(deps, workspace_id, dms)
     return closed
+
+
+def _reply_authors(
+    deps: Deps,
+    session: Session,
+    workspace_id: str,
+    round_id: int,
+    answered: int,
+    comments: list[tuple[str, str | None, str | None]],
+) -> dict[str, str]:
+    """respondent hash -> user id for the writers who allowed replies, found by hashing each invited person
+    (the hashes are one-way); empty unless the round's comments may be shown at all (k)."""
+    wanted = {token for _text, _need, token in comments if token}
+    if not wanted or not reply_routes_allowed(answered, len(comments), deps.settings.anonymity_min):
+        return {}
+    invited = session.exec(select(Delivery.user_id).where(Delivery.round_id == round_id)).all()
+    found = {_token(deps, workspace_id, round_id, user_id): user_id for user_id in invited}
+    return {token: user_id for token, user_id in found.items() if token in wanted}
 
 
 # Tables whose deleted rows held a respondent hash or a user id next to a round: scrubbed after a close.

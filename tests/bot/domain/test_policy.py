@@ -18,6 +18,7 @@ ALLOWED = {
     Audience.ADMINS: {"admin"},
     Audience.MANAGERS: {"admin", "manager_here"},
     Audience.TEAM: {"admin", "manager_here", "employee"},
+    Audience.TEAM_MANAGERS: {"manager_here"},  # replying to the team's anonymous comments: not admins
 }
 
 
@@ -34,7 +35,13 @@ def test_may(action: Action, role: str) -> None:
 
 @pytest.mark.parametrize("action", [a for a in Action if AUDIENCE[a] is not Audience.ADMINS])
 def test_a_team_action_without_a_team_is_for_admins_only(action: Action) -> None:
-    assert [role for role, actor in ACTORS.items() if may(actor, action, None)] == ["admin"]
+    expected = [] if AUDIENCE[action] is Audience.TEAM_MANAGERS else ["admin"]
+    assert [role for role, actor in ACTORS.items() if may(actor, action, None)] == expected
+
+
+def test_an_admin_who_manages_the_team_may_reply_to_its_comments() -> None:
+    assert may(Actor(is_admin=True, managed=frozenset({TEAM})), Action.REPLY_TO_COMMENT, TEAM)
+    assert not may(Actor(is_admin=True, managed=frozenset({TEAM + 1})), Action.REPLY_TO_COMMENT, TEAM)
 
 
 @pytest.mark.parametrize(
