@@ -68,7 +68,7 @@ def _refusal(t: Translator, team: TeamView | None, error: NotAllowed) -> str:
 
 def _authorise(deps: Deps, workspace_id: str, user_id: str, team: TeamView | None) -> None:
     if team is None:
-        teams.require_admin(deps, user_id, Action.WORKSPACE_REPORT)
+        teams.require_admin(deps, workspace_id, user_id, Action.WORKSPACE_REPORT)
     else:
         teams.require_team_manager(deps, workspace_id, team.id, user_id, Action.TEAM_REPORT)
 

@@ -364,7 +364,7 @@ def _bot_user_id(deps: Deps) -> str:
 @subcommand("export", audience=MANAGERS, order=90)
 def export(deps: Deps, command: PulseCommand) -> None:
     try:
-        teams.require_admin(deps, command.user_id, Action.EXPORT)
+        teams.require_admin(deps, command.workspace_id, command.user_id, Action.EXPORT)
     except teams.NotAllowed as error:
         refuse(command, error)
         return

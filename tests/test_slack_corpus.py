@@ -24,6 +24,7 @@ import pytest
 
 from bot.services import rounds
 from bot.socket_mode import CheckedSocketModeHandler
+from handlers.common import workspace_id_of
 from tests.harness import TEAM_ID, Harness
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackHttpResponse
@@ -181,10 +182,14 @@ class Replay:
         if kind == "block_actions":
             action = payload["actions"][0]
             action["action_id"] = "home_toggle_mute"
+            # An org-wide Grid install's payloads belong to the org (E…), not to the workspace.
+            installation = workspace_id_of(payload)
             if "value" not in action:  # a select menu: toggling without "mute" means resume
-                return self._views_publish_for(user, then=lambda: not rounds.is_muted(self.harness.deps, TEAM_ID, user))
+                return self._views_publish_for(
+                    user, then=lambda: not rounds.is_muted(self.harness.deps, installation, user)
+                )
             action["value"] = "mute"
-            return self._views_publish_for(user, then=lambda: rounds.is_muted(self.harness.deps, TEAM_ID, user))
+            return self._views_publish_for(user, then=lambda: rounds.is_muted(self.harness.deps, installation, user))
         if kind == "view_submission":
             payload["view"]["callback_id"] = "home_delete_modal"
 

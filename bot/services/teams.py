@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
+from bot.user_directory import SlackUser
 from bot.domain import audience as audience_domain
 from bot.domain import policy
 from bot.domain.audience import Audience
+from bot.domain.workspaces import is_org_install
 
 # Re-exported: handlers.home, handlers.cxreport and bot.services.home still import it from here.
 from bot.domain.people import TeamView as TeamView
@@ -70,21 +73,51 @@ def workspace_views(session: Session, workspace_id: str) -> tuple[TeamView, ...]
     return tuple(view_of(session, team, managers.get(team.id or 0, ())) for team in repo.teams(session, workspace_id))
 
 
-def is_workspace_admin(deps: Deps, user_id: str) -> bool:
-    return deps.users.get(user_id).is_workspace_admin
+def is_admin(deps: Deps, workspace_id: str, user_id: str) -> bool:
+    """An admin of the whole installation, or (org-wide Grid installs) of one of its workspaces."""
+    actor = _admin_facts(workspace_id, deps.users.get(user_id))
+    return actor.is_admin or bool(actor.admin_of)
+
+
+def _admin_facts(workspace_id: str, user: SlackUser) -> policy.Actor:
+    """Whose admin a person is here, from users.info. Only the installation's own people are anyone's admin:
+    a Slack Connect admin of another org (or a workspace admin of another workspace) is nobody's here.
+
+    A workspace install (Grid or not): its workspace admins and owners, and its org's admins and owners.
+    An org-wide install (`workspace_id` E…): the org's admins and owners for everything; a workspace's
+    admins and owners for that workspace's teams (`admin_of`, checked against a team's `slack_team_id`)."""
+    if not audience_domain.belongs(user.account, workspace_id):
+        return policy.Actor()
+    if not is_org_install(workspace_id):
+        return policy.Actor(is_admin=user.is_org_admin or user.is_workspace_admin)
+    workspace_admin = user.is_workspace_admin and bool(user.team_id)
+    return policy.Actor(
+        is_admin=user.is_org_admin, admin_of=frozenset({str(user.team_id)}) if workspace_admin else frozenset()
+    )
 
 
 def actor_of(deps: Deps, workspace_id: str, user_id: str) -> policy.Actor:
-    """The person's roles in this workspace (every query is filtered by it), for `policy.may`."""
-    is_admin = is_workspace_admin(deps, user_id)
+    """The person's roles in this installation (every query is filtered by it), for `policy.may`."""
+    admin = _admin_facts(workspace_id, deps.users.get(user_id))
     with deps.db.session_scope() as session:
         home = repo.home_team(session, workspace_id, user_id)
         managed = frozenset(repo.managed_team_ids(session, workspace_id, user_id))
-    return policy.Actor(is_admin=is_admin, home_team=home.id if home else None, managed=managed)
+    return replace(admin, home_team=home.id if home else None, managed=managed)
+
+
+def place_of(deps: Deps, workspace_id: str, team_id: int | None) -> str | None:
+    """The Slack workspace a team belongs to in an org-wide install (None elsewhere, or for no team)."""
+    if team_id is None or not is_org_install(workspace_id):
+        return None
+    with deps.db.session_scope() as session:
+        team = repo.team_by_id(session, workspace_id, team_id)
+        return team.slack_team_id if team else None
 
 
 def may(deps: Deps, workspace_id: str, user_id: str, action: policy.Action, team_id: int | None = None) -> bool:
-    return policy.may(actor_of(deps, workspace_id, user_id), action, team_id)
+    return policy.may(
+        actor_of(deps, workspace_id, user_id), action, team_id, place=place_of(deps, workspace_id, team_id)
+    )
 
 
 def require(deps: Deps, workspace_id: str, user_id: str, action: policy.Action, team_id: int | None = None) -> None:
@@ -98,16 +131,23 @@ def require(deps: Deps, workspace_id: str, user_id: str, action: policy.Action, 
         raise NotAllowed(repo.manager_ids(session, workspace_id, team_id), team_people=audience is policy.Audience.TEAM)
 
 
-def require_admin(deps: Deps, user_id: str, action: policy.Action = policy.Action.SET_UP_TEAM) -> None:
-    """Admin-only actions need no workspace lookup: being an admin is all that counts."""
-    if not policy.may(policy.Actor(is_admin=is_workspace_admin(deps, user_id)), action):
+def require_admin(
+    deps: Deps,
+    workspace_id: str,
+    user_id: str,
+    action: policy.Action = policy.Action.SET_UP_TEAM,
+    *,
+    place: str | None = None,
+) -> None:
+    """Admin-only actions need no team lookup: being an admin (here, or of `place`'s workspace) is what counts."""
+    if not policy.may(_admin_facts(workspace_id, deps.users.get(user_id)), action, place=place):
         raise NotAllowed([], admins_only=True)
 
 
 def require_team_manager(
     deps: Deps, workspace_id: str, team_id: int, user_id: str, action: policy.Action = policy.Action.SET_SCHEDULE
 ) -> None:
-    """Workspace admins/owners and the team's managers may change a team or start rounds."""
+    """Admins and the team's managers may change a team or start rounds."""
     require(deps, workspace_id, user_id, action, team_id)
 
 
@@ -148,12 +188,25 @@ def setup_team(
     """Make the channel a team (admins only), then claim its members. Returns (team, created, who is pulsed).
 
     Refused with ChannelNotReady unless Pulssi is a member of the channel (it must post results there).
+    In an org-wide Grid install the team belongs to its channel's workspace, whose admins may set it up.
     """
-    require_admin(deps, actor, policy.Action.SET_UP_TEAM)
+    org_wide = is_org_install(workspace_id)
+    if not org_wide:
+        require_admin(deps, workspace_id, actor, policy.Action.SET_UP_TEAM)
     now = deps.now()
-    name = check_channel(deps, channel_id, channel_name)
+    name, host = _channel_facts(deps, channel_id, channel_name)
+    person = deps.users.get(actor)
+    place = (host or person.team_id) if org_wide else None
+    if org_wide:
+        with deps.db.session_scope() as session:
+            existing = repo.team_by_channel(session, workspace_id, channel_id)
+            place = existing.slack_team_id if existing and existing.slack_team_id else place
+        require_admin(deps, workspace_id, actor, policy.Action.SET_UP_TEAM, place=place)
     with deps.db.session_scope() as session:
-        repo.ensure_workspace(session, workspace_id, now)
+        workspace = repo.ensure_workspace(session, workspace_id, now)
+        if workspace.enterprise_id is None and (org_wide or person.enterprise_id):
+            workspace.enterprise_id = workspace_id if org_wide else person.enterprise_id
+            session.add(workspace)
         team = repo.team_by_channel(session, workspace_id, channel_id)
         created = team is None
         if team is None:
@@ -165,6 +218,7 @@ def setup_team(
                 timezone=deps.settings.default_timezone,
                 created_at=now,
                 created_by=actor,
+                slack_team_id=place,
             )
             session.add(team)
             session.flush()
@@ -230,7 +284,7 @@ def _refresh(deps: Deps, workspace_id: str, team_id: int) -> tuple[Audience, lis
 
 
 def rename_team(deps: Deps, workspace_id: str, team_id: int, actor: str, new_name: str) -> None:
-    require_admin(deps, actor, policy.Action.RENAME_TEAM)
+    require_admin(deps, workspace_id, actor, policy.Action.RENAME_TEAM, place=place_of(deps, workspace_id, team_id))
     with deps.db.session_scope() as session:
         team = repo.team_by_id(session, workspace_id, team_id)
         if team is None:
@@ -257,7 +311,10 @@ def set_managers(deps: Deps, workspace_id: str, team_id: int, actor: str, user_i
 
 
 def move_person(deps: Deps, workspace_id: str, actor: str, user_id: str, channel_id: str) -> TeamView:
-    require_admin(deps, actor, policy.Action.MOVE_PERSON)
+    with deps.db.session_scope() as session:
+        target = repo.team_by_channel(session, workspace_id, channel_id)
+        place = target.slack_team_id if target and is_org_install(workspace_id) else None
+    require_admin(deps, workspace_id, actor, policy.Action.MOVE_PERSON, place=place)
     with deps.db.session_scope() as session:
         team = repo.team_by_channel(session, workspace_id, channel_id)
         if team is None or team.id is None:
@@ -319,6 +376,14 @@ def check_channel(deps: Deps, channel_id: str, fallback_name: str, *, client: We
     Reading a public channel needs no membership (`is_member: false` comes back), posting does; a private
     channel the bot isn't in answers `channel_not_found`.
     """
+    return _channel_facts(deps, channel_id, fallback_name, client=client)[0]
+
+
+def _channel_facts(
+    deps: Deps, channel_id: str, fallback_name: str, *, client: WebClient | None = None
+) -> tuple[str, str | None]:
+    """check_channel's name, and the workspace the channel belongs to when Slack says (Grid:
+    `conversation_host_id`, the workspace that made it, even when it is shared with others of the org)."""
     try:
         info = (client or deps.client).conversations_info(channel=channel_id)
     except SlackApiError as error:
@@ -326,16 +391,17 @@ def check_channel(deps: Deps, channel_id: str, fallback_name: str, *, client: We
         if code == "channel_not_found":
             raise ChannelNotReady(channel_id, "not_found") from error
         logger.warning("conversations.info failed for %s (%s); using the given channel name", channel_id, code)
-        return fallback_name or channel_id
+        return fallback_name or channel_id, None
     except OSError as error:  # a budgeted client's timeout: undecided, like an error Slack answered
         logger.warning("conversations.info failed for %s (%s); using the given channel name", channel_id, error)
-        return fallback_name or channel_id
+        return fallback_name or channel_id, None
     channel = info.get("channel") or {}
     if channel.get("is_archived"):
         raise ChannelNotReady(channel_id, "archived")
     if channel.get("is_member") is False:
         raise ChannelNotReady(channel_id, "not_member")
-    return str(channel.get("name") or fallback_name or channel_id)
+    host = channel.get("conversation_host_id")
+    return str(channel.get("name") or fallback_name or channel_id), str(host) if isinstance(host, str) and host else None
 
 
 def _channel_id_from_mention(text: str) -> str | None:
