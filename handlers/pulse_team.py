@@ -117,12 +117,12 @@ def managers(deps: Deps, command: PulseCommand) -> None:
         reply(command, command.t("pulsecmd.managers.usage"))
         return
     try:
-        teams.set_managers(deps, command.workspace_id, team.id, command.user_id, user_ids)
+        managers = teams.set_managers(deps, command.workspace_id, team.id, command.user_id, user_ids)
     except NotAllowed as error:
         refuse(command, error)
         return
     reply(
-        command, command.t("pulsecmd.managers.done", team=escape(team.name), managers=mention_list(user_ids, command.t))
+        command, command.t("pulsecmd.managers.done", team=escape(team.name), managers=mention_list(managers, command.t))
     )
 
 

@@ -97,12 +97,22 @@ def _admin_facts(workspace_id: str, user: SlackUser) -> policy.Actor:
 
 
 def actor_of(deps: Deps, workspace_id: str, user_id: str) -> policy.Actor:
-    """The person's roles in this installation (every query is filtered by it), for `policy.may`."""
-    admin = _admin_facts(workspace_id, deps.users.get(user_id))
+    """The person's roles in this installation (every query is filtered by it), for `policy.may`.
+
+    A person from outside it (Slack Connect, or a workspace the install doesn't cover) has none, even if a
+    row names them: never a member's view of a team, never a manager's report."""
+    user = deps.users.get(user_id)
+    if _is_outsider(user, workspace_id):
+        return policy.Actor()
+    admin = _admin_facts(workspace_id, user)
     with deps.db.session_scope() as session:
         home = repo.home_team(session, workspace_id, user_id)
         managed = frozenset(repo.managed_team_ids(session, workspace_id, user_id))
     return replace(admin, home_team=home.id if home else None, managed=managed)
+
+
+def _is_outsider(user: SlackUser, workspace_id: str) -> bool:
+    return audience_domain.left_out_reason(user.account, workspace_id) is audience_domain.LeftOut.EXTERNAL
 
 
 def place_of(deps: Deps, workspace_id: str, team_id: int | None) -> str | None:
@@ -296,7 +306,8 @@ def rename_team(deps: Deps, workspace_id: str, team_id: int, actor: str, new_nam
 
 def set_managers(deps: Deps, workspace_id: str, team_id: int, actor: str, user_ids: Iterable[str]) -> list[str]:
     require_team_manager(deps, workspace_id, team_id, actor, policy.Action.SET_MANAGERS)
-    wanted = list(dict.fromkeys(user_ids))
+    # A manager gets the team's reports and nudges: never someone from outside the installation.
+    wanted = [u for u in dict.fromkeys(user_ids) if not _is_outsider(deps.users.get(u), workspace_id)]
     with deps.db.session_scope() as session:
         if repo.team_by_id(session, workspace_id, team_id) is None:  # e.g. another workspace's team id
             raise NoTeam()
