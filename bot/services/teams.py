@@ -11,14 +11,14 @@ from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
-from bot.user_directory import SlackUser
 from bot.domain import audience as audience_domain
 from bot.domain import policy
 from bot.domain.audience import Audience
-from bot.domain.workspaces import is_org_install
 
 # Re-exported: handlers.home, handlers.cxreport and bot.services.home still import it from here.
 from bot.domain.people import TeamView as TeamView
+from bot.domain.workspaces import is_org_install
+from bot.user_directory import SlackUser
 from storage import repositories as repo
 from storage.models import Membership, Team, TeamManager
 
@@ -351,15 +351,27 @@ def set_wins_channel(deps: Deps, workspace_id: str, team_id: int, actor: str, ch
         session.add(team)
 
 
-def channels_of(deps: Deps, user_id: str) -> set[str]:
+def channels_of(deps: Deps, user_id: str, workspace_id: str = "") -> set[str]:
     """The public and private channels the person is in that Pulssi can see (one paged call, not one per team).
-    When Slack can't tell, none: a person is then offered no team rather than every team."""
+    When Slack can't tell, none: a person is then offered no team rather than every team.
+
+    An org-wide install's token spans the org, and users.conversations then wants the workspace (`team_id`):
+    the person's own."""
     channels: set[str] = set()
     cursor: str | None = None
+    scope: dict[str, str] = {}
+    if is_org_install(workspace_id):
+        team_id = deps.users.get(user_id).team_id
+        scope = {"team_id": team_id} if team_id else {}
     try:
         while True:
             response = deps.client.users_conversations(
-                user=user_id, types="public_channel,private_channel", exclude_archived=True, limit=200, cursor=cursor
+                user=user_id,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=200,
+                cursor=cursor,
+                **scope,
             )
             channels.update(str(c.get("id")) for c in response.get("channels") or [])
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
@@ -412,7 +424,8 @@ def _channel_facts(
     if channel.get("is_member") is False:
         raise ChannelNotReady(channel_id, "not_member")
     host = channel.get("conversation_host_id")
-    return str(channel.get("name") or fallback_name or channel_id), str(host) if isinstance(host, str) and host else None
+    name = str(channel.get("name") or fallback_name or channel_id)
+    return name, str(host) if isinstance(host, str) and host else None
 
 
 def _channel_id_from_mention(text: str) -> str | None:

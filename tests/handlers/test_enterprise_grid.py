@@ -151,7 +151,9 @@ def test_a_shared_channel_pulses_both_workspaces_into_one_team_result(org: Org) 
 
     # The Slack Connect person: no report, neither from their own org's payload nor by naming ours.
     assert "Quality side" not in org.reply(org.connect, "/cxreport", "#support", OUTSIDER)
-    forged = SlackRequestSender(harness.url, SIGNING_SECRET, harness.fake, team_id=A, enterprise_id=ORG, org_install=True)
+    forged = SlackRequestSender(
+        harness.url, SIGNING_SECRET, harness.fake, team_id=A, enterprise_id=ORG, org_install=True
+    )
     refused = org.reply(forged, "/cxreport", "#support", OUTSIDER)
     assert "Quality side" not in refused and "Only" in refused, refused
     # The B member whose answer is in it is a team member: status, not the report.
@@ -180,3 +182,20 @@ def test_workspace_admins_run_their_own_workspaces_teams_only(org: Org) -> None:
     assert "Only" in org.reply(org.a, "/pulse", "now", "WA1")
     # The Slack Connect person has no role, and their own org holds no team of ours.
     assert "support" not in org.reply(org.connect, "/pulse", "status", OUTSIDER).lower()
+
+
+def test_win_picker_asks_slack_for_the_persons_own_workspace(org: Org) -> None:
+    """users.conversations with an org-wide token needs the workspace (`team_id`); without it a person in no
+    team would be offered nothing. A newcomer of B, in B's team channel but in no team yet, gets B's team."""
+    _set_up_shared_team(org)
+    assert "Pulssi team" in org.reply(org.b, "/pulse", "setup", ADMIN_B, channel=B_ONLY)
+    fake = org.harness.fake
+    fake.add_grid_user("WB9", B)
+    fake.join_channel(B_ONLY, "WB9")  # after setup: in no team, in billing's channel
+    fake.clear_calls()
+    org.b.command("/win", "", user_id="WB9", channel_id=B_ONLY)
+    view = fake.wait_for("views.open")[0].params["view"]
+    picker = next(b for b in view["blocks"] if b.get("block_id") == "team")
+    assert [o["text"]["text"] for o in picker["element"]["options"]] == ["billing"]
+    [asked] = fake.calls_to("users.conversations")
+    assert asked.params.get("team_id") == B

@@ -1016,11 +1016,17 @@ class FakeSlack:
             # The channels the user is in that the bot can see (private ones only where the bot is a member too).
             user = str(p.get("user") or "")
             types = str(p.get("types") or "public_channel").split(",")
+            # An org-wide token spans every workspace: this method must be told which (docs: "Changes to
+            # APIs for organization-wide apps" lists the methods that require team_id with an org token).
+            team = str(p.get("team_id") or "")
+            if self.org_wide and not team:
+                return {"ok": False, "error": "missing_argument"}
             with self._lock:
                 found = [
                     dict(info)
                     for channel, info in s.channels.items()
                     if user in s.members.get(channel, [])
+                    and (not team or team in info.get("shared_team_ids", []))
                     and ("private_channel" if info.get("is_private") else "public_channel") in types
                     and (not info.get("is_private") or info.get("is_member"))
                 ]

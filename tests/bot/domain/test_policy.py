@@ -92,7 +92,7 @@ def test_may_across_an_orgs_workspaces(action: Action, role: str) -> None:
 
 
 def test_whole_installation_actions_are_the_org_admins() -> None:
-    assert WHOLE_INSTALLATION == {Action.EXPORT, Action.CX_FEED, Action.WORKSPACE_REPORT}
+    assert {Action.EXPORT, Action.CX_FEED, Action.WORKSPACE_REPORT} == WHOLE_INSTALLATION
     for action in WHOLE_INSTALLATION:
         assert may(Actor(is_admin=True), action)
         assert not may(Actor(admin_of=frozenset({A, B})), action)
