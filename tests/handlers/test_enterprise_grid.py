@@ -8,84 +8,37 @@ person's own workspace in `user.team_id`, `view.app_installed_team_id` = the org
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import pytest
 from sqlmodel import select
 
 from handlers.common import workspace_id_of
 from tests.conftest import BOTH_BACKENDS
-from tests.harness import SIGNING_SECRET, Harness
+from tests.grid_helpers import (
+    A_PEOPLE,
+    ADMIN_A,
+    ADMIN_B,
+    B_ONLY,
+    B_PEOPLE,
+    CONNECT_TEAM,
+    MANAGER,
+    ORG,
+    ORG_ADMIN,
+    OUTSIDER,
+    SHARED,
+    A,
+    B,
+    Org,
+    make_org,
+    set_up_shared_team,
+)
+from tests.harness import Harness
 from tests.pulse_helpers import click, wait_pulse_dms
-from tests.slack.sender import SlackRequestSender
-
-ORG, OTHER_ORG = "E0PULSSI", "E0OTHER"
-A, B, CONNECT_TEAM = "T0A", "T0B", "T0X"
-SHARED = "C0SHARED"  # made in A, shared with B
-B_ONLY = "C0BONLY"  # a channel of B alone
-A_PEOPLE = ["WA1", "WA2", "WA3"]
-B_PEOPLE = ["WB1", "WB2", "WB3"]
-MANAGER = "WMGR"  # of workspace A
-ORG_ADMIN, ADMIN_A, ADMIN_B = "WORGADMIN", "WADMINA", "WADMINB"
-GUEST_B = "WGUESTB"
-OUTSIDER = "WEXT"  # another org's person in the shared channel (Slack Connect)
-
-
-@dataclass
-class Org:
-    harness: Harness
-    a: SlackRequestSender  # people acting in workspace A
-    b: SlackRequestSender
-    connect: SlackRequestSender  # the Slack Connect person, as their own org sends them
-
-    def reply(self, sender: SlackRequestSender, command: str, text: str, user: str, channel: str = SHARED) -> str:
-        fake = self.harness.fake
-        fake.clear_calls()
-        response = sender.command(command, text, user_id=user, channel_id=channel, channel_name=channel.lower())
-        assert response.status == 200
-        text = json.dumps(fake.wait_for("response_url", timeout=30)[0].params)
-        if command == "/cxreport" and "Quality side" in text:  # its chart follows: let it land before the next
-            fake.wait_for("files.completeUploadExternal", timeout=30)
-        return text
 
 
 @pytest.fixture
-def org(harness: Harness) -> Iterator[Org]:
-    fake = harness.fake
-    fake.make_org(ORG)
-    for user in A_PEOPLE:
-        fake.add_grid_user(user, A)
-    for user in B_PEOPLE:
-        fake.add_grid_user(user, B)
-    fake.add_grid_user(MANAGER, A)
-    fake.add_grid_user(ORG_ADMIN, A, is_org_admin=True)
-    fake.add_grid_user(ADMIN_A, A, is_admin=True)
-    fake.add_grid_user(ADMIN_B, B, is_admin=True)
-    fake.add_grid_user(GUEST_B, B)
-    with fake._lock:  # a guest of B (users.info `is_restricted`)
-        fake._state.users[GUEST_B]["is_restricted"] = True
-    fake.add_external_user(OUTSIDER, team_id=CONNECT_TEAM, enterprise_id=OTHER_ORG, is_admin=True)
-    channel = [*A_PEOPLE, *B_PEOPLE, MANAGER, GUEST_B, OUTSIDER, "UBOT"]
-    fake.add_channel(SHARED, "support", channel, host_team_id=A, shared_team_ids=[A, B])
-    fake.add_channel(B_ONLY, "billing", [*B_PEOPLE, ADMIN_B, "UBOT"], host_team_id=B)
-
-    def sender(team: str, **grid: object) -> SlackRequestSender:
-        return SlackRequestSender(harness.url, SIGNING_SECRET, fake, team_id=team, **grid)  # type: ignore[arg-type]
-
-    yield Org(
-        harness,
-        a=sender(A, enterprise_id=ORG, org_install=True),
-        b=sender(B, enterprise_id=ORG, org_install=True),
-        connect=sender(CONNECT_TEAM, enterprise_id=OTHER_ORG, installed_id=ORG),
-    )
-
-
-def _set_up_shared_team(org: Org) -> None:
-    reply = org.reply(org.a, "/pulse", "setup", ORG_ADMIN)
-    assert "Pulssi team" in reply, reply
-    reply = org.reply(org.a, "/pulse", f"managers <@{MANAGER}> <@{OUTSIDER}>", ADMIN_A)  # A's admin, A's team
-    assert f"<@{MANAGER}>" in reply and OUTSIDER not in reply, reply  # never a manager from another org
+def org(harness: Harness) -> Org:
+    return make_org(harness)
 
 
 def _run_round(org: Org, answers: dict[str, int]) -> dict[str, tuple[str, str, list[dict[str, object]]]]:
@@ -124,7 +77,7 @@ def test_org_wide_payloads_name_the_org_as_the_installation(org: Org) -> None:
 @BOTH_BACKENDS
 def test_a_shared_channel_pulses_both_workspaces_into_one_team_result(org: Org) -> None:
     harness = org.harness
-    _set_up_shared_team(org)
+    set_up_shared_team(org)
     from storage.models import Team, Workspace
 
     with harness.db.session_scope() as session:
@@ -151,10 +104,7 @@ def test_a_shared_channel_pulses_both_workspaces_into_one_team_result(org: Org) 
 
     # The Slack Connect person: no report, neither from their own org's payload nor by naming ours.
     assert "Quality side" not in org.reply(org.connect, "/cxreport", "#support", OUTSIDER)
-    forged = SlackRequestSender(
-        harness.url, SIGNING_SECRET, harness.fake, team_id=A, enterprise_id=ORG, org_install=True
-    )
-    refused = org.reply(forged, "/cxreport", "#support", OUTSIDER)
+    refused = org.reply(org.forged, "/cxreport", "#support", OUTSIDER)
     assert "Quality side" not in refused and "Only" in refused, refused
     # The B member whose answer is in it is a team member: status, not the report.
     assert "Only" in org.reply(org.b, "/cxreport", "#support", "WB1")
@@ -162,7 +112,7 @@ def test_a_shared_channel_pulses_both_workspaces_into_one_team_result(org: Org) 
 
 def test_workspace_admins_run_their_own_workspaces_teams_only(org: Org) -> None:
     """The role matrix's org dimension over HTTP (the table itself: tests/bot/domain/test_policy.py)."""
-    _set_up_shared_team(org)
+    set_up_shared_team(org)
     # B's admin acting on A's team: refused; on a channel of B: their own.
     assert "Only" in org.reply(org.b, "/pulse", "schedule every week tue 10:00", ADMIN_B)
     assert "Only" in org.reply(org.b, "/pulse", "rename Support A", ADMIN_B)
@@ -187,7 +137,7 @@ def test_workspace_admins_run_their_own_workspaces_teams_only(org: Org) -> None:
 def test_win_picker_asks_slack_for_the_persons_own_workspace(org: Org) -> None:
     """users.conversations with an org-wide token needs the workspace (`team_id`); without it a person in no
     team would be offered nothing. A newcomer of B, in B's team channel but in no team yet, gets B's team."""
-    _set_up_shared_team(org)
+    set_up_shared_team(org)
     assert "Pulssi team" in org.reply(org.b, "/pulse", "setup", ADMIN_B, channel=B_ONLY)
     fake = org.harness.fake
     fake.add_grid_user("WB9", B)
