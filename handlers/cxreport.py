@@ -59,6 +59,8 @@ def _dm_channel(deps: Deps, user_id: str) -> str:
 
 
 def _refusal(t: Translator, team: TeamView | None, error: NotAllowed) -> str:
+    if error.org_admins_only:
+        return t("report.refused.org")
     if team is None or error.admins_only:
         return t("report.refused.workspace")
     if not error.managers:

@@ -32,6 +32,8 @@ def mention_list(user_ids: tuple[str, ...] | list[str], t: Any) -> str:
 
 
 def refusal_text(t: Any, error: NotAllowed) -> str:
+    if error.org_admins_only:
+        return str(t("core.refusal.org_admins_only"))
     if error.admins_only:
         return str(t("core.refusal.admins_only"))
     return str(t("core.refusal.admins_or_managers", managers=mention_list(error.managers, t)))

@@ -28,10 +28,13 @@ logger = logging.getLogger(__name__)
 class NotAllowed(Exception):
     """The caller may not do this; `managers` says who can (for the refusal message)."""
 
-    def __init__(self, managers: list[str], admins_only: bool = False, team_people: bool = False) -> None:
+    def __init__(
+        self, managers: list[str], admins_only: bool = False, team_people: bool = False, org_admins_only: bool = False
+    ) -> None:
         super().__init__("not allowed")
         self.managers = managers
-        self.admins_only = admins_only
+        self.admins_only = admins_only or org_admins_only
+        self.org_admins_only = org_admins_only  # spans an org-wide install's every workspace: its org admins
         self.team_people = team_people  # the team's members may too (status)
 
 
@@ -151,7 +154,8 @@ def require_admin(
 ) -> None:
     """Admin-only actions need no team lookup: being an admin (here, or of `place`'s workspace) is what counts."""
     if not policy.may(_admin_facts(workspace_id, deps.users.get(user_id)), action, place=place):
-        raise NotAllowed([], admins_only=True)
+        org_wide = is_org_install(workspace_id) and action in policy.WHOLE_INSTALLATION
+        raise NotAllowed([], admins_only=True, org_admins_only=org_wide)
 
 
 def require_team_manager(

@@ -100,7 +100,7 @@ def test_a_shared_channel_pulses_both_workspaces_into_one_team_result(org: Org) 
     assert "Quality side" in report and "n=5" in report, report
     # The org admin sees the whole org; A's workspace admin not (it spans B too).
     assert "Whole workspace" in org.reply(org.a, "/cxreport", "all", ORG_ADMIN)
-    assert "Only workspace admins" in org.reply(org.a, "/cxreport", "all", ADMIN_A)
+    assert "Only the org's admins" in org.reply(org.a, "/cxreport", "all", ADMIN_A)
 
     # The Slack Connect person: no report, neither from their own org's payload nor by naming ours.
     assert "Quality side" not in org.reply(org.connect, "/cxreport", "#support", OUTSIDER)
@@ -122,8 +122,8 @@ def test_workspace_admins_run_their_own_workspaces_teams_only(org: Org) -> None:
     assert "Only" in org.reply(org.a, "/pulse", "schedule every week wed 10:00", ADMIN_A, channel=B_ONLY)
     assert "Only" not in org.reply(org.a, "/pulse", "schedule every week wed 10:00", ADMIN_A)  # A's own team
     # What spans the org is the org admins' alone.
-    assert "Only" in org.reply(org.a, "/pulse", "export", ADMIN_A)
-    assert "Only" in org.reply(org.a, "/pulse", "cxfeed", ADMIN_A)
+    assert "only the org's admins" in org.reply(org.a, "/pulse", "export", ADMIN_A)
+    assert "only the org's admins" in org.reply(org.a, "/pulse", "cxfeed", ADMIN_A)
     assert "CX feed" in org.reply(org.a, "/pulse", "cxfeed", ORG_ADMIN)
     # A member of A in the channel shared with B: a team member (status), nothing more.
     status = org.reply(org.a, "/pulse", "status", "WA1")
