@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from bot.payload_check import interaction_problem
 from bot.services import rounds
 from bot.socket_mode import CheckedSocketModeHandler
 from handlers.common import workspace_id_of
@@ -480,3 +481,26 @@ def test_socket_mode_frames_have_the_corpus_shapes(harness: Harness, socket_hand
         assert _keys(frame) == _keys(captured), name
         assert frame.get("accepts_response_payload") == captured.get("accepts_response_payload"), name
         assert frame.get("reason") == captured.get("reason"), name
+
+
+@pytest.mark.parametrize(
+    ("name", "installation"),
+    [
+        # Org-wide installs: `team: null`, `is_enterprise_install: true`; the installation is the org.
+        ("interactions/block_actions.grid_org_install.json", "E111"),
+        ("interactions/view_submission.grid_org_install.json", "E111"),
+        ("interactions/global_shortcut.grid_org_install.json", "E111"),
+        # The test author made app_installed_team_id a T… here; is_enterprise_install still says org-wide.
+        ("interactions/view_closed.grid_org_install.json", "E111"),
+        # A Grid workspace install: the workspace, though an `enterprise` object is there too.
+        ("interactions/global_shortcut.grid_workspace_install.json", "T111"),
+        ("interactions/slash_command.grid.json", "T111"),  # is_enterprise_install is the string "false"
+        # Slack Connect: `team` is the submitter's org; only the view names the installation.
+        ("interactions/view_submission.slack_connect_other_org.json", "T-installed-workspace"),
+    ],
+)
+def test_the_installation_a_grid_payload_names(name: str, installation: str) -> None:
+    payload = load(name)
+    assert workspace_id_of(payload) == installation
+    if "command" not in payload:
+        assert interaction_problem(payload) is None  # accepted as Slack sends it, nulls included
