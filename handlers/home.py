@@ -155,7 +155,7 @@ def register(app: App, deps: Deps) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         selected = view["state"]["values"]["managers"]["value"].get("selected_users") or []
         try:  # one small transaction: done before the ack, so a refusal is shown in the modal
-            teams.set_managers(deps, workspace_id, _team_id(view), user_id, selected)
+            teams.set_managers(deps, workspace_id, _team_id(view), user_id, selected, ask_slack=False)
         except teams.NotAllowed as error:
             ack(
                 response_action="errors",

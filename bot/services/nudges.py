@@ -69,7 +69,7 @@ def nudge_after_round(deps: Deps, closed: rounds.ClosedRound) -> None:
         return
     snoozed = _snoozed(deps, workspace_id, team.id, today)
     for manager in team.managers:
-        if manager in snoozed:
+        if manager in snoozed or teams.is_outsider(deps, workspace_id, manager):  # never outside the install
             continue
         text, blocks = nudge_dm(
             translator_for_person(deps, workspace_id, manager),

@@ -118,6 +118,12 @@ def _is_outsider(user: SlackUser, workspace_id: str) -> bool:
     return audience_domain.left_out_reason(user.account, workspace_id) is audience_domain.LeftOut.EXTERNAL
 
 
+def is_outsider(deps: Deps, workspace_id: str, user_id: str, *, ask_slack: bool = True) -> bool:
+    """Whether the person is from outside the installation (Slack Connect, another workspace or org)."""
+    user = deps.users.get(user_id) if ask_slack else deps.users.cached(user_id)
+    return user is not None and _is_outsider(user, workspace_id)
+
+
 def place_of(deps: Deps, workspace_id: str, team_id: int | None) -> str | None:
     """The Slack workspace a team belongs to in an org-wide install (None elsewhere, or for no team)."""
     if team_id is None or not is_org_install(workspace_id):
@@ -308,10 +314,14 @@ def rename_team(deps: Deps, workspace_id: str, team_id: int, actor: str, new_nam
         session.add(team)
 
 
-def set_managers(deps: Deps, workspace_id: str, team_id: int, actor: str, user_ids: Iterable[str]) -> list[str]:
+def set_managers(
+    deps: Deps, workspace_id: str, team_id: int, actor: str, user_ids: Iterable[str], *, ask_slack: bool = True
+) -> list[str]:
+    """The team's managers become `user_ids`, less anyone from outside the installation (a manager gets the
+    team's reports and nudges). `ask_slack=False` (before a modal's ack) judges by what is cached; the
+    roles (actor_of) and nudges check again, so an outsider let through gets nothing."""
     require_team_manager(deps, workspace_id, team_id, actor, policy.Action.SET_MANAGERS)
-    # A manager gets the team's reports and nudges: never someone from outside the installation.
-    wanted = [u for u in dict.fromkeys(user_ids) if not _is_outsider(deps.users.get(u), workspace_id)]
+    wanted = [u for u in dict.fromkeys(user_ids) if not is_outsider(deps, workspace_id, u, ask_slack=ask_slack)]
     with deps.db.session_scope() as session:
         if repo.team_by_id(session, workspace_id, team_id) is None:  # e.g. another workspace's team id
             raise NoTeam()
