@@ -68,19 +68,6 @@ def enterprise_install_of(body: dict[str, Any]) -> str:
     return ""
 
 
-def slack_team_of(body: dict[str, Any]) -> str:
-    """The Slack workspace (T…) the person acted in: for an org-wide install, where a new team belongs."""
-    if isinstance(body.get("team_id"), str) and body["team_id"].startswith("T"):
-        return str(body["team_id"])
-    user = body.get("user")
-    if isinstance(user, dict) and isinstance(user.get("team_id"), str):
-        return str(user["team_id"])
-    team = body.get("team")
-    if isinstance(team, dict) and isinstance(team.get("id"), str):
-        return str(team["id"])
-    return ""
-
-
 def user_id_of(body: dict[str, Any]) -> str:
     user = body.get("user")
     if isinstance(user, dict):
