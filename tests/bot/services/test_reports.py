@@ -317,6 +317,7 @@ def test_a_round_feeds_a_measure_only_when_that_measure_reached_k(db: Database) 
                 assert all(gap == 0 or gap >= 5 for gap in gaps), (short, long, gaps)
 
 
+
 def add_open_round(db: Database, team_id: int, day: date) -> None:
     with db.session_scope() as session:
         opened = datetime.combine(day, datetime.min.time(), UTC)
