@@ -49,6 +49,8 @@ def world(harness: Harness) -> Harness:
     harness.fake.add_channel(OTHER_CHANNEL, "other", ["U010", "UBOT"])
     harness.fake.add_channel("C0WINS", "wins", ["UBOT"])
     harness.sender.command("/pulse", "setup", user_id=ADMIN, channel_id=OTHER_CHANNEL, channel_name="other")
+    # Commands run after their ack, side by side: the team must exist before its managers are named.
+    harness.fake.wait_for("response_url")
     harness.sender.command("/pulse", "managers <@U010>", user_id=ADMIN, channel_id=OTHER_CHANNEL)
     harness.sender.command("/pulse", "managers <@U001>", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url", count=3)
