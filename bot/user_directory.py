@@ -32,6 +32,9 @@ class SlackUser:
     is_stranger: bool = False
     teams: tuple[str, ...] = ()
     not_found: bool = False
+    # Enterprise Grid: the person's org, and whether they are its admin or owner (`enterprise_user`).
+    enterprise_id: str | None = None
+    is_org_admin: bool = False
 
     @property
     def account(self) -> Account:
@@ -46,10 +49,12 @@ class SlackUser:
             is_stranger=self.is_stranger,
             teams=self.teams,
             not_found=self.not_found,
+            enterprise_id=self.enterprise_id,
         )
 
     @property
     def is_workspace_admin(self) -> bool:
+        """Admin or owner of their own workspace (`team_id`); whose admin that makes them: bot.services.teams."""
         return self.is_admin or self.is_owner
 
 
@@ -88,14 +93,16 @@ class UserDirectory:
             raise
         data = response["user"]
         # Enterprise Grid: the workspaces a person belongs to, top level or under enterprise_user.
-        teams = data.get("teams") or (data.get("enterprise_user") or {}).get("teams")
+        enterprise_user = data.get("enterprise_user") if isinstance(data.get("enterprise_user"), dict) else {}
+        teams = data.get("teams") or enterprise_user.get("teams")
+        enterprise_id = enterprise_user.get("enterprise_id") or data.get("enterprise_id")
         return SlackUser(
             id=str(data.get("id") or user_id),
             name=data.get("real_name") or data.get("name") or data["id"],
             tz=data.get("tz"),
             locale=data.get("locale"),
             is_admin=bool(data.get("is_admin")),
-            is_owner=bool(data.get("is_owner")),
+            is_owner=bool(data.get("is_owner") or data.get("is_primary_owner")),
             is_bot=bool(data.get("is_bot")),
             is_app_user=bool(data.get("is_app_user")),
             deleted=bool(data.get("deleted")),
@@ -104,6 +111,8 @@ class UserDirectory:
             is_ultra_restricted=bool(data.get("is_ultra_restricted")),
             is_stranger=bool(data.get("is_stranger")),
             teams=tuple(str(t) for t in teams) if isinstance(teams, list) else (),
+            enterprise_id=str(enterprise_id) if enterprise_id else None,
+            is_org_admin=any(bool(enterprise_user.get(k)) for k in ("is_admin", "is_owner", "is_primary_owner")),
         )
 
     def forget(self, user_id: str) -> None:

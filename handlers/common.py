@@ -17,15 +17,21 @@ logger = logging.getLogger(__name__)
 
 
 def workspace_id_of(body: dict[str, Any]) -> str:
-    """The workspace that installed Pulssi, which is not always the actor's.
+    """The installation a request belongs to, which is not always the actor's workspace.
 
-    In a Slack Connect channel `team` is the person's own organisation; only `view.app_installed_team_id`
-    (or an event's top-level `team_id`) names the installation. Org-wide Grid installs send `team: null`,
-    and there `app_installed_team_id` may be the enterprise (`E…`), so the person's `team_id` is used.
+    - An org-wide Enterprise Grid install (`is_enterprise_install` true; in events, `authorizations[0]`'s)
+      is one installation for every workspace of the org: its id is the enterprise's (`E…`). Its payloads
+      send `team: null` and the person's own workspace in `user.team_id`, which may be any of the org's.
+    - In a Slack Connect channel `team` is the person's own organisation; only `view.app_installed_team_id`
+      (or an event's top-level `team_id`) names the installation.
+    - Otherwise the workspace (`T…`).
     """
+    enterprise = enterprise_install_of(body)
+    if enterprise:
+        return enterprise
     view = body.get("view")
     installed = view.get("app_installed_team_id") if isinstance(view, dict) else None
-    if isinstance(installed, str) and installed.startswith("T"):
+    if isinstance(installed, str) and installed[:1] in ("T", "E"):
         return installed
     if isinstance(body.get("team_id"), str) and body["team_id"]:
         return str(body["team_id"])
@@ -37,6 +43,28 @@ def workspace_id_of(body: dict[str, Any]) -> str:
         return str(user["team_id"])
     if isinstance(view, dict) and view.get("team_id"):
         return str(view["team_id"])
+    return ""
+
+
+def enterprise_install_of(body: dict[str, Any]) -> str:
+    """The org's id when the request came through an org-wide install; "" otherwise.
+
+    Slash commands say `is_enterprise_install` as the string "true" (form fields are strings); interaction
+    payloads as a boolean next to an `enterprise` object; events in `authorizations[0]`, which is what names
+    the receiving installation when an event comes from a channel shared with another org."""
+    authorizations = body.get("authorizations")
+    if isinstance(authorizations, list) and authorizations and isinstance(authorizations[0], dict):
+        first = authorizations[0]
+        if first.get("is_enterprise_install") is True and isinstance(first.get("enterprise_id"), str):
+            return str(first["enterprise_id"])
+        return ""
+    if body.get("is_enterprise_install") not in (True, "true"):
+        return ""
+    enterprise = body.get("enterprise")
+    if isinstance(enterprise, dict) and isinstance(enterprise.get("id"), str):
+        return str(enterprise["id"])
+    if isinstance(body.get("enterprise_id"), str):
+        return str(body["enterprise_id"])
     return ""
 
 

@@ -10,6 +10,7 @@ from bot.blocks import clip, escape
 from bot.blocks.cxfeed import status_text, summary_text
 from bot.deps import Deps
 from bot.domain.policy import Action
+from bot.domain.workspaces import is_org_install
 from bot.services import cx_fetch, cx_import, teams
 from bot.services.teams import NotAllowed
 from handlers.pulse import PulseCommand, reply, subcommand
@@ -41,7 +42,10 @@ def _import_now(deps: Deps, command: PulseCommand) -> None:
 def cxfeed(deps: Deps, command: PulseCommand) -> None:
     t = command.t
     if not teams.may(deps, command.workspace_id, command.user_id, Action.CX_FEED):
-        reply(command, t("cxfeed.admins_only"))
+        # An org-wide Grid install's feed is the org's: its workspace admins are told whose it is.
+        reply(
+            command, t("core.refusal.org_admins_only" if is_org_install(command.workspace_id) else "cxfeed.admins_only")
+        )
         return
     words = command.args.split(maxsplit=1)
     action = words[0].lower() if words else ""

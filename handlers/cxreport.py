@@ -58,6 +58,8 @@ def _dm_channel(deps: Deps, user_id: str) -> str:
 
 
 def _refusal(t: Translator, team: TeamView | None, error: NotAllowed) -> str:
+    if error.org_admins_only:
+        return t("report.refused.org")
     if team is None or error.admins_only:
         return t("report.refused.workspace")
     if not error.managers:
@@ -67,7 +69,7 @@ def _refusal(t: Translator, team: TeamView | None, error: NotAllowed) -> str:
 
 def _authorise(deps: Deps, workspace_id: str, user_id: str, team: TeamView | None) -> None:
     if team is None:
-        teams.require_admin(deps, user_id, Action.WORKSPACE_REPORT)
+        teams.require_admin(deps, workspace_id, user_id, Action.WORKSPACE_REPORT)
     else:
         teams.require_team_manager(deps, workspace_id, team.id, user_id, Action.TEAM_REPORT)
 

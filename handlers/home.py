@@ -154,7 +154,7 @@ def register(app: App, deps: Deps) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
         selected = view["state"]["values"]["managers"]["value"].get("selected_users") or []
         try:  # one small transaction: done before the ack, so a refusal is shown in the modal
-            teams.set_managers(deps, workspace_id, _team_id(view), user_id, selected)
+            teams.set_managers(deps, workspace_id, _team_id(view), user_id, selected, ask_slack=False)
         except teams.NotAllowed as error:
             ack(
                 response_action="errors",
@@ -367,7 +367,7 @@ def _bot_user_id(deps: Deps) -> str:
 @subcommand("export", audience=MANAGERS, order=90)
 def export(deps: Deps, command: PulseCommand) -> None:
     try:
-        teams.require_admin(deps, command.user_id, Action.EXPORT)
+        teams.require_admin(deps, command.workspace_id, command.user_id, Action.EXPORT)
     except teams.NotAllowed as error:
         refuse(command, error)
         return

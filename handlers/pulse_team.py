@@ -32,6 +32,8 @@ def mention_list(user_ids: tuple[str, ...] | list[str], t: Any) -> str:
 
 
 def refusal_text(t: Any, error: NotAllowed) -> str:
+    if error.org_admins_only:
+        return str(t("core.refusal.org_admins_only"))
     if error.admins_only:
         return str(t("core.refusal.admins_only"))
     return str(t("core.refusal.admins_or_managers", managers=mention_list(error.managers, t)))
@@ -106,12 +108,12 @@ def managers(deps: Deps, command: PulseCommand) -> None:
         reply(command, command.t("pulsecmd.managers.usage"))
         return
     try:
-        teams.set_managers(deps, command.workspace_id, team.id, command.user_id, user_ids)
+        managers = teams.set_managers(deps, command.workspace_id, team.id, command.user_id, user_ids)
     except NotAllowed as error:
         refuse(command, error)
         return
     reply(
-        command, command.t("pulsecmd.managers.done", team=escape(team.name), managers=mention_list(user_ids, command.t))
+        command, command.t("pulsecmd.managers.done", team=escape(team.name), managers=mention_list(managers, command.t))
     )
 
 

@@ -18,10 +18,16 @@ from sqlmodel import Field, SQLModel
 
 
 class Workspace(SQLModel, table=True):
+    """One installation's data: a workspace (`id` = T…), or an Enterprise Grid org installed org-wide
+    (`id` = E…, the same as `enterprise_id`: one row for all the org's workspaces)."""
+
     __tablename__ = "workspace"
 
     id: str = Field(primary_key=True, max_length=32)
     created_at: datetime
+    # Grid: the org (E…), for a workspace install too; NULL outside Grid. With `id` it names the installation
+    # (bot.domain.workspaces.installation_key).
+    enterprise_id: str | None = Field(default=None, index=True, max_length=32)
     cx_feed_source: str | None = Field(default=None, max_length=2000)
     cx_feed_set_by: str | None = Field(default=None, max_length=32)
     cx_feed_columns: str | None = Field(default=None, max_length=2000)
@@ -60,6 +66,9 @@ class Team(SQLModel, table=True):
     # The last channel post failed with not_in_channel / channel_not_found / is_archived; cleared by a good post.
     channel_problem: str | None = Field(default=None, max_length=64)
     channel_problem_at: datetime | None = None
+    # Org-wide Grid installs: the Slack workspace (T…) the team's channel belongs to; its workspace admins
+    # run the team (bot.domain.policy). NULL in a workspace install, where it is the workspace itself.
+    slack_team_id: str | None = Field(default=None, max_length=32)
 
 
 class TeamManager(SQLModel, table=True):

@@ -31,6 +31,8 @@ def test_manifest_basics() -> None:
     # Nothing reads what people type to the bot, so they can't type there (and think they were heard).
     app_home = manifest["features"]["app_home"]
     assert app_home["messages_tab_enabled"] is True and app_home["messages_tab_read_only_enabled"] is True
+    # Enterprise Grid: installable org-wide (one install, every workspace of the org; README "Enterprise Grid").
+    assert manifest["settings"]["org_deploy_enabled"] is True
 
 
 def test_commands_shortcuts_and_events_match_the_app(harness: Harness) -> None:

@@ -22,8 +22,10 @@ from typing import Any
 
 import pytest
 
+from bot.payload_check import interaction_problem
 from bot.services import rounds
 from bot.socket_mode import CheckedSocketModeHandler
+from handlers.common import workspace_id_of
 from tests.harness import TEAM_ID, Harness
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackHttpResponse
@@ -181,10 +183,14 @@ class Replay:
         if kind == "block_actions":
             action = payload["actions"][0]
             action["action_id"] = "home_toggle_mute"
+            # An org-wide Grid install's payloads belong to the org (E…), not to the workspace.
+            installation = workspace_id_of(payload)
             if "value" not in action:  # a select menu: toggling without "mute" means resume
-                return self._views_publish_for(user, then=lambda: not rounds.is_muted(self.harness.deps, TEAM_ID, user))
+                return self._views_publish_for(
+                    user, then=lambda: not rounds.is_muted(self.harness.deps, installation, user)
+                )
             action["value"] = "mute"
-            return self._views_publish_for(user, then=lambda: rounds.is_muted(self.harness.deps, TEAM_ID, user))
+            return self._views_publish_for(user, then=lambda: rounds.is_muted(self.harness.deps, installation, user))
         if kind == "view_submission":
             payload["view"]["callback_id"] = "home_delete_modal"
 
@@ -475,3 +481,26 @@ def test_socket_mode_frames_have_the_corpus_shapes(harness: Harness, socket_hand
         assert _keys(frame) == _keys(captured), name
         assert frame.get("accepts_response_payload") == captured.get("accepts_response_payload"), name
         assert frame.get("reason") == captured.get("reason"), name
+
+
+@pytest.mark.parametrize(
+    ("name", "installation"),
+    [
+        # Org-wide installs: `team: null`, `is_enterprise_install: true`; the installation is the org.
+        ("interactions/block_actions.grid_org_install.json", "E111"),
+        ("interactions/view_submission.grid_org_install.json", "E111"),
+        ("interactions/global_shortcut.grid_org_install.json", "E111"),
+        # The test author made app_installed_team_id a T… here; is_enterprise_install still says org-wide.
+        ("interactions/view_closed.grid_org_install.json", "E111"),
+        # A Grid workspace install: the workspace, though an `enterprise` object is there too.
+        ("interactions/global_shortcut.grid_workspace_install.json", "T111"),
+        ("interactions/slash_command.grid.json", "T111"),  # is_enterprise_install is the string "false"
+        # Slack Connect: `team` is the submitter's org; only the view names the installation.
+        ("interactions/view_submission.slack_connect_other_org.json", "T-installed-workspace"),
+    ],
+)
+def test_the_installation_a_grid_payload_names(name: str, installation: str) -> None:
+    payload = load(name)
+    assert workspace_id_of(payload) == installation
+    if "command" not in payload:
+        assert interaction_problem(payload) is None  # accepted as Slack sends it, nulls included

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
 
 from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, TEAM_ID
 from tests.slack.fake_slack import FakeSlack
@@ -124,3 +125,53 @@ def test_a_malformed_envelope_is_acknowledged_and_the_next_one_handled(
     assert socket_server.wait_ack(envelope_id) == {"envelope_id": envelope_id}
     time.sleep(0.2)
     _exchange(fake_slack, socket_server, sender, 1)
+
+
+def test_an_org_wide_grid_install_over_socket_mode(
+    fake_slack: FakeSlack,
+    socket_server: FakeSocketModeServer,
+    socket_process: subprocess.Popen[bytes],
+    database_url: str,
+) -> None:
+    """Enterprise Grid over Socket Mode: org-wide payloads (`team: null`, the org in `enterprise`) set up a
+    channel made in one workspace of the org as a team of the org's installation, and a person of the other
+    workspace mutes themselves in it."""
+    from storage.db import Database
+    from storage.models import Person, Team
+
+    fake_slack.make_org("E0PULSSI")
+    for user, team in (("WADMIN", "T0A"), ("WA1", "T0A"), ("WB1", "T0B")):
+        fake_slack.add_grid_user(user, team, is_org_admin=user == "WADMIN")
+    fake_slack.add_channel(
+        "C0SHARED", "support", ["WA1", "WB1", "UBOT"], host_team_id="T0A", shared_team_ids=["T0A", "T0B"]
+    )
+    in_a = SlackRequestSender(
+        "http://unused", SIGNING_SECRET, fake_slack, team_id="T0A", enterprise_id="E0PULSSI", org_install=True
+    )
+    in_b = SlackRequestSender(
+        "http://unused", SIGNING_SECRET, fake_slack, team_id="T0B", enterprise_id="E0PULSSI", org_install=True
+    )
+    socket_server.wait_connected(timeout=60)
+
+    command = in_a.command_payload(
+        "/pulse", "setup", user_id="WADMIN", channel_id="C0SHARED", response_key="grid-setup"
+    )
+    socket_server.wait_ack(socket_server.send_envelope("slash_commands", command))
+    answer = fake_slack.wait_for("response_url", predicate=lambda c: c.params.get("key") == "grid-setup", timeout=15)
+    assert "Pulssi team" in json.dumps(answer[0].params)
+    click = in_b.block_action_payload(
+        user_id="WB1", action_id="home_toggle_mute", value="mute", container={"type": "view", "view_id": "VHOME"}
+    )
+    assert click["team"] is None and click["is_enterprise_install"] is True
+    socket_server.wait_ack(socket_server.send_envelope("interactive", click))
+    fake_slack.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == "WB1", timeout=15)
+
+    db = Database(database_url)
+    try:
+        with db.session_scope() as session:
+            [team] = session.exec(select(Team)).all()
+            assert (team.workspace_id, team.slack_team_id) == ("E0PULSSI", "T0A")
+            muted = session.exec(select(Person.workspace_id).where(Person.user_id == "WB1", Person.muted)).all()
+            assert list(muted) == ["E0PULSSI"]  # the org's installation, not workspace B
+    finally:
+        db.dispose()

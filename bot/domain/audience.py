@@ -1,4 +1,4 @@
-"""Who is pulsed: full members of the installing workspace only.
+"""Who is pulsed: full members of the installation only (the workspace; for an org-wide Grid install, the org).
 
 Guests, people from other organisations (Slack Connect), bots and deactivated accounts are left out of the
 team and so never count toward ANONYMITY_MIN. Slack sends deactivated users trimmed (no `is_restricted`,
@@ -36,6 +36,7 @@ class Account:
     is_stranger: bool = False
     teams: tuple[str, ...] = ()  # Grid: every workspace of the org the user belongs to
     not_found: bool = False  # users.info answered user_not_found
+    enterprise_id: str | None = None  # Grid: the user's org (users.info `enterprise_user.enterprise_id`)
 
 
 SLACKBOT = "USLACKBOT"
@@ -55,10 +56,25 @@ def left_out_reason(account: Account, workspace_id: str) -> LeftOut | None:
 
 
 def _other_organisation(account: Account, workspace_id: str) -> bool:
-    if not workspace_id or not account.team_id or account.team_id == workspace_id:
+    if not workspace_id or not account.team_id:
         return False
-    # Enterprise Grid: a colleague from another workspace of the same org lists ours among their teams.
-    return workspace_id not in account.teams
+    return not belongs(account, workspace_id)
+
+
+def belongs(account: Account, installation_id: str) -> bool:
+    """Whether the account is one of the installation's own people.
+
+    `installation_id` is the workspace (T…) or, for an org-wide Grid install, the org (E…). A workspace's
+    people: its members, and Grid colleagues who list it among their teams. An org's people: every account
+    of that enterprise, whichever of its workspaces they are in; so a channel shared between two workspaces
+    of the org pulses both sides. Slack Connect people (`is_stranger`, or another org or workspace) never
+    belong, and neither does anyone when `installation_id` is unknown.
+    """
+    if not installation_id or account.is_stranger:
+        return False
+    if account.team_id == installation_id or installation_id in account.teams:
+        return True
+    return account.enterprise_id is not None and account.enterprise_id == installation_id
 
 
 @dataclass(frozen=True)

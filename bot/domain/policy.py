@@ -1,8 +1,11 @@
 """Who may do what: the one place Pulssi's roles are decided. Pure: callers say who the person is.
 
-Roles, all within one workspace (every lookup that builds an `Actor` is filtered by the workspace the
-request came from, so a person of another workspace has no role here):
-- a workspace admin or owner may do everything;
+Roles, all within one installation (every lookup that builds an `Actor` is filtered by the installation the
+request came from, so a person of another workspace or org has no role here):
+- an admin of the installation may do everything: a workspace admin or owner; an Enterprise Grid org admin
+  or owner (of the workspace's org, or of the org that installed Pulssi org-wide);
+- in an org-wide install, a workspace's admins run that workspace's teams (set up, rename, move people,
+  schedules, reports) but not what spans the org (export, the CX feed, the whole-org report);
 - a team's managers may run their team (schedule, rounds, managers, wins channel, its report);
 - a team's members, its managers and admins may see its status;
 - anyone may do what concerns only themselves (answer, mute, delete their data, share a win);
@@ -70,23 +73,40 @@ AUDIENCE: dict[Action, Audience] = {
 }
 
 
+# What spans an org-wide installation's every workspace: for admins of the whole installation only.
+WHOLE_INSTALLATION = frozenset({Action.EXPORT, Action.CX_FEED, Action.WORKSPACE_REPORT})
+
+
 @dataclass(frozen=True)
 class Actor:
-    """A person as seen in one workspace."""
+    """A person as seen in one installation (a workspace, or a Grid org installed org-wide)."""
 
-    is_admin: bool = False
+    is_admin: bool = False  # admin of the whole installation
     home_team: int | None = None  # the team they are a member of
     managed: frozenset[int] = field(default_factory=frozenset)  # the teams they manage
+    # Org-wide installs: the workspaces (T…) of the org they are a workspace admin or owner of.
+    admin_of: frozenset[str] = field(default_factory=frozenset)
 
 
-def may(actor: Actor, action: Action, team_id: int | None = None) -> bool:
+def may(actor: Actor, action: Action, team_id: int | None = None, *, place: str | None = None) -> bool:
     """Whether `actor` may do `action` (on `team_id` for team actions; no team: never, except for admins,
-    and for a team's-own-managers action never at all)."""
+    and for a team's-own-managers action never at all).
+
+    `place` is the workspace (T…) the team or channel belongs to in an org-wide install: its workspace
+    admins may do there what an admin may, except what spans the whole installation. Setting up a team
+    with no place yet (a modal about to ask for the channel) is open to a workspace admin of any of the
+    org's workspaces; the channel's own workspace is checked once it is known.
+    """
     audience = AUDIENCE[action]
     if audience is Audience.TEAM_MANAGERS:
         return team_id is not None and team_id in actor.managed
     if actor.is_admin:
         return True
+    if action not in WHOLE_INSTALLATION and actor.admin_of:
+        if place is not None and place in actor.admin_of:
+            return True
+        if place is None and action is Action.SET_UP_TEAM:
+            return True
     if audience is Audience.ADMINS or team_id is None:
         return False
     if team_id in actor.managed:

@@ -36,3 +36,25 @@ def choose_workspace(known: Sequence[str], requested: str | None, *, may_create:
     if len(ids) == 1:
         return WorkspaceChoice(ids[0], None, ids)
     return WorkspaceChoice(None, "empty" if not ids else "several", ids)
+
+
+@dataclass(frozen=True)
+class InstallationKey:
+    """What names a workspace row's Slack installation, as slack_sdk's installation stores key it."""
+
+    enterprise_id: str | None
+    team_id: str | None
+    is_enterprise_install: bool
+
+
+def installation_key(workspace_id: str, enterprise_id: str | None) -> InstallationKey:
+    """An org-wide Grid install is one row whose id is the org's (E…): (E…, no team, org-wide). A workspace
+    install, in Grid or not, is (its org or None, T…, not org-wide)."""
+    if workspace_id.startswith("E") and enterprise_id in (None, workspace_id):
+        return InstallationKey(workspace_id, None, True)
+    return InstallationKey(enterprise_id, workspace_id, False)
+
+
+def is_org_install(workspace_id: str) -> bool:
+    """Whether a workspace id names an org-wide install (Slack's enterprise ids start with E, workspaces' with T)."""
+    return workspace_id.startswith("E")

@@ -439,7 +439,7 @@ def set_feed_source(deps: Deps, workspace_id: str, actor: str, source: str | Non
     from bot.domain.policy import Action
     from bot.services.teams import require_admin
 
-    require_admin(deps, actor, Action.CX_FEED)
+    require_admin(deps, workspace_id, actor, Action.CX_FEED)
     if source is not None:
         problem = source_problem(deps.settings, source)
         if problem:
@@ -457,7 +457,7 @@ def set_feed_columns(deps: Deps, workspace_id: str, actor: str, columns: str | N
     from bot.domain.policy import Action
     from bot.services.teams import require_admin
 
-    require_admin(deps, actor, Action.CX_FEED)
+    require_admin(deps, workspace_id, actor, Action.CX_FEED)
     if columns:
         parse_column_mapping(columns)  # ValueError names what is wrong
     with deps.db.session_scope() as session:
@@ -472,7 +472,7 @@ def set_alias(deps: Deps, workspace_id: str, actor: str, alias: str, team_id: in
     from bot.domain.policy import Action
     from bot.services.teams import require_admin
 
-    require_admin(deps, actor, Action.CX_FEED)
+    require_admin(deps, workspace_id, actor, Action.CX_FEED)
     with deps.db.session_scope() as session:
         cx_repo.set_alias(session, workspace_id, alias, team_id)
         session.flush()

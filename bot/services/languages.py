@@ -135,7 +135,7 @@ def who_am_i(deps: Deps, workspace_id: str, user_id: str) -> WhoAmI:
             )
         )
     try:
-        is_admin = teams.is_workspace_admin(deps, user_id)
+        is_admin = teams.is_admin(deps, workspace_id, user_id)
     except SlackApiError:
         logger.warning("users.info failed; whoami shows no admin role")
         is_admin = False

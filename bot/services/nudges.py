@@ -82,7 +82,8 @@ def _nudge(
 
     today = _today(deps)
     snoozed = _snoozed(deps, workspace_id, team.id, today)
-    awake = [manager for manager in recipients if manager not in snoozed]
+    # never anyone outside the installation (a Slack Connect person named a manager)
+    awake = [m for m in recipients if m not in snoozed and not teams.is_outsider(deps, workspace_id, m)]
     if not awake:
         return False
     if not _claim_week(deps, workspace_id, team.id, week_start(today), kind, need if kind == rules.NEED_DROP else None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from dataclasses import replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -16,6 +17,8 @@ from bot.domain.audience import Audience
 
 # Re-exported: handlers.home, handlers.cxreport and bot.services.home still import it from here.
 from bot.domain.people import TeamView as TeamView
+from bot.domain.workspaces import is_org_install
+from bot.user_directory import SlackUser
 from storage import repositories as repo
 from storage.models import Membership, Team, TeamManager
 
@@ -25,10 +28,13 @@ logger = logging.getLogger(__name__)
 class NotAllowed(Exception):
     """The caller may not do this; `managers` says who can (for the refusal message)."""
 
-    def __init__(self, managers: list[str], admins_only: bool = False, team_people: bool = False) -> None:
+    def __init__(
+        self, managers: list[str], admins_only: bool = False, team_people: bool = False, org_admins_only: bool = False
+    ) -> None:
         super().__init__("not allowed")
         self.managers = managers
-        self.admins_only = admins_only
+        self.admins_only = admins_only or org_admins_only
+        self.org_admins_only = org_admins_only  # spans an org-wide install's every workspace: its org admins
         self.team_people = team_people  # the team's members may too (status)
 
 
@@ -70,21 +76,67 @@ def workspace_views(session: Session, workspace_id: str) -> tuple[TeamView, ...]
     return tuple(view_of(session, team, managers.get(team.id or 0, ())) for team in repo.teams(session, workspace_id))
 
 
-def is_workspace_admin(deps: Deps, user_id: str) -> bool:
-    return deps.users.get(user_id).is_workspace_admin
+def is_admin(deps: Deps, workspace_id: str, user_id: str) -> bool:
+    """An admin of the whole installation, or (org-wide Grid installs) of one of its workspaces."""
+    actor = _admin_facts(workspace_id, deps.users.get(user_id))
+    return actor.is_admin or bool(actor.admin_of)
+
+
+def _admin_facts(workspace_id: str, user: SlackUser) -> policy.Actor:
+    """Whose admin a person is here, from users.info. Only the installation's own people are anyone's admin:
+    a Slack Connect admin of another org (or a workspace admin of another workspace) is nobody's here.
+
+    A workspace install (Grid or not): its workspace admins and owners, and its org's admins and owners.
+    An org-wide install (`workspace_id` E…): the org's admins and owners for everything; a workspace's
+    admins and owners for that workspace's teams (`admin_of`, checked against a team's `slack_team_id`)."""
+    if not audience_domain.belongs(user.account, workspace_id):
+        return policy.Actor()
+    if not is_org_install(workspace_id):
+        return policy.Actor(is_admin=user.is_org_admin or user.is_workspace_admin)
+    workspace_admin = user.is_workspace_admin and bool(user.team_id)
+    return policy.Actor(
+        is_admin=user.is_org_admin, admin_of=frozenset({str(user.team_id)}) if workspace_admin else frozenset()
+    )
 
 
 def actor_of(deps: Deps, workspace_id: str, user_id: str) -> policy.Actor:
-    """The person's roles in this workspace (every query is filtered by it), for `policy.may`."""
-    is_admin = is_workspace_admin(deps, user_id)
+    """The person's roles in this installation (every query is filtered by it), for `policy.may`.
+
+    A person from outside it (Slack Connect, or a workspace the install doesn't cover) has none, even if a
+    row names them: never a member's view of a team, never a manager's report."""
+    user = deps.users.get(user_id)
+    if _is_outsider(user, workspace_id):
+        return policy.Actor()
+    admin = _admin_facts(workspace_id, user)
     with deps.db.session_scope() as session:
         home = repo.home_team(session, workspace_id, user_id)
         managed = frozenset(repo.managed_team_ids(session, workspace_id, user_id))
-    return policy.Actor(is_admin=is_admin, home_team=home.id if home else None, managed=managed)
+    return replace(admin, home_team=home.id if home else None, managed=managed)
+
+
+def _is_outsider(user: SlackUser, workspace_id: str) -> bool:
+    return audience_domain.left_out_reason(user.account, workspace_id) is audience_domain.LeftOut.EXTERNAL
+
+
+def is_outsider(deps: Deps, workspace_id: str, user_id: str, *, ask_slack: bool = True) -> bool:
+    """Whether the person is from outside the installation (Slack Connect, another workspace or org)."""
+    user = deps.users.get(user_id) if ask_slack else deps.users.cached(user_id)
+    return user is not None and _is_outsider(user, workspace_id)
+
+
+def place_of(deps: Deps, workspace_id: str, team_id: int | None) -> str | None:
+    """The Slack workspace a team belongs to in an org-wide install (None elsewhere, or for no team)."""
+    if team_id is None or not is_org_install(workspace_id):
+        return None
+    with deps.db.session_scope() as session:
+        team = repo.team_by_id(session, workspace_id, team_id)
+        return team.slack_team_id if team else None
 
 
 def may(deps: Deps, workspace_id: str, user_id: str, action: policy.Action, team_id: int | None = None) -> bool:
-    return policy.may(actor_of(deps, workspace_id, user_id), action, team_id)
+    return policy.may(
+        actor_of(deps, workspace_id, user_id), action, team_id, place=place_of(deps, workspace_id, team_id)
+    )
 
 
 def require(deps: Deps, workspace_id: str, user_id: str, action: policy.Action, team_id: int | None = None) -> None:
@@ -98,16 +150,24 @@ def require(deps: Deps, workspace_id: str, user_id: str, action: policy.Action, 
         raise NotAllowed(repo.manager_ids(session, workspace_id, team_id), team_people=audience is policy.Audience.TEAM)
 
 
-def require_admin(deps: Deps, user_id: str, action: policy.Action = policy.Action.SET_UP_TEAM) -> None:
-    """Admin-only actions need no workspace lookup: being an admin is all that counts."""
-    if not policy.may(policy.Actor(is_admin=is_workspace_admin(deps, user_id)), action):
-        raise NotAllowed([], admins_only=True)
+def require_admin(
+    deps: Deps,
+    workspace_id: str,
+    user_id: str,
+    action: policy.Action = policy.Action.SET_UP_TEAM,
+    *,
+    place: str | None = None,
+) -> None:
+    """Admin-only actions need no team lookup: being an admin (here, or of `place`'s workspace) is what counts."""
+    if not policy.may(_admin_facts(workspace_id, deps.users.get(user_id)), action, place=place):
+        org_wide = is_org_install(workspace_id) and action in policy.WHOLE_INSTALLATION
+        raise NotAllowed([], admins_only=True, org_admins_only=org_wide)
 
 
 def require_team_manager(
     deps: Deps, workspace_id: str, team_id: int, user_id: str, action: policy.Action = policy.Action.SET_SCHEDULE
 ) -> None:
-    """Workspace admins/owners and the team's managers may change a team or start rounds."""
+    """Admins and the team's managers may change a team or start rounds."""
     require(deps, workspace_id, user_id, action, team_id)
 
 
@@ -163,12 +223,25 @@ def setup_team(
     """Make the channel a team (admins only), then claim its members. Returns (team, created, who is pulsed).
 
     Refused with ChannelNotReady unless Pulssi is a member of the channel (it must post results there).
+    In an org-wide Grid install the team belongs to its channel's workspace, whose admins may set it up.
     """
-    require_admin(deps, actor, policy.Action.SET_UP_TEAM)
+    org_wide = is_org_install(workspace_id)
+    if not org_wide:
+        require_admin(deps, workspace_id, actor, policy.Action.SET_UP_TEAM)
     now = deps.now()
-    name = check_channel(deps, channel_id, channel_name)
+    name, host = _channel_facts(deps, channel_id, channel_name)
+    person = deps.users.get(actor)
+    place = (host or person.team_id) if org_wide else None
+    if org_wide:
+        with deps.db.session_scope() as session:
+            existing = repo.team_by_channel(session, workspace_id, channel_id)
+            place = existing.slack_team_id if existing and existing.slack_team_id else place
+        require_admin(deps, workspace_id, actor, policy.Action.SET_UP_TEAM, place=place)
     with deps.db.session_scope() as session:
-        repo.ensure_workspace(session, workspace_id, now)
+        workspace = repo.ensure_workspace(session, workspace_id, now)
+        if workspace.enterprise_id is None and (org_wide or person.enterprise_id):
+            workspace.enterprise_id = workspace_id if org_wide else person.enterprise_id
+            session.add(workspace)
         team = repo.team_by_channel(session, workspace_id, channel_id)
         created = team is None
         if team is None:
@@ -180,6 +253,7 @@ def setup_team(
                 timezone=deps.settings.default_timezone,
                 created_at=now,
                 created_by=actor,
+                slack_team_id=place,
             )
             session.add(team)
             session.flush()
@@ -245,7 +319,7 @@ def _refresh(deps: Deps, workspace_id: str, team_id: int) -> tuple[Audience, lis
 
 
 def rename_team(deps: Deps, workspace_id: str, team_id: int, actor: str, new_name: str) -> None:
-    require_admin(deps, actor, policy.Action.RENAME_TEAM)
+    require_admin(deps, workspace_id, actor, policy.Action.RENAME_TEAM, place=place_of(deps, workspace_id, team_id))
     with deps.db.session_scope() as session:
         team = repo.team_by_id(session, workspace_id, team_id)
         if team is None:
@@ -255,9 +329,14 @@ def rename_team(deps: Deps, workspace_id: str, team_id: int, actor: str, new_nam
         session.add(team)
 
 
-def set_managers(deps: Deps, workspace_id: str, team_id: int, actor: str, user_ids: Iterable[str]) -> list[str]:
+def set_managers(
+    deps: Deps, workspace_id: str, team_id: int, actor: str, user_ids: Iterable[str], *, ask_slack: bool = True
+) -> list[str]:
+    """The team's managers become `user_ids`, less anyone from outside the installation (a manager gets the
+    team's reports and nudges). `ask_slack=False` (before a modal's ack) judges by what is cached; the
+    roles (actor_of) and nudges check again, so an outsider let through gets nothing."""
     require_team_manager(deps, workspace_id, team_id, actor, policy.Action.SET_MANAGERS)
-    wanted = list(dict.fromkeys(user_ids))
+    wanted = [u for u in dict.fromkeys(user_ids) if not is_outsider(deps, workspace_id, u, ask_slack=ask_slack)]
     with deps.db.session_scope() as session:
         if repo.team_by_id(session, workspace_id, team_id) is None:  # e.g. another workspace's team id
             raise NoTeam()
@@ -272,7 +351,10 @@ def set_managers(deps: Deps, workspace_id: str, team_id: int, actor: str, user_i
 
 
 def move_person(deps: Deps, workspace_id: str, actor: str, user_id: str, channel_id: str) -> TeamView:
-    require_admin(deps, actor, policy.Action.MOVE_PERSON)
+    with deps.db.session_scope() as session:
+        target = repo.team_by_channel(session, workspace_id, channel_id)
+        place = target.slack_team_id if target and is_org_install(workspace_id) else None
+    require_admin(deps, workspace_id, actor, policy.Action.MOVE_PERSON, place=place)
     with deps.db.session_scope() as session:
         team = repo.team_by_channel(session, workspace_id, channel_id)
         if team is None or team.id is None:
@@ -298,15 +380,27 @@ def set_wins_channel(deps: Deps, workspace_id: str, team_id: int, actor: str, ch
         session.add(team)
 
 
-def channels_of(deps: Deps, user_id: str) -> set[str]:
+def channels_of(deps: Deps, user_id: str, workspace_id: str = "") -> set[str]:
     """The public and private channels the person is in that Pulssi can see (one paged call, not one per team).
-    When Slack can't tell, none: a person is then offered no team rather than every team."""
+    When Slack can't tell, none: a person is then offered no team rather than every team.
+
+    An org-wide install's token spans the org, and users.conversations then wants the workspace (`team_id`):
+    the person's own."""
     channels: set[str] = set()
     cursor: str | None = None
+    scope: dict[str, str] = {}
+    if is_org_install(workspace_id):
+        team_id = deps.users.get(user_id).team_id
+        scope = {"team_id": team_id} if team_id else {}
     try:
         while True:
             response = deps.client.users_conversations(
-                user=user_id, types="public_channel,private_channel", exclude_archived=True, limit=200, cursor=cursor
+                user=user_id,
+                types="public_channel,private_channel",
+                exclude_archived=True,
+                limit=200,
+                cursor=cursor,
+                **scope,
             )
             channels.update(str(c.get("id")) for c in response.get("channels") or [])
             cursor = (response.get("response_metadata") or {}).get("next_cursor") or None
@@ -334,6 +428,14 @@ def check_channel(deps: Deps, channel_id: str, fallback_name: str, *, client: We
     Reading a public channel needs no membership (`is_member: false` comes back), posting does; a private
     channel the bot isn't in answers `channel_not_found`.
     """
+    return _channel_facts(deps, channel_id, fallback_name, client=client)[0]
+
+
+def _channel_facts(
+    deps: Deps, channel_id: str, fallback_name: str, *, client: WebClient | None = None
+) -> tuple[str, str | None]:
+    """check_channel's name, and the workspace the channel belongs to when Slack says (Grid:
+    `conversation_host_id`, the workspace that made it, even when it is shared with others of the org)."""
     try:
         info = (client or deps.client).conversations_info(channel=channel_id)
     except SlackApiError as error:
@@ -341,16 +443,18 @@ def check_channel(deps: Deps, channel_id: str, fallback_name: str, *, client: We
         if code == "channel_not_found":
             raise ChannelNotReady(channel_id, "not_found") from error
         logger.warning("conversations.info failed for %s (%s); using the given channel name", channel_id, code)
-        return fallback_name or channel_id
+        return fallback_name or channel_id, None
     except OSError as error:  # a budgeted client's timeout: undecided, like an error Slack answered
         logger.warning("conversations.info failed for %s (%s); using the given channel name", channel_id, error)
-        return fallback_name or channel_id
+        return fallback_name or channel_id, None
     channel = info.get("channel") or {}
     if channel.get("is_archived"):
         raise ChannelNotReady(channel_id, "archived")
     if channel.get("is_member") is False:
         raise ChannelNotReady(channel_id, "not_member")
-    return str(channel.get("name") or fallback_name or channel_id)
+    host = channel.get("conversation_host_id")
+    name = str(channel.get("name") or fallback_name or channel_id)
+    return name, str(host) if isinstance(host, str) and host else None
 
 
 def _channel_id_from_mention(text: str) -> str | None:

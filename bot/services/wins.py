@@ -68,7 +68,7 @@ def team_choice(deps: Deps, workspace_id: str, user_id: str) -> TeamChoice:
         every_team = workspace_views(session, workspace_id)
     if not every_team:
         return TeamChoice(None, (), teams_exist=False)
-    theirs = channels_of(deps, user_id)
+    theirs = channels_of(deps, user_id, workspace_id)
     allowed = set(policy.win_teams(None, (team.id for team in every_team if team.channel_id in theirs)))
     return TeamChoice(None, tuple(team for team in every_team if team.id in allowed))
 

@@ -49,6 +49,8 @@ def world(harness: Harness) -> Harness:
     harness.fake.add_channel(OTHER_CHANNEL, "other", ["U010", "UBOT"])
     harness.fake.add_channel("C0WINS", "wins", ["UBOT"])
     harness.sender.command("/pulse", "setup", user_id=ADMIN, channel_id=OTHER_CHANNEL, channel_name="other")
+    # Commands run after their ack, side by side: the team must exist before its managers are named.
+    harness.fake.wait_for("response_url")
     harness.sender.command("/pulse", "managers <@U010>", user_id=ADMIN, channel_id=OTHER_CHANNEL)
     harness.sender.command("/pulse", "managers <@U001>", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url", count=3)
@@ -410,3 +412,61 @@ def test_commands_about_oneself_work_for_every_role(world: Harness, text: str) -
         _sender(world, role).command("/pulse", text, user_id=user, channel_id=CHANNEL)
         reply = json.dumps(world.fake.wait_for("response_url")[0].params)
         assert not any(r in reply for r in REFUSED), (role, reply)
+
+
+# -- Enterprise Grid, org-wide install: the same commands × the org's roles (tests/grid_helpers.py). The team is
+# the channel made in workspace A and shared with B; `policy.may`'s table of it: tests/bot/domain/test_policy.py.
+ORG_ROLES = {
+    "org_admin": ("WORGADMIN", "a"),
+    "admin_of_A": ("WADMINA", "a"),  # a workspace admin of the team's own workspace
+    "admin_of_B_acting_in_A": ("WADMINB", "b"),  # a workspace admin of the other workspace
+    "manager_of_A": ("WMGR", "a"),
+    "member_of_B_in_shared": ("WB1", "b"),  # a member of B in A's channel shared with B
+    "slack_connect": ("WEXT", "forged"),  # another org's person, in a request that names our org
+}
+ORG_MATRIX: dict[str, set[str]] = {
+    "rename Support A": {"org_admin", "admin_of_A"},
+    "managers <@WMGR>": {"org_admin", "admin_of_A", "manager_of_A"},
+    "move <@WB2> <#C0SHARED|support>": {"org_admin", "admin_of_A"},
+    "schedule every week tue 10:00": {"org_admin", "admin_of_A", "manager_of_A"},
+    "now": {"org_admin", "admin_of_A", "manager_of_A"},
+    "winschannel <#C0SHARED|support>": {"org_admin", "admin_of_A", "manager_of_A"},
+    "export": {"org_admin"},  # spans the org: never a workspace admin's
+    "status": {"org_admin", "admin_of_A", "manager_of_A", "member_of_B_in_shared"},
+}
+
+
+ORG_REFUSED = (*REFUSED, "only the org's admins")  # what spans the org says whose it is
+
+
+@pytest.fixture
+def org_world(harness: Harness) -> Any:
+    from tests.grid_helpers import make_org, set_up_shared_team
+
+    org = make_org(harness)
+    set_up_shared_team(org)
+    harness.fake.clear_calls()
+    return org
+
+
+@pytest.mark.parametrize("command", sorted(ORG_MATRIX))
+def test_org_command_by_role(org_world: Any, command: str) -> None:
+    for role, (user, side) in ORG_ROLES.items():
+        reply = org_world.reply(getattr(org_world, side), "/pulse", command, user)
+        if command == "export" and role in ORG_MATRIX[command]:
+            org_world.harness.fake.wait_for("files.completeUploadExternal")
+        if role in ORG_MATRIX[command]:
+            assert not any(r in reply for r in ORG_REFUSED) and NOT_A_TEAM not in reply, (role, reply)
+        else:
+            assert any(r in reply for r in ORG_REFUSED), (role, reply)
+
+
+@pytest.mark.parametrize(
+    ("text", "allowed"), [("#support", {"org_admin", "admin_of_A", "manager_of_A"}), ("all", {"org_admin"})]
+)
+def test_org_cxreport_by_role(org_world: Any, text: str, allowed: set[str]) -> None:
+    for role, (user, side) in ORG_ROLES.items():
+        reply = org_world.reply(getattr(org_world, side), "/cxreport", text, user)
+        assert ("Quality side" in reply) is (role in allowed), (role, reply)
+        if role not in allowed:
+            assert "Only" in reply, (role, reply)

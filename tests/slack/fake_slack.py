@@ -136,6 +136,10 @@ class FakeSlack:
         self.token = token
         self.app_token = app_token
         self.team_id = team_id
+        # Enterprise Grid (make_org): the org, and whether the bot token is an org-wide install's.
+        self.enterprise_id: str | None = None
+        self.enterprise_name = "Example Org"
+        self.org_wide = False
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
         # The bot token's scopes: what manifest.yml asks for, so a method the manifest forgot fails here.
@@ -248,11 +252,20 @@ class FakeSlack:
         deleted: bool = False,
         team_id: str | None = None,
         teams: list[str] | None = None,
+        is_primary_owner: bool = False,
+        enterprise_id: str | None = None,
+        is_org_admin: bool = False,
+        is_org_owner: bool = False,
     ) -> None:
-        """`teams`: an Enterprise Grid person's workspaces (users.info then carries `teams` and `enterprise_user`)."""
+        """`teams`: an Enterprise Grid person's workspaces (users.info then carries `teams` and `enterprise_user`,
+        of `enterprise_id`, else the fake's org); `is_org_admin`/`is_org_owner` are `enterprise_user`'s flags."""
         with self._lock:
             self._state.users[user_id] = {
                 "teams": list(teams or []),
+                "enterprise_id": enterprise_id,
+                "is_org_admin": is_org_admin,
+                "is_org_owner": is_org_owner,
+                "is_primary_owner": is_primary_owner,
                 "id": user_id,
                 "team_id": team_id or self.team_id,
                 "name": name or user_id.lower(),
@@ -266,10 +279,54 @@ class FakeSlack:
                 "locale": locale,
             }
 
-    def add_channel(
-        self, channel_id: str, name: str, members: list[str], *, is_private: bool = False, is_archived: bool = False
+    def make_org(self, enterprise_id: str = "E0PULSSI", *, name: str = "Example Org") -> None:
+        """Enterprise Grid with an org-wide install: one bot token for every workspace of the org. auth.test
+        then says `is_enterprise_install: true` with the org's id and no team (an org token has none)."""
+        with self._lock:
+            self.enterprise_id = enterprise_id
+            self.enterprise_name = name
+            self.org_wide = True
+
+    def add_grid_user(
+        self,
+        user_id: str,
+        team_id: str,
+        *,
+        other_teams: tuple[str, ...] = (),
+        is_admin: bool = False,
+        is_org_admin: bool = False,
+        **kwargs: Any,
     ) -> None:
-        """A channel and its members; the bot is a member only when `bot_user_id` is in `members`, as in Slack."""
+        """A person of the org (a `W…` id as Grid gives them): `team_id` is their workspace, `other_teams`
+        any more of the org's workspaces they are in; `is_admin` is a workspace admin, `is_org_admin` an org admin."""
+        self.add_user(
+            user_id,
+            team_id=team_id,
+            teams=[team_id, *other_teams],
+            is_admin=is_admin,
+            is_org_admin=is_org_admin,
+            enterprise_id=self.enterprise_id or "E0PULSSI",
+            **kwargs,
+        )
+
+    def add_channel(
+        self,
+        channel_id: str,
+        name: str,
+        members: list[str],
+        *,
+        is_private: bool = False,
+        is_archived: bool = False,
+        host_team_id: str | None = None,
+        shared_team_ids: list[str] | None = None,
+    ) -> None:
+        """A channel and its members; the bot is a member only when `bot_user_id` is in `members`, as in Slack.
+
+        Grid: `host_team_id` is the workspace that made the channel (conversations.info `conversation_host_id`),
+        `shared_team_ids` every workspace of the org it is shared with (then `is_shared`/`is_org_shared`)."""
+        host = host_team_id or self.team_id
+        shared = list(shared_team_ids or [host])
+        org_shared = len(shared) > 1
         with self._lock:
             self._state.channels[channel_id] = {
                 "id": channel_id,
@@ -284,11 +341,11 @@ class FakeSlack:
                 "is_general": False,
                 "unlinked": 0,
                 "name_normalized": name,
-                "is_shared": False,
-                "is_org_shared": False,
+                "is_shared": org_shared,
+                "is_org_shared": org_shared,
                 "is_pending_ext_shared": False,
                 "pending_shared": [],
-                "context_team_id": self.team_id,
+                "context_team_id": host,
                 "updated": 1740098274213,
                 "parent_conversation": None,
                 "creator": self.bot_user_id,
@@ -296,13 +353,16 @@ class FakeSlack:
                 "is_thread_only": False,
                 "is_non_threadable": False,
                 "is_ext_shared": False,
-                "shared_team_ids": [self.team_id],
+                "shared_team_ids": shared,
                 "pending_connected_team_ids": [],
                 "topic": {"value": "", "creator": "", "last_set": 0},
                 "purpose": {"value": "", "creator": "", "last_set": 0},
                 "properties": {},
                 "previous_names": [],
             }
+            if host_team_id is not None or self.enterprise_id:
+                self._state.channels[channel_id]["conversation_host_id"] = host
+                self._state.channels[channel_id]["internal_team_ids"] = shared
             self._state.members[channel_id] = list(members)
 
     def join_channel(self, channel_id: str, user_id: str) -> None:
@@ -388,10 +448,20 @@ class FakeSlack:
             user["is_restricted"] = True
             user["is_ultra_restricted"] = single_channel
 
-    def add_external_user(self, user_id: str, *, team_id: str = "T0OTHERORG", is_stranger: bool = False) -> None:
-        """Someone from another organisation in a Slack Connect channel: their own `team_id`; `is_stranger`
-        when the bot's workspace shares no channel with them that it can see."""
-        self.add_user(user_id, team_id=team_id)
+    def add_external_user(
+        self,
+        user_id: str,
+        *,
+        team_id: str = "T0OTHERORG",
+        is_stranger: bool = False,
+        enterprise_id: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Someone from another organisation in a Slack Connect channel: their own `team_id` (and their own
+        Grid org with `enterprise_id`); `is_stranger` when the bot's workspace shares no channel with them that
+        it can see."""
+        teams = [team_id] if enterprise_id else None
+        self.add_user(user_id, team_id=team_id, teams=teams, enterprise_id=enterprise_id, **kwargs)
         with self._lock:
             user = self._state.users[user_id]
             user["is_restricted"] = False
@@ -825,16 +895,16 @@ class FakeSlack:
         user["is_app_user"] = stored["is_app_user"]
         # Flags the fake's users may carry beyond these (guests, other organisations) pass through as given.
         for key, value in stored.items():
-            if key.startswith("is_") and key not in user and not stored["deleted"]:
+            if key.startswith("is_") and not key.startswith("is_org_") and key not in user and not stored["deleted"]:
                 user[key] = value
         if stored.get("teams") and not stored["deleted"]:
             user["teams"] = list(stored["teams"])
             user["enterprise_user"] = {
                 "id": stored["id"],
-                "enterprise_id": "E0PULSSI",
-                "enterprise_name": "Example Org",
-                "is_admin": False,
-                "is_owner": False,
+                "enterprise_id": stored.get("enterprise_id") or self.enterprise_id or "E0PULSSI",
+                "enterprise_name": self.enterprise_name,
+                "is_admin": bool(stored.get("is_org_admin")),
+                "is_owner": bool(stored.get("is_org_owner")),
                 "is_primary_owner": False,
                 "teams": list(stored["teams"]),
             }
@@ -897,6 +967,18 @@ class FakeSlack:
     def _dispatch(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
         s = self._state
         if method == "auth.test":
+            if self.org_wide:  # an org-wide install's token belongs to the org, not to one workspace
+                return {
+                    "ok": True,
+                    "url": "https://example-org.enterprise.slack.com/",
+                    "team": self.enterprise_name,
+                    "user": "pulssi",
+                    "team_id": None,
+                    "user_id": self.bot_user_id,
+                    "bot_id": self.bot_id,
+                    "enterprise_id": self.enterprise_id,
+                    "is_enterprise_install": True,
+                }
             return {
                 "ok": True,
                 "url": "https://example.slack.com/",
@@ -934,11 +1016,17 @@ class FakeSlack:
             # The channels the user is in that the bot can see (private ones only where the bot is a member too).
             user = str(p.get("user") or "")
             types = str(p.get("types") or "public_channel").split(",")
+            # An org-wide token spans every workspace: this method must be told which (docs: "Changes to
+            # APIs for organization-wide apps" lists the methods that require team_id with an org token).
+            team = str(p.get("team_id") or "")
+            if self.org_wide and not team:
+                return {"ok": False, "error": "missing_argument"}
             with self._lock:
                 found = [
                     dict(info)
                     for channel, info in s.channels.items()
                     if user in s.members.get(channel, [])
+                    and (not team or team in info.get("shared_team_ids", []))
                     and ("private_channel" if info.get("is_private") else "public_channel") in types
                     and (not info.get("is_private") or info.get("is_member"))
                 ]

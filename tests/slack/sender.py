@@ -3,6 +3,13 @@
 The payloads have the key sets, nulls and string types Slack sends (judged against the reference corpus):
 `enterprise: null` outside Grid, string-typed slash command fields, no channel/message/response_url for clicks
 in modals and on Home, full view objects with null `close`/`submit`/`previous_view_id`.
+
+Enterprise Grid (`enterprise_id`): a workspace install adds `team.enterprise_id`/`enterprise_name` and an
+`enterprise` object; an org-wide install (`org_install`) sends `team: null`, `is_enterprise_install: true`,
+the person's workspace in `user.team_id` and the org's id in `view.app_installed_team_id`, and events carry
+`authorizations[0]` with no team. A Slack Connect person of another org (`installed_id`: the installation they
+reach) sends their own org as `team`/`enterprise`, no `is_enterprise_install`, and only
+`view.app_installed_team_id` names the installation (view_submission.slack_connect_other_org.json).
 """
 
 from __future__ import annotations
@@ -51,12 +58,37 @@ class SlackRequestSender:
         *,
         team_id: str = "T0001",
         events_path: str = "/slack/events",
+        enterprise_id: str | None = None,
+        org_install: bool = False,
+        installed_id: str | None = None,
     ) -> None:
         self.app_url = app_url.rstrip("/")
         self.secret = signing_secret
         self.fake = fake
         self.team_id = team_id
         self.events_path = events_path
+        self.enterprise_id = enterprise_id
+        self.org_install = org_install
+        self.installed_id = installed_id  # Slack Connect: the installation a person of another org reaches
+        assert not org_install or enterprise_id, "an org-wide install needs its enterprise_id"
+
+    @property
+    def installation(self) -> str:
+        """What `view.app_installed_team_id` says: the org for an org-wide install, else the workspace."""
+        if self.installed_id:
+            return self.installed_id
+        return str(self.enterprise_id) if self.org_install else self.team_id
+
+    def _enterprise(self) -> dict[str, Any] | None:
+        return {"id": self.enterprise_id, "name": "Example Org"} if self.enterprise_id else None
+
+    def _grid_keys(self) -> dict[str, Any]:
+        """`team`, `enterprise` and `is_enterprise_install` of an interaction payload, in Slack's order."""
+        keys: dict[str, Any] = {"team": None if self.org_install else self._team()}
+        if self.installed_id is None:
+            keys["is_enterprise_install"] = self.org_install
+        keys["enterprise"] = self._enterprise()
+        return keys
 
     def _trigger(self, age: float = 0.0) -> str:
         return self.fake.issue_trigger(age=age)
@@ -88,7 +120,10 @@ class SlackRequestSender:
         return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": self.team_id}
 
     def _team(self) -> dict[str, Any]:
-        return {"id": self.team_id, "domain": "example"}
+        team: dict[str, Any] = {"id": self.team_id, "domain": "example"}
+        if self.enterprise_id:
+            team.update(enterprise_id=self.enterprise_id, enterprise_name="Example Org")
+        return team
 
     def _interactive(self, payload: dict[str, Any]) -> SlackHttpResponse:
         body = urllib.parse.urlencode({"payload": json.dumps(payload)}).encode()
@@ -119,7 +154,7 @@ class SlackRequestSender:
             "root_view_id": view.get("root_view_id", view_id),
             "app_id": APP_ID,
             "external_id": view.get("external_id", ""),
-            "app_installed_team_id": view.get("app_installed_team_id", self.team_id),
+            "app_installed_team_id": view.get("app_installed_team_id", self.installation),
             "bot_id": self.fake.bot_id,
         }
 
@@ -143,8 +178,9 @@ class SlackRequestSender:
         response_key: str | None = None,
         trigger_age: float = 0.0,
     ) -> dict[str, str]:
-        """Form fields of a slash command: every value a string, no enterprise keys outside Grid."""
-        return {
+        """Form fields of a slash command: every value a string, no enterprise keys outside Grid
+        (slash_command.grid.json: `enterprise_id`/`enterprise_name` after `is_enterprise_install`)."""
+        form = {
             "token": "FAKEfakeFAKEfakeFAKEfake",
             "team_id": self.team_id,
             "team_domain": "example",
@@ -155,10 +191,13 @@ class SlackRequestSender:
             "command": command,
             "text": text,
             "api_app_id": APP_ID,
-            "is_enterprise_install": "false",
-            "response_url": self.fake.response_url(response_key or f"cmd-{next(_counter)}"),
-            "trigger_id": self._trigger(trigger_age),
+            "is_enterprise_install": "true" if self.org_install else "false",
         }
+        if self.enterprise_id:
+            form.update(enterprise_id=self.enterprise_id, enterprise_name="Example Org")
+        form["response_url"] = self.fake.response_url(response_key or f"cmd-{next(_counter)}")
+        form["trigger_id"] = self._trigger(trigger_age)
+        return form
 
     def block_action_payload(
         self,
@@ -203,9 +242,7 @@ class SlackRequestSender:
             full = self.full_view(view if view is not None else self._known_view(view_id, user_id), view_id=view_id)
             payload["container"] = {"type": "view", "view_id": full["id"]}
             payload["trigger_id"] = self._trigger()
-            payload["team"] = self._team()
-            payload["enterprise"] = None
-            payload["is_enterprise_install"] = False
+            payload.update(self._grid_keys())
             payload["view"] = full
         else:
             channel = channel_id or (container or {}).get("channel_id") or f"D{user_id}"
@@ -217,9 +254,7 @@ class SlackRequestSender:
                 "is_ephemeral": bool((container or {}).get("is_ephemeral", False)),
             }
             payload["trigger_id"] = self._trigger()
-            payload["team"] = self._team()
-            payload["enterprise"] = None
-            payload["is_enterprise_install"] = False
+            payload.update(self._grid_keys())
             payload["channel"] = {"id": channel, "name": "directmessage" if channel.startswith("D") else channel}
             if not payload["container"]["is_ephemeral"]:
                 payload["message"] = {
@@ -258,18 +293,19 @@ class SlackRequestSender:
             },
             view_id=view_id,
         )
-        return {
+        payload: dict[str, Any] = {
             "type": "view_submission",
-            "team": self._team(),
+            "team": None if self.org_install else self._team(),
             "user": self._user(user_id),
             "api_app_id": APP_ID,
             "token": "FAKEfakeFAKEfakeFAKEfake",
             "trigger_id": self._trigger(),
             "view": view,
             "response_urls": [],
-            "is_enterprise_install": False,
-            "enterprise": None,
         }
+        grid = self._grid_keys()
+        del grid["team"]
+        return {**payload, **grid}
 
     def view_closed_payload(
         self, *, user_id: str, callback_id: str, private_metadata: str = "", view_id: str = "VSUB"
@@ -279,17 +315,18 @@ class SlackRequestSender:
             view_id=view_id,
         )
         # view_closed has no trigger_id.
-        return {
+        payload: dict[str, Any] = {
             "type": "view_closed",
-            "team": self._team(),
+            "team": None if self.org_install else self._team(),
             "user": self._user(user_id),
             "api_app_id": APP_ID,
             "token": "FAKEfakeFAKEfakeFAKEfake",
             "view": view,
             "is_cleared": False,
-            "is_enterprise_install": False,
-            "enterprise": None,
         }
+        grid = self._grid_keys()
+        del grid["team"]
+        return {**payload, **grid}
 
     def message_shortcut_payload(
         self, *, user_id: str, callback_id: str, message: dict[str, Any], channel_id: str = "C0001"
@@ -299,11 +336,9 @@ class SlackRequestSender:
             "type": "message_action",
             "token": "FAKEfakeFAKEfakeFAKEfake",
             "action_ts": f"{time.time():.6f}",
-            "team": self._team(),
+            **self._grid_keys(),
             "user": self._user(user_id),
             "channel": {"id": channel_id, "name": channel_id},
-            "is_enterprise_install": False,
-            "enterprise": None,
             "callback_id": callback_id,
             "trigger_id": self._trigger(),
             "response_url": self.fake.response_url(f"sc-{next(_counter)}"),
@@ -320,11 +355,13 @@ class SlackRequestSender:
             published = self.fake.home_views.get(str(event.get("user")))
             if published is not None:
                 event["view"] = self.full_view(published, view_type="home")
+        envelope: dict[str, Any] = {"token": "FAKEfakeFAKEfakeFAKEfake", "team_id": self.team_id}
+        if self.enterprise_id:
+            envelope["enterprise_id"] = self.enterprise_id
         return {
-            "token": "FAKEfakeFAKEfakeFAKEfake",
-            "team_id": self.team_id,
+            **envelope,
             "context_team_id": self.team_id,
-            "context_enterprise_id": None,
+            "context_enterprise_id": self.enterprise_id,
             "api_app_id": APP_ID,
             "event": event,
             "type": "event_callback",
@@ -332,11 +369,12 @@ class SlackRequestSender:
             "event_time": int(time.time()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
-                    "team_id": self.team_id,
+                    # Who received the event: an org-wide install has no team of its own.
+                    "enterprise_id": self.enterprise_id,
+                    "team_id": None if self.org_install else self.team_id,
                     "user_id": self.fake.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": self.org_install,
                 }
             ],
             "is_ext_shared_channel": False,

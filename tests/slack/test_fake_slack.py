@@ -109,3 +109,25 @@ def test_methods_check_the_manifests_scopes(loose_fake: FakeSlack) -> None:
     loose_fake.add_user("U1")
     assert error_of(lambda: web.conversations_info(channel="DU1")) == "missing_scope"
     assert web.users_info(user="U1")["user"]["id"] == "U1"
+
+
+def test_an_org_wide_grid_install(fake_slack: FakeSlack) -> None:
+    """One token for every workspace of the org: auth.test says so, users.info answers for people of either
+    workspace with `enterprise_user`, conversations.members lists a shared channel's people of both, and
+    users.conversations wants the workspace (`team_id`)."""
+    web = client(fake_slack)
+    fake_slack.make_org("E0ORG")
+    fake_slack.add_grid_user("WA1", "T0A", is_admin=True)
+    fake_slack.add_grid_user("WB1", "T0B", is_org_admin=True)
+    fake_slack.add_channel("C0SH", "shared", ["WA1", "WB1", "UBOT"], host_team_id="T0A", shared_team_ids=["T0A", "T0B"])
+    auth = web.auth_test()
+    assert auth["is_enterprise_install"] is True and auth["enterprise_id"] == "E0ORG" and auth["team_id"] is None
+    b = web.users_info(user="WB1")["user"]
+    assert b["team_id"] == "T0B" and b["is_admin"] is False
+    assert b["enterprise_user"]["enterprise_id"] == "E0ORG" and b["enterprise_user"]["is_admin"] is True
+    assert web.users_info(user="WA1")["user"]["is_admin"] is True
+    assert web.conversations_members(channel="C0SH")["members"] == ["WA1", "WB1", "UBOT"]
+    info = web.conversations_info(channel="C0SH")["channel"]
+    assert info["conversation_host_id"] == "T0A" and info["is_org_shared"] is True
+    assert error_of(lambda: web.users_conversations(user="WB1")) == "missing_argument"
+    assert [c["id"] for c in web.users_conversations(user="WB1", team_id="T0B")["channels"]] == ["C0SH"]

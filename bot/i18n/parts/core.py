@@ -45,6 +45,7 @@ EN: dict[str, str] = {
         "Only workspace admins and this team's managers can do that. Managers here: {managers}."
     ),
     "core.refusal.admins_only": "Only workspace admins and owners can do that.",
+    "core.refusal.org_admins_only": "This spans the whole Enterprise Grid org: only the org's admins and owners can do that.",
     "core.none": "none yet",
     "core.suppressed": "not enough answers yet (n < {k})",
 }
@@ -94,6 +95,7 @@ FI: dict[str, str] = {
         "Vain työtilan ylläpitäjät ja tämän tiimin esihenkilöt voivat tehdä tämän. Esihenkilöt: {managers}."
     ),
     "core.refusal.admins_only": "Vain työtilan ylläpitäjät ja omistajat voivat tehdä tämän.",
+    "core.refusal.org_admins_only": "Tämä koskee koko Enterprise Grid -organisaatiota: vain organisaation ylläpitäjät ja omistajat voivat tehdä tämän.",
     "core.none": "ei vielä ketään",
     "core.suppressed": "liian vähän vastauksia (n < {k})",
 }

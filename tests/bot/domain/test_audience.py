@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.audience import Account, LeftOut, left_out_reason, sort_members
+from bot.domain.audience import Account, LeftOut, belongs, left_out_reason, sort_members
 
 WS = "T0001"
 
@@ -43,3 +43,40 @@ def test_sort_members_counts_each_reason() -> None:
     assert audience.pulsed == tuple(f"U{i}" for i in range(7))
     assert audience.left_out == {LeftOut.GUEST: 1, LeftOut.EXTERNAL: 1}
     assert audience.total == 9
+
+
+ORG, OTHER_ORG = "E0PULSSI", "E0OTHER"
+
+
+# Enterprise Grid: who belongs to an installation, for a workspace install (T…) and an org-wide one (E…).
+@pytest.mark.parametrize(
+    ("account", "installation", "belongs_there"),
+    [
+        (Account("W1", team_id="T0A", teams=("T0A",), enterprise_id=ORG), "T0A", True),
+        (Account("W2", team_id="T0B", teams=("T0B",), enterprise_id=ORG), "T0A", False),  # same org, not this ws
+        (Account("W3", team_id="T0B", teams=("T0B", "T0A"), enterprise_id=ORG), "T0A", True),  # in both
+        (Account("W1", team_id="T0A", teams=("T0A",), enterprise_id=ORG), ORG, True),  # org-wide: every workspace
+        (Account("W2", team_id="T0B", teams=("T0B",), enterprise_id=ORG), ORG, True),
+        (Account("W9", team_id="T0X", teams=("T0X",), enterprise_id=OTHER_ORG), ORG, False),  # Slack Connect org
+        (Account("W1", team_id="T0A", enterprise_id=ORG, is_stranger=True), ORG, False),  # a stranger never
+        (Account("U1", team_id="T0OTHER"), ORG, False),  # a non-Grid workspace in a Slack Connect channel
+        (Account("U1"), ORG, False),  # nothing known: not ours (never an admin on no evidence)
+        (Account("W1", team_id="T0A", enterprise_id=ORG), "", False),
+    ],
+)
+def test_belongs(account: Account, installation: str, belongs_there: bool) -> None:
+    assert belongs(account, installation) is belongs_there
+
+
+def test_an_org_wide_install_pulses_both_workspaces_of_a_shared_channel_but_not_slack_connect() -> None:
+    channel = [
+        Account("W1", team_id="T0A", teams=("T0A",), enterprise_id=ORG),
+        Account("W2", team_id="T0B", teams=("T0B",), enterprise_id=ORG),
+        Account("W3", team_id="T0B", teams=("T0B",), enterprise_id=ORG, is_restricted=True),
+        Account("W9", team_id="T0X", teams=("T0X",), enterprise_id=OTHER_ORG),
+    ]
+    org_wide = sort_members(channel, ORG)
+    assert org_wide.pulsed == ("W1", "W2")
+    assert org_wide.left_out == {LeftOut.GUEST: 1, LeftOut.EXTERNAL: 1}
+    # Installed in workspace A alone, the same channel's B people are outside the installation.
+    assert sort_members(channel, "T0A").pulsed == ("W1",)

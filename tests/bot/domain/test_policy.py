@@ -1,10 +1,12 @@
-"""The roles table: every action × employee / manager here / manager elsewhere / admin / member of no team."""
+"""The roles table: every action × employee / manager here / manager elsewhere / admin / member of no team,
+and in an org-wide Enterprise Grid install × org admin / workspace admin here and elsewhere / a member of one
+workspace in a team of another / a Slack Connect person."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.domain.policy import AUDIENCE, Action, Actor, Audience, may, pulsed, win_teams
+from bot.domain.policy import AUDIENCE, WHOLE_INSTALLATION, Action, Actor, Audience, may, pulsed, win_teams
 
 TEAM, OTHER = 1, 2
 ACTORS = {
@@ -67,3 +69,46 @@ def test_pulsed(members: list[str], managers: list[str], muted: list[str], expec
 )
 def test_win_teams(home: int | None, in_channels_of: list[int], expected: tuple[int, ...]) -> None:
     assert win_teams(home, in_channels_of) == expected
+
+
+# Org-wide Grid install: the team lives in workspace B (`place`); A and B are two workspaces of the org.
+A, B = "T0A", "T0B"
+EVERYTHING = set(Action)
+TEAM_RUNNING = {a for a in Action if AUDIENCE[a] is not Audience.ADMINS}
+ORG_CASES: dict[str, tuple[Actor, set[Action]]] = {
+    # an org admin or owner (enterprise_user.is_admin / is_owner): everything, in every workspace
+    "org_admin": (Actor(is_admin=True), EVERYTHING),
+    # a workspace admin of B: B's teams, admin actions included, but nothing spanning the org
+    "workspace_admin_of_B": (Actor(admin_of=frozenset({B})), EVERYTHING - WHOLE_INSTALLATION),
+    # a workspace admin of A acting on B's team: nothing at all
+    "workspace_admin_of_A": (Actor(admin_of=frozenset({A})), set()),
+    # ... unless they also manage that team: then a manager's rights, not an admin's
+    "workspace_admin_of_A_managing_it": (Actor(admin_of=frozenset({A}), managed=frozenset({TEAM})), TEAM_RUNNING),
+    # a member of A in B's channel (shared with A): a team member like any other
+    "member_of_A_in_the_shared_channel": (Actor(home_team=TEAM), {Action.TEAM_STATUS}),
+    # a person of another org (Slack Connect) gets no role: services build them an empty Actor
+    "slack_connect_person": (Actor(), set()),
+}
+
+
+@pytest.mark.parametrize("action", list(Action))
+@pytest.mark.parametrize("role", sorted(ORG_CASES))
+def test_may_across_an_orgs_workspaces(action: Action, role: str) -> None:
+    actor, allowed = ORG_CASES[role]
+    assert may(actor, action, TEAM, place=B) is (action in allowed)
+
+
+def test_whole_installation_actions_are_the_org_admins() -> None:
+    assert {Action.EXPORT, Action.CX_FEED, Action.WORKSPACE_REPORT} == WHOLE_INSTALLATION
+    for action in WHOLE_INSTALLATION:
+        assert may(Actor(is_admin=True), action)
+        assert not may(Actor(admin_of=frozenset({A, B})), action)
+        assert not may(Actor(admin_of=frozenset({A})), action, place=A)
+
+
+def test_setting_up_a_team_before_its_channel_is_known() -> None:
+    """The Home setup button: any workspace admin of the org may open it; the channel's workspace decides."""
+    assert may(Actor(admin_of=frozenset({A})), Action.SET_UP_TEAM)
+    assert may(Actor(admin_of=frozenset({A})), Action.SET_UP_TEAM, place=A)
+    assert not may(Actor(admin_of=frozenset({A})), Action.SET_UP_TEAM, place=B)
+    assert not may(Actor(home_team=TEAM, managed=frozenset({TEAM})), Action.SET_UP_TEAM)

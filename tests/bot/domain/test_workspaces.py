@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.workspaces import choose_workspace
+from bot.domain.workspaces import InstallationKey, choose_workspace, installation_key, is_org_install
 
 
 @pytest.mark.parametrize(
@@ -29,3 +29,17 @@ def test_choose_workspace(
     choice = choose_workspace(known, requested, may_create=may_create)
     assert (choice.workspace_id, choice.problem) == (chosen, problem)
     assert choice.known == tuple(sorted(known))
+
+
+@pytest.mark.parametrize(
+    ("workspace_id", "enterprise_id", "key"),
+    [
+        ("T1", None, InstallationKey(None, "T1", False)),  # a workspace outside Grid
+        ("T1", "E1", InstallationKey("E1", "T1", False)),  # a Grid workspace install
+        ("E1", "E1", InstallationKey("E1", None, True)),  # an org-wide install: one row for the org
+        ("E1", None, InstallationKey("E1", None, True)),  # before its row knows the org
+    ],
+)
+def test_installation_key(workspace_id: str, enterprise_id: str | None, key: InstallationKey) -> None:
+    assert installation_key(workspace_id, enterprise_id) == key
+    assert is_org_install(workspace_id) is key.is_enterprise_install
