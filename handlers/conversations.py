@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from slack_bolt import Ack, App
 
@@ -24,6 +23,7 @@ from bot.blocks.conversations import (
     submitted,
 )
 from bot.deps import Deps
+from bot.domain import schedule
 from bot.domain.conversations import DELIVERY_TIMES, MESSAGE_CHARS
 from bot.i18n import Translator
 from bot.services import conversations
@@ -36,7 +36,7 @@ def _times(deps: Deps) -> str:
 
 
 def _at(deps: Deps, slot: datetime) -> str:
-    return slot.astimezone(ZoneInfo(deps.settings.default_timezone)).strftime("%d.%m. %H:%M")
+    return slot.astimezone(schedule.zone(deps.settings.default_timezone)).strftime("%d.%m. %H:%M")
 
 
 def _route_of(action_or_view: dict[str, Any], key: str) -> str:

@@ -18,12 +18,11 @@ import binascii
 import secrets
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from bot.domain import anonymity
+from bot.domain import anonymity, schedule
 
 ROUTE_DAYS = 30  # a route is deleted this many days after its round closed
 DELIVERY_TIMES: tuple[time, ...] = (time(9, 0), time(15, 0))  # local times replies are delivered at
@@ -85,7 +84,7 @@ def expires_on(closed_on: date) -> date:
 
 def next_slot(after: datetime, zone: str, times: Sequence[time] = DELIVERY_TIMES) -> datetime:
     """The first delivery time strictly after `after`, in `zone` (an aware datetime in UTC's offset kept)."""
-    tz = ZoneInfo(zone)
+    tz = schedule.zone(zone)
     local = after.astimezone(tz)
     for days in range(0, 3):
         day = local.date() + timedelta(days=days)

@@ -75,11 +75,13 @@ def test_win_teams(home: int | None, in_channels_of: list[int], expected: tuple[
 A, B = "T0A", "T0B"
 EVERYTHING = set(Action)
 TEAM_RUNNING = {a for a in Action if AUDIENCE[a] is not Audience.ADMINS}
+# what only the team's own managers do (replying to its comments): no admin right reaches it
+OWN_MANAGERS_ONLY = {a for a in Action if AUDIENCE[a] is Audience.TEAM_MANAGERS}
 ORG_CASES: dict[str, tuple[Actor, set[Action]]] = {
-    # an org admin or owner (enterprise_user.is_admin / is_owner): everything, in every workspace
-    "org_admin": (Actor(is_admin=True), EVERYTHING),
+    # an org admin or owner (enterprise_user.is_admin / is_owner): everything but a team's own managers' part
+    "org_admin": (Actor(is_admin=True), EVERYTHING - OWN_MANAGERS_ONLY),
     # a workspace admin of B: B's teams, admin actions included, but nothing spanning the org
-    "workspace_admin_of_B": (Actor(admin_of=frozenset({B})), EVERYTHING - WHOLE_INSTALLATION),
+    "workspace_admin_of_B": (Actor(admin_of=frozenset({B})), EVERYTHING - WHOLE_INSTALLATION - OWN_MANAGERS_ONLY),
     # a workspace admin of A acting on B's team: nothing at all
     "workspace_admin_of_A": (Actor(admin_of=frozenset({A})), set()),
     # ... unless they also manage that team: then a manager's rights, not an admin's
