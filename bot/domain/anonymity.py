@@ -26,13 +26,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+# The secret's minimum is defined with the one derivation; re-exported where settings and tests look for it.
+from bot.domain.secret_keys import MIN_SECRET_KEY_LENGTH as MIN_SECRET_KEY_LENGTH
+from bot.domain.secret_keys import derive_key
+
 T = TypeVar("T")
 
 # Below 3, a person who answered can subtract their own answer and learn the other person's.
 MIN_ANONYMITY_MIN = 3
 DEFAULT_ANONYMITY_MIN = 5
 ROUND_KEY_BYTES = 32
-MIN_SECRET_KEY_LENGTH = 32
 ROTATION_OFFSETS = 1000
 
 
@@ -47,10 +50,7 @@ def validate_anonymity_min(value: int) -> int:
 
 def round_key(secret: str, workspace_id: str, round_id: int) -> bytes:
     """The round's key for respondent tokens, derived from the server secret; never stored anywhere."""
-    if len(secret) < MIN_SECRET_KEY_LENGTH:
-        raise ValueError("the server secret is missing or too short")
-    message = f"pulssi-round-key:{workspace_id}:{round_id}".encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    return derive_key(secret, f"pulssi-round-key:{workspace_id}:{round_id}")
 
 
 def rotation_offset(secret: str, workspace_id: str, user_id: str) -> int:
@@ -58,10 +58,8 @@ def rotation_offset(secret: str, workspace_id: str, user_id: str) -> int:
 
     Stored, it would let anyone with the database and `pulses_sent` recompute who saw which statement.
     """
-    if len(secret) < MIN_SECRET_KEY_LENGTH:
-        raise ValueError("the server secret is missing or too short")
-    digest = hmac.new(secret.encode(), f"pulssi-rotation:{workspace_id}:{user_id}".encode(), hashlib.sha256)
-    return int.from_bytes(digest.digest()[:8], "big") % ROTATION_OFFSETS
+    digest = derive_key(secret, f"pulssi-rotation:{workspace_id}:{user_id}")
+    return int.from_bytes(digest[:8], "big") % ROTATION_OFFSETS
 
 
 def respondent_token(round_key: bytes, round_id: int, user_id: str) -> str:

@@ -532,7 +532,9 @@ def cx_feed_tick(deps: Deps) -> None:
             logger.exception("CX import failed for workspace %s", workspace_id)
             continue
         if set_by and (summary.rejected or summary.status in ("rejected", "failed")):
-            _tell_admin(deps, workspace_id, set_by, summary)
+            with deps.acting_for(workspace_id) as installed:
+                if installed:  # OAuth mode: the admin of a workspace without an installation can't be told
+                    _tell_admin(deps, workspace_id, set_by, summary)
 
 
 def _tell_admin(deps: Deps, workspace_id: str, user_id: str, summary: ImportSummary) -> None:

@@ -18,8 +18,12 @@ class PeriodicJob:
     run: Callable[[Deps], object]
 
 
-def purge_idempotency_keys(deps: Deps) -> None:
+def housekeeping(deps: Deps) -> None:
+    from bot.services.installations import purge_uninstalled
+
     idempotency.forget_older_than(deps.db, deps.now() - idempotency.RETENTION)
+    # OAuth mode: workspaces uninstalled 30 days ago (or whose admin asked) are purged.
+    purge_uninstalled(deps)
 
 
 def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
@@ -31,7 +35,7 @@ def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
         PeriodicJob("pulse-tick", deps.settings.scheduler_tick_seconds, pulse_tick),
         # Checked every minute; each workspace's feed is pulled once per CX_FEED_INTERVAL_MINUTES.
         PeriodicJob("cx-feed", 60, cx_feed_tick),
-        PeriodicJob("housekeeping", 3600, purge_idempotency_keys),
+        PeriodicJob("housekeeping", 3600, housekeeping),
         # Tough-moment reminders and check-ins are due to the working day; a few minutes late is fine.
         PeriodicJob("tough-moments", 300, tough_tick),
     ]

@@ -27,6 +27,7 @@ from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
 from bot.services.languages import translator_for_person
 from bot.services.teams import NoTeam, refresh_members
+from bot.slack_client import NotInstalledError
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.models import (
@@ -492,6 +493,10 @@ def _mark_dms_closed(deps: Deps, workspace_id: str, dms: list[tuple[str, str, st
         except SlackApiError as error:
             # message_not_found etc.: the person deleted the DM; nothing to hide there any more.
             logger.warning("could not mark a pulse DM closed: %s", error.response.get("error", "error"))
+        except NotInstalledError:
+            # OAuth mode, the workspace uninstalled: its round still closes; Slack took its DMs with the app.
+            logger.info("workspace %s has no installation: its pulse DMs stay as they are", workspace_id)
+            return
 
 
 def close_open_round(deps: Deps, workspace_id: str, team_id: int) -> ClosedRound:

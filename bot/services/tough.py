@@ -432,9 +432,13 @@ def tough_tick(deps: Deps) -> None:
     """The scheduler's job: reminders for unacknowledged requests, check-ins, forgetting old requests.
     Each row is claimed before its DM goes out, so a second scheduler or a re-run sends nothing twice."""
     for work in due_reminders(deps):
-        send_request_dms(deps, work.workspace_id, work.request, reminder=True)
+        with deps.acting_for(work.workspace_id) as installed:
+            if installed:  # OAuth mode: a workspace without an installation is skipped
+                send_request_dms(deps, work.workspace_id, work.request, reminder=True)
     for work in due_checkins(deps):
-        send_checkin(deps, work.workspace_id, work.request)
+        with deps.acting_for(work.workspace_id) as installed:
+            if installed:
+                send_checkin(deps, work.workspace_id, work.request)
     forget_unanswered(deps)
 
 
