@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import SQLModel, col, select
@@ -19,6 +19,7 @@ from bot.deps import Deps
 from bot.services import slack_problems
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
+from storage.db import Database
 from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, Workspace
 
 logger = logging.getLogger(__name__)
@@ -62,14 +63,14 @@ def tokens_revoked(deps: Deps, workspace_id: str, bot_user_ids: list[str], user_
         logger.info("workspace %s: %s user token(s) revoked and deleted", workspace_id, len(user_ids))
 
 
-def request_purge(deps: Deps, workspace_id: str) -> bool:
+def request_purge(db: Database, workspace_id: str, now: datetime) -> bool:
     """An admin asked for the uninstalled workspace's data to go: purged at the next housekeeping run.
     False when the workspace is still installed (uninstall it first) or unknown."""
-    with deps.db.session_scope() as session:
+    with db.session_scope() as session:
         workspace = session.get(Workspace, workspace_id)
         if workspace is None or workspace.uninstalled_at is None:
             return False
-        workspace.purge_requested_at = to_db(deps.now())
+        workspace.purge_requested_at = to_db(now)
         session.add(workspace)
     return True
 

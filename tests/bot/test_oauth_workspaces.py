@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from argparse import Namespace
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,7 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import select
 
+from bot.cli_extra import run_forget_workspace
 from bot.services import installations
 from bot.services.jobs import housekeeping
 from bot.services.pulse_schedule import pulse_tick
@@ -205,13 +207,14 @@ def test_uninstalled_data_is_kept_30_days_then_purged(oauth: Harness) -> None:
 
 def test_an_admin_asked_purge_goes_at_the_next_housekeeping(oauth: Harness) -> None:
     both_installed(oauth)
-    assert installations.request_purge(oauth.deps, SECOND) is False  # still installed: nothing to purge
+    assert installations.request_purge(oauth.db, SECOND, oauth.clock()) is False  # installed: nothing to purge
     uninstall(oauth, SECOND)
     deadline = time.monotonic() + 5
     while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
         assert time.monotonic() < deadline
         time.sleep(0.02)
-    assert installations.request_purge(oauth.deps, SECOND) is True
+    assert run_forget_workspace(oauth.settings, Namespace(workspace=FIRST)) == 2  # installed: refused
+    assert run_forget_workspace(oauth.settings, Namespace(workspace=SECOND)) == 0  # `pulssi forget-workspace`
     housekeeping(oauth.deps)
     assert workspace_row(oauth, SECOND) is None and workspace_row(oauth, FIRST) is not None
 
