@@ -77,6 +77,9 @@ def oauth_app_options(deps: Deps) -> dict[str, Any]:
         client_secret=client_secret,
         token_rotation_expiration_minutes=TOKEN_REFRESH_MINUTES,
         client=make_web_client(settings, own_token_only=True),
+        # The auth.test answer (bot id, user id) is kept per token; the installation is still read per request,
+        # so an uninstalled workspace's requests stop being authorized at once.
+        cache_enabled=True,
     )
     return {"oauth_settings": oauth_settings}
 
