@@ -331,10 +331,10 @@ def send_due_reminders(deps: Deps) -> int:
         if muted:
             continue
         try:
-            t = translator_for_person(deps, workspace_id, user_id)
             with deps.acting_for(workspace_id) as installed:
                 if not installed:
                     continue  # a nudge, never worth a duplicate: not kept for a re-install
+                t = translator_for_person(deps, workspace_id, user_id)
                 deps.client.chat_postMessage(
                     channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))]
                 )

@@ -487,8 +487,8 @@ def _mark_dms_closed(deps: Deps, workspace_id: str, dms: list[tuple[str, str, st
     """Every DM of the round becomes the same closed notice (in the person's language), whatever its reader
     did; in random order, so not even the order of the updates follows anything."""
     for user_id, channel, ts in random.sample(dms, len(dms)):
-        t = translator_for_person(deps, workspace_id, user_id)
         try:
+            t = translator_for_person(deps, workspace_id, user_id)  # may ask Slack for the person's locale
             deps.client.chat_update(channel=channel, ts=ts, text=t("pulsedm.closed"), blocks=closed_dm_blocks(t))
         except SlackApiError as error:
             # message_not_found etc.: the person deleted the DM; nothing to hide there any more.

@@ -17,7 +17,7 @@ from bot.cli_extra import run_forget_workspace
 from bot.services import installations
 from bot.services.jobs import housekeeping
 from bot.services.pulse_schedule import pulse_tick
-from storage.models import Team, Workspace
+from storage.models import PulseRound, Team, Workspace
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import FrozenClock, Harness
 from tests.oauth_helpers import install, running_oauth_app, sender_for
@@ -254,3 +254,30 @@ def test_a_rotating_token_is_refreshed_before_it_expires_in_jobs_and_listeners(
         assert fake_slack.calls_to("oauth.v2.access")  # refreshed first
         assert "token_expired" not in refusals(oauth)
         assert [c for c in fake_slack.calls if (c.answer or {}).get("error") == "token_expired"] == []
+
+
+def test_an_uninstalled_workspace_s_open_round_still_closes_on_time_and_sends_nothing(oauth: Harness) -> None:
+    both_installed(oauth)
+    oauth.clock.set(MONDAY + timedelta(hours=7))
+    pulse_tick(oauth.deps)
+    wait_pulse_dms(oauth, 10)
+    uninstall(oauth, SECOND)
+    deadline = time.monotonic() + 5
+    while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    oauth.fake.clear_calls()
+    oauth.clock.set(MONDAY + timedelta(days=1, hours=11))  # halfway: reminders are due
+    pulse_tick(oauth.deps)
+    oauth.clock.set(MONDAY + timedelta(days=3, hours=7, minutes=1))  # the window has closed
+    pulse_tick(oauth.deps)
+    with oauth.db.session_scope() as session:
+        statuses = {r.workspace_id: r.status for r in session.exec(select(PulseRound))}
+    # Its answers became aggregates like any other round's (nothing left that ties a person to an answer).
+    assert statuses == {FIRST: "closed", SECOND: "closed"}
+    # (The digest chart's upload goes to the URL files.getUploadURLExternal gave the first workspace: no token.)
+    api_calls = [c for c in oauth.fake.calls if c.method != "file_upload"]
+    strays = [(c.method, oauth.fake.team_of_call(c)) for c in api_calls if oauth.fake.team_of_call(c) != FIRST]
+    assert strays == [], strays
+    reminded = {str(c.params["channel"]) for c in oauth.fake.calls_to("chat.postMessage")}
+    assert reminded and reminded <= {*PEOPLE[FIRST], CHANNELS[FIRST]}  # reminders, then the first's digest
