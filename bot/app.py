@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
@@ -33,6 +34,11 @@ def create_app(deps: Deps) -> App:
     bolt_logger = logging.getLogger("slack_bolt.App")
     if not any(isinstance(f, _DropTokenUnusedNote) for f in bolt_logger.filters):
         bolt_logger.addFilter(_DropTokenUnusedNote())
+    oauth_options: dict[str, Any] = {}
+    if settings.oauth_enabled:
+        from bot.oauth import oauth_app_options
+
+        oauth_options = oauth_app_options(deps)
     app = App(
         signing_secret=settings.slack_signing_secret.reveal(),
         client=deps.client,
@@ -40,12 +46,17 @@ def create_app(deps: Deps) -> App:
         process_before_response=False,
         # Listeners only ack and hand slow work on (deps.run_later); enough threads that a burst of
         # requests never waits for a free one before its ack.
-        listener_executor=ThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
+        listener_executor=ContextThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
         raise_error_for_unhandled_request=False,
         # auth.test at startup would make every process (and every test) depend on Slack answering.
         token_verification_enabled=False,
         ignoring_self_events_enabled=True,
+        **oauth_options,
     )
+    if settings.oauth_enabled:
+        from bot.oauth import act_for_the_request
+
+        app.use(act_for_the_request)
     app.use(_keep_first_ack)
     app.use(_drop_retried_events(deps))
     app.error(_error_handler(deps))
@@ -55,6 +66,14 @@ def create_app(deps: Deps) -> App:
     handlers.register_all(app, deps)
     _acknowledge_the_rest(app)
     return app
+
+
+class ContextThreadPoolExecutor(ThreadPoolExecutor):
+    """Runs each listener in a copy of the request's context: in OAuth mode it names the installation whose
+    token the listener's calls carry (bot.oauth.act_for_the_request)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
 
 
 def _acknowledge_the_rest(app: App) -> None:

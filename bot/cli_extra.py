@@ -46,6 +46,14 @@ def add_subcommands(sub: Any) -> None:
         "also metric=nps, date=@first-seen, date_format=d/m/y, sheet=NAME",
     )
 
+    forget = sub.add_parser(
+        "forget-workspace",
+        help="delete an uninstalled workspace's data now instead of 30 days after it uninstalled (OAuth mode)",
+        description="Mark an uninstalled workspace for deletion: the running scheduler deletes every row of it "
+        "at its next hourly housekeeping run. Refused while the workspace is installed.",
+    )
+    forget.add_argument("--workspace", metavar="TEAM_ID", required=True, help="the Slack workspace id")
+
     report = sub.add_parser(
         "report",
         help="print or write a team or workspace report (text, json or png)",
@@ -81,7 +89,33 @@ def add_subcommands(sub: Any) -> None:
 
 
 def runners() -> dict[str, Callable[[Settings, argparse.Namespace], int]]:
-    return {"import-cx": run_import_cx, "report": run_report, "demo-data": run_demo_data}
+    return {
+        "import-cx": run_import_cx,
+        "report": run_report,
+        "demo-data": run_demo_data,
+        "forget-workspace": run_forget_workspace,
+    }
+
+
+def run_forget_workspace(settings: Settings, args: argparse.Namespace) -> int:
+    """OAuth mode: an uninstalled workspace's data goes at the next housekeeping run, not after 30 days."""
+    from bot.deps import utc_now
+    from bot.services.installations import request_purge
+    from storage.db import Database
+
+    db = Database(settings.database_url)
+    try:
+        if not request_purge(db, args.workspace, utc_now()):
+            print(
+                f"forget-workspace: {args.workspace} is not an uninstalled workspace in this database"
+                " (uninstall Pulssi from it first)",
+                file=sys.stderr,
+            )
+            return EXIT_BAD_INPUT
+    finally:
+        db.dispose()
+    print(f"forget-workspace: every row of {args.workspace} is deleted at the next hourly housekeeping run")
+    return 0
 
 
 def _database_url(settings: Settings, args: argparse.Namespace, command: str) -> str | None:

@@ -68,6 +68,8 @@ def check_slack(settings: Settings, client: WebClient, stop: threading.Event, *,
     Raises SettingError when Slack refuses a token. While Slack can't be reached (or answers with a
     server error), logs one line per try and tries again with backoff. False when stopped meanwhile.
     """
+    if settings.oauth_enabled:
+        return True  # no token of its own: each workspace's comes with its installation (bot.installations)
     delay = FIRST_RETRY_SECONDS
     # slack_sdk logs every failed request at ERROR with its own words; here our one line says it.
     sdk_logger = logging.getLogger("slack_sdk.web.base_client")

@@ -99,7 +99,15 @@ class Settings:
     cx_feed_dir: str = DEFAULT_CX_FEED_DIR
     cx_feed_deadline_seconds: float = 300.0
     cx_feed_allow_private_urls: bool = False
+    # OAuth mode (many workspaces): set together with PULSSI_SECRET_KEY, instead of SLACK_BOT_TOKEN.
+    slack_client_id: str | None = None
+    slack_client_secret: Secret = field(default_factory=lambda: Secret(""), repr=False)
     secrets: tuple[str, ...] = field(default=(), repr=False, compare=False)
+
+    @property
+    def oauth_enabled(self) -> bool:
+        """Installs through /slack/install, one token per workspace in the database (bot.oauth)."""
+        return bool(self.slack_client_id and self.slack_client_secret)
 
     @classmethod
     def from_env(
@@ -114,9 +122,27 @@ class Settings:
         `require_slack` is false for commands that never talk to Slack (migrate, import-cx, report).
         """
         reader = _Reader(env)
-        bot_token = reader.secret("SLACK_BOT_TOKEN", required=require_slack, prefix="xoxb-")
+        client_id, client_secret = _oauth_credentials(reader)
+        oauth = client_id is not None
+        bot_token = reader.secret("SLACK_BOT_TOKEN", required=require_slack and not oauth, prefix="xoxb-")
+        if oauth and bot_token:
+            raise SettingError(
+                "SLACK_BOT_TOKEN",
+                "set either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET"
+                " (install with OAuth), not both",
+            )
         signing_secret = reader.secret("SLACK_SIGNING_SECRET", required=require_slack, min_length=8)
         app_token_value = reader.secret("SLACK_APP_TOKEN", required=require_app_token, prefix="xapp-")
+        if oauth and require_app_token:
+            raise SettingError(
+                "SLACK_CLIENT_ID", "installing with OAuth needs `serve` (HTTP, for /slack/install), not Socket Mode"
+            )
+        if oauth and reader.optional("PULSSI_SECRET_KEY") is None:
+            raise SettingError(
+                "PULSSI_SECRET_KEY",
+                "is required with SLACK_CLIENT_ID and SLACK_CLIENT_SECRET (it encrypts the installation tokens)"
+                " but not set",
+            )
         secret_key = reader.secret("PULSSI_SECRET_KEY", required=require_slack)
         if secret_key and len(secret_key.reveal()) < MIN_SECRET_KEY_LENGTH:
             raise SettingError(
@@ -156,7 +182,11 @@ class Settings:
             cx_feed_dir=reader.optional("CX_FEED_DIR") or DEFAULT_CX_FEED_DIR,
             cx_feed_deadline_seconds=float(reader.integer("CX_FEED_DEADLINE_SECONDS", 300, low=1, high=24 * 3600)),
             cx_feed_allow_private_urls=reader.boolean("CX_FEED_ALLOW_PRIVATE_URLS", False),
-            secrets=tuple(s.reveal() for s in (bot_token, signing_secret, app_token_value, secret_key) if s),
+            slack_client_id=client_id,
+            slack_client_secret=client_secret,
+            secrets=tuple(
+                s.reveal() for s in (bot_token, signing_secret, app_token_value, secret_key, client_secret) if s
+            ),
         )
         _check_feed_dir(settings.cx_feed_dir, explicit=reader.optional("CX_FEED_DIR") is not None)
         if settings.cx_feed_url and not (
@@ -171,6 +201,21 @@ class Settings:
             except ValueError as exc:
                 raise SettingError("CX_FEED_COLUMNS", str(exc)) from None
         return settings
+
+
+def _oauth_credentials(reader: _Reader) -> tuple[str | None, Secret]:
+    """SLACK_CLIENT_ID and SLACK_CLIENT_SECRET: both or neither (a half-set pair names the missing one)."""
+    client_id = reader.optional("SLACK_CLIENT_ID")
+    client_secret = reader.secret("SLACK_CLIENT_SECRET", required=False, min_length=8)
+    if client_id is None and not client_secret:
+        return None, client_secret
+    if client_id is None:
+        raise SettingError("SLACK_CLIENT_ID", "is required with SLACK_CLIENT_SECRET (install with OAuth) but not set")
+    if not client_secret:
+        raise SettingError("SLACK_CLIENT_SECRET", "is required with SLACK_CLIENT_ID (install with OAuth) but not set")
+    if not re.fullmatch(r"\d+\.\d+", client_id):
+        raise SettingError("SLACK_CLIENT_ID", "does not look like a Slack client ID (digits, a dot, digits)")
+    return client_id, client_secret
 
 
 def _check_feed_dir(value: str, *, explicit: bool) -> None:

@@ -10,12 +10,16 @@ import socket
 import ssl
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 from urllib.error import HTTPError, URLError
 from urllib.parse import urlsplit
 from urllib.request import Request
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -188,8 +192,65 @@ def close_thread_connections(client: WebClient) -> None:
         client.close_thread_connections()
 
 
-def make_web_client(settings: Settings, *, timeout: int = 15) -> WebClient:
-    client = KeepAliveWebClient(
+# OAuth mode: the bot token of the installation the running listener or job acts for (see acting_as).
+_acting_token: ContextVar[str | None] = ContextVar("pulssi_acting_token", default=None)
+
+
+class NotInstalledError(SlackClientError):
+    """OAuth mode: a Slack call made with no workspace's installation to act for. Nothing was sent."""
+
+
+@contextmanager
+def acting_as(bot_token: str) -> Iterator[None]:
+    """Calls through an InstallationWebClient in this context (and in work it hands on with the context
+    copied: Deps.run_later, Bolt's listener threads) carry `bot_token`."""
+    reset = _acting_token.set(bot_token)
+    try:
+        yield
+    finally:
+        _acting_token.reset(reset)
+
+
+def act_as(bot_token: str | None) -> None:
+    """Bind `bot_token` for the rest of the current context: for a request that runs in a context of its own
+    (bot.web), where Bolt runs the listeners after the middleware that knows the token has returned."""
+    _acting_token.set(bot_token)
+
+
+def acting_token() -> str | None:
+    return _acting_token.get()
+
+
+def _names_token(arguments: dict[str, Any]) -> bool:
+    return any(isinstance(part, dict) and part.get("token") for part in arguments.values())
+
+
+class InstallationWebClient(KeepAliveWebClient):
+    """OAuth mode's client: there is no default token. Each call carries the token of the installation the
+    current listener (the request's, as Bolt authorized it) or job (bot.installations) acts for; a call made
+    outside of one raises NotInstalledError instead of going out with another workspace's token."""
+
+    @property
+    def token(self) -> str | None:
+        return _acting_token.get()
+
+    @token.setter
+    def token(self, _value: str | None) -> None:
+        return None  # WebClient's __init__ sets it; the token is only ever the acting one
+
+    def api_call(self, api_method: str, **kwargs: Any) -> Any:
+        # oauth.v2.access authenticates with the client id and secret; an explicit token= names its own.
+        if _acting_token.get() is None and not api_method.startswith("oauth.") and not _names_token(kwargs):
+            raise NotInstalledError(f"{api_method}: no workspace installation to act for")
+        return super().api_call(api_method, **kwargs)
+
+
+def make_web_client(settings: Settings, *, timeout: int = 15, own_token_only: bool = False) -> WebClient:
+    """`own_token_only`: in OAuth mode, a client for calls that name their credentials themselves (token
+    refreshes), instead of one that acts for an installation."""
+    acts = settings.oauth_enabled and not own_token_only
+    client_class = InstallationWebClient if acts else KeepAliveWebClient
+    client = client_class(
         token=settings.slack_bot_token.reveal() or None,
         base_url=settings.slack_api_url,
         timeout=timeout,
@@ -215,7 +276,8 @@ def make_lookup_client(settings: Settings, *, timeout: int = LOOKUP_BUDGET_SECON
     """A client for lookups before ack(): a short timeout and no retries at all, so a 429 comes back as an
     error at once instead of sleeping out Retry-After. The caller decides later, after ack(), with the
     ordinary client."""
-    client = KeepAliveWebClient(
+    client_class = InstallationWebClient if settings.oauth_enabled else KeepAliveWebClient
+    client = client_class(
         token=settings.slack_bot_token.reveal() or None, base_url=settings.slack_api_url, timeout=timeout
     )
     client.retry_handlers.clear()

@@ -5,6 +5,7 @@ The same callable runs under gunicorn (`serve`, the Procfile's web line) and und
 
 from __future__ import annotations
 
+import contextvars
 import io
 import json
 import logging
@@ -64,7 +65,9 @@ def create_wsgi_app(app: App, deps: Deps) -> WsgiApp:
                 if reason is not None:
                     logger.warning("malformed Slack request refused: %s", reason)
                     return _plain(start_response, "400 Bad Request", b"bad request")
-        return slack_handler(environ, start_response)
+        # A context of its own per request: what one request binds (in OAuth mode, the token of the installation
+        # it acts for: bot.oauth) goes to its listeners and never to the next request this thread serves.
+        return contextvars.copy_context().run(slack_handler, environ, start_response)
 
     return application
 

@@ -11,9 +11,23 @@ from __future__ import annotations
 
 import secrets
 from datetime import date, datetime
+from typing import Any, Protocol
 
-from sqlalchemy import BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import text as sql_text
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -40,6 +54,11 @@ class Workspace(SQLModel, table=True):
     sending_stopped_reason: str | None = Field(default=None, max_length=64)
     # JSON: the last imported file's length, hash, lines and parse decisions, so a grown file's tail is read alone
     cx_feed_state: str | None = None
+    # OAuth mode: when the app was uninstalled (or its bot token revoked). The data is purged RETENTION_DAYS
+    # later (bot.services.installations) unless the workspace installs again; NULL while installed.
+    uninstalled_at: datetime | None = None
+    # An admin asked for the workspace's data to go: purged at the next housekeeping run after uninstalling.
+    purge_requested_at: datetime | None = None
 
 
 class Team(SQLModel, table=True):
@@ -561,3 +580,119 @@ class NudgeSnooze(SQLModel, table=True):
     team_id: int = Field(foreign_key="team.id")
     user_id: str = Field(max_length=32)
     until: date
+
+
+# -- OAuth installations (OAuth mode only): slack_sdk's SQLAlchemy installation and state stores' tables.
+# The column names are slack_sdk's, so its stores read and write them; the token columns are Text (a sealed
+# token is longer than the 200 characters slack_sdk declares) and hold only ciphertext: the store passes a
+# cipher (bot.services.installations) whose key is derived from PULSSI_SECRET_KEY and never stored.
+# They are keyed by Slack's team id (the workspace id elsewhere) and enterprise id, as slack_sdk keys them.
+INSTALLATIONS_TABLE = "slack_installations"
+BOTS_TABLE = "slack_bots"
+OAUTH_STATES_TABLE = "slack_oauth_states"
+
+
+class TokenCipher(Protocol):
+    def seal(self, plaintext: str) -> str: ...
+
+    def open(self, sealed: str) -> str: ...
+
+
+class SealedToken(TypeDecorator[str]):
+    """A token column: sealed on the way in, opened on the way out. Without a cipher (the schema itself, as the
+    migrations and their check see it) it is plain Text and must never be written through."""
+
+    impl = Text
+    cache_ok = True
+
+    def __init__(self, cipher: TokenCipher | None = None) -> None:
+        super().__init__()
+        self.cipher = cipher
+
+    def process_bind_param(self, value: str | None, dialect: Any) -> str | None:  # noqa: ARG002 (SQLAlchemy's)
+        if value is None:
+            return None
+        if self.cipher is None:
+            raise RuntimeError("a token column written without a cipher")
+        return self.cipher.seal(value)
+
+    def process_result_value(self, value: str | None, dialect: Any) -> str | None:  # noqa: ARG002
+        if value is None or self.cipher is None:
+            return None
+        return self.cipher.open(value)
+
+
+def installations_table(metadata: MetaData, cipher: TokenCipher | None = None) -> Table:
+    """slack_sdk's `slack_installations` (SQLAlchemyInstallationStore.build_installations_table), tokens sealed."""
+    return Table(
+        INSTALLATIONS_TABLE,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("client_id", String(32), nullable=False),
+        Column("app_id", String(32), nullable=False),
+        Column("enterprise_id", String(32)),
+        Column("enterprise_name", String(200)),
+        Column("enterprise_url", String(200)),
+        Column("team_id", String(32)),
+        Column("team_name", String(200)),
+        Column("bot_token", SealedToken(cipher)),
+        Column("bot_id", String(32)),
+        Column("bot_user_id", String(32)),
+        Column("bot_scopes", String(1000)),
+        Column("bot_refresh_token", SealedToken(cipher)),
+        Column("bot_token_expires_at", DateTime),
+        Column("user_id", String(32), nullable=False),
+        Column("user_token", SealedToken(cipher)),
+        Column("user_scopes", String(1000)),
+        Column("user_refresh_token", SealedToken(cipher)),
+        Column("user_token_expires_at", DateTime),
+        Column("incoming_webhook_url", String(200)),
+        Column("incoming_webhook_channel", String(200)),
+        Column("incoming_webhook_channel_id", String(200)),
+        Column("incoming_webhook_configuration_url", String(200)),
+        Column("is_enterprise_install", Boolean, nullable=False, default=False),
+        Column("token_type", String(32)),
+        Column("installed_at", DateTime, nullable=False),
+        Index(f"{INSTALLATIONS_TABLE}_idx", "client_id", "enterprise_id", "team_id", "user_id", "installed_at"),
+    )
+
+
+def bots_table(metadata: MetaData, cipher: TokenCipher | None = None) -> Table:
+    """slack_sdk's `slack_bots` (SQLAlchemyInstallationStore.build_bots_table), tokens sealed."""
+    return Table(
+        BOTS_TABLE,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("client_id", String(32), nullable=False),
+        Column("app_id", String(32), nullable=False),
+        Column("enterprise_id", String(32)),
+        Column("enterprise_name", String(200)),
+        Column("team_id", String(32)),
+        Column("team_name", String(200)),
+        Column("bot_token", SealedToken(cipher)),
+        Column("bot_id", String(32)),
+        Column("bot_user_id", String(32)),
+        Column("bot_scopes", String(1000)),
+        Column("bot_refresh_token", SealedToken(cipher)),
+        Column("bot_token_expires_at", DateTime),
+        Column("is_enterprise_install", Boolean, nullable=False, default=False),
+        Column("installed_at", DateTime, nullable=False),
+        Index(f"{BOTS_TABLE}_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+    )
+
+
+def oauth_states_table(metadata: MetaData) -> Table:
+    """slack_sdk's `slack_oauth_states` (SQLAlchemyOAuthStateStore): one row per install started, until used."""
+    return Table(
+        OAUTH_STATES_TABLE,
+        metadata,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("state", String(200), nullable=False),
+        Column("expire_at", DateTime, nullable=False),
+    )
+
+
+# The schema as migrations create it (no cipher: nothing writes through these three objects).
+installations_table(SQLModel.metadata)
+bots_table(SQLModel.metadata)
+oauth_states_table(SQLModel.metadata)

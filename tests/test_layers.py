@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = ("bot", "handlers", "storage")
 
 BASE = {"bot.i18n", "bot.timeutil", "bot.logging_setup", "bot.payload_check"}
-INFRA = {"bot.settings", "bot.slack_client", "bot.user_directory", "bot.deps"}
+INFRA = {"bot.settings", "bot.slack_client", "bot.user_directory", "bot.deps", "bot.installations"}
 BLOCKS_MAY_IMPORT = ("bot.domain", "bot.i18n", "bot.timeutil", "bot.blocks")
 
 

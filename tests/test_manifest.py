@@ -81,3 +81,21 @@ def test_http_manifest_is_the_socket_manifest_with_request_urls() -> None:
         del command["url"]
     http["settings"]["socket_mode_enabled"] = True
     assert http == socket_mode
+
+
+OAUTH_MANIFEST = MANIFEST.with_name("manifest.oauth.yml")
+
+
+def test_oauth_manifest_is_the_http_manifest_with_a_redirect_url_and_rotating_tokens() -> None:
+    from bot.oauth import BOT_SCOPES, REDIRECT_PATH
+
+    http, oauth = load_manifest(HTTP_MANIFEST), load_manifest(OAUTH_MANIFEST)
+    assert oauth["oauth_config"]["redirect_urls"] == [PLACEHOLDER_URL.replace("/slack/events", REDIRECT_PATH)]
+    assert oauth["settings"]["token_rotation_enabled"] is True
+    # What /slack/install asks for is what the manifest grants (and what the fake Slack checks calls against).
+    assert tuple(oauth["oauth_config"]["scopes"]["bot"]) == BOT_SCOPES
+    del oauth["oauth_config"]["redirect_urls"]
+    oauth["settings"]["token_rotation_enabled"] = False
+    # Org-wide install on Enterprise Grid is the Grid part's to decide.
+    oauth["settings"].pop("org_deploy_enabled"), http["settings"].pop("org_deploy_enabled")
+    assert oauth == http

@@ -26,13 +26,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+# The secret's minimum is defined with the one derivation; re-exported where settings and tests look for it.
+from bot.domain.secret_keys import MIN_SECRET_KEY_LENGTH as MIN_SECRET_KEY_LENGTH
+from bot.domain.secret_keys import derive_key
+
 T = TypeVar("T")
 
 # Below 3, a person who answered can subtract their own answer and learn the other person's.
 MIN_ANONYMITY_MIN = 3
 DEFAULT_ANONYMITY_MIN = 5
 ROUND_KEY_BYTES = 32
-MIN_SECRET_KEY_LENGTH = 32
 ROTATION_OFFSETS = 1000
 
 
@@ -46,12 +49,9 @@ def validate_anonymity_min(value: int) -> int:
 
 
 def derived_key(secret: str, purpose: str, *parts: object) -> bytes:
-    """The one way Pulssi derives a key from the server secret: HMAC-SHA256 of "pulssi-<purpose>:<parts>".
-    Each use has its own purpose label, so no two uses ever share a key; none of them is stored."""
-    if len(secret) < MIN_SECRET_KEY_LENGTH:
-        raise ValueError("the server secret is missing or too short")
-    message = ":".join([f"pulssi-{purpose}", *(str(part) for part in parts)]).encode()
-    return hmac.new(secret.encode(), message, hashlib.sha256).digest()
+    """The key for one purpose (and its parts), by the one derivation in bot.domain.secret_keys: the label is
+    "pulssi-<purpose>:<parts>", so no two uses ever share a key; none of them is stored."""
+    return derive_key(secret, ":".join([f"pulssi-{purpose}", *(str(part) for part in parts)]))
 
 
 def sealing_key(secret: str, purpose: str) -> bytes:

@@ -323,17 +323,20 @@ def reply_tick(deps: Deps) -> int:
     deps.db.scrub(SCRUBBED_TABLES)
     sent = 0
     for item in random.sample(outgoing, len(outgoing)):  # in random order: not even the order follows anything
-        t = translator_for_person(deps, item.workspace_id, item.recipient)
-        text, blocks = (
-            author_dm(t, item.route_id, item.comment, item.text, item.manager_id, can_answer=item.open_route)
-            if item.to_author
-            else manager_dm(t, item.route_id, item.comment, item.text)
-        )
-        try:
-            deps.client.chat_postMessage(channel=item.recipient, text=text, blocks=blocks)
-            sent += 1
-        except SlackApiError as error:
-            logger.warning("a conversation reply was not delivered: %s", error.response.get("error", "error"))
+        with deps.acting_for(item.workspace_id) as installed:
+            if not installed:  # OAuth mode: the workspace was uninstalled; its messages go nowhere
+                continue
+            t = translator_for_person(deps, item.workspace_id, item.recipient)
+            text, blocks = (
+                author_dm(t, item.route_id, item.comment, item.text, item.manager_id, can_answer=item.open_route)
+                if item.to_author
+                else manager_dm(t, item.route_id, item.comment, item.text)
+            )
+            try:
+                deps.client.chat_postMessage(channel=item.recipient, text=text, blocks=blocks)
+                sent += 1
+            except SlackApiError as error:
+                logger.warning("a conversation reply was not delivered: %s", error.response.get("error", "error"))
     if outgoing:
         logger.info("delivered %d of %d conversation messages", sent, len(outgoing))
     return sent

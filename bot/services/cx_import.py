@@ -537,4 +537,6 @@ def cx_feed_tick(deps: Deps, import_problem: ImportProblem) -> None:
             logger.exception("CX import failed for workspace %s", workspace_id)
             continue
         if set_by and (summary.rejected or summary.status in ("rejected", "failed")):
-            import_problem(deps, workspace_id, set_by, summary)
+            with deps.acting_for(workspace_id) as installed:
+                if installed:  # OAuth mode: the admin of a workspace without an installation can't be told
+                    import_problem(deps, workspace_id, set_by, summary)

@@ -24,8 +24,12 @@ class PeriodicJob:
     run: Callable[[Deps], object]
 
 
-def purge_idempotency_keys(deps: Deps) -> None:
+def housekeeping(deps: Deps) -> None:
+    from bot.services.installations import purge_uninstalled
+
     idempotency.forget_older_than(deps.db, deps.now() - idempotency.RETENTION)
+    # OAuth mode: workspaces uninstalled 30 days ago (or whose admin asked) are purged.
+    purge_uninstalled(deps)
 
 
 def periodic_jobs(deps: Deps, *, after_close: AfterClose, import_problem: ImportProblem) -> list[PeriodicJob]:
@@ -41,7 +45,7 @@ def periodic_jobs(deps: Deps, *, after_close: AfterClose, import_problem: Import
         PeriodicJob("pulse-tick", deps.settings.scheduler_tick_seconds, partial(pulse_tick, after_close=after_close)),
         # Checked every minute; each workspace's feed is pulled once per CX_FEED_INTERVAL_MINUTES.
         PeriodicJob("cx-feed", 60, partial(cx_feed_tick, import_problem=import_problem)),
-        PeriodicJob("housekeeping", 3600, purge_idempotency_keys),
+        PeriodicJob("housekeeping", 3600, housekeeping),
         # Tough-moment reminders and check-ins are due to the working day; a few minutes late is fine.
         PeriodicJob("tough-moments", 300, tough_tick),
         # Manager nudges other than a need's drop (which follows a round's close): one per team per week.

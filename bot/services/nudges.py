@@ -213,11 +213,14 @@ def nudge_tick(deps: Deps) -> None:
     for workspace_id in workspaces:
         with deps.db.session_scope() as session:
             views = teams.workspace_views(session, workspace_id)
-        for team in views:
-            try:
-                nudge_team(deps, workspace_id, team)
-            except Exception:
-                logger.exception("the nudge check of team %s failed", team.id)
+        with deps.acting_for(workspace_id) as installed:
+            if not installed:  # OAuth mode: no installation, nobody to nudge
+                continue
+            for team in views:
+                try:
+                    nudge_team(deps, workspace_id, team)
+                except Exception:
+                    logger.exception("the nudge check of team %s failed", team.id)
 
 
 def snooze(deps: Deps, workspace_id: str, team_id: int, user_id: str) -> tuple[str, date]:

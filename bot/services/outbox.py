@@ -79,23 +79,45 @@ def _send_loop(deps: Deps, limit: int) -> int:
         claimed = _claim_batch(deps, min(BATCH, limit - tried))
         if not claimed:
             return sent
-        claim, delivery_ids = claimed
-        tried += max(1, len(delivery_ids))
-        for delivery_id in delivery_ids:
-            if _send_one(deps, delivery_id, claim):
-                sent += 1
+        claim, won = claimed
+        tried += max(1, len(won))
+        by_workspace: dict[str, list[int]] = {}
+        for delivery_id, workspace_id in won:
+            by_workspace.setdefault(workspace_id, []).append(delivery_id)
+        for workspace_id, delivery_ids in by_workspace.items():
+            # Each workspace's DMs carry its own token (OAuth mode); one without an installation is skipped.
+            with deps.acting_for(workspace_id) as installed:
+                if not installed:
+                    _give_back(deps, workspace_id, delivery_ids, claim)
+                    continue
+                for delivery_id in delivery_ids:
+                    if _send_one(deps, delivery_id, claim):
+                        sent += 1
     return sent
 
 
-def _claim_batch(deps: Deps, size: int) -> tuple[str, list[int]] | None:
-    """Claim up to `size` due rows under a fresh token; None when nothing is due."""
+def _give_back(deps: Deps, workspace_id: str, delivery_ids: list[int], claim: str) -> None:
+    """OAuth mode, a workspace without an installation: its rows go back untried, and its sending stops until
+    it installs again (bot.services.installations resumes it)."""
+    slack_problems.stop_sending(deps, workspace_id, slack_problems.NOT_INSTALLED)
+    with deps.db.session_scope() as session:
+        for delivery_id in delivery_ids:
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is not None and delivery.claimed_by == claim:
+                delivery.claimed_at = None
+                delivery.attempts = max(0, delivery.attempts - 1)
+                session.add(delivery)
+
+
+def _claim_batch(deps: Deps, size: int) -> tuple[str, list[tuple[int, str]]] | None:
+    """Claim up to `size` due rows (id, workspace) under a fresh token; None when nothing is due."""
     now = deps.now()
     claim = f"{deps.worker_id[:40]}/{uuid.uuid4().hex[:16]}"
     # A claim older than this belongs to a sender that died; its row is retried (with the history check).
     stale_before = to_db(now - timedelta(seconds=deps.settings.outbox_claim_timeout_seconds))
     with deps.db.session_scope() as session:
         query = (
-            select(Delivery.id)
+            select(Delivery.id, Delivery.workspace_id)
             .join(PulseRound, col(PulseRound.id) == col(Delivery.round_id))
             .where(
                 col(Delivery.sent_at).is_(None),
@@ -111,8 +133,8 @@ def _claim_batch(deps: Deps, size: int) -> tuple[str, list[int]] | None:
         if deps.db.dialect == "postgresql":
             # Several senders share a fan-out: each skips rows another has locked.
             query = query.with_for_update(skip_locked=True, of=Delivery)
-        candidates = [int(i) for i in session.exec(query).all() if i is not None]
-        won = [i for i in candidates if repo.claim_delivery(session, i, claim, to_db(now), stale_before)]
+        candidates = [(int(i), str(w)) for i, w in session.exec(query).all() if i is not None]
+        won = [(i, w) for i, w in candidates if repo.claim_delivery(session, i, claim, to_db(now), stale_before)]
     return (claim, won) if candidates else None
 
 
@@ -311,10 +333,13 @@ def send_due_reminders(deps: Deps) -> int:
         if muted:
             continue
         try:
-            t = translator_for_person(deps, workspace_id, user_id)
-            deps.client.chat_postMessage(
-                channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))]
-            )
+            with deps.acting_for(workspace_id) as installed:
+                if not installed:
+                    continue  # a nudge, never worth a duplicate: not kept for a re-install
+                t = translator_for_person(deps, workspace_id, user_id)
+                deps.client.chat_postMessage(
+                    channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))]
+                )
             reminded += 1
         except SlackApiError as error:
             # A reminder is a nudge, never worth a duplicate: it is not retried.

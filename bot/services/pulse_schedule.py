@@ -151,8 +151,11 @@ def start_scheduled_rounds(deps: Deps) -> int:
         if any(schedule_domain.stands_for(schedule, due, day) for day in round_days):
             continue
         try:
-            if rounds.start_round(deps, team.workspace_id, team.id, manual=False, scheduled_for=due):
-                started += 1
+            with deps.acting_for(team.workspace_id) as installed:
+                if not installed:
+                    continue  # OAuth mode, the workspace has no installation: no round, no DM with another token
+                if rounds.start_round(deps, team.workspace_id, team.id, manual=False, scheduled_for=due):
+                    started += 1
         except Exception:
             logger.exception("could not start the scheduled round of team %s", team.id)
     return started
@@ -169,10 +172,14 @@ def close_due_rounds(deps: Deps, after_close: AfterClose) -> int:
     closed = 0
     for round_id, workspace_id in due:
         assert round_id is not None
-        result = rounds.close_round(deps, workspace_id, round_id)
-        if result is not None:
-            closed += 1
-            after_close(deps, result)
+        # A round closes whether or not its workspace is installed (the answers become aggregates);
+        # only an installed one gets its DMs updated and its digest.
+        with deps.acting_for(workspace_id) as installed:
+            result = rounds.close_round(deps, workspace_id, round_id)
+            if result is not None:
+                closed += 1
+                if installed:
+                    after_close(deps, result)
     return closed
 
 

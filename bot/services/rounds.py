@@ -30,6 +30,7 @@ from bot.services import conversations
 from bot.services.languages import translator_for_person
 from bot.services.team_actions import aggregate_help, claim_help_round, save_help_answer
 from bot.services.teams import NoTeam, refresh_members
+from bot.slack_client import NotInstalledError
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.models import (
@@ -523,12 +524,16 @@ def _mark_dms_closed(deps: Deps, workspace_id: str, dms: list[tuple[str, str, st
     """Every DM of the round becomes the same closed notice (in the person's language), whatever its reader
     did; in random order, so not even the order of the updates follows anything."""
     for user_id, channel, ts in random.sample(dms, len(dms)):
-        t = translator_for_person(deps, workspace_id, user_id)
         try:
+            t = translator_for_person(deps, workspace_id, user_id)  # may ask Slack for the person's locale
             deps.client.chat_update(channel=channel, ts=ts, text=t("pulsedm.closed"), blocks=closed_dm_blocks(t))
         except SlackApiError as error:
             # message_not_found etc.: the person deleted the DM; nothing to hide there any more.
             logger.warning("could not mark a pulse DM closed: %s", error.response.get("error", "error"))
+        except NotInstalledError:
+            # OAuth mode, the workspace uninstalled: its round still closes; Slack took its DMs with the app.
+            logger.info("workspace %s has no installation: its pulse DMs stay as they are", workspace_id)
+            return
 
 
 def close_open_round(deps: Deps, workspace_id: str, team_id: int) -> ClosedRound:

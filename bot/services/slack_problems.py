@@ -8,7 +8,7 @@ anyone answered.
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from sqlmodel import Session, col, select
@@ -30,6 +30,8 @@ logger = logging.getLogger(__name__)
 TOKEN_REASONS = frozenset(
     {"invalid_auth", "not_authed", "token_revoked", "token_expired", "account_inactive", "org_login_required"}
 )
+# OAuth mode: the workspace has no installation (uninstalled, its token revoked): sending waits for an install.
+NOT_INSTALLED = "not_installed"
 # Permission errors (missing_scope...) auth.test can't see: sending is tried again after this long.
 RETRY_STOPPED_AFTER = timedelta(hours=1)
 
@@ -90,6 +92,8 @@ def resume_if_token_works(deps: Deps) -> int:
         ]
     if not stopped:
         return 0
+    if deps.installations is not None:
+        return _resume_installed(deps, stopped)
     try:
         answer = deps.client.auth_test()
     except SlackApiError as error:
@@ -110,6 +114,38 @@ def resume_if_token_works(deps: Deps) -> int:
                 resumed += 1
                 logger.info("Slack accepts the bot token again: sending resumed for workspace %s", workspace_id)
     return resumed
+
+
+def _resume_installed(deps: Deps, stopped: list[tuple[str, str, datetime]]) -> int:
+    """OAuth mode: each stopped workspace is asked about with its own token; one without an installation stays
+    stopped (installing again resumes it)."""
+    now = deps.now()
+    resumed = 0
+    for workspace_id, reason, since in stopped:
+        if reason not in TOKEN_REASONS | {NOT_INSTALLED} and now - since < RETRY_STOPPED_AFTER:
+            continue
+        with deps.acting_for(workspace_id) as installed:
+            if not installed:
+                continue
+            try:
+                deps.client.auth_test()
+            except SlackApiError as error:
+                logger.warning("workspace %s: Slack still refuses its token (%s)", workspace_id, error_code(error))
+                continue
+        resumed += resume_sending(deps, workspace_id)
+    return resumed
+
+
+def resume_sending(deps: Deps, workspace_id: str) -> int:
+    with deps.db.session_scope() as session:
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is None or workspace.sending_stopped_at is None:
+            return 0
+        workspace.sending_stopped_at = None
+        workspace.sending_stopped_reason = None
+        session.add(workspace)
+    logger.info("Slack accepts the bot token again: sending resumed for workspace %s", workspace_id)
+    return 1
 
 
 def channel_post_failed(deps: Deps, workspace_id: str, channel_id: str, error: SlackApiError) -> bool:

@@ -435,9 +435,13 @@ def tough_tick(deps: Deps) -> None:
     """The scheduler's job: reminders for unacknowledged requests, check-ins, forgetting old requests.
     Each row is claimed before its DM goes out, so a second scheduler or a re-run sends nothing twice."""
     for work in due_reminders(deps):
-        send_request_dms(deps, work.workspace_id, work.request, reminder=True)
+        with deps.acting_for(work.workspace_id) as installed:
+            if installed:  # OAuth mode: a workspace without an installation is skipped
+                send_request_dms(deps, work.workspace_id, work.request, reminder=True)
     for work in due_checkins(deps):
-        send_checkin(deps, work.workspace_id, work.request)
+        with deps.acting_for(work.workspace_id) as installed:
+            if installed:
+                send_checkin(deps, work.workspace_id, work.request)
     send_sealed_checkins(deps)
     forget_unanswered(deps)
 
@@ -498,12 +502,15 @@ def send_sealed_checkins(deps: Deps) -> int:
             continue
         workspace_id, user_id = str(fields["w"]), str(fields["u"])
         answer = seal(key, ANSWER_PURPOSE, {**fields, "n": secrets.token_hex(16)})
-        text, blocks = checkin_dm(translator_for_person(deps, workspace_id, user_id), 0, sealed=answer)
-        try:
-            deps.client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
-            sent += 1
-        except SlackApiError as error:
-            logger.warning("tough-moment check-in not sent: %s", error.response.get("error"))
+        with deps.acting_for(workspace_id) as installed:
+            if not installed:  # OAuth mode: an uninstalled workspace's check-in goes nowhere
+                continue
+            text, blocks = checkin_dm(translator_for_person(deps, workspace_id, user_id), 0, sealed=answer)
+            try:
+                deps.client.chat_postMessage(channel=user_id, text=text, blocks=blocks)
+                sent += 1
+            except SlackApiError as error:
+                logger.warning("tough-moment check-in not sent: %s", error.response.get("error"))
     return sent
 
 

@@ -8,6 +8,7 @@ and every method checks the bot's scopes in manifest.yml.
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import itertools
 import json
@@ -105,6 +106,35 @@ class _InjectedError:
 
 
 @dataclass
+class InstallableWorkspace:
+    """A workspace the app can be installed into through the OAuth flow (add_workspace)."""
+
+    team_id: str
+    name: str
+    enterprise_id: str | None = None
+    enterprise_name: str | None = None
+
+
+@dataclass
+class IssuedToken:
+    """A token oauth.v2.access gave out: whose it is, until when (rotation), and whether it was revoked."""
+
+    token: str
+    team_id: str
+    kind: str  # "bot" or "user"
+    user_id: str | None = None
+    expires_at: float | None = None  # time.time(); None: a token that does not rotate
+    revoked: bool = False
+
+
+@dataclass
+class _Grant:
+    team_id: str
+    user_id: str
+    used: bool = False
+
+
+@dataclass
 class _State:
     users: dict[str, dict[str, Any]] = field(default_factory=dict)
     channels: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -145,6 +175,18 @@ class FakeSlack:
         # The bot token's scopes: what manifest.yml asks for, so a method the manifest forgot fails here.
         self.scopes = set(scopes) if scopes is not None else manifest_bot_scopes()
         self.socket_url: str | None = None  # a Socket Mode server's ws:// address (tests.slack.socket_mode)
+        # -- OAuth (install through /slack/install): the app's credentials, where Slack sends the installer back
+        # (the app's configured Redirect URL), the workspaces that can install it, and every token given out.
+        self.client_id = "1111111111.2222222222"
+        self.client_secret = "fake-client-secret-0123456789"
+        self.redirect_url = ""
+        self.token_rotation_seconds: int | None = None  # set: tokens expire after this and come with refresh tokens
+        self.workspaces: dict[str, InstallableWorkspace] = {team_id: InstallableWorkspace(team_id, "Example")}
+        self.issued: dict[str, IssuedToken] = {}
+        self._refresh_tokens: dict[str, tuple[str, str]] = {}  # refresh token -> (team_id, kind)
+        self._grants: dict[str, _Grant] = {}
+        self._installer: tuple[str, str] = (team_id, "UINSTALLER")
+        self._calling = threading.local()  # the workspace whose token the request being answered carries
         self._state = _State()
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
@@ -319,12 +361,14 @@ class FakeSlack:
         is_archived: bool = False,
         host_team_id: str | None = None,
         shared_team_ids: list[str] | None = None,
+        team_id: str | None = None,
     ) -> None:
         """A channel and its members; the bot is a member only when `bot_user_id` is in `members`, as in Slack.
 
         Grid: `host_team_id` is the workspace that made the channel (conversations.info `conversation_host_id`),
-        `shared_team_ids` every workspace of the org it is shared with (then `is_shared`/`is_org_shared`)."""
-        host = host_team_id or self.team_id
+        `shared_team_ids` every workspace of the org it is shared with (then `is_shared`/`is_org_shared`).
+        `team_id` (OAuth tests): the installed workspace it is in, the default one if not given."""
+        host = host_team_id or team_id or self.team_id
         shared = list(shared_team_ids or [host])
         org_shared = len(shared) > 1
         with self._lock:
@@ -610,6 +654,9 @@ class FakeSlack:
             self._record("file_upload", {"file_id": file_id, "size": len(content)}, headers)
             self._send(request, 200, b"OK - " + str(len(content)).encode(), "text/plain")
             return
+        if parsed.path == "/oauth/v2/authorize":
+            self._authorize_page(request, dict(urllib.parse.parse_qsl(parsed.query)))
+            return
         if not parsed.path.startswith("/api/"):
             self._send(request, 404, b"not found", "text/plain")
             return
@@ -629,10 +676,14 @@ class FakeSlack:
         auth = headers.get("authorization", "")
         token = auth[7:] if auth.startswith("Bearer ") else str(params.get("token") or "")
         extra: dict[str, str] = {}
+        team_id, refusal = self._token_workspace(token)
+        self._calling.team_id = team_id
         if method == "apps.connections.open" and token.startswith("xapp-"):
             answer: dict[str, Any] = self._connections_open(token)
-        elif token != self.token:
-            answer = {"ok": False, "error": "invalid_auth" if token else "not_authed"}
+        elif method == "oauth.v2.access":
+            answer = self._oauth_access(params, headers)
+        elif refusal is not None:
+            answer = {"ok": False, "error": refusal}
         else:
             extra = {"x-oauth-scopes": ",".join(sorted(self.scopes))}
             try:
@@ -648,7 +699,11 @@ class FakeSlack:
                         "provided": ",".join(sorted(self.scopes)),
                     }
                 else:
-                    answer = self._injected_error(method, params) or self._dispatch(method, params)
+                    answer = (
+                        self._other_workspace(method, params, team_id or self.team_id)
+                        or self._injected_error(method, params)
+                        or self._dispatch(method, params)
+                    )
             except KeyError as missing:
                 answer = {"ok": False, "error": "invalid_arguments", "detail": f"missing {missing}"}
         if not answer.get("ok") and "charset" not in headers.get("content-type", "charset"):
@@ -659,6 +714,182 @@ class FakeSlack:
         self._record(method, params, headers, dict(answer))  # a do-then-fail fault keeps its _http_status here
         status = int(answer.pop("_http_status", 200))  # a fault that did the work, then answered 5xx
         self._send(request, status, json.dumps(answer).encode(), "application/json", extra)
+
+    # -- OAuth: the authorize page, oauth.v2.access (a code, or a refresh token), and whose a token is
+    def add_workspace(
+        self, team_id: str, name: str, *, enterprise_id: str | None = None, enterprise_name: str | None = None
+    ) -> None:
+        """Another workspace the app can be installed into (people and channels go in with team_id=...)."""
+        with self._lock:
+            self.workspaces[team_id] = InstallableWorkspace(team_id, name, enterprise_id, enterprise_name)
+
+    def install_as(self, team_id: str, user_id: str) -> None:
+        """Who clicks "Allow" on the next authorize page, and in which workspace."""
+        with self._lock:
+            self._installer = (team_id, user_id)
+
+    def tokens_of(self, team_id: str, kind: str = "bot") -> list[str]:
+        with self._lock:
+            return [t.token for t in self.issued.values() if t.team_id == team_id and t.kind == kind]
+
+    def current_token(self, team_id: str) -> str:
+        """The newest bot token given out for the workspace."""
+        tokens = self.tokens_of(team_id)
+        if not tokens:
+            raise AssertionError(f"no bot token was issued for {team_id}")
+        return tokens[-1]
+
+    def revoke_workspace(self, team_id: str) -> None:
+        """The workspace uninstalled the app (or an admin revoked its tokens): every token answers token_revoked."""
+        with self._lock:
+            for issued in self.issued.values():
+                if issued.team_id == team_id:
+                    issued.revoked = True
+            for refresh, (team, _kind) in list(self._refresh_tokens.items()):
+                if team == team_id:
+                    del self._refresh_tokens[refresh]
+
+    def team_of_call(self, call: RecordedCall) -> str | None:
+        """The workspace whose token the call carried (None: no token, or one Slack never gave out)."""
+        auth = call.headers.get("authorization", "")
+        token = auth[7:] if auth.startswith("Bearer ") else str(call.params.get("token") or "")
+        if token == self.token:
+            return self.team_id
+        with self._lock:
+            issued = self.issued.get(token)
+        return issued.team_id if issued else None
+
+    def _token_workspace(self, token: str) -> tuple[str | None, str | None]:
+        """(the token's workspace, None) or (None, Slack's error for it)."""
+        if not token:
+            return None, "not_authed"
+        if token == self.token:
+            return self.team_id, None
+        with self._lock:
+            issued = self.issued.get(token)
+        if issued is None:
+            return None, "invalid_auth"
+        if issued.revoked:
+            return None, "token_revoked"
+        if issued.expires_at is not None and time.time() >= issued.expires_at:
+            return None, "token_expired"
+        return issued.team_id, None
+
+    def _other_workspace(self, method: str, params: dict[str, Any], team_id: str) -> dict[str, Any] | None:
+        """Slack's answer when a call names a channel or person of another workspace than its token's: to that
+        token they don't exist (channel_not_found, user_not_found)."""
+        if method.startswith(("auth.", "files.", "apps.")):
+            return None
+        with self._lock:
+            channels = {str(params[k]) for k in ("channel", "channel_id") if params.get(k)}
+            for channel in channels:
+                info = self._state.channels.get(channel)
+                if info is not None and not self._channel_in(info, team_id):
+                    return {"ok": False, "error": "channel_not_found"}
+                person = channel if channel[:1] in ("U", "W") else channel[1:] if channel[:1] == "D" else ""
+                if person and not self._user_in(person, team_id):
+                    return {"ok": False, "error": "channel_not_found"}
+            named = {str(params[k]) for k in ("user", "user_id") if params.get(k)}
+            users = params.get("users")
+            if users:
+                named.update(users.split(",") if isinstance(users, str) else [str(u) for u in users])
+            if any(not self._user_in(user, team_id) for user in named):
+                return {"ok": False, "error": "user_not_found"}
+        return None
+
+    def _channel_in(self, info: dict[str, Any], team_id: str) -> bool:
+        """Whether a token of `team_id` sees the channel: its own workspace's, or one shared with it."""
+        home = info.get("context_team_id")
+        return home == team_id or team_id in (info.get("shared_team_ids") or []) or home not in self.workspaces
+
+    def _user_in(self, user_id: str, team_id: str) -> bool:
+        """Whether the person is visible to a token of `team_id`: anyone but a member of another workspace the
+        app can be installed in (people of other organisations, in Slack Connect channels, are visible)."""
+        user = self._state.users.get(user_id)
+        if user is None or user["team_id"] == team_id or team_id in (user.get("teams") or []):
+            return True
+        return user["team_id"] not in self.workspaces
+
+    def _authorize_page(self, request: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
+        """slack.com/oauth/v2/authorize: the installer allows, and Slack sends them back with a code and the state."""
+        if query.get("client_id") != self.client_id:
+            self._send(request, 400, b"invalid_client_id", "text/plain")
+            return
+        asked = set(filter(None, query.get("scope", "").split(",")))
+        if not asked or not asked <= self.scopes:
+            self._violation(f"authorize: scopes {sorted(asked)} are not the manifest's {sorted(self.scopes)}")
+        target = query.get("redirect_uri") or self.redirect_url
+        if not target:
+            self._send(request, 400, b"bad_redirect_uri", "text/plain")
+            return
+        code = f"code-{uuid.uuid4().hex}"
+        with self._lock:
+            team_id, user_id = self._installer
+            self._grants[code] = _Grant(team_id, user_id)
+        self._record("oauth.v2.authorize", query, {k.lower(): v for k, v in request.headers.items()})
+        location = f"{target}?{urllib.parse.urlencode({'code': code, 'state': query.get('state', '')})}"
+        self._send(request, 302, b"", "text/plain", {"Location": location})
+
+    def _issue(self, team_id: str, kind: str, user_id: str | None) -> dict[str, Any]:
+        rotating = self.token_rotation_seconds is not None
+        prefix = "xoxe.xoxb-1-" if rotating and kind == "bot" else "xoxe.xoxp-1-" if rotating else f"xox{kind[0]}-"
+        token = f"{prefix}{team_id}-{uuid.uuid4().hex}"
+        issued = IssuedToken(token, team_id, kind, user_id)
+        granted: dict[str, Any] = {"access_token": token}
+        if rotating:
+            assert self.token_rotation_seconds is not None
+            issued.expires_at = time.time() + self.token_rotation_seconds
+            refresh = f"xoxe-1-{uuid.uuid4().hex}"
+            self._refresh_tokens[refresh] = (team_id, kind)
+            granted.update(refresh_token=refresh, expires_in=self.token_rotation_seconds)
+        self.issued[token] = issued
+        return granted
+
+    def _oauth_access(self, params: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+        client_id, client_secret = str(params.get("client_id") or ""), str(params.get("client_secret") or "")
+        auth = headers.get("authorization", "")
+        if auth.startswith("Basic "):
+            client_id, _, client_secret = base64.b64decode(auth[6:]).decode().partition(":")
+        if client_id != self.client_id:
+            return {"ok": False, "error": "invalid_client_id"}
+        if client_secret != self.client_secret:
+            return {"ok": False, "error": "bad_client_secret"}
+        scope = ",".join(sorted(self.scopes))
+        with self._lock:
+            if params.get("grant_type") == "refresh_token":
+                known = self._refresh_tokens.get(str(params.get("refresh_token") or ""))
+                if known is None:
+                    return {"ok": False, "error": "invalid_refresh_token"}
+                team_id, kind = known
+                workspace = self.workspaces[team_id]
+                return {
+                    "ok": True,
+                    "app_id": APP_ID,
+                    "scope": scope,
+                    "token_type": kind,
+                    **self._issue(team_id, kind, None),
+                    "bot_user_id": self.bot_user_id,
+                    "team": {"id": team_id, "name": workspace.name},
+                    "enterprise": _enterprise(workspace),
+                    "is_enterprise_install": False,
+                }
+            grant = self._grants.get(str(params.get("code") or ""))
+            if grant is None or grant.used:
+                return {"ok": False, "error": "invalid_code"}
+            grant.used = True
+            workspace = self.workspaces[grant.team_id]
+            return {
+                "ok": True,
+                "token_type": "bot",
+                "scope": scope,
+                "bot_user_id": self.bot_user_id,
+                "app_id": APP_ID,
+                "team": {"id": workspace.team_id, "name": workspace.name},
+                "enterprise": _enterprise(workspace),
+                "authed_user": {"id": grant.user_id},
+                "is_enterprise_install": False,
+                **self._issue(workspace.team_id, "bot", None),
+            }
 
     def _connections_open(self, token: str) -> dict[str, Any]:
         if token != self.app_token:
@@ -979,16 +1210,21 @@ class FakeSlack:
                     "enterprise_id": self.enterprise_id,
                     "is_enterprise_install": True,
                 }
-            return {
+            calling = self.workspaces.get(getattr(self._calling, "team_id", None) or self.team_id)
+            calling = calling or InstallableWorkspace(self.team_id, "Example")
+            answer: dict[str, Any] = {
                 "ok": True,
                 "url": "https://example.slack.com/",
-                "team": "Example",
+                "team": calling.name,
                 "user": "pulssi",
-                "team_id": self.team_id,
+                "team_id": calling.team_id,
                 "user_id": self.bot_user_id,
                 "bot_id": self.bot_id,
                 "is_enterprise_install": False,
             }
+            if calling.enterprise_id:
+                answer["enterprise_id"] = calling.enterprise_id
+            return answer
         if method == "users.info":
             with self._lock:
                 user = s.users.get(str(p["user"]))
@@ -1193,6 +1429,12 @@ class FakeSlack:
             if method == "views.publish":
                 self._state.home_views[str(p["user_id"])] = stored
         return {"ok": True, "view": stored}
+
+
+def _enterprise(workspace: InstallableWorkspace) -> dict[str, str] | None:
+    if workspace.enterprise_id is None:
+        return None
+    return {"id": workspace.enterprise_id, "name": workspace.enterprise_name or workspace.enterprise_id}
 
 
 def _users_named(params: dict[str, Any]) -> set[str]:

@@ -1,0 +1,103 @@
+"""OAuth mode's lifecycle: installing (again), uninstalling, revoked tokens, and purging what is left behind.
+
+- `app_uninstalled`, or `tokens_revoked` naming the bot: every token of the workspace is deleted and its
+  sending stops at once. Its data stays RETENTION_DAYS (30), so installing again within that time restores the
+  workspace as it was; after that, or at the next housekeeping run when an admin asked for deletion
+  (`pulssi forget-workspace`), every row of the workspace is purged.
+- `tokens_revoked` naming only people: their user tokens are deleted; the bot goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import SQLModel, col, select
+
+from bot.deps import Deps
+from bot.services import slack_problems
+from bot.timeutil import from_db, to_db
+from storage import repositories as repo
+from storage.db import Database
+from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, Workspace
+
+logger = logging.getLogger(__name__)
+
+RETENTION_DAYS = 30
+RETENTION = timedelta(days=RETENTION_DAYS)
+UNINSTALLED = "app_uninstalled"
+REVOKED = "tokens_revoked"
+
+
+def installed(deps: Deps, workspace_id: str) -> None:
+    """A (re-)install finished: the workspace is kept again, and sending resumes with the new token."""
+    with deps.db.session_scope() as session:
+        workspace = repo.ensure_workspace(session, workspace_id, deps.now())
+        restored = workspace.uninstalled_at is not None
+        workspace.uninstalled_at = None
+        workspace.purge_requested_at = None
+        session.add(workspace)
+    slack_problems.resume_sending(deps, workspace_id)
+    logger.info("workspace %s %s", workspace_id, "installed again: its data is kept" if restored else "installed")
+
+
+def uninstalled(deps: Deps, workspace_id: str, reason: str = UNINSTALLED) -> None:
+    """Stop all sending for the workspace and delete its tokens; its data waits RETENTION_DAYS for a re-install."""
+    if deps.installations is not None:
+        deps.installations.store.forget_team_tokens(workspace_id, bot=True, every_user=True)
+    slack_problems.stop_sending(deps, workspace_id, reason)
+    with deps.db.session_scope() as session:
+        workspace = repo.ensure_workspace(session, workspace_id, deps.now())
+        if workspace.uninstalled_at is None:
+            workspace.uninstalled_at = to_db(deps.now())
+        session.add(workspace)
+    logger.warning("workspace %s: %s; its tokens are deleted and nothing more is sent", workspace_id, reason)
+
+
+def tokens_revoked(deps: Deps, workspace_id: str, bot_user_ids: list[str], user_ids: list[str]) -> None:
+    if bot_user_ids:
+        uninstalled(deps, workspace_id, REVOKED)
+    if user_ids and deps.installations is not None:
+        deps.installations.store.forget_team_tokens(workspace_id, bot=False, users=tuple(user_ids))
+        logger.info("workspace %s: %s user token(s) revoked and deleted", workspace_id, len(user_ids))
+
+
+def request_purge(db: Database, workspace_id: str, now: datetime) -> bool:
+    """An admin asked for the uninstalled workspace's data to go: purged at the next housekeeping run.
+    False when the workspace is still installed (uninstall it first) or unknown."""
+    with db.session_scope() as session:
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is None or workspace.uninstalled_at is None:
+            return False
+        workspace.purge_requested_at = to_db(now)
+        session.add(workspace)
+    return True
+
+
+def purge_uninstalled(deps: Deps) -> list[str]:
+    """Delete every row of each workspace uninstalled RETENTION_DAYS ago, or whose purge an admin asked for."""
+    cutoff = deps.now() - RETENTION
+    with deps.db.session_scope() as session:
+        due = [
+            w.id
+            for w in session.exec(select(Workspace).where(col(Workspace.uninstalled_at).is_not(None)))
+            if w.purge_requested_at is not None or (w.uninstalled_at and from_db(w.uninstalled_at) <= cutoff)
+        ]
+    for workspace_id in due:
+        purge_workspace(deps, workspace_id)
+        logger.warning("workspace %s: uninstalled data purged", workspace_id)
+    return due
+
+
+def purge_workspace(deps: Deps, workspace_id: str) -> None:
+    """Every row that belongs to the workspace, children before parents, in one transaction."""
+    with deps.db.session_scope() as session:
+        for table in reversed(SQLModel.metadata.sorted_tables):
+            if table.name == "workspace":
+                continue
+            if table.name in (INSTALLATIONS_TABLE, BOTS_TABLE):
+                session.execute(delete(table).where(table.c.team_id == workspace_id))
+            elif "workspace_id" in table.c:
+                session.execute(delete(table).where(table.c.workspace_id == workspace_id))
+        session.execute(delete(Workspace).where(col(Workspace.id) == workspace_id))
