@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from bot.settings import SettingError, Settings
 
 if TYPE_CHECKING:
+    from bot.bot_identity import BotIdentity
     from bot.lifecycle import RunningProcess
 
 logger = logging.getLogger("bot")
@@ -144,15 +145,16 @@ def run_migrate_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_process(mode: str, settings: Settings, *, with_app: bool) -> RunningProcess:
-    """Deps, the Bolt app (when the process answers Slack) and the scheduler, started; its one line logged."""
+def _start_process(mode: str, settings: Settings, identity: BotIdentity | None = None) -> RunningProcess:
+    """Deps, the Bolt app (with the start's auth.test answer, `identity`, when the process answers Slack) and the
+    scheduler, started; its one line logged."""
     from bot.app import create_app
     from bot.deps import build_deps
     from bot.lifecycle import RunningProcess
     from bot.scheduler import Scheduler
 
     deps = build_deps(settings, worker_id=f"{mode}-{os.getpid()}")
-    app = create_app(deps) if with_app else None
+    app = create_app(deps, identity=identity) if identity is not None else None
     scheduler = Scheduler(deps)
     process = RunningProcess(mode, deps, scheduler, app)
     process.announce(scheduler.start())
@@ -166,9 +168,10 @@ def run_socket(settings: Settings, args: argparse.Namespace) -> int:
 
     stop = StopSignal().install()
     run_migrate(settings, args)
-    if not check_slack(settings, make_web_client(settings), stop.event, app_token=True):
+    identity = check_slack(settings, make_web_client(settings), stop.event, app_token=True)
+    if identity is None:
         return 0
-    process = _start_process("socket", settings, with_app=True)
+    process = _start_process("socket", settings, identity)
     assert settings.slack_app_token is not None and process.app is not None
     handler = CheckedSocketModeHandler(process.app, settings.slack_app_token.reveal(), web_client=process.deps.client)
     delay = FIRST_RETRY_SECONDS
@@ -197,7 +200,9 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     stop = StopSignal().install()  # until gunicorn installs its own handlers
     run_migrate(settings, args)
-    if not check_slack(settings, make_web_client(settings), stop.event):
+    # Asked once, here in gunicorn's master: every worker (and every worker started again) uses this answer.
+    identity = check_slack(settings, make_web_client(settings), stop.event)
+    if identity is None:
         return 0
     # Each web worker carries the scheduler; the schedule lease lets one of them (or a clock) run it.
     running: dict[str, RunningProcess] = {}
@@ -231,7 +236,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         def load(self) -> object:
             from bot.web import create_wsgi_app
 
-            process = _start_process("serve", settings, with_app=True)
+            process = _start_process("serve", settings, identity)
             running["worker"] = process
             assert process.app is not None
             return create_wsgi_app(process.app, process.deps)
@@ -248,9 +253,9 @@ def run_clock(settings: Settings, args: argparse.Namespace) -> int:
 
     stop = StopSignal().install()
     run_migrate(settings, args)
-    if not check_slack(settings, make_web_client(settings), stop.event):
+    if check_slack(settings, make_web_client(settings), stop.event) is None:
         return 0
-    process = _start_process("clock", settings, with_app=False)
+    process = _start_process("clock", settings)
     stop.wait()
     process.stop()
     logger.info("pulssi clock stopped")

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot.bot_identity import BotIdentity, ask_slack
 from bot.settings import SEE_README, SettingError, Settings
 
 if TYPE_CHECKING:
@@ -62,11 +63,14 @@ def _refused(name: str, error: str) -> SettingError:
     return SettingError(name, f"Slack refused it ({error}); check the value you set ({SEE_README})")
 
 
-def check_slack(settings: Settings, client: WebClient, stop: threading.Event, *, app_token: bool = False) -> bool:
+def check_slack(
+    settings: Settings, client: WebClient, stop: threading.Event, *, app_token: bool = False
+) -> BotIdentity | None:
     """Check the bot token (auth.test) and, for Socket Mode, the app token (apps.connections.open).
 
-    Raises SettingError when Slack refuses a token. While Slack can't be reached (or answers with a
-    server error), logs one line per try and tries again with backoff. False when stopped meanwhile.
+    Returns what auth.test said, for the app's authorization (bot.bot_identity). Raises SettingError when
+    Slack refuses a token. While Slack can't be reached (or answers with a server error), logs one line per
+    try and tries again with backoff. None when stopped meanwhile.
     """
     delay = FIRST_RETRY_SECONDS
     # slack_sdk logs every failed request at ERROR with its own words; here our one line says it.
@@ -77,11 +81,11 @@ def check_slack(settings: Settings, client: WebClient, stop: threading.Event, *,
         while not stop.is_set():
             name = "SLACK_BOT_TOKEN"
             try:
-                client.auth_test()
+                identity = ask_slack(client)
                 if app_token and settings.slack_app_token:
                     name = "SLACK_APP_TOKEN"
                     client.apps_connections_open(app_token=settings.slack_app_token.reveal())
-                return True
+                return identity
             except SlackApiError as error:
                 code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
                 if code in REFUSED_TOKEN_ERRORS:
@@ -93,7 +97,7 @@ def check_slack(settings: Settings, client: WebClient, stop: threading.Event, *,
             if stop.wait(delay):
                 break
             delay = min(delay * 2, MAX_RETRY_SECONDS)
-        return False
+        return None
     finally:
         sdk_logger.setLevel(previous_level)
 
