@@ -13,6 +13,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from bot.i18n import Language, parse_language, translator
 from bot.settings import SettingError, Settings
 
 if TYPE_CHECKING:
@@ -66,6 +67,12 @@ def load_settings(env: dict[str, str], *, command: str) -> Settings:
     return Settings.from_env(env, require_slack=slack_needed, require_app_token=command == "socket")
 
 
+def shell_language(args: argparse.Namespace, env: dict[str, str]) -> Language:
+    """The language of what the shell prints: the command's --language (report has one), else DEFAULT_LANGUAGE,
+    else English (also when DEFAULT_LANGUAGE itself is the bad setting)."""
+    return parse_language(getattr(args, "language", None)) or parse_language(env.get("DEFAULT_LANGUAGE")) or "en"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["init"]:  # init writes .env and settings, so it runs before either is read
@@ -83,10 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     env = dict(os.environ)
     command = args.command or ("socket" if env.get("SLACK_APP_TOKEN", "").strip() else "serve")
+    t = translator(shell_language(args, env))
     try:
         settings = load_settings(env, command=command)
     except SettingError as error:
-        print(f"pulssi: configuration error: {error}", file=sys.stderr)
+        print(t("setting.error_line", problem=error.in_language(t.language)), file=sys.stderr)
         return EXIT_BAD_SETTING
 
     from bot.logging_setup import configure_logging
@@ -108,15 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return runners[command](settings, args)
     except SettingError as error:  # a token Slack refused
-        print(f"pulssi: configuration error: {error}", file=sys.stderr)
+        print(t("setting.error_line", problem=error.in_language(t.language)), file=sys.stderr)
         return EXIT_BAD_SETTING
     except DBAPIError as error:
         if not error.connection_invalidated and not _is_connection_error(error):
             raise
-        print(
-            f"pulssi: the database did not answer ({_safe_url(settings.database_url)}): {first_line(error)}",
-            file=sys.stderr,
-        )
+        print(t("cli.database_down", url=_safe_url(settings.database_url), problem=first_line(error)), file=sys.stderr)
         return EXIT_NO_DATABASE
 
 

@@ -111,13 +111,16 @@ def main(argv: Sequence[str], *, environ: Mapping[str, str] | None = None) -> in
     if args.language and parse_language(args.language) is None:
         print(t("cli.init.bad_language", value=args.language), file=err)
         return EXIT_BAD_VALUE
+    prompter = Prompter(sys.stdin, out)
     try:
-        answers = _collect(args, env, language, Prompter(sys.stdin, out))
+        # Asked first, so that every later line (a malformed value's too) is in the chosen language.
+        language = _choose_language(args, env, language, prompter)
+        answers = _collect(args, env, language, prompter)
     except Cancelled:
         print(translator(language)("cli.init.cancelled"), file=err)
         return EXIT_REFUSED
     except SettingError as error:
-        print(translator(language)("cli.init.bad_value", problem=str(error)), file=err)
+        print(translator(language)("cli.init.bad_value", problem=error.in_language(language)), file=err)
         return EXIT_BAD_VALUE
     t = translator(answers.language)
     path = Path(args.env_file)
@@ -160,9 +163,6 @@ def _collect(args: argparse.Namespace, env: Mapping[str, str], language: Languag
             return env.get(name, "").strip()
         return None
 
-    if args.language is None and not args.from_env and "DEFAULT_LANGUAGE" not in env:
-        chosen = _ask_until(prompter, "cli.init.ask_language", translator(language), _check_language, secret=False)
-        language = parse_language(chosen) or "en"
     t = translator(language)
     bot_token = given(args.bot_token, "SLACK_BOT_TOKEN")
     if bot_token is None:
@@ -184,10 +184,20 @@ def _collect(args: argparse.Namespace, env: Mapping[str, str], language: Languag
     ):
         problem = check(value)
         if problem:
-            raise SettingError(name, t(problem))
+            raise SettingError(name, problem)
     # Only SLACK_API_URL is read here: another malformed setting is the start's to report, not init's.
     api_url = Settings.from_env({"SLACK_API_URL": env.get("SLACK_API_URL", "")}, require_slack=False).slack_api_url
     return Answers(language, bot_token, signing_secret, app_token, database_url, api_url)
+
+
+def _choose_language(
+    args: argparse.Namespace, env: Mapping[str, str], language: Language, prompter: Prompter
+) -> Language:
+    """--language or DEFAULT_LANGUAGE when given; else asked (in both languages)."""
+    if args.language is None and not args.from_env and "DEFAULT_LANGUAGE" not in env:
+        chosen = _ask_until(prompter, "cli.init.ask_language", translator(language), _check_language, secret=False)
+        return parse_language(chosen) or "en"
+    return language
 
 
 def _ask_until(
@@ -200,8 +210,8 @@ def _ask_until(
         found = check(answer)
         if found is None:
             return answer
-        problem = t(found)
-        prompter.stdout.write(problem + "\n")
+        problem = found
+        prompter.stdout.write(t(problem) + "\n")
     raise SettingError(t(key).split(" (")[0].rstrip(":"), problem)
 
 

@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.bot_identity import BotIdentity, ask_slack
-from bot.settings import SEE_README, SettingError, Settings
+from bot.settings import SettingError, Settings
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -60,7 +60,7 @@ class StopSignal:
 
 
 def _refused(name: str, error: str) -> SettingError:
-    return SettingError(name, f"Slack refused it ({error}); check the value you set ({SEE_README})")
+    return SettingError(name, "setting.slack_refused", error=error)
 
 
 def check_slack(

@@ -1,4 +1,5 @@
-"""Texts of the shell: `python -m bot init` and the workspace choice of `report`, `import-cx`, `demo-data`."""
+"""Texts of the shell: `python -m bot init`, `report`, `import-cx`, `demo-data` and the start's one-line refusals
+(a bad setting's own text is in settings.py)."""
 
 EN: dict[str, str] = {
     "cli.init.ask_language": "Language for Pulssi / Pulssin kieli (en/fi) [en]:",
@@ -26,7 +27,15 @@ EN: dict[str, str] = {
     "cli.workspace.empty": "{command}: no data yet: the database holds no workspace. Run the bot and `/pulse setup` in Slack, or try `python -m bot demo-data`.",
     "cli.workspace.unknown": "{command}: no workspace {workspace} in this database; it holds: {known}",
     "cli.workspace.choose": "{command}: the database holds several workspaces; name one with --workspace: {known}",
-    "cli.demo.refused": "demo-data: this database holds a real workspace ({known}); demo data goes to its own file by default (DATABASE_URL unset: pulssi-demo.db). Use --force to add it here anyway.",
+    "cli.demo.refused": "demo-data: this database holds a real workspace ({known}); demo data goes to its own file by default (pulssi-demo.db). Use --force to add it here anyway.",
+    "cli.demo.not_empty": "demo-data: workspace {workspace} already has teams; demo data goes into an empty workspace (choose another with --workspace).",
+    "cli.demo.done": "Demo workspace {workspace}: {teams} teams, {rounds} closed rounds, {wins} wins, {cx_responses} CX responses.\nTry: python -m bot report --database-url {database_url} --team Support --format png --out report.png",
+    "cli.bad_database_url": "{command}: --database-url: {problem}",
+    "cli.import.failed": "import-cx: {problem}",
+    "cli.report.png_needs_out": "report: --format png needs --out FILE",
+    "cli.report.no_team": "report: no team named '{team}' in workspace {workspace}",
+    "cli.wrote": "wrote {path}",
+    "cli.database_down": "pulssi: the database did not answer ({url}): {problem}",
 }
 
 FI: dict[str, str] = {
@@ -55,5 +64,13 @@ FI: dict[str, str] = {
     "cli.workspace.empty": "{command}: ei vielä tietoja: tietokannassa ei ole yhtään työtilaa. Käynnistä botti ja aja Slackissa `/pulse setup`, tai kokeile `python -m bot demo-data`.",
     "cli.workspace.unknown": "{command}: tässä tietokannassa ei ole työtilaa {workspace}; siinä on: {known}",
     "cli.workspace.choose": "{command}: tietokannassa on useita työtiloja; valitse yksi valitsimella --workspace: {known}",
-    "cli.demo.refused": "demo-data: tässä tietokannassa on oikea työtila ({known}); esittelytiedot menevät oletuksena omaan tiedostoonsa (kun DATABASE_URL puuttuu: pulssi-demo.db). Lisää ne tähän silti valitsimella --force.",
+    "cli.demo.refused": "demo-data: tässä tietokannassa on oikea työtila ({known}); esittelytiedot menevät oletuksena omaan tiedostoonsa (pulssi-demo.db). Lisää ne tähän silti valitsimella --force.",
+    "cli.demo.not_empty": "demo-data: työtilassa {workspace} on jo tiimejä; esittelytiedot menevät vain tyhjään työtilaan (valitse toinen valitsimella --workspace).",
+    "cli.demo.done": "Esittelytyötila {workspace}: {teams} tiimiä, {rounds} päättynyttä kierrosta, {wins} onnistumista, {cx_responses} CX-vastausta.\nKokeile: python -m bot report --database-url {database_url} --team Support --format png --out report.png",
+    "cli.bad_database_url": "{command}: --database-url: {problem}",
+    "cli.import.failed": "import-cx: {problem}",
+    "cli.report.png_needs_out": "report: --format png tarvitsee valitsimen --out TIEDOSTO",
+    "cli.report.no_team": "report: työtilassa {workspace} ei ole tiimiä nimeltä '{team}'",
+    "cli.wrote": "kirjoitettiin {path}",
+    "cli.database_down": "pulssi: tietokanta ei vastannut ({url}): {problem}",
 }
