@@ -163,7 +163,7 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
     try:
         start, end = _period(settings, args)
     except reports.PeriodError as error:
-        print(f"report: {t(error.key, **error.values)}", file=sys.stderr)
+        print(t("cli.report.problem", problem=t(error.key, **error.values)), file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.format == "png" and not args.out:
         print(t("cli.report.png_needs_out"), file=sys.stderr)

@@ -125,7 +125,7 @@ def main(argv: Sequence[str], *, environ: Mapping[str, str] | None = None) -> in
     t = translator(answers.language)
     path = Path(args.env_file)
     if not args.check_only and path.exists() and not args.force:
-        print(t("cli.init.exists", path=str(path)), file=err)
+        print(t("cli.init.exists", path=str(path), python=python_command()), file=err)
         return EXIT_REFUSED
     if not args.no_check:
         problem, workspace = check_with_slack(answers, t)
@@ -149,8 +149,23 @@ def main(argv: Sequence[str], *, environ: Mapping[str, str] | None = None) -> in
     }
     write_env_file(path, merge_env(existing, values))
     print(t("cli.init.written", path=str(path)), file=out)
-    print(t("cli.init.next_socket" if answers.app_token else "cli.init.next_http"), file=out)
+    print(t("cli.init.next_socket" if answers.app_token else "cli.init.next_http", python=python_command()), file=out)
     return EXIT_OK
+
+
+def python_command(executable: str | None = None, cwd: str | None = None) -> str:
+    """The interpreter to name in a next step: the one running init (.venv/bin/python after the README's quick
+    start), relative when it lies under the working directory; a bare `python` would lack the dependencies."""
+    executable = sys.executable if executable is None else executable
+    if not executable:
+        return "python"
+    try:
+        relative = os.path.relpath(executable, cwd or os.getcwd())
+    except ValueError:  # another drive (Windows)
+        return executable
+    if relative.startswith(os.pardir):
+        return executable
+    return relative if os.sep in relative else os.path.join(os.curdir, relative)
 
 
 def _collect(args: argparse.Namespace, env: Mapping[str, str], language: Language, prompter: Prompter) -> Answers:

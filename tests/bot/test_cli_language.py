@@ -18,7 +18,7 @@ from tests.bot.test_cli import KEY, SLACK, run_cli
 from tests.processes import free_port
 from tests.slack.fake_slack import FakeSlack
 
-SHELL_KEYS = ("cli.", "setting.", "report.bad_period.")
+SHELL_KEYS = ("cli.", "setting.", "report.bad_period.", "report.bad_weeks")
 
 
 def _shell_texts(language: str) -> dict[str, str]:
@@ -99,47 +99,51 @@ def test_a_database_that_does_not_answer_is_told_in_finnish(tmp_path: Path) -> N
     assert not [piece for piece in _english_fragments() if piece in result.stderr]
 
 
-def test_the_shell_commands_speak_finnish(tmp_path: Path) -> None:
-    empty = f"sqlite:///{tmp_path / 'empty.db'}"
-    demo = f"sqlite:///{tmp_path / 'demo.db'}"
-    env = {**FI, "DATABASE_URL": empty}
-
-    result = run_cli("report", env=env, cwd=tmp_path)  # an empty database
-    assert result.returncode == 2
-    assert_finnish(result.stderr)
-
-    result = run_cli("report", "--format", "png", env=env, cwd=tmp_path)
-    assert result.returncode == 2
-    assert_finnish(result.stderr)
-
-    result = run_cli("report", "--weeks", "0", env=env, cwd=tmp_path)
-    assert result.returncode == 2
-    assert_finnish(result.stderr)
-
-    result = run_cli("report", "--database-url", "mysql://db/x", env=env, cwd=tmp_path)
-    assert result.returncode == 2
-    assert_finnish(result.stderr)
-
-    result = run_cli("demo-data", "--database-url", demo, env=env, cwd=tmp_path)
+@pytest.fixture(scope="module")
+def demo_database(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A database with the demo workspace TDEMO; demo-data's own lines are checked on the way."""
+    folder = tmp_path_factory.mktemp("demo")
+    demo = f"sqlite:///{folder / 'demo.db'}"
+    result = run_cli("demo-data", "--database-url", demo, env=FI, cwd=folder)
     assert result.returncode == 0, result.stderr
     assert_finnish(result.stdout)
+    return demo
 
-    result = run_cli("demo-data", "--database-url", demo, env=env, cwd=tmp_path)  # TDEMO has its teams
-    assert result.returncode == 1
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        (("report",), 2),  # an empty database
+        (("report", "--format", "png"), 2),  # png without --out
+        (("report", "--weeks", "0"), 2),
+        (("report", "--from", "2026-01-01"), 2),  # --from without --to
+        (("report", "--database-url", "mysql://db/x"), 2),
+    ],
+)
+def test_report_refusals_are_told_in_finnish(args: tuple[str, ...], code: int, tmp_path: Path) -> None:
+    result = run_cli(*args, env={**FI, "DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}"}, cwd=tmp_path)
+    assert result.returncode == code
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert_finnish(result.stderr)
 
-    result = run_cli("report", "--database-url", demo, "--team", "Nobody", env=env, cwd=tmp_path)
-    assert result.returncode == 2
-    assert_finnish(result.stderr)
 
-    result = run_cli("import-cx", "feed.csv", "--workspace", "TNOPE", "--database-url", demo, env=env, cwd=tmp_path)
-    assert result.returncode == 2
-    assert_finnish(result.stderr)
-
-    out = tmp_path / "report.json"
-    result = run_cli("report", "--database-url", demo, "--format", "json", "--out", str(out), env=env, cwd=tmp_path)
-    assert result.returncode == 0 and out.exists()
-    assert_finnish(result.stdout)
+@pytest.mark.parametrize(
+    ("args", "code", "stream"),
+    [
+        (("demo-data",), 1, "stderr"),  # TDEMO has its teams already
+        (("report", "--team", "Nobody"), 2, "stderr"),
+        (("import-cx", "feed.csv", "--workspace", "TNOPE"), 2, "stderr"),  # a typo is refused, listing TDEMO
+        (("report", "--format", "json", "--out", "report.json"), 0, "stdout"),  # "wrote report.json"
+    ],
+)
+def test_commands_on_the_demo_database_speak_finnish(
+    demo_database: str, args: tuple[str, ...], code: int, stream: str, tmp_path: Path
+) -> None:
+    if args[0] == "demo-data":
+        args = (*args, "--database-url", demo_database)
+    result = run_cli(*args, env={**FI, "DATABASE_URL": demo_database}, cwd=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert_finnish(getattr(result, stream))
 
 
 def test_report_language_wins_over_the_default(tmp_path: Path) -> None:
