@@ -13,9 +13,11 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
+from bot.i18n import Language, parse_language, translator
 from bot.settings import SettingError, Settings
 
 if TYPE_CHECKING:
+    from bot.bot_identity import StartIdentity
     from bot.lifecycle import RunningProcess
 
 logger = logging.getLogger("bot")
@@ -65,6 +67,12 @@ def load_settings(env: dict[str, str], *, command: str) -> Settings:
     return Settings.from_env(env, require_slack=slack_needed, require_app_token=command == "socket")
 
 
+def shell_language(args: argparse.Namespace, env: dict[str, str]) -> Language:
+    """The language of what the shell prints: the command's --language (report has one), else DEFAULT_LANGUAGE,
+    else English (also when DEFAULT_LANGUAGE itself is the bad setting)."""
+    return parse_language(getattr(args, "language", None)) or parse_language(env.get("DEFAULT_LANGUAGE")) or "en"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["init"]:  # init writes .env and settings, so it runs before either is read
@@ -82,10 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     env = dict(os.environ)
     command = args.command or ("socket" if env.get("SLACK_APP_TOKEN", "").strip() else "serve")
+    t = translator(shell_language(args, env))
     try:
         settings = load_settings(env, command=command)
     except SettingError as error:
-        print(f"pulssi: configuration error: {error}", file=sys.stderr)
+        print(t("setting.error_line", problem=error.in_language(t.language)), file=sys.stderr)
         return EXIT_BAD_SETTING
 
     from bot.logging_setup import configure_logging
@@ -107,15 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return runners[command](settings, args)
     except SettingError as error:  # a token Slack refused
-        print(f"pulssi: configuration error: {error}", file=sys.stderr)
+        print(t("setting.error_line", problem=error.in_language(t.language)), file=sys.stderr)
         return EXIT_BAD_SETTING
     except DBAPIError as error:
         if not error.connection_invalidated and not _is_connection_error(error):
             raise
-        print(
-            f"pulssi: the database did not answer ({_safe_url(settings.database_url)}): {first_line(error)}",
-            file=sys.stderr,
-        )
+        print(t("cli.database_down", url=_safe_url(settings.database_url), problem=first_line(error)), file=sys.stderr)
         return EXIT_NO_DATABASE
 
 
@@ -144,15 +150,19 @@ def run_migrate_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _start_process(mode: str, settings: Settings, *, with_app: bool) -> RunningProcess:
-    """Deps, the Bolt app (when the process answers Slack) and the scheduler, started; its one line logged."""
+def _start_process(mode: str, settings: Settings, identity: StartIdentity | None = None) -> RunningProcess:
+    """Deps, the Bolt app (with the start's auth.test answer, `identity`, when the process answers Slack) and the
+    scheduler, started; its one line logged."""
     from bot.app import create_app
+    from bot.bot_identity import BotIdentity
     from bot.deps import build_deps
     from bot.lifecycle import RunningProcess
     from bot.scheduler import Scheduler
 
     deps = build_deps(settings, worker_id=f"{mode}-{os.getpid()}")
-    app = create_app(deps) if with_app else None
+    app = None
+    if identity is not None:
+        app = create_app(deps, identity=identity if isinstance(identity, BotIdentity) else None)
     scheduler = Scheduler(deps)
     process = RunningProcess(mode, deps, scheduler, app)
     process.announce(scheduler.start())
@@ -166,9 +176,10 @@ def run_socket(settings: Settings, args: argparse.Namespace) -> int:
 
     stop = StopSignal().install()
     run_migrate(settings, args)
-    if not check_slack(settings, make_web_client(settings), stop.event, app_token=True):
+    identity = check_slack(settings, make_web_client(settings), stop.event, app_token=True)
+    if identity is None:
         return 0
-    process = _start_process("socket", settings, with_app=True)
+    process = _start_process("socket", settings, identity)
     assert settings.slack_app_token is not None and process.app is not None
     handler = CheckedSocketModeHandler(process.app, settings.slack_app_token.reveal(), web_client=process.deps.client)
     delay = FIRST_RETRY_SECONDS
@@ -197,7 +208,9 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
 
     stop = StopSignal().install()  # until gunicorn installs its own handlers
     run_migrate(settings, args)
-    if not check_slack(settings, make_web_client(settings), stop.event):
+    # Asked once, here in gunicorn's master: every worker (and every worker started again) uses this answer.
+    identity = check_slack(settings, make_web_client(settings), stop.event)
+    if identity is None:
         return 0
     # Each web worker carries the scheduler; the schedule lease lets one of them (or a clock) run it.
     running: dict[str, RunningProcess] = {}
@@ -231,7 +244,7 @@ def run_serve(settings: Settings, args: argparse.Namespace) -> int:
         def load(self) -> object:
             from bot.web import create_wsgi_app
 
-            process = _start_process("serve", settings, with_app=True)
+            process = _start_process("serve", settings, identity)
             running["worker"] = process
             assert process.app is not None
             return create_wsgi_app(process.app, process.deps)
@@ -248,9 +261,9 @@ def run_clock(settings: Settings, args: argparse.Namespace) -> int:
 
     stop = StopSignal().install()
     run_migrate(settings, args)
-    if not check_slack(settings, make_web_client(settings), stop.event):
+    if check_slack(settings, make_web_client(settings), stop.event) is None:
         return 0
-    process = _start_process("clock", settings, with_app=False)
+    process = _start_process("clock", settings)
     stop.wait()
     process.stop()
     logger.info("pulssi clock stopped")

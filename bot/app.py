@@ -11,8 +11,9 @@ from typing import Any
 
 from slack_bolt import Ack, App, BoltContext, BoltResponse
 from slack_bolt.error import BoltUnhandledRequestError
-from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped, warning_token_skipped
 
+from bot.bot_identity import BotIdentity, ask_slack, authorize_as
 from bot.deps import Deps
 from bot.services.idempotency import claim_once
 
@@ -23,22 +24,30 @@ EXPIRED_TRIGGER_ERRORS = frozenset({"expired_trigger_id", "exchanged_trigger_id"
 
 class _DropTokenUnusedNote(logging.Filter):
     """Bolt reads SLACK_BOT_TOKEN from the environment by itself, and then warns in every process that the
-    client we give it wins over that token. It does, on purpose: the note says nothing to an operator."""
+    client (and the authorize) we give it win over that token. They do, on purpose: the notes say nothing to an
+    operator."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+        return record.getMessage() not in (warning_client_prioritized_and_token_skipped(), warning_token_skipped())
 
 
-def create_app(deps: Deps) -> App:
+def create_app(deps: Deps, *, identity: BotIdentity | None = None) -> App:
+    """`identity` is what the start's auth.test said (bot.lifecycle.check_slack); without it the app asks
+    Slack here, once, so that no request ever waits on auth.test before its ack."""
     settings = deps.settings
     bolt_logger = logging.getLogger("slack_bolt.App")
     if not any(isinstance(f, _DropTokenUnusedNote) for f in bolt_logger.filters):
         bolt_logger.addFilter(_DropTokenUnusedNote())
-    oauth_options: dict[str, Any] = {}
     if settings.oauth_enabled:
         from bot.oauth import oauth_app_options
 
-        oauth_options = oauth_app_options(deps)
+        # each request is authorized as its own installation, from the store
+        authorization = oauth_app_options(deps)
+    else:
+        # Bolt's own auth.test would run per process (or on the first request); the start's one is reused.
+        bot_token = settings.slack_bot_token
+        assert bot_token is not None  # settings require it outside OAuth mode
+        authorization = {"authorize": authorize_as(identity or ask_slack(deps.client), bot_token.reveal())}
     app = App(
         signing_secret=settings.slack_signing_secret.reveal(),
         client=deps.client,
@@ -48,10 +57,8 @@ def create_app(deps: Deps) -> App:
         # requests never waits for a free one before its ack.
         listener_executor=ContextThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
         raise_error_for_unhandled_request=False,
-        # auth.test at startup would make every process (and every test) depend on Slack answering.
-        token_verification_enabled=False,
         ignoring_self_events_enabled=True,
-        **oauth_options,
+        **authorization,
     )
     if settings.oauth_enabled:
         from bot.oauth import act_for_the_request

@@ -1,6 +1,6 @@
 """Offline subcommands: init, import-cx, report, demo-data. The shell's side lives here (arguments, the
-workspace choice, printing); the work is the services'. Messages are in DEFAULT_LANGUAGE, as the
-shell's other texts."""
+workspace choice, printing); the work is the services'. Every line printed comes from the catalog
+(bot/i18n/parts/cli.py), in `report --language` when given, else DEFAULT_LANGUAGE, as the shell's other texts."""
 
 from __future__ import annotations
 
@@ -118,7 +118,7 @@ def run_forget_workspace(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _database_url(settings: Settings, args: argparse.Namespace, command: str) -> str | None:
+def _database_url(t: Translator, settings: Settings, args: argparse.Namespace, command: str) -> str | None:
     """The database a command uses: --database-url when given, else DATABASE_URL; migrated to the newest
     schema. None (after printing the one-line problem) when the URL is malformed."""
     url = settings.database_url
@@ -126,7 +126,8 @@ def _database_url(settings: Settings, args: argparse.Namespace, command: str) ->
         try:
             url = Settings.from_env({"DATABASE_URL": args.database_url}, require_slack=False).database_url
         except SettingError as error:
-            print(f"{command}: --database-url: {error.problem}", file=sys.stderr)
+            problem = error.in_language(t.language).removeprefix(f"{error.name}: ")
+            print(t("cli.bad_database_url", command=command, problem=problem), file=sys.stderr)
             return None
     from storage.migrate import upgrade_to_head
 
@@ -162,7 +163,7 @@ def run_import_cx(settings: Settings, args: argparse.Namespace) -> int:
     from storage.db import Database
 
     t = translator(settings.default_language)  # Pulssi's setting, not the shell's LANG
-    url = _database_url(settings, args, "import-cx")
+    url = _database_url(t, settings, args, "import-cx")
     if url is None:
         return EXIT_BAD_INPUT
     db = Database(url)
@@ -176,7 +177,7 @@ def run_import_cx(settings: Settings, args: argparse.Namespace) -> int:
                 settings, db, workspace_id, utc_now(), source=args.source, force=True, columns=args.columns
             )
         except ValueError as error:
-            print(f"import-cx: {error}", file=sys.stderr)
+            print(t("cli.import.failed", problem=str(error)), file=sys.stderr)
             return EXIT_BAD_INPUT
         print(summary_text(t, summary, plain=True))
         return 0 if summary.status == "imported" else EXIT_REJECTED
@@ -196,12 +197,12 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
     try:
         start, end = _period(settings, args)
     except reports.PeriodError as error:
-        print(f"report: {t(error.key, **error.values)}", file=sys.stderr)
+        print(t("cli.report.problem", problem=t(error.key, **error.values)), file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.format == "png" and not args.out:
-        print("report: --format png needs --out FILE", file=sys.stderr)
+        print(t("cli.report.png_needs_out"), file=sys.stderr)
         return EXIT_BAD_INPUT
-    url = _database_url(settings, args, "report")
+    url = _database_url(t, settings, args, "report")
     if url is None:
         return EXIT_BAD_INPUT
     db = Database(url)
@@ -214,7 +215,7 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
             if args.team:
                 team = team_by_reference(session, workspace_id, args.team)
                 if team is None:
-                    print(f"report: no team named {args.team!r} in workspace {workspace_id}", file=sys.stderr)
+                    print(t("cli.report.no_team", team=args.team, workspace=workspace_id), file=sys.stderr)
                     return EXIT_BAD_INPUT
                 scope = reports.team_scope(workspace_id, team)
         report = reports.build_report(
@@ -225,23 +226,23 @@ def run_report(settings: Settings, args: argparse.Namespace) -> int:
     if args.format == "json":
         from bot.domain.report import report_json
 
-        _write_text(args.out, json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n")
+        _write_text(t, args.out, json.dumps(report_json(report), ensure_ascii=False, indent=2) + "\n")
     elif args.format == "png":
         from bot.blocks.report import chart_png
 
         with open(args.out, "wb") as handle:
             handle.write(chart_png(t, report))
-        print(f"wrote {args.out}")
+        print(t("cli.wrote", path=args.out))
     else:
-        _write_text(args.out, report_text(t, report) + "\n")
+        _write_text(t, args.out, report_text(t, report) + "\n")
     return 0
 
 
-def _write_text(path: str | None, text: str) -> None:
+def _write_text(t: Translator, path: str | None, text: str) -> None:
     if path:
         with open(path, "w", encoding="utf-8") as handle:
             handle.write(text)
-        print(f"wrote {path}")
+        print(t("cli.wrote", path=path))
     else:
         sys.stdout.write(text)
 
@@ -270,11 +271,11 @@ def _period(settings: Settings, args: argparse.Namespace) -> tuple[date, date]:
 
 def run_demo_data(settings: Settings, args: argparse.Namespace) -> int:
     from bot.deps import utc_now
-    from bot.services.demo_data import generate, real_workspace_ids
+    from bot.services.demo_data import WorkspaceNotEmpty, generate, real_workspace_ids
     from storage.db import Database
 
     t = translator(settings.default_language)
-    url = _database_url(settings, args, "demo-data")
+    url = _database_url(t, settings, args, "demo-data")
     if url is None:
         return EXIT_BAD_INPUT
     db = Database(url)
@@ -284,15 +285,10 @@ def run_demo_data(settings: Settings, args: argparse.Namespace) -> int:
             print(t("cli.demo.refused", known=", ".join(real)), file=sys.stderr)
             return EXIT_REJECTED
         counts = generate(db, args.workspace, args.seed, utc_now().date())
-    except ValueError as error:
-        print(f"demo-data: {error}", file=sys.stderr)
+    except WorkspaceNotEmpty as error:
+        print(t("cli.demo.not_empty", workspace=error.workspace_id), file=sys.stderr)
         return EXIT_REJECTED
     finally:
         db.dispose()
-    print(
-        f"Demo workspace {args.workspace}: {counts['teams']} teams, {counts['rounds']} closed rounds, "
-        f"{counts['wins']} wins, {counts['cx_responses']} CX responses.\n"
-        f"Try: python -m bot report --database-url {args.database_url} "
-        "--team Support --format png --out report.png"
-    )
+    print(t("cli.demo.done", workspace=args.workspace, database_url=args.database_url, **counts))
     return 0

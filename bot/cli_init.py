@@ -111,18 +111,21 @@ def main(argv: Sequence[str], *, environ: Mapping[str, str] | None = None) -> in
     if args.language and parse_language(args.language) is None:
         print(t("cli.init.bad_language", value=args.language), file=err)
         return EXIT_BAD_VALUE
+    prompter = Prompter(sys.stdin, out)
     try:
-        answers = _collect(args, env, language, Prompter(sys.stdin, out))
+        # Asked first, so that every later line (a malformed value's too) is in the chosen language.
+        language = _choose_language(args, env, language, prompter)
+        answers = _collect(args, env, language, prompter)
     except Cancelled:
         print(translator(language)("cli.init.cancelled"), file=err)
         return EXIT_REFUSED
     except SettingError as error:
-        print(translator(language)("cli.init.bad_value", problem=str(error)), file=err)
+        print(translator(language)("cli.init.bad_value", problem=error.in_language(language)), file=err)
         return EXIT_BAD_VALUE
     t = translator(answers.language)
     path = Path(args.env_file)
     if not args.check_only and path.exists() and not args.force:
-        print(t("cli.init.exists", path=str(path)), file=err)
+        print(t("cli.init.exists", path=str(path), python=python_command()), file=err)
         return EXIT_REFUSED
     if not args.no_check:
         problem, workspace = check_with_slack(answers, t)
@@ -146,8 +149,23 @@ def main(argv: Sequence[str], *, environ: Mapping[str, str] | None = None) -> in
     }
     write_env_file(path, merge_env(existing, values))
     print(t("cli.init.written", path=str(path)), file=out)
-    print(t("cli.init.next_socket" if answers.app_token else "cli.init.next_http"), file=out)
+    print(t("cli.init.next_socket" if answers.app_token else "cli.init.next_http", python=python_command()), file=out)
     return EXIT_OK
+
+
+def python_command(executable: str | None = None, cwd: str | None = None) -> str:
+    """The interpreter to name in a next step: the one running init (.venv/bin/python after the README's quick
+    start), relative when it lies under the working directory; a bare `python` would lack the dependencies."""
+    executable = sys.executable if executable is None else executable
+    if not executable:
+        return "python"
+    try:
+        relative = os.path.relpath(executable, cwd or os.getcwd())
+    except ValueError:  # another drive (Windows)
+        return executable
+    if relative.startswith(os.pardir):
+        return executable
+    return relative if os.sep in relative else os.path.join(os.curdir, relative)
 
 
 def _collect(args: argparse.Namespace, env: Mapping[str, str], language: Language, prompter: Prompter) -> Answers:
@@ -160,9 +178,6 @@ def _collect(args: argparse.Namespace, env: Mapping[str, str], language: Languag
             return env.get(name, "").strip()
         return None
 
-    if args.language is None and not args.from_env and "DEFAULT_LANGUAGE" not in env:
-        chosen = _ask_until(prompter, "cli.init.ask_language", translator(language), _check_language, secret=False)
-        language = parse_language(chosen) or "en"
     t = translator(language)
     bot_token = given(args.bot_token, "SLACK_BOT_TOKEN")
     if bot_token is None:
@@ -184,10 +199,20 @@ def _collect(args: argparse.Namespace, env: Mapping[str, str], language: Languag
     ):
         problem = check(value)
         if problem:
-            raise SettingError(name, t(problem))
+            raise SettingError(name, problem)
     # Only SLACK_API_URL is read here: another malformed setting is the start's to report, not init's.
     api_url = Settings.from_env({"SLACK_API_URL": env.get("SLACK_API_URL", "")}, require_slack=False).slack_api_url
     return Answers(language, bot_token, signing_secret, app_token, database_url, api_url)
+
+
+def _choose_language(
+    args: argparse.Namespace, env: Mapping[str, str], language: Language, prompter: Prompter
+) -> Language:
+    """--language or DEFAULT_LANGUAGE when given; else asked (in both languages)."""
+    if args.language is None and not args.from_env and "DEFAULT_LANGUAGE" not in env:
+        chosen = _ask_until(prompter, "cli.init.ask_language", translator(language), _check_language, secret=False)
+        return parse_language(chosen) or "en"
+    return language
 
 
 def _ask_until(
@@ -200,8 +225,8 @@ def _ask_until(
         found = check(answer)
         if found is None:
             return answer
-        problem = t(found)
-        prompter.stdout.write(problem + "\n")
+        problem = found
+        prompter.stdout.write(t(problem) + "\n")
     raise SettingError(t(key).split(" (")[0].rstrip(":"), problem)
 
 

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.settings import SEE_README, SettingError, Settings
+from bot.bot_identity import EACH_INSTALLATION, StartIdentity, ask_slack
+from bot.settings import SettingError, Settings
 
 if TYPE_CHECKING:
     from slack_bolt import App
@@ -59,17 +60,20 @@ class StopSignal:
 
 
 def _refused(name: str, error: str) -> SettingError:
-    return SettingError(name, f"Slack refused it ({error}); check the value you set ({SEE_README})")
+    return SettingError(name, "setting.slack_refused", error=error)
 
 
-def check_slack(settings: Settings, client: WebClient, stop: threading.Event, *, app_token: bool = False) -> bool:
+def check_slack(
+    settings: Settings, client: WebClient, stop: threading.Event, *, app_token: bool = False
+) -> StartIdentity | None:
     """Check the bot token (auth.test) and, for Socket Mode, the app token (apps.connections.open).
 
-    Raises SettingError when Slack refuses a token. While Slack can't be reached (or answers with a
-    server error), logs one line per try and tries again with backoff. False when stopped meanwhile.
+    Returns what auth.test said, for the app's authorization (bot.bot_identity). Raises SettingError when
+    Slack refuses a token. While Slack can't be reached (or answers with a server error), logs one line per
+    try and tries again with backoff. None when stopped meanwhile.
     """
     if settings.oauth_enabled:
-        return True  # no token of its own: each workspace's comes with its installation (bot.installations)
+        return EACH_INSTALLATION  # no token of its own: each workspace's comes with its installation
     delay = FIRST_RETRY_SECONDS
     # slack_sdk logs every failed request at ERROR with its own words; here our one line says it.
     sdk_logger = logging.getLogger("slack_sdk.web.base_client")
@@ -79,11 +83,11 @@ def check_slack(settings: Settings, client: WebClient, stop: threading.Event, *,
         while not stop.is_set():
             name = "SLACK_BOT_TOKEN"
             try:
-                client.auth_test()
+                identity = ask_slack(client)
                 if app_token and settings.slack_app_token:
                     name = "SLACK_APP_TOKEN"
                     client.apps_connections_open(app_token=settings.slack_app_token.reveal())
-                return True
+                return identity
             except SlackApiError as error:
                 code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
                 if code in REFUSED_TOKEN_ERRORS:
@@ -95,7 +99,7 @@ def check_slack(settings: Settings, client: WebClient, stop: threading.Event, *,
             if stop.wait(delay):
                 break
             delay = min(delay * 2, MAX_RETRY_SECONDS)
-        return False
+        return None
     finally:
         sdk_logger.setLevel(previous_level)
 

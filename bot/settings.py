@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.domain.anonymity import DEFAULT_ANONYMITY_MIN, MIN_ANONYMITY_MIN
-from bot.i18n import LANGUAGES, Language
+from bot.i18n import LANGUAGES, Language, translate
 from bot.timeutil import DEFAULT_TIMEZONE
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
@@ -32,17 +32,22 @@ EXAMPLE_VALUES = {
     "SLACK_SIGNING_SECRET": "your-signing-secret",
     "SLACK_APP_TOKEN": "xapp-your-app-token",
 }
-SEE_README = 'see the README, "Quick start"'
 MIN_SECRET_KEY_LENGTH = 32  # the same as bot.domain.anonymity.MIN_SECRET_KEY_LENGTH, checked by a test
 
 
 class SettingError(ValueError):
-    """A setting is missing or malformed; `str()` is the one line shown to the admin."""
+    """A setting is missing or malformed: `NAME: problem`, the problem a catalog key (bot/i18n/parts/settings.py
+    and cli.py) with its values. `str()` is the English line; `in_language()` the admin's."""
 
-    def __init__(self, name: str, problem: str) -> None:
-        super().__init__(f"{name}: {problem}")
+    def __init__(self, name: str, key: str, /, **values: object) -> None:
         self.name = name
-        self.problem = problem
+        self.key = key
+        self.values = values
+        self.problem = translate("en", key, **values)
+        super().__init__(f"{name}: {self.problem}")
+
+    def in_language(self, language: Language) -> str:
+        return f"{self.name}: {translate(language, self.key, **self.values)}"
 
 
 class Secret:
@@ -145,11 +150,7 @@ class Settings:
             )
         secret_key = reader.secret("PULSSI_SECRET_KEY", required=require_slack)
         if secret_key and len(secret_key.reveal()) < MIN_SECRET_KEY_LENGTH:
-            raise SettingError(
-                "PULSSI_SECRET_KEY",
-                f"must be at least {MIN_SECRET_KEY_LENGTH} characters"
-                " (make one: python -c 'import secrets; print(secrets.token_urlsafe(32))')",
-            )
+            raise SettingError("PULSSI_SECRET_KEY", "setting.secret_key_short", length=MIN_SECRET_KEY_LENGTH)
         settings = cls(
             slack_bot_token=bot_token,
             slack_signing_secret=signing_secret,
@@ -165,7 +166,7 @@ class Settings:
                 DEFAULT_ANONYMITY_MIN,
                 low=MIN_ANONYMITY,
                 high=1000,
-                low_reason=f"must be at least {MIN_ANONYMITY} to protect anonymity",
+                low_key="setting.anonymity_floor",
             ),
             log_level=reader.choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR")),
             web_concurrency=reader.integer("WEB_CONCURRENCY", 2, low=1, high=64),
@@ -192,14 +193,14 @@ class Settings:
         if settings.cx_feed_url and not (
             settings.cx_feed_url.startswith(("http://", "https://")) or Path(settings.cx_feed_url).is_file()
         ):
-            raise SettingError("CX_FEED_URL", "must be an http(s) URL or the path of an existing file")
+            raise SettingError("CX_FEED_URL", "setting.feed_url")
         if settings.cx_feed_columns:
             from bot.domain.cxcsv import parse_column_mapping
 
             try:
                 parse_column_mapping(settings.cx_feed_columns)
             except ValueError as exc:
-                raise SettingError("CX_FEED_COLUMNS", str(exc)) from None
+                raise SettingError("CX_FEED_COLUMNS", "setting.feed_columns", problem=str(exc)) from None
         return settings
 
 
@@ -226,12 +227,12 @@ def _check_feed_dir(value: str, *, explicit: bool) -> None:
     if not folder.exists() and not explicit:
         return
     if not folder.is_dir():
-        raise SettingError("CX_FEED_DIR", f"{value!r} is not a directory")
+        raise SettingError("CX_FEED_DIR", "setting.feed_dir.not_dir", value=value)
     working = Path.cwd().resolve()
     if folder == working or folder in working.parents:
-        raise SettingError("CX_FEED_DIR", "must be a folder of its own, not the working directory or a parent of it")
+        raise SettingError("CX_FEED_DIR", "setting.feed_dir.own")
     if (folder / ".env").exists():
-        raise SettingError("CX_FEED_DIR", "holds a .env file; use a folder that holds only feed files")
+        raise SettingError("CX_FEED_DIR", "setting.feed_dir.env")
 
 
 class _Reader:
@@ -252,30 +253,28 @@ class _Reader:
         value = self._raw(name)
         if value is None:
             if required:
-                raise SettingError(name, "is required but not set")
+                raise SettingError(name, "setting.required")
             return Secret("")
         if value == EXAMPLE_VALUES.get(name):
-            raise SettingError(
-                name, f"is still the example value from .env.example; put your app's value there ({SEE_README})"
-            )
+            raise SettingError(name, "setting.example")
         if prefix and not value.startswith(prefix):
-            raise SettingError(name, f"must start with '{prefix}'")
+            raise SettingError(name, "setting.prefix", prefix=prefix)
         if len(value) < min_length or re.search(r"\s", value):
-            raise SettingError(name, "does not look like a valid value")
+            raise SettingError(name, "setting.invalid")
         return Secret(value)
 
-    def integer(self, name: str, default: int, *, low: int, high: int, low_reason: str | None = None) -> int:
+    def integer(self, name: str, default: int, *, low: int, high: int, low_key: str | None = None) -> int:
         raw = self._raw(name)
         if raw is None:
             return default
         try:
             value = int(raw)
         except ValueError:
-            raise SettingError(name, f"must be a whole number, got '{raw}'") from None
+            raise SettingError(name, "setting.whole_number", raw=raw) from None
         if value < low:
-            raise SettingError(name, low_reason or f"must be at least {low}, got {value}")
+            raise SettingError(name, low_key or "setting.at_least", low=low, value=value)
         if value > high:
-            raise SettingError(name, f"must be at most {high}, got {value}")
+            raise SettingError(name, "setting.at_most", high=high, value=value)
         return value
 
     def boolean(self, name: str, default: bool) -> bool:
@@ -287,14 +286,14 @@ class _Reader:
             return True
         if lowered in ("false", "0", "no", "off"):
             return False
-        raise SettingError(name, f"must be true or false, got '{raw}'")
+        raise SettingError(name, "setting.boolean", raw=raw)
 
     def choice(self, name: str, default: str, allowed: tuple[str, ...]) -> str:
         raw = self._raw(name)
         if raw is None:
             return default
         if raw.upper() not in allowed:
-            raise SettingError(name, f"must be one of {', '.join(allowed)}, got '{raw}'")
+            raise SettingError(name, "setting.choice", allowed=", ".join(allowed), raw=raw)
         return raw.upper()
 
     def language(self, name: str, default: Language) -> Language:
@@ -302,14 +301,14 @@ class _Reader:
         if raw is None:
             return default
         if raw.lower() not in LANGUAGES:
-            raise SettingError(name, f"must be one of {', '.join(LANGUAGES)}, got '{raw}'")
+            raise SettingError(name, "setting.choice", allowed=", ".join(LANGUAGES), raw=raw)
         return raw.lower()  # type: ignore[return-value]
 
     def http_url(self, name: str, default: str, *, trailing_slash: bool) -> str:
         raw = self._raw(name) or default
         parsed = urlparse(raw)
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise SettingError(name, f"must be an http(s) URL, got '{raw}'")
+            raise SettingError(name, "setting.http_url", raw=raw)
         if trailing_slash and not raw.endswith("/"):
             raw += "/"
         return raw
@@ -319,7 +318,7 @@ class _Reader:
         try:
             ZoneInfo(raw)
         except (ZoneInfoNotFoundError, ValueError):
-            raise SettingError(name, f"unknown time zone '{raw}' (use an IANA name like Europe/Helsinki)") from None
+            raise SettingError(name, "setting.timezone", raw=raw) from None
         return raw
 
     def database_url(self, name: str, default: str) -> str:
@@ -332,15 +331,13 @@ class _Reader:
         try:
             url = make_url(raw)
         except ArgumentError:
-            raise SettingError(name, "is not a valid database URL") from None
+            raise SettingError(name, "setting.database_url") from None
         if url.get_backend_name() not in ("sqlite", "postgresql"):
-            raise SettingError(name, f"unsupported database '{url.get_backend_name()}' (use sqlite or postgresql)")
+            raise SettingError(name, "setting.database_kind", kind=url.get_backend_name())
         try:
             url.get_dialect().import_dbapi()
         except ImportError:
             if url.get_backend_name() == "postgresql":
-                raise SettingError(
-                    name, "PostgreSQL needs its driver: install the [postgres] extra, pip install -e '.[postgres]'"
-                ) from None
-            raise SettingError(name, f"the database driver '{url.get_driver_name()}' is not installed") from None
+                raise SettingError(name, "setting.postgres_driver") from None
+            raise SettingError(name, "setting.driver", driver=url.get_driver_name()) from None
         return raw

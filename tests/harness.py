@@ -17,6 +17,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from slack_bolt import App
 
 from bot.app import create_app
+from bot.bot_identity import ask_slack
 from bot.deps import Deps, build_deps
 from bot.settings import Settings
 from bot.web import create_wsgi_app
@@ -113,7 +114,10 @@ def running_app(fake: FakeSlack, database_url: str, clock: FrozenClock | None = 
     settings = Settings.from_env(test_env(fake, database_url, **env))
     clock = clock or FrozenClock()
     deps = build_deps(settings, clock=clock, worker_id=f"test-{uuid.uuid4().hex[:6]}")
-    app = create_app(deps)
+    # As `python -m bot` starts: one auth.test before any request (bot.lifecycle.check_slack). A test sees
+    # only the calls its own requests and jobs make.
+    app = create_app(deps, identity=ask_slack(deps.client))
+    fake.clear_calls()
     with serve_wsgi(create_wsgi_app(app, deps)) as url:
         sender = SlackRequestSender(url, SIGNING_SECRET, fake, team_id=TEAM_ID)
         try:

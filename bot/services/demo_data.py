@@ -36,13 +36,21 @@ STORIES = (
 )
 
 
+class WorkspaceNotEmpty(ValueError):
+    """The demo workspace id already has teams: demo data goes only into an empty workspace."""
+
+    def __init__(self, workspace_id: str) -> None:
+        super().__init__(f"workspace {workspace_id} already has teams; demo data goes into an empty workspace")
+        self.workspace_id = workspace_id
+
+
 def generate(db: Database, workspace_id: str, seed: int, today: date, weeks: int = 52) -> dict[str, int]:
     rng = random.Random(seed)
     counts = {"teams": 0, "rounds": 0, "wins": 0, "cx_responses": 0}
     now = datetime.now(UTC)
     with db.session_scope() as session:
         if session.exec(select(Team).where(Team.workspace_id == workspace_id)).first() is not None:
-            raise ValueError(f"workspace {workspace_id} already has teams; demo data goes into an empty workspace")
+            raise WorkspaceNotEmpty(workspace_id)
         if session.get(Workspace, workspace_id) is None:
             session.add(Workspace(id=workspace_id, created_at=to_db(now)))
         first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=weeks - 1)

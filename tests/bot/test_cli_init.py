@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+from bot.cli_init import python_command
 from bot.settings import Settings
 from tests.slack.fake_slack import FakeSlack
 
@@ -165,3 +168,27 @@ def test_stdin_ending_early_cancels(tmp_path: Path) -> None:
     result = run_init(cwd=tmp_path, stdin="en\n")
     assert result.returncode == 1 and "cancelled" in result.stderr
     assert not (tmp_path / ".env").exists()
+
+
+def test_the_next_step_names_the_interpreter_that_has_the_dependencies(fake_slack: FakeSlack, tmp_path: Path) -> None:
+    # After the README's quick start that is .venv/bin/python; a bare `python -m bot` would lack slack_bolt.
+    env = {"SLACK_API_URL": fake_slack.url, "SLACK_BOT_TOKEN": fake_slack.token, "SLACK_SIGNING_SECRET": SECRET}
+    result = run_init("--from-env", cwd=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+    assert f"`{sys.executable} -m bot serve`" in result.stdout
+    again = run_init("--from-env", cwd=tmp_path, env=env)  # the quick start run a second time
+    assert again.returncode == 1
+    assert "--force" in again.stderr and f"{sys.executable} -m bot" in again.stderr  # how to start instead
+
+
+@pytest.mark.parametrize(
+    ("executable", "cwd", "named"),
+    [
+        ("/srv/pulssi/.venv/bin/python", "/srv/pulssi", os.path.join(".venv", "bin", "python")),
+        ("/srv/pulssi/python", "/srv/pulssi", os.path.join(".", "python")),
+        ("/usr/bin/python3", "/srv/pulssi", "/usr/bin/python3"),
+        ("", "/srv/pulssi", "python"),
+    ],
+)
+def test_python_command(executable: str, cwd: str, named: str) -> None:
+    assert python_command(executable, cwd) == named

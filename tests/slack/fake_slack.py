@@ -191,6 +191,7 @@ class FakeSlack:
         self._lock = threading.RLock()
         self._ids = itertools.count(1)
         self._latency = 0.0
+        self._method_latency: dict[str, float] = {}  # Web API method -> seconds, instead of _latency
         self._last_ts = 0
         self._rate_429 = 0.0
         self._rate_5xx = 0.0
@@ -450,8 +451,12 @@ class FakeSlack:
             self._rate_limits[method] = per_second
             self._buckets[method] = (float(per_second), time.monotonic())
 
-    def set_latency(self, seconds: float) -> None:
-        self._latency = seconds
+    def set_latency(self, seconds: float, *, method: str | None = None) -> None:
+        """Every answer (or, with `method`, that Web API method's answers) takes this long."""
+        if method is None:
+            self._latency = seconds
+        else:
+            self._method_latency[method] = seconds
 
     # -- Slack's failure modes and who is pulsed: errors per user or channel, guests, other orgs, trimmed users
     def inject_error(
@@ -633,8 +638,9 @@ class FakeSlack:
         raw = request.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in request.headers.items()}
         parsed = urllib.parse.urlparse(request.path)
-        if self._latency:
-            time.sleep(self._latency)
+        latency = self._method_latency.get(parsed.path.removeprefix("/api/"), self._latency)
+        if latency:
+            time.sleep(latency)
         if parsed.path.startswith("/respond/"):
             key = urllib.parse.unquote(parsed.path[len("/respond/") :])
             params = _decode(raw, headers, parsed.query)
