@@ -1,8 +1,8 @@
 """Anonymous conversations on a pulse comment: the sealed reply route and when replies travel.
 
 A person who ticks "allow replies" under a comment gets a reply route when the round closes: their Slack
-user id sealed with AES-GCM under a key derived from PULSSI_SECRET_KEY (`anonymity.derived_key`, purpose
-"reply-route"), bound to the route's random id and workspace. A database copy without the secret holds only
+user id sealed (bot.domain.sealing, AES-GCM) under a key derived from PULSSI_SECRET_KEY (`anonymity.derived_key`,
+purpose "reply-route"), bound to the route's random id and workspace. A database copy without the secret holds only
 ciphertext; nothing in the route row (no user id, no DM channel, no time finer than the day it expires) joins
 it to an answer, a delivery or a Slack message.
 
@@ -13,21 +13,15 @@ read.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
-from bot.domain import anonymity, schedule
+from bot.domain import anonymity, schedule, sealing
 
 ROUTE_DAYS = 30  # a route is deleted this many days after its round closed
 DELIVERY_TIMES: tuple[time, ...] = (time(9, 0), time(15, 0))  # local times replies are delivered at
 MESSAGE_CHARS = 3000
-NONCE_BYTES = 12
 ROUTE_ID_BYTES = 16
 
 MANAGER = "manager"
@@ -47,28 +41,23 @@ def _key(secret: str, workspace_id: str) -> bytes:
     return anonymity.derived_key(secret, "reply-route", workspace_id)
 
 
-def _bound(workspace_id: str, route_id: str) -> bytes:
-    # Associated data: a sealed id copied onto another route (or workspace) does not open.
-    return f"{workspace_id}:{route_id}".encode()
+def _bound(workspace_id: str, route_id: str) -> str:
+    # The sealed record's purpose: a sealed id copied onto another route (or workspace) does not open.
+    return f"reply-route:{workspace_id}:{route_id}"
 
 
 def seal(secret: str, workspace_id: str, route_id: str, user_id: str) -> str:
-    """The user id encrypted and authenticated (AES-256-GCM, random nonce), as URL-safe base64."""
-    nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = AESGCM(_key(secret, workspace_id)).encrypt(nonce, user_id.encode(), _bound(workspace_id, route_id))
-    return base64.urlsafe_b64encode(nonce + sealed).decode()
+    """The user id encrypted and authenticated (bot.domain.sealing: AES-256-GCM, random nonce), as text."""
+    return sealing.seal(_key(secret, workspace_id), _bound(workspace_id, route_id), {"u": user_id})
 
 
 def open_sealed(secret: str, workspace_id: str, route_id: str, sealed: str) -> str:
     """The user id a route was sealed for; RouteUnreadable when the secret, route or bytes don't match."""
-    try:
-        raw = base64.urlsafe_b64decode(sealed.encode())
-        opened = AESGCM(_key(secret, workspace_id)).decrypt(
-            raw[:NONCE_BYTES], raw[NONCE_BYTES:], _bound(workspace_id, route_id)
-        )
-    except (InvalidTag, ValueError, binascii.Error) as error:
-        raise RouteUnreadable() from error
-    return opened.decode()
+    fields = sealing.unseal(_key(secret, workspace_id), _bound(workspace_id, route_id), sealed)
+    user_id = fields.get("u") if fields is not None else None
+    if not isinstance(user_id, str):
+        raise RouteUnreadable()
+    return user_id
 
 
 def routes_allowed(answered: int, comments: int, k: int) -> bool:
