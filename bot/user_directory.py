@@ -1,9 +1,14 @@
-"""Who a Slack user is (time zone, locale, admin flags), cached per user to spare users.info calls.
+"""Who a Slack user is (time zone, locale, admin flags), cached per installation and user to spare users.info calls.
+
+With OAuth, one process serves many installations: what one installation's token was told about a user id is
+never what another's gets (ids are Slack's to reuse across organisations, and visibility differs), so the cache
+is keyed by the installation a call acts for (bot.slack_client.acting_token) as well as the user.
 
 The locale is one input of bot.services.languages; nothing picks a language from it directly."""
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from dataclasses import dataclass
@@ -12,6 +17,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.audience import Account
+from bot.slack_client import acting_token
 
 
 @dataclass(frozen=True)
@@ -62,24 +68,25 @@ class UserDirectory:
     def __init__(self, client: WebClient, *, ttl_seconds: float = 3600.0) -> None:
         self._client = client
         self._ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, SlackUser]] = {}
+        self._cache: dict[tuple[str, str], tuple[float, SlackUser]] = {}
         self._lock = threading.Lock()
 
     def get(self, user_id: str) -> SlackUser:
         now = time.monotonic()
+        key = _key(user_id)
         with self._lock:
-            cached = self._cache.get(user_id)
+            cached = self._cache.get(key)
         if cached and now - cached[0] < self._ttl:
             return cached[1]
         user = self._fetch(user_id)
         with self._lock:
-            self._cache[user_id] = (now, user)
+            self._cache[key] = (now, user)
         return user
 
     def cached(self, user_id: str) -> SlackUser | None:
         """What is known without asking Slack (None when nothing fresh is): for answers due before ack()."""
         with self._lock:
-            cached = self._cache.get(user_id)
+            cached = self._cache.get(_key(user_id))
         if cached and time.monotonic() - cached[0] < self._ttl:
             return cached[1]
         return None
@@ -116,5 +123,14 @@ class UserDirectory:
         )
 
     def forget(self, user_id: str) -> None:
+        """Drop what any installation was told about the user (a user_change event, a deletion)."""
         with self._lock:
-            self._cache.pop(user_id, None)
+            for key in [key for key in self._cache if key[1] == user_id]:
+                del self._cache[key]
+
+
+def _key(user_id: str) -> tuple[str, str]:
+    """(installation, user): the installation as a digest of the token the call carries (none with one
+    SLACK_BOT_TOKEN), so the cache keeps no second copy of a token."""
+    token = acting_token()
+    return (hashlib.sha256(token.encode()).hexdigest()[:32] if token else "", user_id)
