@@ -294,7 +294,9 @@ def build_figure(points: Sequence[ChartPoint], labels: ChartLabels) -> Any:
                 gid="hidden",
             )
     if not any(_has([getattr(p, need) for p in shown]) for need in NEEDS) and not any(p.hidden for p in shown):
-        _text(needs_ax, 0.5, 0.5, labels.no_pulse, transform=needs_ax.transAxes, ha="center", va="center", fontsize=FONT)
+        _text(
+            needs_ax, 0.5, 0.5, labels.no_pulse, transform=needs_ax.transAxes, ha="center", va="center", fontsize=FONT
+        )
     _n_row(needs_ax, xs, [p.pulse_n for p in shown], 0, labels.n_row, "#555555")
 
     # Panel 2: NPS and eNPS on -100..100.

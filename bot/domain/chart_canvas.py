@@ -1,81 +1,58 @@
-"""An Agg canvas whose text comes from a process-wide cache of rendered strings (imported only to draw a chart).
+"""An Agg canvas whose text comes from a process-wide cache of laid-out strings (imported only to draw a chart).
 
-matplotlib 3.11 shapes every string with libraqm/HarfBuzz twice a draw (once to measure it, once to paint
-it) and rasterises each glyph again: about 0.2 ms a short string, 40% of a report chart's draw time. A
-chart's strings repeat from chart to chart (n values, dates, scale labels, legend and panel names), so each
-string is measured and rasterised once per font, size, angle and hinting, then painted as one coverage
-bitmap. Each string is placed on a whole pixel (matplotlib places glyphs to 1/64 px), so a first draw and
-a cached one give the same bytes.
+matplotlib 3.11's Agg renderer lays every string out with libraqm/HarfBuzz twice a draw, once to measure it
+and once more to paint it glyph by glyph: about 0.2 ms a short string, 40% of a report chart's draw time.
+Here a string is laid out once, which gives both its metrics and its bitmap (FT2Font.set_text, then
+draw_glyphs_to_bitmap: matplotlib's own Agg text path up to 3.10), and kept: a chart's strings repeat from
+chart to chart (n values, dates, scale labels, legend and panel names). A rotated string's bitmap is turned
+when painted, as matplotlib did up to 3.10. Math text goes matplotlib's usual way.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+import math
+from typing import Any, NamedTuple
 
 import numpy as np
 from matplotlib import rcParams
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import FontProperties, fontManager, get_font
 
 # Enough for every string of a few hundred charts of different teams and periods; a cached string costs a
 # few hundred bytes (a title a few kB).
 CACHE_SIZE = 4096
 
-# (coverage bitmap, left and top of the bitmap from the text's anchor, in whole pixels, y down)
-_Bitmap = tuple[np.ndarray[Any, np.dtype[np.uint8]], int, int]
+
+class _Laid(NamedTuple):
+    """A string laid out and rasterised once, unrotated: its metrics as RendererAgg reports them (pixels),
+    its coverage bitmap and the bitmap's offset from the pen (FreeType's 1/64 px)."""
+
+    width: float
+    height: float
+    descent: float
+    bitmap: np.ndarray[Any, np.dtype[np.uint8]]
+    offset_x: int
+    offset_y: int
 
 
 @functools.lru_cache(maxsize=CACHE_SIZE)
-def _metrics(text: str, prop: FontProperties, dpi: float, hinting: str) -> tuple[float, float, float]:
-    # `hinting` only keys the cache: matplotlib reads rcParams itself.
-    del hinting
-    return RendererAgg(1, 1, dpi).get_text_width_height_descent(text, prop, False)  # type: ignore[no-any-return]
-
-
-@functools.lru_cache(maxsize=CACHE_SIZE)
-def _bitmap(
-    text: str,
-    prop: FontProperties,
-    dpi: float,
-    angle: float,
-    antialiased: bool,
-    hinting: str,
-    features: Any,
-    language: Any,
-) -> _Bitmap:
-    """Render the string once, black on transparent, with matplotlib's own text code, and keep its alpha."""
-    del hinting
-    width, height, _descent = _metrics(text, prop, dpi, rcParams["text.hinting"])
-    pad = int(width + height) + 4  # the string fits whichever way it is turned
-    scratch = RendererAgg(2 * pad, 2 * pad, dpi)
-    gc = scratch.new_gc()
-    gc.set_foreground("black")
-    gc.set_antialiased(antialiased)
-    mtext = _TextOptions(features, language)
-    RendererAgg.draw_text(scratch, gc, pad, pad, text, prop, angle, ismath=False, mtext=mtext)  # type: ignore[arg-type]
-    gc.restore()
-    alpha = np.asarray(scratch.buffer_rgba())[:, :, 3]
-    rows = np.flatnonzero(alpha.any(axis=1))
-    cols = np.flatnonzero(alpha.any(axis=0))
-    if not len(rows):
-        return np.zeros((0, 0), np.uint8), 0, 0
-    top, bottom, left, right = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-    return np.ascontiguousarray(alpha[top:bottom, left:right]), left - pad, top - pad
-
-
-class _TextOptions:
-    """The two Text properties RendererAgg.draw_text reads, for the scratch render."""
-
-    def __init__(self, features: Any, language: Any) -> None:
-        self._features = features
-        self._language = language
-
-    def get_fontfeatures(self) -> Any:
-        return self._features
-
-    def get_language(self) -> Any:
-        return self._language
+def _laid_out(
+    text: str, prop: FontProperties, dpi: float, hinting: str, antialiased: bool, features: Any, language: Any
+) -> _Laid:
+    del hinting  # keys the cache: get_hinting_flag() reads the same rcParam
+    # get_font gives each thread its own FT2Font, so charts drawn in parallel don't share a glyph buffer.
+    font = get_font(fontManager._find_fonts_by_props(prop))
+    font.clear()
+    font.set_size(prop.get_size_in_points(), dpi)
+    flags = get_hinting_flag()  # type: ignore[no-untyped-call]
+    font.set_text(text, 0.0, flags=flags, features=features, language=language)
+    width, height = font.get_width_height()
+    descent = font.get_descent()
+    font.draw_glyphs_to_bitmap(antialiased=antialiased)
+    offset_x, offset_y = font.get_bitmap_offset()
+    bitmap = np.array(font.get_image(), dtype=np.uint8)  # a copy: the font's buffer is reused
+    return _Laid(width / 64, height / 64, descent / 64, bitmap, offset_x, offset_y)
 
 
 @functools.lru_cache(maxsize=64)
@@ -83,22 +60,25 @@ def _font_height_metrics(prop: FontProperties, dpi: float) -> tuple[float | None
     """A font's ascent, descent and line gap at a size, as `Text._get_layout` computes them (it reads two
     sfnt tables for every text it lays out, a tenth of a chart's time)."""
     font = get_font(fontManager._find_fonts_by_props(prop))
-    for table_name, gap_key, ascent_key, descent_key in (
-        ("OS/2", "sTypoLineGap", "sTypoAscender", "sTypoDescender"),
-        ("hhea", "lineGap", "ascent", "descent"),
-    ):
-        table = font.get_sfnt_table(table_name)
-        if table is None:
-            continue
-        head = font.get_sfnt_table("head")
-        assert head is not None  # every TrueType font has one
-        scale = prop.get_size_in_points() * dpi / 72 / head["unitsPerEm"]
-        return table[ascent_key] * scale, -table[descent_key] * scale, table[gap_key] * scale
+    head = font.get_sfnt_table("head")
+    if head is None:
+        return None, None, None
+    scale = prop.get_size_in_points() * dpi / 72 / head["unitsPerEm"]
+    os2 = font.get_sfnt_table("OS/2")
+    if os2 is not None:
+        return os2["sTypoAscender"] * scale, -os2["sTypoDescender"] * scale, os2["sTypoLineGap"] * scale
+    hhea = font.get_sfnt_table("hhea")
+    if hhea is not None:
+        return hhea["ascent"] * scale, -hhea["descent"] * scale, hhea["lineGap"] * scale
     return None, None, None  # Text measures "lp" instead
 
 
+def _hashable(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
+
+
 class CachedTextRenderer(RendererAgg):
-    """RendererAgg that measures and paints plain text from the caches above (math text goes the usual way)."""
+    """RendererAgg measuring and painting plain text from the cache above."""
 
     def _get_font_height_metrics(self, prop: FontProperties) -> tuple[float | None, float | None, float | None]:
         # The hook `Text._get_layout` asks a renderer before reading the font's tables itself.
@@ -106,8 +86,10 @@ class CachedTextRenderer(RendererAgg):
 
     def get_text_width_height_descent(self, s: str, prop: FontProperties, ismath: Any) -> tuple[float, float, float]:
         if ismath:
-            return super().get_text_width_height_descent(s, prop, ismath)  # type: ignore[no-any-return]
-        return _metrics(s, prop.copy(), self.dpi, rcParams["text.hinting"])
+            return super().get_text_width_height_descent(s, prop, ismath)  # type: ignore[no-untyped-call,no-any-return]
+        # Texts are antialiased unless told otherwise; the metrics are the same either way.
+        laid = _laid_out(s, prop.copy(), self.dpi, rcParams["text.hinting"], rcParams["text.antialiased"], None, None)
+        return laid.width, laid.height, laid.descent
 
     def draw_text(
         self,
@@ -121,25 +103,25 @@ class CachedTextRenderer(RendererAgg):
         mtext: Any = None,
     ) -> None:
         if ismath:
-            super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)
+            super().draw_text(gc, x, y, s, prop, angle, ismath, mtext)  # type: ignore[no-untyped-call]
             return
-        features = mtext.get_fontfeatures() if mtext is not None else None
-        language = mtext.get_language() if mtext is not None else None
-        coverage, left, top = _bitmap(
+        laid = _laid_out(
             s,
             prop.copy(),
             self.dpi,
-            float(angle),
-            bool(gc.get_antialiased()),
             rcParams["text.hinting"],
-            tuple(features) if isinstance(features, list) else features,
-            tuple(language) if isinstance(language, list) else language,
+            bool(gc.get_antialiased()),
+            _hashable(mtext.get_fontfeatures()) if mtext is not None else None,
+            _hashable(mtext.get_language()) if mtext is not None else None,
         )
-        if coverage.size:
-            # draw_text_image takes the bitmap's bottom edge, y down; x, y here are the anchor, y down.
-            self._renderer.draw_text_image(
-                coverage, round(x) + left, round(y) + top + coverage.shape[0], 0, gc
-            )
+        if not laid.bitmap.size:
+            return
+        # (x, y) is the pen's start on the baseline, y down. As RendererAgg.draw_text placed a string's bitmap
+        # up to matplotlib 3.10: draw_text_image takes the bitmap's bottom-left corner, turns it by the angle.
+        sin, cos = math.sin(math.radians(angle)), math.cos(math.radians(angle))
+        left = round(x + laid.offset_x / 64 + laid.descent * sin)
+        bottom = round(y + laid.offset_y / 64 + laid.descent * cos)
+        self._renderer.draw_text_image(laid.bitmap, left, bottom + 1, angle, gc)
 
 
 class CachedTextCanvas(FigureCanvasAgg):
@@ -149,6 +131,12 @@ class CachedTextCanvas(FigureCanvasAgg):
         w, h = self.get_width_height(physical=True)
         key = w, h, self.figure.dpi
         if self._lastKey != key:
-            self.renderer = CachedTextRenderer(w, h, self.figure.dpi)
+            self.renderer = CachedTextRenderer(w, h, self.figure.dpi)  # type: ignore[no-untyped-call]
             self._lastKey = key
-        return self.renderer
+        return self.renderer  # type: ignore[no-any-return]
+
+
+def clear_caches() -> None:
+    """Forget every laid-out string and font metric (benchmarks/chart_draw.py's cold case)."""
+    _laid_out.cache_clear()
+    _font_height_metrics.cache_clear()
