@@ -245,3 +245,13 @@ def test_a_point_standing_alone_gets_its_interval_as_a_bar() -> None:
     assert segment[0][0] == pytest.approx(1 - 0.12)
     autonomy = points[1].autonomy
     assert autonomy is not None and sorted(segment[:, 1]) == pytest.approx([autonomy.low, autonomy.high])
+
+
+def test_png_is_opaque_rgb_with_the_chart_dpi() -> None:
+    """The canvas is drawn opaque, so the PNG is 8-bit RGB (no alpha channel to encode), at 100 dpi."""
+    data = render_trend_chart(_mixed_points(), LABELS)
+    chunks = dict(_chunks(data))
+    _width, _height, bit_depth, color_type = struct.unpack(">IIBB", chunks[b"IHDR"][:10])
+    assert (bit_depth, color_type) == (8, 2)  # truecolour, no alpha
+    x_per_m, y_per_m, unit = struct.unpack(">IIB", chunks[b"pHYs"])
+    assert unit == 1 and x_per_m == y_per_m == round(100 / 0.0254)
