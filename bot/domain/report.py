@@ -291,6 +291,7 @@ class PulsePart(NamedTuple):
     enps_promoters: int
     enps_passives: int
     enps_detractors: int
+    rounds: int  # closed rounds of any size (only to tell a period below k from one without a round)
 
 
 class CxPart(NamedTuple):
@@ -318,17 +319,19 @@ class Places(NamedTuple):
 class PulseTally:
     """Sums of PulsePart rows for one period, added as they come."""
 
-    __slots__ = ("answered", "enps", "invited", "sums")
+    __slots__ = ("answered", "enps", "invited", "rounds", "sums")
 
     def __init__(self) -> None:
         self.invited = 0
         self.answered = 0
+        self.rounds = 0
         self.sums = [0.0] * 9  # n, sum, squares for each need, in NEEDS order
         self.enps = [0, 0, 0]
 
     def add(self, row: PulsePart) -> None:
         self.invited += row.invited
         self.answered += row.answered
+        self.rounds += row.rounds
         sums = self.sums
         sums[0] += row.autonomy_n
         sums[1] += row.autonomy_sum
@@ -593,7 +596,7 @@ def chart_points(span: ReportSpan, buckets: ReportBuckets, k: int) -> list[Chart
             ChartPoint(
                 label=span.chart_point_start(index).strftime("%d.%m."),
                 previous=index < span.period_points,
-                hidden=tally.invited > 0 and shown_n == 0,
+                hidden=tally.rounds > 0 and shown_n == 0,
                 autonomy=needs[0],
                 competence=needs[1],
                 belonging=needs[2],

@@ -125,13 +125,16 @@ def pulse_parts_statement(by_team: bool, needs: Sequence[str], reportable: Repor
             func.sum(case((feeds[measure[name]], _round[name]), else_=0)).label(name)
             for name in need_columns + enps_columns
         ),
+        # Every closed round, whatever its size: a chart period whose rounds all stayed below k is marked
+        # "n < k" rather than left as an unexplained gap. Only that a round closed is told, no count of it.
+        func.count().label("rounds"),
     ).where(
         *in_span(_round.workspace_id, _round.opened_on),
     )
     if by_team:
         daily = daily.where(_round.team_id == bindparam("team_id"))
     days = daily.group_by(_round.opened_on).subquery("days")
-    sums = ["invited", "answered", *need_columns, *enps_columns]
+    sums = ["invited", "answered", *need_columns, *enps_columns, "rounds"]
     placed = sa_select(*day_places(days.c.day), *(days.c[name] for name in sums)).subquery("placed")
 
     def total(name: str) -> Any:

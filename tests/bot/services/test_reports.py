@@ -229,6 +229,10 @@ def test_everything_pulse_derived_is_suppressed_below_k(db: Database) -> None:
     assert all(need.suppressed and need.mean is None for need in report.needs)
     assert report.participation.suppressed and report.enps.suppressed and report.enps.value is None
     assert all(p.autonomy is None and p.competence is None and p.belonging is None for p in report.chart)
+    # The round's week is a gap that says why ("n < k"), and says nothing more: no n, no count of answers.
+    week = [p for p in report.chart if p.label == (START + timedelta(days=7)).strftime("%d.%m.")]
+    assert [(p.hidden, p.pulse_n) for p in week] == [(True, 0)]
+    assert [p.label for p in report.chart if p.hidden] == [week[0].label]
     data = report_json(report)
     # n counts only answers of rounds that reached k: the 4 answers are not even counted.
     assert data["needs"]["autonomy"] == {"suppressed": True, "n": 0}
@@ -461,7 +465,7 @@ def test_text_json_blocks_and_png_agree_on_every_number(db: Database) -> None:
         str(p["enps_n"]) for p in chart if p["enps_n"]
     ]
     assert n_texts[2] == [str(p["csat_n"]) for p in chart if p["csat_n"]]
-    # A round below k counts nowhere (not even as a gap): every "n < k" mark is a chart point marked hidden.
+    # Every "n < k" mark is a chart point marked hidden (a period whose rounds all stayed below k).
     hidden = [text for ax in fig.axes for text in ax.texts if text.get_gid() == "hidden"]
     assert len(hidden) == sum(p["hidden"] for p in chart)
     assert all(text.get_text() == "n < 5" for text in hidden)
