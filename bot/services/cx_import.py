@@ -21,10 +21,8 @@ from sqlmodel import col, select
 
 from bot.deps import Deps
 from bot.domain.cxcsv import (
-    CxAggregateRow,
     CxFileRejected,
     CxHeader,
-    CxResponseRow,
     CxRowStream,
     LinesSource,
     RowRejection,
@@ -50,7 +48,9 @@ from storage.models import CxAggregate, CxResponse, Workspace
 logger = logging.getLogger(__name__)
 
 
-BATCH = 5000
+# Rows stored per transaction. Bigger batches share more per-day count updates (a batch adds to each of its
+# team-days once); each still holds SQLite's write lock well under a second.
+BATCH = 50_000
 
 
 def import_bytes(
@@ -95,13 +95,33 @@ def import_lines(
     return store_stream(db, workspace_id, summary, header, stream, now)
 
 
+class _Memo(dict[Any, Any]):
+    """A dict that fills itself: the value of a key not seen yet is `compute(key)`, kept up to `limit` keys
+    (feeds repeat a few labels and days a million times)."""
+
+    def __init__(self, compute: Callable[[Any], Any], limit: int = 10_000) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, key: Any) -> Any:
+        value = self.compute(key)
+        if len(self) < self.limit:
+            self[key] = value
+        return value
+
+
 def store_stream(
     db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
 ) -> ImportSummary:
-    """Store what a parse yields, in batches, and count it in `summary`."""
+    """Store what a parse yields, in batches of BATCH rows (one transaction each), and count it in `summary`.
+
+    Rows go from the parse to the database as tuples: no object per row, and the team and day of a row
+    are looked up in a dict that fills itself. Each batch's per-day counts are added in its transaction by
+    one grouped query over the rows it stored (storage.cx_repository.add_daily_counts)."""
     summary.shape = header.shape
     summary.notes = list(header.notes)
-    table: type[CxResponse] | type[CxAggregate] = CxResponse if header.shape == "responses" else CxAggregate
+    responses = header.shape == "responses"
     unknown: dict[str, None] = {}
     with db.session_scope() as session:
         repo.ensure_workspace(session, workspace_id, now)
@@ -109,78 +129,68 @@ def store_stream(
         cx_repo.lock_workspace(session, workspace_id)
         lookup = cx_repo.team_lookup(session, workspace_id)
         cx_repo.relink_team_labels(session, workspace_id, lookup)  # teams set up since the last import
-
-    known_labels: dict[str, int | None] = {}  # feeds repeat a few labels a million times
+        day_parameter = cx_repo.day_parameter(session)
 
     def team_of(label: str | None) -> int | None:
         if not label:
             return None
-        if label in known_labels:
-            return known_labels[label]
-        team_id = lookup.get(label.strip().lower().lstrip("#")) if label.strip() else None
-        if team_id is None and label.strip() and len(unknown) < 50:
-            unknown.setdefault(label.strip())
-        if len(known_labels) < 10_000:
-            known_labels[label] = team_id
+        team_id = lookup.get(label.lower().lstrip("#"))
+        if team_id is None and len(unknown) < 50:
+            unknown.setdefault(label)
         return team_id
 
-    def store(batch: list[CxResponseRow | CxAggregateRow]) -> None:
+    team_ids = _Memo(team_of)
+    labels = _Memo(lambda label: label[:200] if label else None)
+    days = _Memo(day_parameter)
+
+    def store(batch: list[Any]) -> None:
         with db.session_scope() as session:
             cx_repo.lock_workspace(session, workspace_id)
-            present = cx_repo.existing_keys(session, workspace_id, table, [row.row_key for row in batch])
-            records: list[tuple[Any, ...]] = []
-            daily: list[tuple[int | None, Any, str, int, int | None]] = []
-            for row in batch:
-                if row.row_key in present:
-                    summary.already_present += 1
-                    continue
-                present.add(row.row_key)
-                team_id = team_of(row.team)
-                label = (row.team or "").strip()[:200] or None
-                if isinstance(row, CxResponseRow):
-                    records.append(
-                        (
-                            workspace_id,
-                            row.row_key,
-                            row.day,
-                            row.metric,
-                            row.score,
-                            team_id,
-                            label,
-                            row.comment,
-                            row.scale_max,
-                        )
+            if responses:
+                after = cx_repo.last_response_id(session)
+                records = [
+                    (workspace_id, key, days[day], metric, score, team_ids[team], labels[team], comment, scale_max)
+                    for _line, day, metric, score, team, comment, key, scale_max in batch
+                ]
+                inserted = cx_repo.insert_ignoring_duplicates(session, CxResponse, records)
+                if inserted == len(records):
+                    cx_repo.add_daily_counts(session, workspace_id, records)
+                elif inserted:  # some were stored already: count the ones this batch stored
+                    cx_repo.count_daily(session, workspace_id, after)
+            else:
+                aggregates = [
+                    (
+                        *(workspace_id, row.row_key, days[row.day], row.metric, row.value, row.count),
+                        *(team_ids[row.team], labels[row.team]),
                     )
-                    daily.append((team_id, row.day, row.metric, row.score, row.scale_max))
-                else:
-                    records.append(
-                        (workspace_id, row.row_key, row.day, row.metric, row.value, row.count, team_id, label)
-                    )
-            cx_repo.insert_ignoring_duplicates(session, table, records)
-            if daily:
-                cx_repo.add_daily_counts(session, workspace_id, daily)
-        summary.imported += len(records)
+                    for row in batch
+                ]
+                inserted = cx_repo.insert_ignoring_duplicates(session, CxAggregate, aggregates)
+        summary.imported += inserted
+        summary.already_present += len(batch) - inserted
 
-    batch: list[CxResponseRow | CxAggregateRow] = []
+    batch: list[Any] = []
     # code -> [rows, first line, first detail]; a grown feed's tail adds to the reasons of its start
     groups: dict[str, list[Any]] = {code: [count, line, detail] for count, line, code, detail in summary.reasons}
     stored_rows = 0
-    for item in stream:
-        if isinstance(item, RowRejection):
-            summary.rejected += 1
-            group = groups.get(item.code)
-            if group is None:
-                if len(groups) < MAX_REASONS:
-                    groups[item.code] = [1, item.line, item.detail]
+    for chunk in stream.chunks():
+        for item in chunk:
+            if item.__class__ is RowRejection:
+                summary.rejected += 1
+                group = groups.get(item.code)
+                if group is None:
+                    if len(groups) < MAX_REASONS:
+                        groups[item.code] = [1, item.line, item.detail]
+                else:
+                    group[0] += 1
             else:
-                group[0] += 1
-            continue
-        stored_rows += 1
-        batch.append(item)
+                batch.append(item)
         if len(batch) >= BATCH:
+            stored_rows += len(batch)
             store(batch)
             batch = []
     if batch:
+        stored_rows += len(batch)
         store(batch)
     summary.rows_read += stream.rows_read
     summary.totals_dropped = stream.totals_dropped
