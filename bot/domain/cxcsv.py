@@ -38,6 +38,7 @@ from itertools import islice
 from typing import Any
 
 from bot.domain.cxdates import DateColumnScan, parse_date, parse_order
+from bot.domain.cxencoding import decode_bytes
 from bot.domain.cxmapping import (
     FIRST_SEEN,
     METRIC_CONSTANTS,
@@ -57,7 +58,7 @@ from bot.domain.cxscales import (
     parse_scale,
 )
 
-__all__ = ["ROLES", "format_mapping", "parse_column_mapping", "parse_date"]
+__all__ = ["ROLES", "decode_bytes", "format_mapping", "parse_column_mapping", "parse_date"]
 
 METRICS: tuple[str, ...] = ("nps", "csat")
 
@@ -232,45 +233,6 @@ _GROUPED_COUNT = re.compile(r"\d{1,3}(?:([ \u00a0\u202f,.])\d{3})(?:\1\d{3})*")
 
 # ---------------------------------------------------------------------------------------------------------
 # Small parsers
-
-
-def decode_bytes(data: bytes) -> str:
-    """Bytes of a CSV export to text, without a byte order mark. Never raises.
-
-    UTF-8 with or without BOM; UTF-16 LE/BE with BOM (Excel "Unicode text") or without one, recognised
-    by its NUL bytes; UTF-32 with BOM; anything that is not valid UTF-8 is read as Windows-1252.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    elif data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        text = data.decode("utf-32", errors="replace")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        guess = _utf16_without_bom(data)
-        if guess:
-            text = data.decode(guess, errors="replace")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252", errors="replace")
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text of mostly ASCII has a NUL in every other byte; which half says the byte order."""
-    sample = data[:4096]
-    pairs = len(sample) // 2
-    if pairs < 2:
-        return None
-    even = sample[0 : pairs * 2 : 2].count(0)
-    odd = sample[1 : pairs * 2 : 2].count(0)
-    if odd >= pairs * 0.3 and even <= pairs * 0.05:
-        return "utf-16-le"
-    if even >= pairs * 0.3 and odd <= pairs * 0.05:
-        return "utf-16-be"
-    return None
 
 
 def parse_number(text: str) -> float | None:

@@ -1,4 +1,8 @@
-"""CX feed: fetch a CSV (file or http(s) URL), parse it, store new NPS/CSAT rows, report what happened.
+"""CX feed: the import of one feed, from its source to the stored rows and the summary of what happened.
+
+The pieces: fetching the source (bot.services.cx_fetch), its encoding (bot.domain.cxencoding), .xlsx
+workbooks (bot.services.cx_xlsx), parsing (bot.domain.cxcsv), storing (this module: `store_stream`,
+storage.cx_repository) and the scheduled pulls (bot.services.cx_schedule).
 
 A file rejected whole changes nothing (its header is checked before anything is stored), and a feed that
 grew adds only its new rows (row identity is the response id, else a hash of the row; see bot.domain.cxcsv).
@@ -6,18 +10,14 @@ grew adds only its new rows (row identity is the response id, else a hash of the
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import io
 import json
 import logging
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
-
-from sqlalchemy import update
-from sqlmodel import col, select
+from typing import Any
 
 from bot.deps import Deps
 from bot.domain.cxcsv import (
@@ -26,13 +26,13 @@ from bot.domain.cxcsv import (
     CxRowStream,
     LinesSource,
     RowRejection,
-    decode_bytes,
     format_mapping,
     header_from_json,
     header_to_json,
     iter_cx_csv,
     parse_column_mapping,
 )
+from bot.domain.cxencoding import decode_bytes, detect_encoding, is_utf8
 from bot.domain.cximport import MAX_REASONS, FeedStatus, ImportSummary
 from bot.services.cx_fetch import FetchError, fetch
 
@@ -202,25 +202,6 @@ def store_stream(
     return summary
 
 
-def detect_encoding(head: bytes) -> str:
-    """The encoding of a file from its first bytes: BOMs, UTF-16 without a BOM (NUL bytes), UTF-8, else cp1252."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    sample = head[:4096]
-    if sample and sample.count(b"\x00") * 4 >= len(sample):
-        even_nuls = sample[0::2].count(b"\x00")
-        odd_nuls = sample[1::2].count(b"\x00")
-        return "utf-16-le" if odd_nuls >= even_nuls else "utf-16-be"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # not just a character cut at the end of the sample
-            return "cp1252"
-    return "utf-8"
-
-
 def import_file(
     db: Database, workspace_id: str, source: str, path: Path, mapping: dict[str, str] | None, now: datetime
 ) -> ImportSummary:
@@ -236,10 +217,12 @@ def import_file(
             return import_lines(db, workspace_id, source, xlsx_lines(path, mapping), mapping, now)
         raw.seek(0)
         encoding = detect_encoding(raw.read(1 << 20))
-        if encoding == "utf-8" and not _all_utf8(raw):
-            # A stray byte far into a file that began as UTF-8. Decided before anything is stored: changing
-            # the encoding half-way would give the same rows other keys, and import them twice.
-            encoding = "cp1252"
+        if encoding == "utf-8":
+            # A stray byte far into a file that began as UTF-8 makes it cp1252. Decided before anything is
+            # stored: changing the encoding half-way would give the same rows other keys, and import them twice.
+            raw.seek(0)
+            if not is_utf8(iter(lambda: raw.read(1 << 20), b"")):
+                encoding = "cp1252"
     columns = format_mapping(mapping) if mapping else ""
     state = _load_state(db, workspace_id)
     resumed = _import_tail(db, workspace_id, source, path, columns, encoding, state, now) if state else None
@@ -367,19 +350,6 @@ def _save_state(db: Database, workspace_id: str, state: dict[str, Any]) -> None:
             workspace.cx_feed_state = json.dumps(state)
 
 
-def _all_utf8(raw: BinaryIO) -> bool:
-    """Whether the whole file decodes as UTF-8 (one streaming pass in C, no text kept)."""
-    raw.seek(0)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        while chunk := raw.read(1 << 20):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _mapping(settings: Settings, workspace: Workspace | None, override: str | None = None) -> dict[str, str] | None:
     text = override or (workspace.cx_feed_columns if workspace else None) or settings.cx_feed_columns
     return parse_column_mapping(text) if text else None
@@ -504,57 +474,3 @@ def feed_status(deps: Deps, workspace_id: str) -> FeedStatus:
             summary=summary,
             aliases=[(alias, names.get(team_id, "?")) for alias, team_id in cx_repo.aliases(session, workspace_id)],
         )
-
-
-def _claim_pull(db: Database, workspace_id: str, previous: datetime | None, now: datetime) -> bool:
-    """Only one scheduler pulls a feed per interval: the conditional update decides."""
-    with db.session_scope() as session:
-        condition = (
-            col(Workspace.cx_feed_last_pull_at).is_(None)
-            if previous is None
-            else col(Workspace.cx_feed_last_pull_at) == previous
-        )
-        result = session.execute(
-            update(Workspace)
-            .where(col(Workspace.id) == workspace_id, condition)
-            .values(cx_feed_last_pull_at=to_db(now))
-        )
-        return bool(getattr(result, "rowcount", 0))
-
-
-def cx_feed_tick(deps: Deps) -> None:
-    """Scheduled pulls: each workspace's feed once per CX_FEED_INTERVAL_MINUTES; rejections DM the admin."""
-    now = deps.now()
-    interval = timedelta(minutes=deps.settings.cx_feed_interval_minutes)
-    with deps.db.session_scope() as session:
-        due = [
-            (w.id, w.cx_feed_last_pull_at, w.cx_feed_set_by)
-            for w in session.exec(select(Workspace)).all()
-            if (w.cx_feed_source or deps.settings.cx_feed_url)
-            and (w.cx_feed_last_pull_at is None or now - from_db(w.cx_feed_last_pull_at) >= interval)
-        ]
-    for workspace_id, previous, set_by in due:
-        if not _claim_pull(deps.db, workspace_id, previous, now):
-            continue
-        try:
-            summary = import_for_workspace(deps.settings, deps.db, workspace_id, now)
-        except Exception:  # one broken feed must not stop the others; the traceback is logged
-            logger.exception("CX import failed for workspace %s", workspace_id)
-            continue
-        if set_by and (summary.rejected or summary.status in ("rejected", "failed")):
-            _tell_admin(deps, workspace_id, set_by, summary)
-
-
-def _tell_admin(deps: Deps, workspace_id: str, user_id: str, summary: ImportSummary) -> None:
-    from slack_sdk.errors import SlackApiError
-
-    from bot.blocks.cxfeed import summary_text
-    from bot.services.languages import translator_for_person
-
-    try:
-        t = translator_for_person(deps, workspace_id, user_id)
-        deps.client.chat_postMessage(
-            channel=user_id, text=t("cxfeed.scheduled_problem") + "\n" + summary_text(t, summary)
-        )
-    except SlackApiError:
-        logger.warning("could not DM the CX feed admin", exc_info=True)

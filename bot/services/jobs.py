@@ -23,7 +23,7 @@ def purge_idempotency_keys(deps: Deps) -> None:
 
 
 def periodic_jobs(deps: Deps) -> list[PeriodicJob]:
-    from bot.services.cx_import import cx_feed_tick
+    from bot.services.cx_schedule import cx_feed_tick
     from bot.services.pulse_schedule import pulse_tick
     from bot.services.tough import tough_tick
 
