@@ -722,7 +722,8 @@ def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
         elif decided is not None:
             date_order = decided
         elif scan.dates.ambiguous:
-            close = scan.dates.closeness()
+            # Only answers are timestamped as they come in; a row per period is dated by the period.
+            close = scan.dates.closeness() if plan.shape == "responses" else None
             if close is not None:
                 date_order = close
                 notes.append(("date_order_close", "m/d/y" if close == "mdy" else "d/m/y"))
