@@ -96,6 +96,8 @@ FILE_REJECTION_CODES: tuple[str, ...] = (
     "no_metric",
     "mapped_column_missing",
     "no_rows",
+    "xlsx_unreadable",
+    "xlsx_no_sheet",
 )
 
 SCORE_RANGES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -518,7 +519,7 @@ def test_cx_feed_columns_setting_takes_quotes_and_numbers(db: Database, database
         make_settings(database_url, tmp_path, CX_FEED_COLUMNS='nps="On a scale of 0-10')
 
 
-def daily_rows(db: Database) -> list[tuple[object, ...]]:
+def daily_rows(db: Database) -> list[tuple[int, date, str, int, int, int, int, int]]:
     from storage.models import CxDaily
 
     with db.session_scope() as session:
@@ -560,3 +561,27 @@ def test_per_day_counts_of_batches_equal_a_recount(
         cx_repository.rebuild_daily(session, WORKSPACE)
     assert daily_rows(db) == counted
     assert sum(row[3] for row in counted if row[0] == cx_repository.WHOLE_WORKSPACE) == 50
+
+
+@pytest.mark.parametrize(
+    ("data", "mapping", "code"),
+    [
+        (b"PK\x03\x04", None, "xlsx_unreadable"),  # a zip's signature and nothing else
+        (b"PK\x03\x04" + b"\x00" * 200, None, "xlsx_unreadable"),
+        (None, {"sheet": "Muu"}, "xlsx_no_sheet"),
+    ],
+)
+def test_a_broken_workbook_or_missing_sheet_is_refused_with_a_reason(
+    db: Database, data: bytes | None, mapping: dict[str, str] | None, code: str
+) -> None:
+    if data is None:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active.append(["Date", "NPS"])
+        book.active.append(["2026-03-01", 9])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data = buffer.getvalue()
+    summary = cx_import.import_bytes(db, WORKSPACE, "book.xlsx", data, mapping, NOW)
+    assert (summary.status, summary.file_code, summary.imported) == ("rejected", code, 0)
