@@ -6,11 +6,13 @@ Functions take a session and never commit; every query filters by workspace id.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
+from itertools import chain
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import case, delete, func, insert, literal_column, update
+from sqlalchemy import case, delete, func, literal_column, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -54,28 +56,60 @@ RESPONSE_COLUMNS = (
 AGGREGATE_COLUMNS = ("workspace_id", "row_key", "day", "metric", "value", "count", "team_id", "team_label")
 
 
+def day_parameter(session: Session) -> Callable[[date], Any]:
+    """How a day is passed to the driver in the rows of `insert_ignoring_duplicates`: ISO text on SQLite
+    (what SQLAlchemy's Date stores there), the date itself on PostgreSQL."""
+    if session.connection().dialect.name == "sqlite":
+        return date.isoformat
+    return lambda day: day
+
+
 def insert_ignoring_duplicates(
     session: Session, table: type[CxResponse] | type[CxAggregate], rows: list[tuple[Any, ...]]
-) -> None:
-    """Bulk insert of tuples in RESPONSE_COLUMNS / AGGREGATE_COLUMNS order; a row another import stored
-    meanwhile is skipped by the unique key, not an error.
+) -> int:
+    """Bulk insert of tuples in RESPONSE_COLUMNS / AGGREGATE_COLUMNS order, days as `day_parameter` gives
+    them; a row whose key is already stored (or comes twice) is skipped by the unique key, not an error.
+    Returns the number of rows inserted.
 
     One prepared statement run by the driver's executemany: building SQLAlchemy parameters per row took
-    as long as SQLite's own work. Days go as ISO text on SQLite (what SQLAlchemy's Date stores there).
+    as long as SQLite's own work, and asking first which keys are stored cost a query per batch.
     """
     if not rows:
-        return
+        return 0
     columns = RESPONSE_COLUMNS if table is CxResponse else AGGREGATE_COLUMNS
     connection = session.connection()
     mark = _placeholder(session)
     name = getattr(table, "__tablename__")  # noqa: B009
-    sql = (
-        f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))}) "
-        "ON CONFLICT (workspace_id, row_key) DO NOTHING"
-    )
-    if connection.dialect.name == "sqlite":
-        rows = [(*row[:2], row[2].isoformat(), *row[3:]) for row in rows]
-    connection.exec_driver_sql(sql, rows)
+    one = f"({', '.join([mark] * len(columns))})"
+
+    def insert(count: int) -> str:
+        values = ", ".join([one] * count)
+        conflict = "ON CONFLICT (workspace_id, row_key) DO NOTHING"
+        return f"INSERT INTO {name} ({', '.join(columns)}) VALUES {values} {conflict}"
+
+    # ROWS_PER_STATEMENT rows per execution: a fifth less than one row per execution on SQLite, and fewer
+    # round trips on PostgreSQL. Both drivers sum the rows each execution changed (a skipped duplicate
+    # changes none).
+    whole = len(rows) - len(rows) % ROWS_PER_STATEMENT
+    inserted = 0
+    if whole:
+        groups = [
+            tuple(chain.from_iterable(rows[start : start + ROWS_PER_STATEMENT]))
+            for start in range(0, whole, ROWS_PER_STATEMENT)
+        ]
+        inserted += int(connection.exec_driver_sql(insert(ROWS_PER_STATEMENT), groups).rowcount)
+    if whole < len(rows):
+        inserted += int(connection.exec_driver_sql(insert(1), rows[whole:]).rowcount)
+    return inserted
+
+
+ROWS_PER_STATEMENT = 100  # 900 bound values, far under SQLite's and PostgreSQL's limits
+
+
+def last_response_id(session: Session) -> int:
+    """The highest cx_response id so far: rows an import adds after this (holding the workspace's lock) are
+    the ones whose id is greater; see `add_daily_counts`."""
+    return int(session.connection().execute(sa_select(func.max(col(CxResponse.id)))).scalar() or 0)
 
 
 def team_lookup(session: Session, workspace_id: str) -> dict[str, int]:
@@ -138,17 +172,6 @@ def lock_workspace(session: Session, workspace_id: str) -> None:
     session.execute(update(Workspace).where(col(Workspace.id) == workspace_id).values(id=Workspace.id))
 
 
-def _daily_upsert(session: Session) -> Any:
-    target: Any = getattr(CxDaily, "__table__")  # noqa: B009 (SQLModel types hide __table__)
-    dialect = session.connection().dialect.name
-    statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
-    excluded = statement.excluded
-    return statement.on_conflict_do_update(
-        index_elements=["workspace_id", "team_key", "day", "metric"],
-        set_={name: getattr(target.c, name) + getattr(excluded, name) for name in DAILY_COUNTS},
-    )
-
-
 DAILY_COUNTS = ("n", "promoters", "passives", "detractors", "satisfied")
 # team_key values besides team ids: answers without a known team, and every answer of the workspace
 # (so a workspace report reads one row per day instead of one per team and day).
@@ -156,14 +179,14 @@ NO_TEAM = 0
 WHOLE_WORKSPACE = -1
 
 
-def add_daily_counts(
-    session: Session, workspace_id: str, rows: list[tuple[int | None, date, str, int, int | None]]
-) -> None:
-    """Add newly stored responses, as (team_id, day, metric, score, scale_max), to the per-day counts
-    (one upsert per team, day and metric)."""
-    counts: dict[tuple[int, date, str], list[int]] = {}
-    # Counter tallies identical (team, day, metric, score, scale) tuples in C; the few distinct ones are folded.
-    for (team_id, day, metric, score, scale_max), tally in Counter(rows).items():
+def add_daily_counts(session: Session, workspace_id: str, records: list[tuple[Any, ...]]) -> None:
+    """Add responses just stored, as the RESPONSE_COLUMNS tuples given to `insert_ignoring_duplicates`
+    (every one of them stored), to the per-day counts: one upsert per team key, day and metric.
+
+    Counter tallies identical (team, day, metric, score, scale) in C and the few distinct ones are folded;
+    grouping the stored rows in SQL instead cost more than inserting them."""
+    counts: dict[tuple[int, Any, str], list[int]] = {}
+    for (team_id, day, metric, score, scale_max), tally in Counter(map(_DAILY_FIELDS, records)).items():
         promoter, passive, detractor = score >= 9, 7 <= score <= 8, score <= 6
         satisfied = score >= (scale_max or 5) - 1  # the scale's top two answers
         for team_key in (team_id or NO_TEAM, WHOLE_WORKSPACE):
@@ -175,21 +198,40 @@ def add_daily_counts(
             entry[4] += tally * satisfied
     if not counts:
         return
-    values = [
-        {"workspace_id": workspace_id, "team_key": team_key, "day": day, "metric": metric}
-        | dict(zip(DAILY_COUNTS, entry, strict=True))
-        for (team_key, day, metric), entry in counts.items()
-    ]
-    session.connection().execute(_daily_upsert(session), values)
+    mark = _placeholder(session)
+    keys = "workspace_id, team_key, day, metric"
+    sql = (
+        f"INSERT INTO cx_daily ({keys}, {', '.join(DAILY_COUNTS)}) VALUES ({', '.join([mark] * 9)}) "
+        f"ON CONFLICT ({keys}) DO UPDATE SET "
+        + ", ".join(f"{name} = cx_daily.{name} + excluded.{name}" for name in DAILY_COUNTS)
+    )
+    rows = [(workspace_id, *key, *entry) for key, entry in counts.items()]
+    session.connection().exec_driver_sql(sql, rows)
 
 
-def rebuild_daily(session: Session, workspace_id: str) -> None:
-    """Recount a workspace's per-day counts from its response rows (after relinking, or a direct load)."""
-    session.execute(delete(CxDaily).where(col(CxDaily.workspace_id) == workspace_id))
+# (team_id, day, metric, score, scale_max) of a RESPONSE_COLUMNS tuple
+_DAILY_FIELDS = itemgetter(5, 2, 3, 4, 8)
+
+
+def count_daily(session: Session, workspace_id: str, after_id: int | None = None) -> None:
+    """Add the workspace's responses with an id above `after_id` (all of them when None) to the per-day
+    counts: one grouped INSERT ... SELECT per team key, adding to the days already counted.
+
+    Used by `rebuild_daily` over every row, and by an import for a batch of which some rows were already
+    stored (else `add_daily_counts` tallies the batch itself, without reading it back). `after_id` comes
+    from `last_response_id`, read after `lock_workspace`: only this transaction adds rows of this
+    workspace after it. tests/bot/services/test_cx_import.py checks that both give the counts of a rebuild.
+    """
     target: Any = getattr(CxDaily, "__table__")  # noqa: B009 (SQLModel types hide __table__)
+    dialect = session.connection().dialect.name
     columns = ["workspace_id", "team_key", "day", "metric", *DAILY_COUNTS]
     # Literals, not bound parameters: PostgreSQL must see the same expression in SELECT and GROUP BY.
     by_team = func.coalesce(col(CxResponse.team_id), literal_column(str(NO_TEAM)))
+    workspace: Any = col(CxResponse.workspace_id)
+    if after_id is not None and dialect == "sqlite":
+        # "+" keeps SQLite from reading the whole workspace through the row-key index: the new rows are
+        # the id range's (EXPLAIN QUERY PLAN: SEARCH cx_response USING INTEGER PRIMARY KEY (rowid>?)).
+        workspace = literal_column("+cx_response.workspace_id")
     for team_key, groups in ((by_team, [by_team]), (literal_column(str(WHOLE_WORKSPACE)), [])):
         score = col(CxResponse.score)
         counted = sa_select(
@@ -202,6 +244,20 @@ def rebuild_daily(session: Session, workspace_id: str) -> None:
             func.sum(case(((score >= 7) & (score <= 8), 1), else_=0)),
             func.sum(case((score <= 6, 1), else_=0)),
             func.sum(case((score >= func.coalesce(col(CxResponse.scale_max), 5) - 1, 1), else_=0)),
-        ).where(col(CxResponse.workspace_id) == workspace_id)
+        ).where(workspace == workspace_id)
+        if after_id is not None:
+            counted = counted.where(col(CxResponse.id) > after_id)
         counted = counted.group_by(col(CxResponse.workspace_id), *groups, col(CxResponse.day), col(CxResponse.metric))
-        session.execute(insert(target).from_select(columns, counted))
+        statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
+        statement = statement.from_select(columns, counted)
+        statement = statement.on_conflict_do_update(
+            index_elements=["workspace_id", "team_key", "day", "metric"],
+            set_={name: getattr(target.c, name) + getattr(statement.excluded, name) for name in DAILY_COUNTS},
+        )
+        session.execute(statement)
+
+
+def rebuild_daily(session: Session, workspace_id: str) -> None:
+    """Recount a workspace's per-day counts from its response rows (after relinking, or a direct load)."""
+    session.execute(delete(CxDaily).where(col(CxDaily.workspace_id) == workspace_id))
+    count_daily(session, workspace_id)

@@ -35,8 +35,10 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from typing import Any
 
 from bot.domain.cxdates import DateColumnScan, parse_date, parse_order
+from bot.domain.cxencoding import decode_bytes
 from bot.domain.cxmapping import (
     FIRST_SEEN,
     METRIC_CONSTANTS,
@@ -56,7 +58,7 @@ from bot.domain.cxscales import (
     parse_scale,
 )
 
-__all__ = ["ROLES", "format_mapping", "parse_column_mapping", "parse_date"]
+__all__ = ["ROLES", "decode_bytes", "format_mapping", "parse_column_mapping", "parse_date"]
 
 METRICS: tuple[str, ...] = ("nps", "csat")
 
@@ -94,6 +96,8 @@ FILE_REJECTION_CODES: tuple[str, ...] = (
     "no_metric",
     "mapped_column_missing",
     "no_rows",
+    "xlsx_unreadable",
+    "xlsx_no_sheet",
 )
 
 SCORE_RANGES: dict[str, tuple[int, int]] = {"nps": (0, 10), "csat": (1, 5)}
@@ -231,45 +235,6 @@ _GROUPED_COUNT = re.compile(r"\d{1,3}(?:([ \u00a0\u202f,.])\d{3})(?:\1\d{3})*")
 
 # ---------------------------------------------------------------------------------------------------------
 # Small parsers
-
-
-def decode_bytes(data: bytes) -> str:
-    """Bytes of a CSV export to text, without a byte order mark. Never raises.
-
-    UTF-8 with or without BOM; UTF-16 LE/BE with BOM (Excel "Unicode text") or without one, recognised
-    by its NUL bytes; UTF-32 with BOM; anything that is not valid UTF-8 is read as Windows-1252.
-    """
-    if data.startswith(b"\xef\xbb\xbf"):
-        text = data[3:].decode("utf-8", errors="replace")
-    elif data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        text = data.decode("utf-32", errors="replace")
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", errors="replace")
-    else:
-        guess = _utf16_without_bom(data)
-        if guess:
-            text = data.decode(guess, errors="replace")
-        else:
-            try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError:
-                text = data.decode("cp1252", errors="replace")
-    return text[1:] if text.startswith("\ufeff") else text
-
-
-def _utf16_without_bom(data: bytes) -> str | None:
-    """UTF-16 text of mostly ASCII has a NUL in every other byte; which half says the byte order."""
-    sample = data[:4096]
-    pairs = len(sample) // 2
-    if pairs < 2:
-        return None
-    even = sample[0 : pairs * 2 : 2].count(0)
-    odd = sample[1 : pairs * 2 : 2].count(0)
-    if odd >= pairs * 0.3 and even <= pairs * 0.05:
-        return "utf-16-le"
-    if even >= pairs * 0.3 and odd <= pairs * 0.05:
-        return "utf-16-be"
-    return None
 
 
 def parse_number(text: str) -> float | None:
@@ -613,37 +578,26 @@ class _NumberStats:
     high: float | None = None
     examples: list[str] = field(default_factory=list)  # values outside 0–10
 
-    def feed(self, raw: str) -> None:
-        if raw.isdigit() and len(raw) <= 2:  # the common case, "9"
-            digits = float(raw)
-            self.numbers += 1
-            if self.low is None or digits < self.low:
-                self.low = digits
-            if self.high is None or digits > self.high:
-                self.high = digits
-            if digits > 10:
-                self.outside += 1
-                if len(self.examples) < 3:
-                    self.examples.append(raw)
-            return
+    def feed(self, raw: str, times: int = 1) -> None:
+        """Count `raw` (a stripped cell) `times` times: the scan tallies repeated cells and feeds each once."""
         if not raw or raw.lower() in NO_ANSWER_WORDS:
             return
         number = parse_number(raw)
         if number is None:
             if csat_word(raw) is not None:
-                self.words += 1
+                self.words += times
             else:
-                self.other += 1
+                self.other += times
             return
-        self.numbers += 1
+        self.numbers += times
         if not number.is_integer():
-            self.non_integer += 1
+            self.non_integer += times
         if self.low is None or number < self.low:
             self.low = number
         if self.high is None or number > self.high:
             self.high = number
         if number < 0 or number > 10:
-            self.outside += 1
+            self.outside += times
             if len(self.examples) < 3:
                 self.examples.append(raw)
 
@@ -655,6 +609,12 @@ class _Scan:
     dated: dict[int, int]  # column -> values that read as dates (only when no date column is known)
     non_empty: dict[int, int]
     rows: int = 0
+
+
+# Distinct cells a column remembers while it is read (the scan's tallies, the parse's decoded dates and
+# scores). Dates and scores repeat, so a few thousand cover a million rows; a column of distinct values
+# (timestamps to the second) stops adding at this bound and is read cell by cell, in bounded memory.
+MEMO_LIMIT = 20_000
 
 
 def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
@@ -670,23 +630,46 @@ def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
     dated: dict[int, int] = {}
     non_empty: dict[int, int] = {}
     scan = _Scan(dates, numbers, dated, non_empty)
+    # Each distinct cell is decoded once: a date's order evidence doesn't depend on how often it occurs (only
+    # whether every ambiguous one has a time), and a score's counts are tallied and fed with their number.
+    seen_dates: set[str] = set()
+    tallies = [(index, {}) for index in indexes]  # type: list[tuple[int, dict[str, int]]]
+    width = max([*indexes, -1 if date_index is None else date_index]) + 1
+    rows = 0
     for record in records:
-        if not record or not "".join(record).strip():
+        if not (record and (record[0].strip() or "".join(record).strip())):
             continue
-        scan.rows += 1
-        size = len(record)
-        if dates is not None and date_index is not None and date_index < size:
-            dates.feed(record[date_index].strip())
-        for index, stats in numbers.items():
-            if index < size:
-                stats.feed(record[index].strip())
-        if look_for_dates and scan.rows <= 200:
+        rows += 1
+        if len(record) < width:
+            record = record + [""] * (width - len(record))
+        if date_index is not None:
+            cell = record[date_index]
+            if cell not in seen_dates:
+                if len(seen_dates) < MEMO_LIMIT:
+                    seen_dates.add(cell)
+                assert dates is not None
+                dates.feed(cell.strip())
+        for index, tally in tallies:
+            cell = record[index]
+            count = tally.get(cell)
+            if count is not None:
+                tally[cell] = count + 1
+            elif len(tally) < MEMO_LIMIT:
+                tally[cell] = 1
+            else:
+                numbers[index].feed(cell.strip())
+        if look_for_dates and rows <= 200:
             for index, cell in enumerate(record):
                 cell = cell.strip()
                 if cell:
                     non_empty[index] = non_empty.get(index, 0) + 1
                     if _LETTER.search(cell) is None and parse_date(cell, "dmy") is not None:
                         dated[index] = dated.get(index, 0) + 1
+    scan.rows = rows
+    for index, tally in tallies:
+        stats = numbers[index]
+        for cell, count in tally.items():  # in order of first appearance, so the examples are the first ones
+            stats.feed(cell.strip(), count)
     return scan
 
 
@@ -741,7 +724,8 @@ def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
         elif decided is not None:
             date_order = decided
         elif scan.dates.ambiguous:
-            close = scan.dates.closeness()
+            # Only answers are timestamped as they come in; a row per period is dated by the period.
+            close = scan.dates.closeness() if plan.shape == "responses" else None
             if close is not None:
                 date_order = close
                 notes.append(("date_order_close", "m/d/y" if close == "mdy" else "d/m/y"))
@@ -927,9 +911,39 @@ def header_from_json(text: str, today: date) -> CxHeader:
     return CxHeader(**data)
 
 
+def _score_value(raw: str, metric: str, scale: Scale) -> tuple[int, int | None] | str:
+    """A non-empty score cell (stripped) as (score, scale_max), or the code of the row's rejection.
+
+    `scale_max` is the scale's top for a CSAT that is not 1–5 (satisfied = its top two answers), else None."""
+    number = parse_number(raw)
+    if number is None:
+        word = csat_word(raw) if metric == "csat" and scale == CSAT_DEFAULT else None
+        if word is None:
+            return "score_not_a_number"
+        number = float(word)
+    if not number.is_integer():
+        return "score_not_integer"
+    score = int(number)
+    if not scale.low <= score <= scale.high:
+        return "score_out_of_range"
+    return score, (scale.high if metric == "csat" and scale != CSAT_DEFAULT else None)
+
+
+# A response row as the parse makes it: CxResponseRow's fields, in its order, as a plain tuple. An import
+# stores these straight from the parse (a million rows were a million objects, a fifth of the parse's time);
+# iterating a CxRowStream gives CxResponseRow objects made from them.
+CxResponseValues = tuple[int, date, str, int, str | None, str | None, str, int | None]
+Adder = Callable[[Any], None]
+
+CHUNK_RECORDS = 1000  # records parsed per chunk the stream hands on
+
+
 class CxRowStream(Iterator[CxItem]):
     """Rows and rejections of a CSV after its header, in file order; `rows_read` counts data records so far.
-    `totals_dropped` counts aggregate rows without a team that were the sum of their team rows."""
+    `totals_dropped` counts aggregate rows without a team that were the sum of their team rows.
+
+    Iterating gives CxResponseRow / CxAggregateRow / RowRejection objects; `chunks()` gives the same in
+    lists, response rows as CxResponseValues tuples (the import's path)."""
 
     def __init__(
         self,
@@ -946,15 +960,22 @@ class CxRowStream(Iterator[CxItem]):
         self.lines_consumed = line_offset  # physical lines read so far, the header's included
         self._prior = prior
         self._occurrences: dict[bytes, int] = {}
-        self._items = self._generate(lines, line_offset)
+        self._chunks: Iterator[list[Any]] = self._generate(lines, line_offset)
         if header.shape == "aggregates":
-            self._items = self._without_totals(self._items)
+            self._chunks = self._without_totals(self._chunks)
+        self._items: Iterator[CxItem] = (
+            CxResponseRow(*item) if item.__class__ is tuple else item for chunk in self._chunks for item in chunk
+        )
 
     def __iter__(self) -> CxRowStream:
         return self
 
     def __next__(self) -> CxItem:
         return next(self._items)
+
+    def chunks(self) -> Iterator[list[CxResponseValues | CxAggregateRow | RowRejection]]:
+        """The rest of the stream in lists, in file order; response rows are CxResponseValues tuples."""
+        return self._chunks
 
     def _hash_key(self, content: str) -> str:
         """Key of a row without an id; the nth identical row of the file gets a key of its own."""
@@ -968,47 +989,54 @@ class CxRowStream(Iterator[CxItem]):
             return "h:" + digest.hex()[:40]
         return hash_key(content, seen)
 
-    def _generate(self, lines: Iterator[str], line_offset: int) -> Iterator[CxItem]:
+    def _generate(self, lines: Iterator[str], line_offset: int) -> Iterator[list[Any]]:
         reader = csv.reader(lines, delimiter=self.header.delimiter)
-        process = self._response if self.header.shape == "responses" else self._aggregate
+        process = self._responder() if self.header.shape == "responses" else self._aggregate
         extra_budget = EXTRA_HEADER_ROWS
-        last_line = 0
-        out: list[CxItem] = []
+        last_line = 0  # physical line where the previous record ended
+        good_line = 0  # ... and where the last well-formed one ended
+        rows_read = 0
+        chunk: list[Any] = []
+        add = chunk.append
+        records = 0
         while True:
-            start = line_offset + last_line + 1
             try:
-                record = next(reader)
-            except StopIteration:
-                return
+                for record in reader:  # a for loop, restarted after a malformed record (csv.Error)
+                    start = line_offset + last_line + 1
+                    last_line = good_line = reader.line_num
+                    if not (record and (record[0].strip() or "".join(record).strip())):
+                        continue  # blank line, or every cell empty
+                    if extra_budget:
+                        extra_budget -= 1
+                        if self._is_extra_header_row(record):
+                            continue
+                        extra_budget = 0
+                    rows_read += 1
+                    process(record, start, add)
+                    records += 1
+                    if records == CHUNK_RECORDS:
+                        self.rows_read, self.lines_consumed = rows_read, line_offset + good_line
+                        yield chunk
+                        chunk = []
+                        add = chunk.append
+                        records = 0
             except csv.Error as error:
                 if reader.line_num == last_line:  # no progress: give up rather than loop
-                    return
+                    break
+                add(RowRejection(line_offset + last_line + 1, "row_malformed", _detail(str(error))))
                 last_line = reader.line_num
-                self.rows_read += 1
+                rows_read += 1
                 extra_budget = 0
-                yield RowRejection(start, "row_malformed", _detail(str(error)))
                 continue
-            last_line = reader.line_num
-            self.lines_consumed = line_offset + last_line
-            if not "".join(record).strip():
-                continue  # blank line, or every cell empty
-            if extra_budget:
-                extra_budget -= 1
-                if self._is_extra_header_row(record):
-                    continue
-                extra_budget = 0
-            self.rows_read += 1
-            item = process(record, start, out)
-            if item is not None:
-                yield item
-            elif out:
-                yield from out
-                out.clear()
+            break
+        self.rows_read, self.lines_consumed = rows_read, line_offset + good_line
+        if chunk:
+            yield chunk
 
-    def _without_totals(self, items: Iterator[CxItem]) -> Iterator[CxItem]:
+    def _without_totals(self, chunks: Iterator[list[Any]]) -> Iterator[list[Any]]:
         """Scorecards add a row without a team that is the total of the team rows of its day and metric;
         storing both would count every answer twice. Aggregate files are small: they are held whole."""
-        held = list(items)
+        held = [item for chunk in chunks for item in chunk]
         by_group: dict[tuple[date, str], list[CxAggregateRow]] = {}
         for item in held:
             if isinstance(item, CxAggregateRow):
@@ -1026,14 +1054,16 @@ class CxRowStream(Iterator[CxItem]):
                     drop.add(id(total))
                 else:
                     mismatched[id(total)] = f"{total.count} ≠ {team_sum}"
+        kept: list[Any] = []
         for item in held:
             if id(item) in drop:
                 self.totals_dropped += 1
-                continue
-            if id(item) in mismatched and isinstance(item, CxAggregateRow):
-                yield RowRejection(item.line, "total_mismatch", mismatched[id(item)])
-                continue
-            yield item
+            elif id(item) in mismatched and isinstance(item, CxAggregateRow):
+                kept.append(RowRejection(item.line, "total_mismatch", mismatched[id(item)]))
+            else:
+                kept.append(item)
+        if kept:
+            yield kept
 
     def _is_extra_header_row(self, record: list[str]) -> bool:
         header = self.header
@@ -1054,17 +1084,22 @@ class CxRowStream(Iterator[CxItem]):
             return True
         return any(_LETTER.search(score) for score in scores)
 
+    def _day_value(self, cell: str) -> date | str:
+        """A date cell as a date, or the code of the row's rejection ("missing_date", "date_unparseable")."""
+        raw = cell.strip()
+        if not raw:
+            return "missing_date"
+        return parse_date(raw, self.header.date_order) or "date_unparseable"
+
     def _day(self, record: list[str], line: int) -> date | RowRejection:
         index = self.header.date_index
         if index is None:
             assert self.header.first_seen is not None
             return self.header.first_seen
-        raw = record[index].strip() if index < len(record) else ""
-        if not raw:
-            return RowRejection(line, "missing_date", "")
-        day = parse_date(raw, self.header.date_order)
-        if day is None:
-            return RowRejection(line, "date_unparseable", _detail(raw))
+        cell = record[index] if index < len(record) else ""
+        day = self._day_value(cell)
+        if isinstance(day, str):
+            return RowRejection(line, day, _detail(cell.strip()))
         return day
 
     @staticmethod
@@ -1073,116 +1108,161 @@ class CxRowStream(Iterator[CxItem]):
             return ""
         return record[index].strip()
 
-    def _response(self, record: list[str], line: int, out: list[CxItem]) -> CxItem | None:
-        """One row or rejection is returned; with several score columns the results go to `out`."""
+    def _responder(self) -> Callable[[list[str], int, Adder], None]:
+        """The reader of one response record, with the header's decisions bound once: it adds a
+        CxResponseValues tuple per non-empty score (or the row's RowRejection) to the chunk.
+
+        Each distinct date and score cell is decoded once (by `_day_value`, `_score_value`) and remembered, up
+        to MEMO_LIMIT per column: a million rows repeat a few hundred days and eleven scores."""
+        header = self.header
+        date_index = header.date_index
+        first_seen = header.first_seen
+        team_index, comment_index, id_index = header.team_index, header.comment_index, header.id_index
+        metric_index = header.metric_index
+        used = [i for i in (date_index, team_index, comment_index, id_index, metric_index) if i is not None]
+        width = max([*used, *(column.index for column in header.score_columns)]) + 1
+        day_value = self._day_value
+        days: dict[str, date | str] = {}
+        iso_days: dict[date, str] = {}
+        # (index, metric or None, scale, remembered cells) per score column; a column whose metric comes
+        # from the metric cell of each row is decoded cell by cell.
+        ScoreValue = tuple[int, int | None] | str
+        columns: list[tuple[int, str | None, Scale, dict[str, ScoreValue]]] = [
+            (column.index, column.metric, column.scale, {}) for column in header.score_columns
+        ]
+        single = len(columns) == 1
+        hash_key = self._hash_key
+        dated_keys = date_index is not None
+
+        def score_of(cell: str, metric: str, scale: Scale) -> tuple[int, int | None] | str:
+            raw = cell.strip()
+            return _score_value(raw, metric, scale) if raw else "missing_score"
+
+        def item(
+            record: list[str], line: int, day: date, metric: str, value: tuple[int, int | None], team: str | None
+        ) -> CxResponseValues:
+            comment = record[comment_index].strip().replace("\r\n", "\n") or None if comment_index is not None else None
+            identifier = record[id_index].strip() if id_index is not None else ""
+            score, scale_max = value
+            if identifier:
+                key = _id_key(metric, identifier)
+            else:
+                when = ""
+                if dated_keys:
+                    when = iso_days.get(day) or iso_days.setdefault(day, day.isoformat())
+                team_key = team.lower() if team else ""
+                key = hash_key(f"{when}\x1f{metric}\x1f{score}\x1f{team_key}\x1f{comment or ''}\x1f")
+            return line, day, metric, score, team, comment, key, scale_max
+
+        def respond(record: list[str], line: int, add: Adder) -> None:
+            if len(record) < width:
+                record = record + [""] * (width - len(record))
+            if date_index is None:
+                assert first_seen is not None
+                day: date | str = first_seen
+            else:
+                cell = record[date_index]
+                found = days.get(cell)
+                if found is None:
+                    found = day_value(cell)
+                    if len(days) < MEMO_LIMIT:
+                        days[cell] = found
+                day = found
+                if day.__class__ is str:
+                    add(RowRejection(line, str(day), "" if day == "missing_date" else _detail(cell.strip())))
+                    return
+            assert isinstance(day, date)
+            team = record[team_index].strip() or None if team_index is not None else None
+            produced = False
+            for index, metric, scale, remembered in columns:
+                cell = record[index]
+                if metric is None:
+                    if not cell.strip():
+                        continue
+                    raw_metric = record[metric_index].strip() if metric_index is not None else ""
+                    row_metric = _metric_of(raw_metric) if raw_metric else None
+                    if row_metric is None:
+                        code = "missing_metric" if not raw_metric else "metric_unknown"
+                        add(RowRejection(line, code, _detail(raw_metric)))
+                        produced = True
+                        continue
+                    value = score_of(cell, row_metric, NPS_SCALE if row_metric == "nps" else CSAT_DEFAULT)
+                else:
+                    row_metric = metric
+                    known = remembered.get(cell)
+                    if known is None:
+                        known = score_of(cell, metric, scale)
+                        if len(remembered) < MEMO_LIMIT:
+                            remembered[cell] = known
+                    value = known
+                if value.__class__ is str:
+                    if value == "missing_score":
+                        if single:
+                            add(RowRejection(line, "missing_score", ""))
+                            return
+                        continue
+                    add(RowRejection(line, str(value), _detail(cell.strip())))
+                else:
+                    assert not isinstance(value, str)
+                    add(item(record, line, day, row_metric, value, team))
+                produced = True
+            if not produced:
+                add(RowRejection(line, "missing_score", ""))
+
+        return respond
+
+    def _aggregate(self, record: list[str], line: int, add: Adder) -> None:
         header = self.header
         day = self._day(record, line)
         if isinstance(day, RowRejection):
-            return day
-        cell = self._cell
-        team = cell(record, header.team_index) or None
-        comment = cell(record, header.comment_index).replace("\r\n", "\n") or None
-        identifier = cell(record, header.id_index)
-        columns = header.score_columns
-        if len(columns) == 1:
-            column = columns[0]
-            raw = cell(record, column.index)
-            if not raw:
-                return RowRejection(line, "missing_score", "")
-            return self._score_item(record, line, day, raw, column, team, comment, identifier)
-        cells = [(cell(record, column.index), column) for column in columns]
-        if not any(raw for raw, _column in cells):
-            return RowRejection(line, "missing_score", "")
-        for raw, column in cells:
-            if raw:
-                out.append(self._score_item(record, line, day, raw, column, team, comment, identifier))
-        return None
-
-    def _score_item(
-        self,
-        record: list[str],
-        line: int,
-        day: date,
-        raw: str,
-        column: ScoreColumn,
-        team: str | None,
-        comment: str | None,
-        identifier: str,
-    ) -> CxItem:
-        metric = column.metric
-        scale = column.scale
-        if metric is None:
-            raw_metric = self._cell(record, self.header.metric_index)
-            if not raw_metric:
-                return RowRejection(line, "missing_metric", "")
-            metric = _metric_of(raw_metric)
-            if metric is None:
-                return RowRejection(line, "metric_unknown", _detail(raw_metric))
-            scale = NPS_SCALE if metric == "nps" else CSAT_DEFAULT
-        number = parse_number(raw)
-        if number is None:
-            word = csat_word(raw) if metric == "csat" and scale == CSAT_DEFAULT else None
-            if word is None:
-                return RowRejection(line, "score_not_a_number", _detail(raw))
-            number = float(word)
-        if not number.is_integer():
-            return RowRejection(line, "score_not_integer", _detail(raw))
-        score = int(number)
-        if not scale.low <= score <= scale.high:
-            return RowRejection(line, "score_out_of_range", _detail(raw))
-        scale_max = scale.high if metric == "csat" and scale != CSAT_DEFAULT else None
-        if identifier:
-            key = _id_key(metric, identifier)
-        else:
-            team_key = team.lower() if team else ""
-            when = "" if self.header.date_index is None else day.isoformat()
-            key = self._hash_key(f"{when}\x1f{metric}\x1f{score}\x1f{team_key}\x1f{comment or ''}\x1f")
-        return CxResponseRow(line, day, metric, score, team, comment, key, scale_max)
-
-    def _aggregate(self, record: list[str], line: int, _out: list[CxItem]) -> CxItem | None:
-        # `_out` keeps the signature of `_response` (one row can give several scores); an aggregate row gives one.
-        header = self.header
-        day = self._day(record, line)
-        if isinstance(day, RowRejection):
-            return day
+            add(day)
+            return
         cell = self._cell
         metric = header.metric_constant
         if metric is None:
             raw_metric = cell(record, header.metric_index)
             if not raw_metric:
-                return RowRejection(line, "missing_metric", "")
+                add(RowRejection(line, "missing_metric", ""))
+                return
             metric = _metric_of(raw_metric)
             if metric is None:
-                return RowRejection(line, "metric_unknown", _detail(raw_metric))
+                add(RowRejection(line, "metric_unknown", _detail(raw_metric)))
+                return
         count: int | None = None
         if header.counts is not None and metric == "nps":
             # Promoter/passive/detractor counts give the exact NPS where the value column is rounded.
             raws = [cell(record, index) for index in header.counts]
             numbers = [parse_count(raw) for raw in raws]
             if any(number is None or number < 0 for number in numbers) or not sum(n or 0 for n in numbers):
-                return RowRejection(line, "counts_invalid", _detail("/".join(raws)))
+                add(RowRejection(line, "counts_invalid", _detail("/".join(raws))))
+                return
             promoters, passives, detractors = (n or 0 for n in numbers)
             count = promoters + passives + detractors
             value = 100.0 * (promoters - detractors) / count
             raw_count = cell(record, header.count_index)
             if raw_count and parse_count(raw_count) != count:
-                return RowRejection(line, "counts_invalid", _detail(f"{raw_count} ≠ {count}"))
+                add(RowRejection(line, "counts_invalid", _detail(f"{raw_count} ≠ {count}")))
+                return
         else:
             raw_value = cell(record, header.value_index)
             if not raw_value:
-                return RowRejection(line, "missing_value", "")
+                add(RowRejection(line, "missing_value", ""))
+                return
             parsed = parse_number(raw_value)
             if parsed is None:
-                return RowRejection(line, "value_not_a_number", _detail(raw_value))
+                add(RowRejection(line, "value_not_a_number", _detail(raw_value)))
+                return
             value = parsed
             low, high = VALUE_RANGES[metric]
             if not low <= value <= high:
-                return RowRejection(line, "value_out_of_range", _detail(raw_value))
+                add(RowRejection(line, "value_out_of_range", _detail(raw_value)))
+                return
             raw_count = cell(record, header.count_index)
             if raw_count:
                 parsed_count = parse_count(raw_count)
                 if parsed_count is None or parsed_count < 1:
-                    return RowRejection(line, "count_invalid", _detail(raw_count))
+                    add(RowRejection(line, "count_invalid", _detail(raw_count)))
+                    return
                 count = parsed_count
         team = cell(record, header.team_index) or None
         identifier = cell(record, header.id_index)
@@ -1193,7 +1273,7 @@ class CxRowStream(Iterator[CxItem]):
             count_key = "" if count is None else str(count)
             when = "" if header.date_index is None else day.isoformat()
             key = self._hash_key(f"{when}\x1f{metric}\x1f{value!r}\x1f{team_key}\x1f\x1f{count_key}")
-        return CxAggregateRow(line, day, metric, value, count, team, key)
+        add(CxAggregateRow(line, day, metric, value, count, team, key))
 
 
 LinesSource = Iterable[str] | Callable[[], Iterator[str]]
@@ -1248,14 +1328,14 @@ def _read_header(lines: Iterator[str], mapping: dict[str, str] | None) -> tuple[
 
 
 def _records(lines: Iterator[str], delimiter: str) -> Iterator[list[str]]:
+    """The well-formed records (the scan skips malformed ones; the parse reports them)."""
     reader = csv.reader(lines, delimiter=delimiter)
     while True:
         try:
-            yield next(reader)
-        except StopIteration:
-            return
+            yield from reader  # restarted after a malformed record
         except csv.Error:
             continue
+        return
 
 
 def iter_cx_csv(

@@ -56,6 +56,8 @@ _TIME = (
     r"\s*(?:[AaPp]\.?[Mm]\.?)?\s*(?:Z|UTC|GMT|(?:GMT|UTC)?\s*[+-]\d{1,2}(?::?\d{2})?)?)?"
 )
 _TIME_REST = re.compile(_TIME)
+# A time of exactly midnight after a date: " 0:00", " 00:00:00", " 12:00 AM" (dates exported as date-times).
+_MIDNIGHT = re.compile(r"\s(?:0?0[:.]00(?:[:.]00(?:[.,]0+)?)?(?!\s*[AaPp])|12[:.]00(?:[:.]00)?\s*[Aa]\.?[Mm])\b")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})" + _TIME)
 _SLASH_YMD = re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})" + _TIME)
 _FINNISH_DATE = re.compile(r"(\d{1,2})\.\s?(\d{1,2})\.\s?(\d{4})" + _TIME)
@@ -143,7 +145,9 @@ class DateColumnScan:
     `decided` is "dmy" or "mdy" when a value settles it, "conflict" when values settle it both ways.
     Without a deciding value, the spans of both readings are kept: a column of response timestamps whose
     dates lie within a fortnight one way and months apart the other (11/1, 11/2, 11/4/2019) is read the
-    close way, and the summary says so.
+    close way, and the summary says so. A midnight time (`1/3/2026 0:00`) is a date written as a date-time,
+    not a timestamp: a monthly column written so (1/1, 1/2, 1/3/2026 0:00) is months apart one way and
+    days the other too, and only its writer knows which.
     """
 
     pairs: int = 0
@@ -178,7 +182,7 @@ class DateColumnScan:
         self.ambiguous += 1
         if self.first_ambiguous is None:
             self.first_ambiguous = raw
-        if ":" in raw:
+        if ":" in raw and not _MIDNIGHT.search(raw):
             self.with_time += 1
         day_month, month_day = _make(year, second, first), _make(year, first, second)
         if day_month is not None:

@@ -1,4 +1,8 @@
-"""CX feed: fetch a CSV (file or http(s) URL), parse it, store new NPS/CSAT rows, report what happened.
+"""CX feed: the import of one feed, from its source to the stored rows and the summary of what happened.
+
+The pieces: fetching the source (bot.services.cx_fetch), its encoding (bot.domain.cxencoding), .xlsx
+workbooks (bot.services.cx_xlsx), parsing (bot.domain.cxcsv), storing (this module: `store_stream`,
+storage.cx_repository) and the scheduled pulls (bot.services.cx_schedule).
 
 A file rejected whole changes nothing (its header is checked before anything is stored), and a feed that
 grew adds only its new rows (row identity is the response id, else a hash of the row; see bot.domain.cxcsv).
@@ -6,35 +10,29 @@ grew adds only its new rows (row identity is the response id, else a hash of the
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import io
 import json
 import logging
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
-from typing import Any, BinaryIO
-
-from sqlalchemy import update
-from sqlmodel import col, select
+from typing import Any
 
 from bot.deps import Deps
 from bot.domain.cxcsv import (
-    CxAggregateRow,
     CxFileRejected,
     CxHeader,
-    CxResponseRow,
     CxRowStream,
     LinesSource,
     RowRejection,
-    decode_bytes,
     format_mapping,
     header_from_json,
     header_to_json,
     iter_cx_csv,
     parse_column_mapping,
 )
+from bot.domain.cxencoding import decode_bytes, detect_encoding, is_utf8
 from bot.domain.cximport import MAX_REASONS, FeedStatus, ImportSummary
 from bot.services.cx_fetch import FetchError, fetch
 
@@ -50,7 +48,9 @@ from storage.models import CxAggregate, CxResponse, Workspace
 logger = logging.getLogger(__name__)
 
 
-BATCH = 5000
+# Rows stored per transaction. Bigger batches share more per-day count updates (a batch adds to each of its
+# team-days once); each still holds SQLite's write lock well under a second.
+BATCH = 50_000
 
 
 def import_bytes(
@@ -95,13 +95,33 @@ def import_lines(
     return store_stream(db, workspace_id, summary, header, stream, now)
 
 
+class _Memo(dict[Any, Any]):
+    """A dict that fills itself: the value of a key not seen yet is `compute(key)`, kept up to `limit` keys
+    (feeds repeat a few labels and days a million times)."""
+
+    def __init__(self, compute: Callable[[Any], Any], limit: int = 10_000) -> None:
+        super().__init__()
+        self.compute = compute
+        self.limit = limit
+
+    def __missing__(self, key: Any) -> Any:
+        value = self.compute(key)
+        if len(self) < self.limit:
+            self[key] = value
+        return value
+
+
 def store_stream(
     db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
 ) -> ImportSummary:
-    """Store what a parse yields, in batches, and count it in `summary`."""
+    """Store what a parse yields, in batches of BATCH rows (one transaction each), and count it in `summary`.
+
+    Rows go from the parse to the database as tuples: no object per row, and the team and day of a row
+    are looked up in a dict that fills itself. Each batch's per-day counts are added in its transaction by
+    one grouped query over the rows it stored (storage.cx_repository.add_daily_counts)."""
     summary.shape = header.shape
     summary.notes = list(header.notes)
-    table: type[CxResponse] | type[CxAggregate] = CxResponse if header.shape == "responses" else CxAggregate
+    responses = header.shape == "responses"
     unknown: dict[str, None] = {}
     with db.session_scope() as session:
         repo.ensure_workspace(session, workspace_id, now)
@@ -109,78 +129,68 @@ def store_stream(
         cx_repo.lock_workspace(session, workspace_id)
         lookup = cx_repo.team_lookup(session, workspace_id)
         cx_repo.relink_team_labels(session, workspace_id, lookup)  # teams set up since the last import
-
-    known_labels: dict[str, int | None] = {}  # feeds repeat a few labels a million times
+        day_parameter = cx_repo.day_parameter(session)
 
     def team_of(label: str | None) -> int | None:
         if not label:
             return None
-        if label in known_labels:
-            return known_labels[label]
-        team_id = lookup.get(label.strip().lower().lstrip("#")) if label.strip() else None
-        if team_id is None and label.strip() and len(unknown) < 50:
-            unknown.setdefault(label.strip())
-        if len(known_labels) < 10_000:
-            known_labels[label] = team_id
+        team_id = lookup.get(label.lower().lstrip("#"))
+        if team_id is None and len(unknown) < 50:
+            unknown.setdefault(label)
         return team_id
 
-    def store(batch: list[CxResponseRow | CxAggregateRow]) -> None:
+    team_ids = _Memo(team_of)
+    labels = _Memo(lambda label: label[:200] if label else None)
+    days = _Memo(day_parameter)
+
+    def store(batch: list[Any]) -> None:
         with db.session_scope() as session:
             cx_repo.lock_workspace(session, workspace_id)
-            present = cx_repo.existing_keys(session, workspace_id, table, [row.row_key for row in batch])
-            records: list[tuple[Any, ...]] = []
-            daily: list[tuple[int | None, Any, str, int, int | None]] = []
-            for row in batch:
-                if row.row_key in present:
-                    summary.already_present += 1
-                    continue
-                present.add(row.row_key)
-                team_id = team_of(row.team)
-                label = (row.team or "").strip()[:200] or None
-                if isinstance(row, CxResponseRow):
-                    records.append(
-                        (
-                            workspace_id,
-                            row.row_key,
-                            row.day,
-                            row.metric,
-                            row.score,
-                            team_id,
-                            label,
-                            row.comment,
-                            row.scale_max,
-                        )
+            if responses:
+                after = cx_repo.last_response_id(session)
+                records = [
+                    (workspace_id, key, days[day], metric, score, team_ids[team], labels[team], comment, scale_max)
+                    for _line, day, metric, score, team, comment, key, scale_max in batch
+                ]
+                inserted = cx_repo.insert_ignoring_duplicates(session, CxResponse, records)
+                if inserted == len(records):
+                    cx_repo.add_daily_counts(session, workspace_id, records)
+                elif inserted:  # some were stored already: count the ones this batch stored
+                    cx_repo.count_daily(session, workspace_id, after)
+            else:
+                aggregates = [
+                    (
+                        *(workspace_id, row.row_key, days[row.day], row.metric, row.value, row.count),
+                        *(team_ids[row.team], labels[row.team]),
                     )
-                    daily.append((team_id, row.day, row.metric, row.score, row.scale_max))
-                else:
-                    records.append(
-                        (workspace_id, row.row_key, row.day, row.metric, row.value, row.count, team_id, label)
-                    )
-            cx_repo.insert_ignoring_duplicates(session, table, records)
-            if daily:
-                cx_repo.add_daily_counts(session, workspace_id, daily)
-        summary.imported += len(records)
+                    for row in batch
+                ]
+                inserted = cx_repo.insert_ignoring_duplicates(session, CxAggregate, aggregates)
+        summary.imported += inserted
+        summary.already_present += len(batch) - inserted
 
-    batch: list[CxResponseRow | CxAggregateRow] = []
+    batch: list[Any] = []
     # code -> [rows, first line, first detail]; a grown feed's tail adds to the reasons of its start
     groups: dict[str, list[Any]] = {code: [count, line, detail] for count, line, code, detail in summary.reasons}
     stored_rows = 0
-    for item in stream:
-        if isinstance(item, RowRejection):
-            summary.rejected += 1
-            group = groups.get(item.code)
-            if group is None:
-                if len(groups) < MAX_REASONS:
-                    groups[item.code] = [1, item.line, item.detail]
+    for chunk in stream.chunks():
+        for item in chunk:
+            if item.__class__ is RowRejection:
+                summary.rejected += 1
+                group = groups.get(item.code)
+                if group is None:
+                    if len(groups) < MAX_REASONS:
+                        groups[item.code] = [1, item.line, item.detail]
+                else:
+                    group[0] += 1
             else:
-                group[0] += 1
-            continue
-        stored_rows += 1
-        batch.append(item)
+                batch.append(item)
         if len(batch) >= BATCH:
+            stored_rows += len(batch)
             store(batch)
             batch = []
     if batch:
+        stored_rows += len(batch)
         store(batch)
     summary.rows_read += stream.rows_read
     summary.totals_dropped = stream.totals_dropped
@@ -190,25 +200,6 @@ def store_stream(
         summary.status = "rejected"  # every row was refused: nothing in the file was imported
         summary.file_code = "no_rows"
     return summary
-
-
-def detect_encoding(head: bytes) -> str:
-    """The encoding of a file from its first bytes: BOMs, UTF-16 without a BOM (NUL bytes), UTF-8, else cp1252."""
-    if head.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig"
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16"
-    sample = head[:4096]
-    if sample and sample.count(b"\x00") * 4 >= len(sample):
-        even_nuls = sample[0::2].count(b"\x00")
-        odd_nuls = sample[1::2].count(b"\x00")
-        return "utf-16-le" if odd_nuls >= even_nuls else "utf-16-be"
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 4:  # not just a character cut at the end of the sample
-            return "cp1252"
-    return "utf-8"
 
 
 def import_file(
@@ -226,10 +217,12 @@ def import_file(
             return import_lines(db, workspace_id, source, xlsx_lines(path, mapping), mapping, now)
         raw.seek(0)
         encoding = detect_encoding(raw.read(1 << 20))
-        if encoding == "utf-8" and not _all_utf8(raw):
-            # A stray byte far into a file that began as UTF-8. Decided before anything is stored: changing
-            # the encoding half-way would give the same rows other keys, and import them twice.
-            encoding = "cp1252"
+        if encoding == "utf-8":
+            # A stray byte far into a file that began as UTF-8 makes it cp1252. Decided before anything is
+            # stored: changing the encoding half-way would give the same rows other keys, and import them twice.
+            raw.seek(0)
+            if not is_utf8(iter(lambda: raw.read(1 << 20), b"")):
+                encoding = "cp1252"
     columns = format_mapping(mapping) if mapping else ""
     state = _load_state(db, workspace_id)
     resumed = _import_tail(db, workspace_id, source, path, columns, encoding, state, now) if state else None
@@ -357,19 +350,6 @@ def _save_state(db: Database, workspace_id: str, state: dict[str, Any]) -> None:
             workspace.cx_feed_state = json.dumps(state)
 
 
-def _all_utf8(raw: BinaryIO) -> bool:
-    """Whether the whole file decodes as UTF-8 (one streaming pass in C, no text kept)."""
-    raw.seek(0)
-    decoder = codecs.getincrementaldecoder("utf-8")()
-    try:
-        while chunk := raw.read(1 << 20):
-            decoder.decode(chunk)
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
 def _mapping(settings: Settings, workspace: Workspace | None, override: str | None = None) -> dict[str, str] | None:
     text = override or (workspace.cx_feed_columns if workspace else None) or settings.cx_feed_columns
     return parse_column_mapping(text) if text else None
@@ -494,49 +474,3 @@ def feed_status(deps: Deps, workspace_id: str) -> FeedStatus:
             summary=summary,
             aliases=[(alias, names.get(team_id, "?")) for alias, team_id in cx_repo.aliases(session, workspace_id)],
         )
-
-
-def _claim_pull(db: Database, workspace_id: str, previous: datetime | None, now: datetime) -> bool:
-    """Only one scheduler pulls a feed per interval: the conditional update decides."""
-    with db.session_scope() as session:
-        condition = (
-            col(Workspace.cx_feed_last_pull_at).is_(None)
-            if previous is None
-            else col(Workspace.cx_feed_last_pull_at) == previous
-        )
-        result = session.execute(
-            update(Workspace)
-            .where(col(Workspace.id) == workspace_id, condition)
-            .values(cx_feed_last_pull_at=to_db(now))
-        )
-        return bool(getattr(result, "rowcount", 0))
-
-
-# A scheduled import that rejected rows or failed: (deps, workspace, the admin who set the feed, its summary).
-# Telling the admin is Slack's business; the scheduler's wiring hands in handlers.delivery.tell_import_problem.
-ImportProblem = Callable[[Deps, str, str, ImportSummary], None]
-
-
-def cx_feed_tick(deps: Deps, import_problem: ImportProblem) -> None:
-    """Scheduled pulls: each workspace's feed once per CX_FEED_INTERVAL_MINUTES; rejections go to import_problem."""
-    now = deps.now()
-    interval = timedelta(minutes=deps.settings.cx_feed_interval_minutes)
-    with deps.db.session_scope() as session:
-        due = [
-            (w.id, w.cx_feed_last_pull_at, w.cx_feed_set_by)
-            for w in session.exec(select(Workspace)).all()
-            if (w.cx_feed_source or deps.settings.cx_feed_url)
-            and (w.cx_feed_last_pull_at is None or now - from_db(w.cx_feed_last_pull_at) >= interval)
-        ]
-    for workspace_id, previous, set_by in due:
-        if not _claim_pull(deps.db, workspace_id, previous, now):
-            continue
-        try:
-            summary = import_for_workspace(deps.settings, deps.db, workspace_id, now)
-        except Exception:  # one broken feed must not stop the others; the traceback is logged
-            logger.exception("CX import failed for workspace %s", workspace_id)
-            continue
-        if set_by and (summary.rejected or summary.status in ("rejected", "failed")):
-            with deps.acting_for(workspace_id) as installed:
-                if installed:  # OAuth mode: the admin of a workspace without an installation can't be told
-                    import_problem(deps, workspace_id, set_by, summary)

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import zipfile
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import IO, Any
+
+from bot.domain.cxcsv import CxFileRejected
 
 
 class _Line:
@@ -43,14 +46,19 @@ def _cell_text(value: Any) -> str:
 
 
 def _rows(handle: str | Path | IO[bytes], sheet: str | None) -> Iterator[str]:
+    """The sheet's rows as CSV lines; CxFileRejected when the zip is no workbook or the sheet isn't there."""
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
-    workbook = load_workbook(handle, read_only=True, data_only=True)
+    try:
+        workbook = load_workbook(handle, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as error:
+        raise CxFileRejected("xlsx_unreadable") from error
     try:
         if sheet:
             names = {name.lower(): name for name in workbook.sheetnames}
             if sheet.lower() not in names:
-                raise ValueError(f"no sheet named '{sheet}' (sheets: {', '.join(workbook.sheetnames)})")
+                raise CxFileRejected("xlsx_no_sheet", column=sheet, detail=", ".join(workbook.sheetnames))
             worksheet = workbook[names[sheet.lower()]]
         else:
             worksheet = workbook.worksheets[0]

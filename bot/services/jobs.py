@@ -11,7 +11,7 @@ from bot.deps import Deps
 from bot.services import idempotency
 
 if TYPE_CHECKING:
-    from bot.services.cx_import import ImportProblem
+    from bot.services.cx_schedule import ImportProblem
     from bot.services.pulse_schedule import AfterClose
 
 
@@ -36,7 +36,7 @@ def periodic_jobs(deps: Deps, *, after_close: AfterClose, import_problem: Import
     """The jobs, given what the composition root wires in to send to Slack: `after_close` a closed round's digest
     and nudge, `import_problem` the DM to the admin whose scheduled CX import rejected rows or failed."""
     from bot.services.conversations import reply_tick
-    from bot.services.cx_import import cx_feed_tick
+    from bot.services.cx_schedule import cx_feed_tick
     from bot.services.nudges import nudge_tick
     from bot.services.pulse_schedule import pulse_tick
     from bot.services.tough import tough_tick

@@ -143,7 +143,7 @@ def test_cxfeed_command_imports_and_reports_rejections(fake_slack, database_url:
 def test_scheduled_import_with_rejections_dms_the_admin(fake_slack, database_url: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
-    from bot.services.cx_import import cx_feed_tick
+    from bot.services.cx_schedule import cx_feed_tick
     from handlers.delivery import tell_import_problem
 
     feed = tmp_path / "nps.csv"

@@ -725,6 +725,21 @@ def test_close_timestamps_decide_month_first_with_a_note() -> None:
     assert header.notes == (("date_order_close", "m/d/y"),)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        # 1 January … 1 April written as date-times at midnight: 1–4 January the other way round
+        "Date,NPS\n1/1/2026 0:00,9\n1/2/2026 0:00,3\n1/3/2026 0:00,10\n1/4/2026 0:00,7\n",
+        # a monthly scorecard's rows are dated by their month, even with a time of day
+        "date,metric,value,count\n1/1/2026 8:00,nps,20,10\n1/2/2026 8:00,nps,30,10\n1/4/2026 8:00,nps,10,10\n",
+    ],
+)
+def test_close_reading_is_not_guessed_for_midnights_or_periods(text: str) -> None:
+    with pytest.raises(CxFileRejected) as refused:
+        parse_cx_csv(text)
+    assert (refused.value.code, refused.value.suggestion) == ("date_ambiguous", None)
+
+
 def test_declared_date_format_reads_an_ambiguous_column() -> None:
     rows = responses(parse_cx_csv("Date,NPS\n1/2/2021,9\n3/4/2021,7\n", {"date_format": "m/d/y"}).rows)
     assert [r.day for r in rows] == [date(2021, 1, 2), date(2021, 3, 4)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import io
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
@@ -516,3 +517,71 @@ def test_cx_feed_columns_setting_takes_quotes_and_numbers(db: Database, database
     assert (summary.status, summary.imported) == ("imported", 1)
     with pytest.raises(SettingError, match="CX_FEED_COLUMNS"):
         make_settings(database_url, tmp_path, CX_FEED_COLUMNS='nps="On a scale of 0-10')
+
+
+def daily_rows(db: Database) -> list[tuple[int, date, str, int, int, int, int, int]]:
+    from storage.models import CxDaily
+
+    with db.session_scope() as session:
+        rows = session.exec(select(CxDaily).where(CxDaily.workspace_id == WORKSPACE)).all()
+        return sorted(
+            (r.team_key, r.day, r.metric, r.n, r.promoters, r.passives, r.detractors, r.satisfied) for r in rows
+        )
+
+
+@BOTH_BACKENDS
+def test_per_day_counts_of_batches_equal_a_recount(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An import tallies each batch it stored whole in Python and recounts in SQL a batch of which some rows
+    were stored already; both must give what rebuilding the counts from the stored rows gives."""
+    from storage import cx_repository
+
+    monkeypatch.setattr(cx_import, "BATCH", 4)  # several batches, and statements of 3 rows plus a remainder
+    monkeypatch.setattr(cx_repository, "ROWS_PER_STATEMENT", 3)
+    support = add_team(db, "Support", "support-fi", "C1")
+    header = "Response ID,Date,NPS,Satisfaction (1-7),Team\n"
+    lines = [
+        f"r{i},2026-02-{1 + i % 3:02d},{i % 11},{1 + i % 7},{['Support', 'Sales', ''][i % 3]}\n" for i in range(23)
+    ]
+    feed = tmp_path / "feed.csv"
+    feed.write_text(header + "".join(lines), encoding="utf-8")
+    settings_ = make_settings(database_url, tmp_path)
+    first = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (first.status, first.imported, first.already_present) == ("imported", 46, 0)  # an NPS and a CSAT each
+    # The start changed (r0 dropped), so the file is read whole: its old rows are skipped, two new ones stored.
+    extra = ["r90,2026-02-01,10,7,Support\n", "r91,2026-02-02,0,1,\n"]
+    feed.write_text(header + "".join(lines[1:12] + extra + lines[12:]), encoding="utf-8")
+    second = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed), force=True)
+    assert (second.imported, second.already_present) == (4, 44)
+    counted = daily_rows(db)
+    # Support's NPS on 1 February: r0, r3 … r21 (0, 3, 6, 9, 1, 4, 7, 10) and r90 (10)
+    assert [row[3:7] for row in counted if row[:3] == (support, date(2026, 2, 1), "nps")] == [(9, 3, 1, 5)]
+    with db.session_scope() as session:
+        cx_repository.rebuild_daily(session, WORKSPACE)
+    assert daily_rows(db) == counted
+    assert sum(row[3] for row in counted if row[0] == cx_repository.WHOLE_WORKSPACE) == 50
+
+
+@pytest.mark.parametrize(
+    ("data", "mapping", "code"),
+    [
+        (b"PK\x03\x04", None, "xlsx_unreadable"),  # a zip's signature and nothing else
+        (b"PK\x03\x04" + b"\x00" * 200, None, "xlsx_unreadable"),
+        (None, {"sheet": "Muu"}, "xlsx_no_sheet"),
+    ],
+)
+def test_a_broken_workbook_or_missing_sheet_is_refused_with_a_reason(
+    db: Database, data: bytes | None, mapping: dict[str, str] | None, code: str
+) -> None:
+    if data is None:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        book.active.append(["Date", "NPS"])
+        book.active.append(["2026-03-01", 9])
+        buffer = io.BytesIO()
+        book.save(buffer)
+        data = buffer.getvalue()
+    summary = cx_import.import_bytes(db, WORKSPACE, "book.xlsx", data, mapping, NOW)
+    assert (summary.status, summary.file_code, summary.imported) == ("rejected", code, 0)
