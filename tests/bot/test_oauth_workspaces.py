@@ -17,6 +17,7 @@ from bot.cli_extra import run_forget_workspace
 from bot.services import installations
 from bot.services.jobs import housekeeping
 from bot.services.pulse_schedule import pulse_tick
+from handlers.delivery import after_close
 from storage.models import PulseRound, Team, Workspace
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import FrozenClock, Harness
@@ -84,7 +85,7 @@ def test_rounds_in_two_workspaces_at_once_each_dm_with_its_own_token(oauth: Harn
     tokens = both_installed(oauth)
     assert tokens[FIRST] != tokens[SECOND]
     oauth.clock.set(MONDAY + timedelta(hours=7))  # 09:00 in Helsinki: both teams' rounds are due in one tick
-    pulse_tick(oauth.deps)
+    pulse_tick(oauth.deps, after_close)
     wait_pulse_dms(oauth, 10)
     posts = pulse_posts(oauth)
     assert sorted(str(c.params["channel"]) for c in posts) == sorted(PEOPLE[FIRST] + PEOPLE[SECOND])
@@ -105,7 +106,7 @@ def test_a_workspace_without_an_installation_is_skipped_not_sent_with_another_to
     # As if it never finished installing: its rows hold no token (and no Workspace row says it was uninstalled).
     oauth.deps.installations.store.forget_team_tokens(SECOND, bot=True)  # type: ignore[union-attr]
     oauth.clock.set(MONDAY + timedelta(hours=7))
-    pulse_tick(oauth.deps)
+    pulse_tick(oauth.deps, after_close)
     wait_pulse_dms(oauth, 5)
     time.sleep(0.3)
     assert sorted(str(c.params["channel"]) for c in pulse_posts(oauth)) == PEOPLE[FIRST]
@@ -147,7 +148,7 @@ def test_a_revoked_workspace_stops_alone_and_a_reinstall_restores_it(oauth: Harn
     assert sealed and all(token is None and refresh is None for token, refresh in sealed)  # its tokens are gone
 
     oauth.clock.set(MONDAY + timedelta(hours=7))
-    pulse_tick(oauth.deps)
+    pulse_tick(oauth.deps, after_close)
     wait_pulse_dms(oauth, 5)
     time.sleep(0.3)
     assert sorted(str(c.params["channel"]) for c in pulse_posts(oauth)) == PEOPLE[FIRST]
@@ -166,7 +167,7 @@ def test_a_revoked_workspace_stops_alone_and_a_reinstall_restores_it(oauth: Harn
         ]
     oauth.fake.clear_calls()
     oauth.clock.set(MONDAY + timedelta(days=7, hours=7))  # the next Monday's rounds
-    pulse_tick(oauth.deps)
+    pulse_tick(oauth.deps, after_close)
     wait_pulse_dms(oauth, 10)
     time.sleep(0.3)
     second_posts = [c for c in pulse_posts(oauth) if str(c.params["channel"]) in PEOPLE[SECOND]]
@@ -231,7 +232,7 @@ def test_a_rotating_token_is_refreshed_before_it_expires_in_jobs_and_listeners(
         assert all(fake_slack.issued[t].expires_at < time.time() for t in first_tokens.values())  # type: ignore[operator]
         fake_slack.clear_calls()
         oauth.clock.set(MONDAY + timedelta(hours=7))
-        pulse_tick(oauth.deps)  # a job: refreshes each workspace's token before its first call
+        pulse_tick(oauth.deps, after_close)  # a job: refreshes each workspace's token before its first call
         wait_pulse_dms(oauth, 10)
         posts = pulse_posts(oauth)
         assert len(posts) == 10
@@ -259,7 +260,7 @@ def test_a_rotating_token_is_refreshed_before_it_expires_in_jobs_and_listeners(
 def test_an_uninstalled_workspace_s_open_round_still_closes_on_time_and_sends_nothing(oauth: Harness) -> None:
     both_installed(oauth)
     oauth.clock.set(MONDAY + timedelta(hours=7))
-    pulse_tick(oauth.deps)
+    pulse_tick(oauth.deps, after_close)
     wait_pulse_dms(oauth, 10)
     uninstall(oauth, SECOND)
     deadline = time.monotonic() + 5
@@ -268,9 +269,9 @@ def test_an_uninstalled_workspace_s_open_round_still_closes_on_time_and_sends_no
         time.sleep(0.02)
     oauth.fake.clear_calls()
     oauth.clock.set(MONDAY + timedelta(days=1, hours=11))  # halfway: reminders are due
-    pulse_tick(oauth.deps)
+    pulse_tick(oauth.deps, after_close)
     oauth.clock.set(MONDAY + timedelta(days=3, hours=7, minutes=1))  # the window has closed
-    pulse_tick(oauth.deps)
+    pulse_tick(oauth.deps, after_close)
     with oauth.db.session_scope() as session:
         statuses = {r.workspace_id: r.status for r in session.exec(select(PulseRound))}
     # Its answers became aggregates like any other round's (nothing left that ties a person to an answer).

@@ -118,13 +118,15 @@ def test_a_row_taken_over_while_waiting_in_a_batch_is_sent_once(harness: Harness
     _start_round(harness, members)
     first = outbox._claim_batch(harness.deps, 20)
     assert first is not None
-    claim_a, rows = first
+    claim_a, claimed = first
+    rows = [delivery_id for delivery_id, _workspace in claimed]  # (id, workspace): each DM acts for its own
     assert len(rows) == 3
     assert outbox._send_one(harness.deps, rows[0], claim_a)  # A sends its first row, then stalls
     harness.clock.advance(timedelta(seconds=harness.deps.settings.outbox_claim_timeout_seconds + 1))
     second = outbox._claim_batch(harness.deps, 20)
     assert second is not None
-    claim_b, taken_over = second
+    claim_b, taken_over_rows = second
+    taken_over = [delivery_id for delivery_id, _workspace in taken_over_rows]
     assert sorted(taken_over) == sorted(rows[1:])
     # A wakes up before B has sent anything: its claim is no longer valid, so it sends nothing.
     assert [outbox._send_one(harness.deps, row, claim_a) for row in rows[1:]] == [False, False]
