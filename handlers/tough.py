@@ -63,7 +63,9 @@ def open_tough_modal(deps: Deps, trigger_id: str, workspace_id: str, user_id: st
     if team is None:
         deps.client.views_open(trigger_id=trigger_id, view=notice_modal(t, t("tough.no_team")))
         return
-    view = tough_modal(t, what=what, managers=tough.choosable_managers(team, user_id))
+    # After the ack: Slack is asked, so a Slack Connect person named a manager is never offered.
+    managers = tough.choosable_managers(deps, workspace_id, team, user_id, ask_slack=True)
+    view = tough_modal(t, what=what, managers=managers)
     deps.client.views_open(trigger_id=trigger_id, view=view)
 
 
@@ -112,7 +114,7 @@ def register(app: App, deps: Deps) -> None:
         values = _values(view)
         what = _element(values, "what").get("value")
         option = str((_element(values, "help").get("selected_option") or {}).get("value") or "")
-        allowed = set(tough.choosable_managers(team, user_id))
+        allowed = set(tough.choosable_managers(deps, workspace_id, team, user_id))
         chosen = [str(o.get("value")) for o in _element(values, "managers").get("selected_options") or ()]
         chosen = [m for m in chosen if m in allowed]  # only the team's own managers, whatever was sent
         errors = validate_moment(option, what, chosen)

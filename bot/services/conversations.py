@@ -101,16 +101,20 @@ def _view(session: Session, route: ReplyRoute) -> RouteView:
     return RouteView(route.id, route.team_id, _comment_text(session, route.id), route.ended_by == convo.MANAGER)
 
 
-def may_reply(deps: Deps, workspace_id: str, user_id: str, team_id: int) -> bool:
+def may_reply(deps: Deps, workspace_id: str, user_id: str, team_id: int, *, ask_slack: bool = False) -> bool:
     """Only the team's own managers (policy: not admins as such), so no admin lookup in Slack is needed,
-    which keeps a modal's submission fast enough to answer before its ack."""
+    which keeps a modal's submission fast enough to answer before its ack. A person from outside the
+    installation named a manager (let through by the cache) has no role here either: `ask_slack` after an ack,
+    the cache before one (the click that opened the modal asked)."""
     with deps.db.session_scope() as session:
         managed = frozenset(repo.managed_team_ids(session, workspace_id, user_id))
-    return policy.may(policy.Actor(managed=managed), policy.Action.REPLY_TO_COMMENT, team_id)
+    if not policy.may(policy.Actor(managed=managed), policy.Action.REPLY_TO_COMMENT, team_id):
+        return False
+    return not teams.is_outsider(deps, workspace_id, user_id, ask_slack=ask_slack)
 
 
-def _require_manager(deps: Deps, workspace_id: str, user_id: str, team_id: int) -> None:
-    if not may_reply(deps, workspace_id, user_id, team_id):
+def _require_manager(deps: Deps, workspace_id: str, user_id: str, team_id: int, *, ask_slack: bool = False) -> None:
+    if not may_reply(deps, workspace_id, user_id, team_id, ask_slack=ask_slack):
         raise teams.NotAllowed([])
 
 
@@ -120,7 +124,7 @@ def route_for_manager(deps: Deps, workspace_id: str, manager_id: str, route_id: 
     with deps.db.session_scope() as session:
         route = _route(session, workspace_id, route_id)
         team_id = route.team_id
-    _require_manager(deps, workspace_id, manager_id, team_id)
+    _require_manager(deps, workspace_id, manager_id, team_id, ask_slack=True)  # after the click's ack
     with deps.db.session_scope() as session:
         return _view(session, _route(session, workspace_id, route_id))
 
@@ -326,13 +330,15 @@ def reply_tick(deps: Deps) -> int:
         with deps.acting_for(item.workspace_id) as installed:
             if not installed:  # OAuth mode: the workspace was uninstalled; its messages go nowhere
                 continue
-            t = translator_for_person(deps, item.workspace_id, item.recipient)
-            text, blocks = (
-                author_dm(t, item.route_id, item.comment, item.text, item.manager_id, can_answer=item.open_route)
-                if item.to_author
-                else manager_dm(t, item.route_id, item.comment, item.text)
-            )
             try:
+                if not item.to_author and teams.is_outsider(deps, item.workspace_id, item.recipient):
+                    continue  # a Slack Connect person named a manager (let through by the cache): no role here
+                t = translator_for_person(deps, item.workspace_id, item.recipient)
+                text, blocks = (
+                    author_dm(t, item.route_id, item.comment, item.text, item.manager_id, can_answer=item.open_route)
+                    if item.to_author
+                    else manager_dm(t, item.route_id, item.comment, item.text)
+                )
                 deps.client.chat_postMessage(channel=item.recipient, text=text, blocks=blocks)
                 sent += 1
             except SlackApiError as error:

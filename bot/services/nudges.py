@@ -1,7 +1,7 @@
 """Manager nudges: at most one per team per week, whatever its kind, each manager in their language with one
 suggested action from the bank; a manager can snooze a team's nudges for four weeks.
 
-A need dropping beyond noise is looked for when a round closes (bot.services.digest.after_close); the other
+A need dropping beyond noise is looked for when a round closes (handlers.delivery.after_close); the other
 kinds in the scheduler's `nudge_tick`: a tough-moment request waiting for acknowledgement, the team's NPS
 detractor share rising beyond noise, and four weeks of wins no manager reacted to. The rules are in
 bot.domain.nudges; the unique (team, week) row decides which nudge, if any, goes out this week.
@@ -106,7 +106,7 @@ def _nudge(
 
 
 def nudge_after_round(deps: Deps, closed: rounds.ClosedRound) -> None:
-    """After a round closes (bot.services.digest.after_close): one nudge to the team's managers when a need
+    """After a round closes (handlers.delivery.after_close): one nudge to the team's managers when a need
     dropped beyond noise."""
     workspace_id = closed.workspace_id
     with deps.db.session_scope() as session:

@@ -37,6 +37,7 @@ from bot.domain.tough import (
     summarize,
     supported_in_time,
 )
+from bot.services import teams
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.db import Database
@@ -108,16 +109,22 @@ def note_moment(deps: Deps, workspace_id: str, team: TeamView | None) -> None:
         _add_counts(session, workspace_id, team.id if team else NO_TEAM, _today(deps, team), moments=1)
 
 
-def choosable_managers(team: TeamView, user_id: str) -> tuple[str, ...]:
-    """The managers a person may ask for a talk: their team's, never themself."""
-    return tuple(m for m in team.managers if m != user_id)
+def choosable_managers(
+    deps: Deps, workspace_id: str, team: TeamView, user_id: str, *, ask_slack: bool = False
+) -> tuple[str, ...]:
+    """The managers a person may ask for a talk: their team's, never themself, never a person from outside the
+    installation named a manager (a Slack Connect person the cache let through: the request names the asker).
+    `ask_slack` when opening the modal, after its ack; the cache when it is submitted, before its ack."""
+    return tuple(
+        m for m in team.managers if m != user_id and not teams.is_outsider(deps, workspace_id, m, ask_slack=ask_slack)
+    )
 
 
 def request_talk(
     deps: Deps, workspace_id: str, user_id: str, team: TeamView, what: str | None, managers: list[str]
 ) -> StoredRequest:
     """Store a named request for the chosen managers (only the team's own) and count the moment."""
-    allowed = set(choosable_managers(team, user_id))
+    allowed = set(choosable_managers(deps, workspace_id, team, user_id))
     chosen = tuple(dict.fromkeys(m for m in managers if m in allowed))
     if not chosen:
         raise NotChosen()

@@ -282,3 +282,50 @@ def test_an_uninstalled_workspace_s_open_round_still_closes_on_time_and_sends_no
     assert strays == [], strays
     reminded = {str(c.params["channel"]) for c in oauth.fake.calls_to("chat.postMessage")}
     assert reminded and reminded <= {*PEOPLE[FIRST], CHANNELS[FIRST]}  # reminders, then the first's digest
+
+
+@BOTH_BACKENDS
+def test_the_action_loop_jobs_act_for_each_workspace_with_its_own_token(oauth: Harness) -> None:
+    """Every periodic job (nudges, sealed check-ins after "just note it", conversation replies, the CX feed)
+    runs outside any request: each Slack call it makes carries the token of the workspace it is for."""
+    from bot.services import teams, tough
+    from bot.services.jobs import periodic_jobs
+    from storage.models import TeamManager, Win
+
+    tokens = both_installed(oauth)
+    managers = {FIRST: PEOPLE[FIRST][0], SECOND: PEOPLE[SECOND][0]}
+    noted_by = {FIRST: PEOPLE[FIRST][1], SECOND: PEOPLE[SECOND][1]}
+    with oauth.db.session_scope() as session:
+        for workspace in (FIRST, SECOND):
+            team = session.exec(select(Team).where(Team.workspace_id == workspace)).one()
+            assert team.id is not None
+            session.add(TeamManager(workspace_id=workspace, team_id=team.id, user_id=managers[workspace]))
+            # A win nobody reacted to for four weeks: the team's managers are due a nudge.
+            session.add(
+                Win(
+                    workspace_id=workspace,
+                    team_id=team.id,
+                    author_id=PEOPLE[workspace][2],
+                    text="A customer thanked us",
+                    created_at=MONDAY - timedelta(days=40),
+                )
+            )
+    for workspace in (FIRST, SECOND):
+        team_view = teams.home_team_of(oauth.deps, workspace, noted_by[workspace])
+        assert team_view is not None
+        tough.schedule_note_checkin(oauth.deps, workspace, noted_by[workspace], team_view)
+    oauth.fake.clear_calls()
+    oauth.clock.set(MONDAY + timedelta(days=4, hours=12))  # Friday: both notes' check-ins are due
+    for job in periodic_jobs(oauth.deps, after_close=lambda *_: None, import_problem=lambda *_: None):
+        job.run(oauth.deps)  # a call outside an installation's context raises NotInstalledError here
+    sent = {str(c.params["channel"]): c for c in oauth.fake.calls_to("chat.postMessage")}
+    for workspace in (FIRST, SECOND):
+        for person in (managers[workspace], noted_by[workspace]):  # the nudge, the sealed check-in
+            assert person in sent, (person, sorted(sent))
+            assert sent[person].headers["authorization"] == f"Bearer {tokens[workspace]}", person
+    for call in oauth.fake.calls:
+        named = json.dumps(call.params)
+        for workspace, people in PEOPLE.items():
+            if any(p in named for p in people):
+                assert oauth.fake.team_of_call(call) == workspace, (call.method, named)
+    assert refusals(oauth) == []

@@ -16,7 +16,7 @@ from bot.blocks import escape
 from bot.i18n import catalogs
 from bot.services import conversations
 from bot.services.conversations import reply_tick
-from storage.models import PulseComment, ReplyMessage, ReplyRoute
+from storage.models import PulseComment, ReplyMessage, ReplyRoute, TeamManager
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import TEAM_ID, Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
@@ -348,3 +348,43 @@ def test_no_route_when_the_rounds_comments_stay_hidden(harness: Harness) -> None
     prepare(harness, writers=WRITERS[:4])  # 4 comments < k = 5: nobody can read them, nobody can reply
     with harness.db.session_scope() as session:
         assert session.exec(select(ReplyRoute)).all() == []
+
+
+OUTSIDER = "WEXT"  # another org's person in the team's Slack Connect channel
+
+
+@BOTH_BACKENDS
+def test_an_outsider_named_a_manager_gets_no_comment_and_no_answer(harness: Harness) -> None:
+    """A Slack Connect person let through as a manager (set_managers judges by the cache before a modal's ack)
+    has no role here: they may not open a route, queue a reply, or receive the author's answer."""
+    prepare(harness)
+    [route] = reply_buttons(report(harness, MANAGER))
+    harness.fake.add_external_user(OUTSIDER)
+    with harness.db.session_scope() as session:
+        team_id = session.exec(select(ReplyRoute.team_id)).one()
+        session.add(TeamManager(workspace_id=TEAM_ID, team_id=team_id, user_id=OUTSIDER))
+
+    harness.clock.set(datetime(2026, 3, 2, 6, 10, tzinfo=UTC))
+    refused = open_reply(harness, OUTSIDER, route)  # a forwarded or forged Reply button
+    assert refused["callback_id"] == "convo_notice" and "refund" not in json.dumps(refused)
+    forged = submit(harness, OUTSIDER, {"callback_id": "convo_reply_modal", "private_metadata": route}, "who?")
+    assert "refund" not in json.dumps(forged)
+
+    submit(harness, MANAGER, open_reply(harness, MANAGER, route), "Which rule?")
+    assert tick_at(harness, FIRST_SLOT) == 1
+    [dm] = dms_to(harness, AUTHOR)
+    assert "who?" not in json.dumps(dm)  # the outsider's reply was never queued
+    answer_button = next(
+        e for b in dm["blocks"] if b.get("type") == "actions" for e in b["elements"] if e["action_id"] == "convo_answer"
+    )
+    harness.fake.clear_calls()
+    harness.sender.block_action(
+        user_id=AUTHOR,
+        action_id="convo_answer",
+        value=answer_button["value"],
+        container={"type": "message", "channel_id": "D" + AUTHOR, "message_ts": "2.0"},
+    )
+    submit(harness, AUTHOR, dict(harness.fake.wait_for("views.open")[0].params["view"]), "Partial refunds.")
+    assert tick_at(harness, SECOND_SLOT) == 1  # the team's own manager only
+    assert [c["channel"] for c in [dict(x.params) for x in harness.fake.calls_to("chat.postMessage")]] == [MANAGER]
+    assert dms_to(harness, OUTSIDER) == []

@@ -19,7 +19,15 @@ from bot.services.export import export_csv
 from bot.services.nudges import nudge_tick
 from bot.services.tough import tough_tick
 from bot.timeutil import from_db
-from storage.models import ProcessedEvent, SealedCheckin, ToughDaily, ToughRequest, ToughRequestManager, Win
+from storage.models import (
+    ProcessedEvent,
+    SealedCheckin,
+    TeamManager,
+    ToughDaily,
+    ToughRequest,
+    ToughRequestManager,
+    Win,
+)
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
@@ -609,3 +617,30 @@ def test_a_win_linked_to_its_authors_tough_moment_ends_the_report(harness: Harne
     assert title in json.dumps(ending, ensure_ascii=False) and "Called the customer back" in json.dumps(ending)
     top = report_json_now(harness)["wins"]["top"]
     assert (top["author"], top["from_tough"]) == ("U001", True)
+
+
+OUTSIDER = "WEXT"  # another org's person in the team's Slack Connect channel
+
+
+@BOTH_BACKENDS
+def test_an_outsider_named_a_manager_is_never_offered_or_sent_a_request(harness: Harness) -> None:
+    """A Slack Connect person let through as a manager (set_managers judges by the cache before a modal's ack)
+    has no role here: the person can't pick them, and a forged pick sends them nothing."""
+    setup_team(harness)
+    harness.fake.add_external_user(OUTSIDER)
+    with harness.db.session_scope() as session:
+        team_id = session.exec(select(TeamManager.team_id).where(TeamManager.user_id == MANAGER)).one()
+        session.add(TeamManager(workspace_id="T0001", team_id=team_id, user_id=OUTSIDER))
+    harness.sender.command("/tough", "", user_id="U001", channel_id=CHANNEL)
+    [opened] = harness.fake.wait_for("views.open")
+    managers_block = next(b for b in opened.params["view"]["blocks"] if b.get("block_id") == "managers")
+    assert [o["value"] for o in managers_block["element"]["options"]] == [MANAGER]
+
+    harness.fake.clear_calls()
+    submit(harness, "U001", "tough_modal", moment_values("talk", WHAT, [MANAGER, OUTSIDER]), "VX1")
+    manager_dm(harness, MANAGER)
+    harness.clock.advance(timedelta(days=1, hours=1))
+    tough_tick(harness.deps)  # the reminder goes to the chosen managers only
+    assert OUTSIDER not in {c.params.get("channel") for c in harness.fake.calls_to("chat.postMessage")}
+    with harness.db.session_scope() as session:
+        assert [m.user_id for m in session.exec(select(ToughRequestManager))] == [MANAGER]
