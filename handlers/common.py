@@ -23,12 +23,18 @@ def workspace_id_of(body: dict[str, Any]) -> str:
       is one installation for every workspace of the org: its id is the enterprise's (`E…`). Its payloads
       send `team: null` and the person's own workspace in `user.team_id`, which may be any of the org's.
     - In a Slack Connect channel `team` is the person's own organisation; only `view.app_installed_team_id`
-      (or an event's top-level `team_id`) names the installation.
+      (or an event's `authorizations[0].team_id`) names the installation.
+    - An event names the installation it is delivered to in `authorizations[0]`, which Bolt authorizes by:
+      its top-level `team_id` is where the event happened, another workspace for a channel shared between
+      two installations. Data is looked up where the token Bolt picked belongs.
     - Otherwise the workspace (`T…`).
     """
     enterprise = enterprise_install_of(body)
     if enterprise:
         return enterprise
+    receiving = _receiving_team(body)
+    if receiving:
+        return receiving
     view = body.get("view")
     installed = view.get("app_installed_team_id") if isinstance(view, dict) else None
     if isinstance(installed, str) and installed[:1] in ("T", "E"):
@@ -43,6 +49,15 @@ def workspace_id_of(body: dict[str, Any]) -> str:
         return str(user["team_id"])
     if isinstance(view, dict) and view.get("team_id"):
         return str(view["team_id"])
+    return ""
+
+
+def _receiving_team(body: dict[str, Any]) -> str:
+    authorizations = body.get("authorizations")
+    if isinstance(authorizations, list) and authorizations and isinstance(authorizations[0], dict):
+        team_id = authorizations[0].get("team_id")
+        if isinstance(team_id, str) and team_id:
+            return team_id
     return ""
 
 

@@ -504,3 +504,42 @@ def test_the_installation_a_grid_payload_names(name: str, installation: str) -> 
     assert workspace_id_of(payload) == installation
     if "command" not in payload:
         assert interaction_problem(payload) is None  # accepted as Slack sends it, nulls included
+
+
+@pytest.mark.parametrize(
+    ("authorized", "happened_in", "installation"),
+    [
+        ("T0INSTALLED", "T0INSTALLED", "T0INSTALLED"),  # the usual case: one workspace
+        # A channel shared between two installed workspaces: the event happened in the other one, and Bolt
+        # authorizes the installation it was delivered to; data is read there too.
+        ("T0INSTALLED", "T0OTHER", "T0INSTALLED"),
+        (None, "T0INSTALLED", "T0INSTALLED"),  # no authorizations (app_uninstalled, tokens_revoked)
+    ],
+)
+def test_an_event_belongs_to_the_installation_it_was_delivered_to(
+    authorized: str | None, happened_in: str, installation: str
+) -> None:
+    # An event_callback envelope with the keys the corpus shows (reaction_added.json), built here so that this
+    # runs without ../shared too.
+    event: dict[str, object] = {
+        "token": "x",
+        "team_id": happened_in,
+        "context_team_id": happened_in,
+        "context_enterprise_id": None,
+        "api_app_id": "A0PULSSI",
+        "event": {"type": "reaction_added", "user": "U1", "reaction": "tada", "item_user": "U2"},
+        "type": "event_callback",
+        "event_id": "Ev1",
+        "event_time": 1700000000,
+    }
+    if authorized is not None:
+        event["authorizations"] = [
+            {
+                "enterprise_id": None,
+                "team_id": authorized,
+                "user_id": "UBOT",
+                "is_bot": True,
+                "is_enterprise_install": False,
+            }
+        ]
+    assert workspace_id_of(event) == installation
