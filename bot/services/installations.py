@@ -84,20 +84,28 @@ def purge_uninstalled(deps: Deps) -> list[str]:
             for w in session.exec(select(Workspace).where(col(Workspace.uninstalled_at).is_not(None)))
             if w.purge_requested_at is not None or (w.uninstalled_at and from_db(w.uninstalled_at) <= cutoff)
         ]
-    for workspace_id in due:
-        purge_workspace(deps, workspace_id)
+    purged = [workspace_id for workspace_id in due if purge_workspace(deps, workspace_id)]
+    for workspace_id in purged:
         logger.warning("workspace %s: uninstalled data purged", workspace_id)
-    return due
+    return purged
 
 
-def purge_workspace(deps: Deps, workspace_id: str) -> None:
-    """Every row that belongs to the workspace, children before parents, in one transaction."""
+def purge_workspace(deps: Deps, workspace_id: str) -> bool:
+    """Every row that belongs to the workspace, children before parents, in one transaction.
+
+    The purge is chosen before it runs, and an install may finish in between: a workspace installed again
+    (its row locked, so an install finishing now waits) is left alone, and an installation that still holds a
+    token is one Bolt has just saved, whose success callback hasn't marked the workspace installed yet."""
     with deps.db.session_scope() as session:
+        workspace = session.exec(select(Workspace).where(col(Workspace.id) == workspace_id).with_for_update()).first()
+        if workspace is None or workspace.uninstalled_at is None:
+            return False
         for table in reversed(SQLModel.metadata.sorted_tables):
             if table.name == "workspace":
                 continue
             if table.name in (INSTALLATIONS_TABLE, BOTS_TABLE):
-                session.execute(delete(table).where(table.c.team_id == workspace_id))
+                session.execute(delete(table).where(table.c.team_id == workspace_id, table.c.bot_token.is_(None)))
             elif "workspace_id" in table.c:
                 session.execute(delete(table).where(table.c.workspace_id == workspace_id))
         session.execute(delete(Workspace).where(col(Workspace.id) == workspace_id))
+    return True

@@ -329,3 +329,43 @@ def test_the_action_loop_jobs_act_for_each_workspace_with_its_own_token(oauth: H
             if any(p in named for p in people):
                 assert oauth.fake.team_of_call(call) == workspace, (call.method, named)
     assert refusals(oauth) == []
+
+
+def test_a_purge_already_due_spares_a_workspace_installed_again_and_its_new_token(
+    oauth: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hourly purge lists the due workspaces first and deletes each afterwards: an install finishing in
+    between (its token saved by Bolt before the success callback marks it installed) must lose nothing."""
+    both_installed(oauth)
+    uninstall(oauth, SECOND)
+    deadline = time.monotonic() + 5
+    while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+    oauth.clock.advance(timedelta(days=31))
+    store = oauth.deps.installations.store  # type: ignore[union-attr]
+
+    # Bolt has saved the new installation, its success callback (installed) has not run yet.
+    monkeypatch.setattr(installations, "installed", lambda *_args: None)
+    new_token = install(oauth, SECOND, ADMINS[SECOND])
+    installations.purge_workspace(oauth.deps, SECOND)
+    fresh = store.latest_for_team(SECOND)
+    assert fresh is not None and fresh.bot_token == new_token  # the live token is not purged
+    with oauth.db.engine.connect() as connection:
+        old_rows = connection.execute(
+            text("select count(*) from slack_installations where team_id = :t and bot_token is null"), {"t": SECOND}
+        ).scalar_one()
+    assert old_rows == 0  # the uninstalled installation's own rows went
+    monkeypatch.undo()
+
+    # The callback has run: the workspace is installed again, so a purge chosen before it deletes nothing.
+    installations.installed(oauth.deps, SECOND)
+    with oauth.db.session_scope() as session:
+        session.add(
+            Team(workspace_id=SECOND, channel_id="CAGAIN", channel_name="again", name="again", created_at=oauth.clock())
+        )
+    installations.purge_workspace(oauth.deps, SECOND)
+    assert workspace_row(oauth, SECOND) is not None
+    with oauth.db.session_scope() as session:
+        assert [t.channel_id for t in session.exec(select(Team).where(Team.workspace_id == SECOND))] == ["CAGAIN"]
+    assert store.latest_for_team(SECOND) is not None
