@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete
 from sqlmodel import SQLModel, col, select
@@ -20,7 +20,7 @@ from bot.services import slack_problems
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.db import Database
-from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, Workspace
+from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -109,3 +109,13 @@ def purge_workspace(deps: Deps, workspace_id: str) -> bool:
                 session.execute(delete(table).where(table.c.workspace_id == workspace_id))
         session.execute(delete(Workspace).where(col(Workspace.id) == workspace_id))
     return True
+
+
+def forget_expired_oauth_states(db: Database) -> None:
+    """Anyone may open /slack/install, and each visit stores a state that slack_sdk's store deletes only when it
+    is used: expired ones go here, so the table can't grow without end. The store dates them by the wall clock
+    (naive UTC), so this does too."""
+    states = SQLModel.metadata.tables[OAUTH_STATES_TABLE]
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with db.session_scope() as session:
+        session.execute(delete(states).where(states.c.expire_at <= now))

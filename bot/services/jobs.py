@@ -25,11 +25,12 @@ class PeriodicJob:
 
 
 def housekeeping(deps: Deps) -> None:
-    from bot.services.installations import purge_uninstalled
+    from bot.services.installations import forget_expired_oauth_states, purge_uninstalled
 
     idempotency.forget_older_than(deps.db, deps.now() - idempotency.RETENTION)
     # OAuth mode: workspaces uninstalled 30 days ago (or whose admin asked) are purged.
     purge_uninstalled(deps)
+    forget_expired_oauth_states(deps.db)
 
 
 def periodic_jobs(deps: Deps, *, after_close: AfterClose, import_problem: ImportProblem) -> list[PeriodicJob]:

@@ -21,7 +21,7 @@ from handlers.delivery import after_close
 from storage.models import PulseRound, Team, Workspace
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import FrozenClock, Harness
-from tests.oauth_helpers import install, running_oauth_app, sender_for
+from tests.oauth_helpers import get, install, running_oauth_app, sender_for
 from tests.pulse_helpers import wait_pulse_dms
 from tests.slack.fake_slack import FakeSlack, RecordedCall
 
@@ -331,6 +331,7 @@ def test_the_action_loop_jobs_act_for_each_workspace_with_its_own_token(oauth: H
     assert refusals(oauth) == []
 
 
+@BOTH_BACKENDS
 def test_a_purge_already_due_spares_a_workspace_installed_again_and_its_new_token(
     oauth: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -369,3 +370,18 @@ def test_a_purge_already_due_spares_a_workspace_installed_again_and_its_new_toke
     with oauth.db.session_scope() as session:
         assert [t.channel_id for t in session.exec(select(Team).where(Team.workspace_id == SECOND))] == ["CAGAIN"]
     assert store.latest_for_team(SECOND) is not None
+
+
+@BOTH_BACKENDS
+def test_install_attempts_never_finished_leave_no_state_rows_behind(oauth: Harness) -> None:
+    """Anyone may open /slack/install, and each visit stores a state: once expired, housekeeping deletes it
+    (slack_sdk's store deletes a state only when it is used), so the table can't grow without end."""
+    for _ in range(3):
+        assert get(f"{oauth.url}/slack/install").status == 302
+    with oauth.db.engine.begin() as connection:
+        connection.execute(text("update slack_oauth_states set expire_at = :t"), {"t": datetime(2020, 1, 1)})
+    assert get(f"{oauth.url}/slack/install").status == 302  # one still waiting for its way back
+    housekeeping(oauth.deps)
+    with oauth.db.engine.connect() as connection:
+        assert connection.execute(text("select count(*) from slack_oauth_states")).scalar_one() == 1
+    install(oauth, SECOND, ADMINS[SECOND])  # an install in progress still finishes
