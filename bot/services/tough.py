@@ -18,14 +18,14 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import String, func, update
+from sqlalchemy import String, case, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
-from bot.domain.anonymity import is_reportable, sealing_key
+from bot.domain.anonymity import is_reportable, reportable_condition, sealing_key
 from bot.domain.people import TeamView
 from bot.domain.sealing import seal, unseal
 from bot.domain.tough import (
@@ -343,9 +343,26 @@ def forget_unanswered(deps: Deps) -> int:
 # ----- reports ---------------------------------------------------------------------------------------
 
 
-def tough_counts(db: Database, workspace_id: str, team_id: int | None, start: date, end: date) -> ToughCounts:
-    """Sums of the per-day counts in [start, end]; the whole workspace when `team_id` is None."""
-    sums = [func.coalesce(func.sum(getattr(ToughDaily, name)), 0) for name in _COUNTS]
+def _fed(name: str, k: int) -> Any:
+    """One team's day counted for a measure only when that day's own count of it reached k (as a round feeds
+    a pulse measure): a window's total gated alone would let two windows a day apart tell that day's count,
+    and the check-in answers of its one note."""
+    whole = {
+        "moments": col(ToughDaily.moments),
+        "talks": col(ToughDaily.talks),
+        "supported_in_time": col(ToughDaily.talks),
+        "checkin_yes": col(ToughDaily.checkin_yes) + col(ToughDaily.checkin_no),
+        "checkin_no": col(ToughDaily.checkin_yes) + col(ToughDaily.checkin_no),
+    }[name]
+    return case((reportable_condition(whole, k), col(getattr(ToughDaily, name))), else_=0)
+
+
+def tough_counts(
+    db: Database, workspace_id: str, team_id: int | None, start: date, end: date, *, k: int
+) -> ToughCounts:
+    """Sums of the per-day counts in [start, end] from the team-days that reached k; the whole workspace when
+    `team_id` is None."""
+    sums = [func.coalesce(func.sum(_fed(name, k)), 0) for name in _COUNTS]
     statement = select(*sums).where(
         ToughDaily.workspace_id == workspace_id, col(ToughDaily.day) >= start, col(ToughDaily.day) <= end
     )
@@ -359,7 +376,7 @@ def tough_counts(db: Database, workspace_id: str, team_id: int | None, start: da
 def tough_summary(
     db: Database, workspace_id: str, team_id: int | None, start: date, end: date, *, k: int
 ) -> ToughSummary:
-    return summarize(tough_counts(db, workspace_id, team_id, start, end), k)
+    return summarize(tough_counts(db, workspace_id, team_id, start, end, k=k), k)
 
 
 # ----- messages: the chosen managers' DMs, the reminder, the check-in ------------------------------------
@@ -596,9 +613,9 @@ def own_open_moments(deps: Deps, workspace_id: str, user_id: str) -> list[OwnMom
 
 
 def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str], k: int) -> list[list[object]]:
-    """The export's tough-moment rows: per team and month, counts only, each from k (the anonymity rule)."""
+    """The export's tough-moment rows: per team and month, counts only from the days that reached k, each from k."""
     month = func.substr(func.cast(col(ToughDaily.day), String), 1, 7)
-    sums = [func.sum(col(getattr(ToughDaily, name))) for name in ("moments", "talks", "supported_in_time")]
+    sums = [func.sum(_fed(name, k)) for name in ("moments", "talks", "supported_in_time")]
     rows = session.execute(
         sa_select(col(ToughDaily.team_key), month, *sums)
         .where(col(ToughDaily.workspace_id) == workspace_id)
