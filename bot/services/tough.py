@@ -48,6 +48,9 @@ logger = logging.getLogger(__name__)
 NO_TEAM = 0
 # An unanswered check-in's request row is deleted this long after the check-in went out.
 FORGET_AFTER = timedelta(days=7)
+# Scrubbed after a named request is deleted: the old page images would keep the person's words, and an
+# answered check-in's request beside the one change of the day's yes/no count that it made.
+SCRUBBED_TABLES = ("tough_request", "tough_request_manager", "tough_daily")
 _COUNTS = ("moments", "talks", "supported_in_time", "checkin_yes", "checkin_no")
 
 
@@ -253,7 +256,8 @@ def answer_checkin(deps: Deps, workspace_id: str, request_id: int, user_id: str,
         if not _forget(session, workspace_id, [request_id]):
             return False  # a simultaneous click deleted it first: that one counted
         _add_counts(session, workspace_id, team_id, day, **{"checkin_yes" if supported else "checkin_no": 1})
-        return True
+    deps.db.scrub(SCRUBBED_TABLES)
+    return True
 
 
 def _forget(session: Session, workspace_id: str, request_ids: list[int]) -> int:
@@ -337,7 +341,9 @@ def forget_unanswered(deps: Deps) -> int:
         forgotten = 0
         for workspace_id in {w for w, _ in rows}:
             forgotten += _forget(session, workspace_id, [i for w, i in rows if w == workspace_id and i is not None])
-        return forgotten
+    if forgotten:
+        deps.db.scrub(SCRUBBED_TABLES)
+    return forgotten
 
 
 # ----- reports ---------------------------------------------------------------------------------------
