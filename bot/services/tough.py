@@ -48,8 +48,9 @@ logger = logging.getLogger(__name__)
 NO_TEAM = 0
 # An unanswered check-in's request row is deleted this long after the check-in went out.
 FORGET_AFTER = timedelta(days=7)
-# Scrubbed after a named request is deleted: the old page images would keep the person's words, and an
-# answered check-in's request beside the one change of the day's yes/no count that it made.
+# Scrubbed after a named request is deleted and after a check-in answer: the old page images would keep the
+# person's words, an answered request beside the one change of the day's yes/no count it made, and the
+# counts' history one answer at a time (Slack keeps when each check-in DM was replaced).
 SCRUBBED_TABLES = ("tough_request", "tough_request_manager", "tough_daily")
 _COUNTS = ("moments", "talks", "supported_in_time", "checkin_yes", "checkin_no")
 
@@ -560,6 +561,7 @@ def answer_sealed_checkin(deps: Deps, workspace_id: str, user_id: str, token: st
     with deps.db.session_scope() as session:
         counts = {"checkin_yes" if supported else "checkin_no": 1}
         _add_counts(session, workspace_id, int(fields["t"]), date.fromisoformat(str(fields["d"])), **counts)
+    deps.db.scrub(SCRUBBED_TABLES)
     return True
 
 
