@@ -17,6 +17,22 @@ from bot.domain.conversations import next_slot
 from bot.services import conversations, tough
 from storage.models import Delivery, Membership, Person, TeamManager, Win, WinColleague
 
+# The tables delete-my-data deletes from: a deleted row's bytes stay in SQLite's WAL and PostgreSQL's dead
+# tuples until rewritten, so they are scrubbed (a named tough-moment request holds the person's own words).
+SCRUBBED_TABLES = (
+    "membership",
+    "person",
+    "team_manager",
+    "delivery",
+    "win_colleague",
+    "win",
+    "tough_request",
+    "tough_request_manager",
+    "sealed_checkin",
+    "reply_route",
+    "reply_message",
+)
+
 
 @dataclass(frozen=True)
 class DeletedData:
@@ -66,4 +82,5 @@ def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins:
                 remove(WinColleague, col(WinColleague.win_id).in_(own))
                 wins = remove(Win, col(Win.id).in_(own))
     deps.users.forget(user_id)
+    deps.db.scrub(SCRUBBED_TABLES)
     return DeletedData(memberships, persons, managers, deliveries, mentions, wins, reply_routes)

@@ -18,14 +18,14 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import String, func, update
+from sqlalchemy import String, case, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
-from bot.domain.anonymity import is_reportable, sealing_key
+from bot.domain.anonymity import is_reportable, reportable_condition, sealing_key
 from bot.domain.people import TeamView
 from bot.domain.sealing import seal, unseal
 from bot.domain.tough import (
@@ -48,6 +48,10 @@ logger = logging.getLogger(__name__)
 NO_TEAM = 0
 # An unanswered check-in's request row is deleted this long after the check-in went out.
 FORGET_AFTER = timedelta(days=7)
+# Scrubbed after a named request is deleted and after a check-in answer: the old page images would keep the
+# person's words, an answered request beside the one change of the day's yes/no count it made, and the
+# counts' history one answer at a time (Slack keeps when each check-in DM was replaced).
+SCRUBBED_TABLES = ("tough_request", "tough_request_manager", "tough_daily")
 _COUNTS = ("moments", "talks", "supported_in_time", "checkin_yes", "checkin_no")
 
 
@@ -253,7 +257,8 @@ def answer_checkin(deps: Deps, workspace_id: str, request_id: int, user_id: str,
         if not _forget(session, workspace_id, [request_id]):
             return False  # a simultaneous click deleted it first: that one counted
         _add_counts(session, workspace_id, team_id, day, **{"checkin_yes" if supported else "checkin_no": 1})
-        return True
+    deps.db.scrub(SCRUBBED_TABLES)
+    return True
 
 
 def _forget(session: Session, workspace_id: str, request_ids: list[int]) -> int:
@@ -337,15 +342,34 @@ def forget_unanswered(deps: Deps) -> int:
         forgotten = 0
         for workspace_id in {w for w, _ in rows}:
             forgotten += _forget(session, workspace_id, [i for w, i in rows if w == workspace_id and i is not None])
-        return forgotten
+    if forgotten:
+        deps.db.scrub(SCRUBBED_TABLES)
+    return forgotten
 
 
 # ----- reports ---------------------------------------------------------------------------------------
 
 
-def tough_counts(db: Database, workspace_id: str, team_id: int | None, start: date, end: date) -> ToughCounts:
-    """Sums of the per-day counts in [start, end]; the whole workspace when `team_id` is None."""
-    sums = [func.coalesce(func.sum(getattr(ToughDaily, name)), 0) for name in _COUNTS]
+def _fed(name: str, k: int) -> Any:
+    """One team's day counted for a measure only when that day's own count of it reached k (as a round feeds
+    a pulse measure): a window's total gated alone would let two windows a day apart tell that day's count,
+    and the check-in answers of its one note."""
+    whole = {
+        "moments": col(ToughDaily.moments),
+        "talks": col(ToughDaily.talks),
+        "supported_in_time": col(ToughDaily.talks),
+        "checkin_yes": col(ToughDaily.checkin_yes) + col(ToughDaily.checkin_no),
+        "checkin_no": col(ToughDaily.checkin_yes) + col(ToughDaily.checkin_no),
+    }[name]
+    return case((reportable_condition(whole, k), col(getattr(ToughDaily, name))), else_=0)
+
+
+def tough_counts(
+    db: Database, workspace_id: str, team_id: int | None, start: date, end: date, *, k: int
+) -> ToughCounts:
+    """Sums of the per-day counts in [start, end] from the team-days that reached k; the whole workspace when
+    `team_id` is None."""
+    sums = [func.coalesce(func.sum(_fed(name, k)), 0) for name in _COUNTS]
     statement = select(*sums).where(
         ToughDaily.workspace_id == workspace_id, col(ToughDaily.day) >= start, col(ToughDaily.day) <= end
     )
@@ -359,7 +383,7 @@ def tough_counts(db: Database, workspace_id: str, team_id: int | None, start: da
 def tough_summary(
     db: Database, workspace_id: str, team_id: int | None, start: date, end: date, *, k: int
 ) -> ToughSummary:
-    return summarize(tough_counts(db, workspace_id, team_id, start, end), k)
+    return summarize(tough_counts(db, workspace_id, team_id, start, end, k=k), k)
 
 
 # ----- messages: the chosen managers' DMs, the reminder, the check-in ------------------------------------
@@ -537,6 +561,7 @@ def answer_sealed_checkin(deps: Deps, workspace_id: str, user_id: str, token: st
     with deps.db.session_scope() as session:
         counts = {"checkin_yes" if supported else "checkin_no": 1}
         _add_counts(session, workspace_id, int(fields["t"]), date.fromisoformat(str(fields["d"])), **counts)
+    deps.db.scrub(SCRUBBED_TABLES)
     return True
 
 
@@ -596,9 +621,9 @@ def own_open_moments(deps: Deps, workspace_id: str, user_id: str) -> list[OwnMom
 
 
 def export_rows(session: Session, workspace_id: str, team_names: dict[int | None, str], k: int) -> list[list[object]]:
-    """The export's tough-moment rows: per team and month, counts only, each from k (the anonymity rule)."""
+    """The export's tough-moment rows: per team and month, counts only from the days that reached k, each from k."""
     month = func.substr(func.cast(col(ToughDaily.day), String), 1, 7)
-    sums = [func.sum(col(getattr(ToughDaily, name))) for name in ("moments", "talks", "supported_in_time")]
+    sums = [func.sum(_fed(name, k)) for name in ("moments", "talks", "supported_in_time")]
     rows = session.execute(
         sa_select(col(ToughDaily.team_key), month, *sums)
         .where(col(ToughDaily.workspace_id) == workspace_id)

@@ -1,0 +1,78 @@
+"""Attack: a copy of the database files taken after someone ran `/pulse delete-my-data`.
+
+The rows that named them are deleted, but a deleted row's bytes stay in SQLite's WAL (and in PostgreSQL's
+dead tuples) until something rewrites them: their named tough-moment request, with what happened in their
+own words, could still be read from the files. Deleting their data scrubs the tables it deleted from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from bot.blocks.tough import SEALED_PREFIX
+from bot.services import privacy, teams, tough
+from tests.harness import TEAM_ID, Harness
+from tests.pulse_helpers import ADMIN, CHANNEL, make_team
+
+PERSON = "U001"
+MANAGER = "UMGR"
+WHAT = "Customer Zeta-7391 screamed about the refund"
+
+
+def _files(database_url: str) -> bytes:
+    path = Path(str(make_url(database_url).database))
+    return b"".join(Path(f"{path}{suffix}").read_bytes() for suffix in ("", "-wal") if Path(f"{path}{suffix}").exists())
+
+
+def test_delete_my_data_leaves_no_tough_request_in_the_files(harness: Harness, database_url: str) -> None:
+    make_team(harness, [PERSON, "U002", "U003", MANAGER])
+    harness.sender.command("/pulse", f"managers <@{MANAGER}>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    team = teams.home_team_of(harness.deps, TEAM_ID, PERSON)
+    assert team is not None
+    tough.request_talk(harness.deps, TEAM_ID, PERSON, team, WHAT, [MANAGER])
+    assert WHAT.encode() in _files(database_url)
+
+    privacy.delete_my_data(harness.deps, TEAM_ID, PERSON, include_wins=False)
+
+    assert WHAT.encode() not in _files(database_url)
+
+
+def test_an_answered_check_in_leaves_no_request_beside_its_count(harness: Harness, database_url: str) -> None:
+    """Answering deletes the named request in the commit that adds the yes/no to the day's count: the old
+    page images in the WAL would pair the person (and their words) with that one change of the count."""
+    make_team(harness, [PERSON, "U002", "U003", MANAGER])
+    harness.sender.command("/pulse", f"managers <@{MANAGER}>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    team = teams.home_team_of(harness.deps, TEAM_ID, PERSON)
+    assert team is not None
+    request = tough.request_talk(harness.deps, TEAM_ID, PERSON, team, WHAT, [MANAGER])
+
+    assert tough.answer_checkin(harness.deps, TEAM_ID, request.id, PERSON, supported=False)
+
+    assert WHAT.encode() not in _files(database_url)
+
+
+def test_an_answered_note_check_in_leaves_no_history_of_the_count(harness: Harness, database_url: str) -> None:
+    """Slack keeps when each check-in DM was replaced (the answer time); the WAL's page images of the day's
+    counts, one per answer, would give each answer's yes/no in that order. Answering scrubs them."""
+    make_team(harness, [PERSON, "U002", "U003", MANAGER])
+    team = teams.home_team_of(harness.deps, TEAM_ID, PERSON)
+    assert team is not None
+    tough.note_moment(harness.deps, TEAM_ID, team)
+    tough.schedule_note_checkin(harness.deps, TEAM_ID, PERSON, team)
+    harness.clock.advance(timedelta(days=7))
+    assert tough.send_sealed_checkins(harness.deps) == 1
+    sent = json.dumps(harness.fake.calls_to("chat.postMessage")[-1].params["blocks"])
+    token = re.search(rf'"{SEALED_PREFIX}([^"]+)"', sent)
+    assert token is not None
+
+    assert tough.answer_sealed_checkin(harness.deps, TEAM_ID, PERSON, token.group(1), supported=False)
+
+    wal = Path(f"{make_url(database_url).database}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
