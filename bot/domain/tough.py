@@ -24,6 +24,12 @@ LESSON_MAX_CHARS = 1000
 # The check-in comes this many working days after the moment; a reminder after one unacknowledged day.
 CHECKIN_WORKING_DAYS = 2
 REMINDER_WORKING_DAYS = 1
+# A check-in answer is counted on its moment's day. Answers are taken until this many days after the moment
+# (a named request's check-in is forgotten a week after it went out; a note's sealed one closes then too),
+# and reports show a day's check-in counts only once no answer can still move them: a report read before and
+# after one person's answer is the same report.
+CHECKIN_ANSWER_DAYS = 11
+CHECKIN_SETTLED_DAYS = 14
 SATURDAY = 5
 
 

@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import String, case, func, update
+from sqlalchemy import String, and_, case, func, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, delete, select
@@ -29,6 +29,8 @@ from bot.domain.anonymity import is_reportable, reportable_condition, sealing_ke
 from bot.domain.people import TeamView
 from bot.domain.sealing import seal, unseal
 from bot.domain.tough import (
+    CHECKIN_ANSWER_DAYS,
+    CHECKIN_SETTLED_DAYS,
     CHECKIN_WORKING_DAYS,
     REMINDER_WORKING_DAYS,
     ToughCounts,
@@ -350,10 +352,15 @@ def forget_unanswered(deps: Deps) -> int:
 # ----- reports ---------------------------------------------------------------------------------------
 
 
-def _fed(name: str, k: int) -> Any:
+def _fed(name: str, k: int, settled_before: date | None = None) -> Any:
     """One team's day counted for a measure only when that day's own count of it reached k (as a round feeds
     a pulse measure): a window's total gated alone would let two windows a day apart tell that day's count,
-    and the check-in answers of its one note."""
+    and the check-in answers of its one note. Check-in answers count only from days before `settled_before`
+    (CHECKIN_SETTLED_DAYS): a day still taking answers would move between two reads of the same report."""
+    if name in ("checkin_yes", "checkin_no") and settled_before is not None:
+        answered = col(ToughDaily.checkin_yes) + col(ToughDaily.checkin_no)
+        settled = and_(reportable_condition(answered, k), col(ToughDaily.day) < settled_before)
+        return case((settled, col(getattr(ToughDaily, name))), else_=0)
     whole = {
         "moments": col(ToughDaily.moments),
         "talks": col(ToughDaily.talks),
@@ -369,7 +376,9 @@ def tough_counts(
 ) -> ToughCounts:
     """Sums of the per-day counts in [start, end] from the team-days that reached k; the whole workspace when
     `team_id` is None."""
-    sums = [func.coalesce(func.sum(_fed(name, k)), 0) for name in _COUNTS]
+    # Settled relative to the report's end: a report never ends after today, so no shown day can still move.
+    settled_before = end - timedelta(days=CHECKIN_SETTLED_DAYS)
+    sums = [func.coalesce(func.sum(_fed(name, k, settled_before)), 0) for name in _COUNTS]
     statement = select(*sums).where(
         ToughDaily.workspace_id == workspace_id, col(ToughDaily.day) >= start, col(ToughDaily.day) <= end
     )
@@ -553,6 +562,9 @@ def answer_sealed_checkin(deps: Deps, workspace_id: str, user_id: str, token: st
     fields = unseal(_sealing_key(deps), ANSWER_PURPOSE, token)
     if fields is None or fields.get("w") != workspace_id or fields.get("u") != user_id:
         raise NotChosen()
+    note_day = date.fromisoformat(str(fields["d"]))
+    if (deps.now().date() - note_day).days > CHECKIN_ANSWER_DAYS:
+        return False  # too late: the note's day is settled in reports and no longer moves
     # The claim's key is a hash of the token's random part and its time the day: it names nobody.
     nonce = hashlib.sha256(str(fields.get("n")).encode()).hexdigest()[:40]
     today = deps.now().replace(hour=0, minute=0, second=0, microsecond=0)
@@ -560,7 +572,7 @@ def answer_sealed_checkin(deps: Deps, workspace_id: str, user_id: str, token: st
         return False
     with deps.db.session_scope() as session:
         counts = {"checkin_yes" if supported else "checkin_no": 1}
-        _add_counts(session, workspace_id, int(fields["t"]), date.fromisoformat(str(fields["d"])), **counts)
+        _add_counts(session, workspace_id, int(fields["t"]), note_day, **counts)
     deps.db.scrub(SCRUBBED_TABLES)
     return True
 

@@ -13,6 +13,7 @@ import pytest
 from sqlmodel import select
 
 from bot.domain.report import report_json
+from bot.domain.tough import CHECKIN_SETTLED_DAYS
 from bot.i18n import catalogs
 from bot.services import reports
 from bot.services.export import export_csv
@@ -237,6 +238,10 @@ def test_request_acknowledgement_checkin_and_count_in_report(harness: Harness, l
     [row] = daily(harness)
     assert (row.moments, row.talks, row.supported_in_time, row.checkin_yes, row.checkin_no) == (5, 5, 5, 5, 0)
 
+    # While answers can still come, the check-in share waits: a report read before and after one answer is
+    # the same report. It shows once the day is settled.
+    assert texts["checkin_line"] not in cxreport(harness)
+    harness.clock.advance(timedelta(days=CHECKIN_SETTLED_DAYS))
     blocks = cxreport(harness)
     assert texts["report"] in blocks and texts["checkin_line"] in blocks
     assert "U001" not in blocks and "froze" not in blocks
@@ -509,6 +514,8 @@ def test_just_note_it_gets_the_same_one_checkin_from_a_sealed_row(harness: Harne
     time.sleep(0.3)
     [row] = daily(harness)
     assert (row.moments, row.talks, row.checkin_yes, row.checkin_no) == (5, 0, 4, 1)
+    assert report_json_now(harness)["tough_moments"]["checkin_yes_percent"] is None  # answers may still come
+    harness.clock.advance(timedelta(days=CHECKIN_SETTLED_DAYS))
     assert report_json_now(harness)["tough_moments"]["checkin_yes_percent"] == 80.0
 
 

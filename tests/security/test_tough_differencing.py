@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from bot.domain.anonymity import Suppressed
+from bot.domain.tough import CHECKIN_ANSWER_DAYS, CHECKIN_SETTLED_DAYS
 from bot.services.tough import _add_counts, tough_summary
 from storage import repositories as repo
 from storage.db import Database
@@ -68,6 +69,30 @@ def test_days_at_k_still_sum(db: Database) -> None:
         _add_counts(session, WS, team, FIRST, moments=K, checkin_yes=K - 1, checkin_no=1)
         _add_counts(session, WS, team, FIRST + timedelta(days=1), moments=K + 1)
         _add_counts(session, WS, team, FIRST + timedelta(days=2), moments=1, checkin_no=1)
-    summary = tough_summary(db, WS, team, FIRST, FIRST + timedelta(days=2), k=K)
+    # Check-in answers show once their day is settled (CHECKIN_SETTLED_DAYS before the report's end).
+    summary = tough_summary(db, WS, team, FIRST, FIRST + timedelta(days=CHECKIN_SETTLED_DAYS + 2), k=K)
     assert summary.moments == 2 * K + 1
     assert summary.checkin_yes_share == 80.0
+
+
+@BOTH_BACKENDS
+def test_a_report_read_before_and_after_one_answer_is_the_same(db: Database) -> None:
+    """A manager chosen for a talk knows who had the moment and roughly when the check-in went out: watching
+    the same report before and after that person's answer must show nothing move, even on a day at k."""
+    team = _team(db)
+    day = FIRST
+    with db.session_scope() as session:
+        _add_counts(session, WS, team, day, moments=K + 1, talks=K + 1, checkin_yes=K)
+    end = day + timedelta(days=CHECKIN_ANSWER_DAYS)  # the last day an answer is taken, read on that day
+    before = tough_summary(db, WS, team, FIRST, end, k=K)
+    with db.session_scope() as session:
+        _add_counts(session, WS, team, day, checkin_no=1)  # the person answers "no"
+    after = tough_summary(db, WS, team, FIRST, end, k=K)
+    assert before == after
+    # Once no answer can come any more, the day's answers are shown, all together.
+    settled = tough_summary(db, WS, team, FIRST, day + timedelta(days=CHECKIN_SETTLED_DAYS + 1), k=K)
+    assert settled.checkin_yes_share == round(100 * K / (K + 1), 1)
+
+
+def test_answers_are_taken_only_until_before_the_day_settles() -> None:
+    assert CHECKIN_ANSWER_DAYS < CHECKIN_SETTLED_DAYS
