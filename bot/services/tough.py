@@ -256,6 +256,8 @@ def answer_checkin(deps: Deps, workspace_id: str, request_id: int, user_id: str,
         if request.user_id != user_id:
             raise NotChosen()
         team_id, day = request.team_id, request.day
+        if (deps.now().date() - day).days > CHECKIN_ANSWER_DAYS:
+            return False  # too late (the forget job was behind): the day is settled in reports and stays so
         if not _forget(session, workspace_id, [request_id]):
             return False  # a simultaneous click deleted it first: that one counted
         _add_counts(session, workspace_id, team_id, day, **{"checkin_yes" if supported else "checkin_no": 1})
