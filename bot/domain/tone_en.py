@@ -23,6 +23,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from bot.domain.tone_lexicon import parse_lexicon
+
 NEGATION_WINDOW = 3
 MARGIN = 0.1
 DANGLING_NEGATION = -0.5  # "nobody answered": a negation with nothing scored after it
@@ -73,18 +75,7 @@ INTENSIFIERS: dict[str, float] = {
 _WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
 
 
-def _parse_lexicon(text: str) -> dict[str, float]:
-    entries: dict[str, float] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        parts = line.split()
-        for word, weight in zip(parts[::2], parts[1::2], strict=True):
-            entries[word] = -float(weight[:-1]) if weight.endswith("-") else float(weight)
-    return entries
-
-
-LEXICON: dict[str, float] = _parse_lexicon(_LEXICON_TEXT)
+LEXICON: dict[str, float] = parse_lexicon(_LEXICON_TEXT)
 
 
 @cache

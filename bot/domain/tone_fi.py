@@ -17,6 +17,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
+from bot.domain.tone_lexicon import parse_lexicon
+
 MIN_MATCHES = 1
 NEGATION_WINDOW = 4
 # The mean weight of the matched words above +MARGIN reads positive, below -MARGIN negative.
@@ -57,18 +59,7 @@ tehoton 1-  sekaisin 1-  vaikeasti 1-  huolimaton 1.5-  ylityö 1-
 """
 
 
-def _parse_lexicon(text: str) -> dict[str, float]:
-    entries: dict[str, float] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        parts = line.split()
-        for word, weight in zip(parts[::2], parts[1::2], strict=True):
-            entries[word] = -float(weight[:-1]) if weight.endswith("-") else float(weight)
-    return entries
-
-
-LEXICON: dict[str, float] = _parse_lexicon(_LEXICON_TEXT)
+LEXICON: dict[str, float] = parse_lexicon(_LEXICON_TEXT)
 NEGATIONS = frozenset({"ei", "eikä", "en", "et", "emme", "ette", "eivät", "ilman", "eivätkä", "enkä", "etkä"})
 INTENSIFIERS: dict[str, float] = {
     "erittäin": 1.5, "todella": 1.5, "tosi": 1.5, "aivan": 1.3, "ihan": 1.2, "niin": 1.2, "super": 1.5,
