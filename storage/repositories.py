@@ -159,12 +159,18 @@ def respondent_count(session: Session, workspace_id: str, round_id: int) -> int:
 
 
 def claim_delivery(session: Session, delivery_id: int, worker: str, now: datetime, stale_before: datetime) -> bool:
-    """Conditional UPDATE: exactly one worker wins a row, on SQLite and PostgreSQL alike."""
+    """Conditional UPDATE: exactly one worker wins a row, on SQLite and PostgreSQL alike.
+
+    The row must still be due when the update runs, not only when it was selected: another sender may have
+    tried it in between, failed, and backed it off (claim released, `send_at` moved on, or given up).
+    """
     result = session.execute(
         update(Delivery)
         .where(
             col(Delivery.id) == delivery_id,
             col(Delivery.sent_at).is_(None),
+            col(Delivery.undeliverable_at).is_(None),
+            col(Delivery.send_at) <= now,
             (col(Delivery.claimed_at).is_(None)) | (col(Delivery.claimed_at) < stale_before),
         )
         .values(claimed_at=now, claimed_by=worker, attempts=Delivery.attempts + 1)

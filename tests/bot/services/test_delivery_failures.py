@@ -17,6 +17,8 @@ from sqlmodel import col, select
 
 from bot.domain import slack_errors
 from bot.services import outbox, rounds
+from bot.timeutil import to_db
+from storage import repositories as repo
 from storage.models import Delivery, PulseRound, Workspace
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
@@ -205,3 +207,30 @@ def test_reminders_stop_at_a_refused_token_and_wait_for_it(harness: Harness) -> 
     harness.fake.clear_injected_errors()
     outbox.send_due_pulses(harness.deps)  # the tick finds the token accepted again
     assert outbox.send_due_reminders(harness.deps) == 5  # the one that failed is not retried (a nudge)
+
+
+def test_a_row_backed_off_by_another_sender_after_this_one_selected_it_is_not_claimed(harness: Harness) -> None:
+    """Two senders select the same due row; the first tries it, fails and backs it off (claim released). The
+    second's claim, which runs after, must see that the row is no longer due: it used to win and post again."""
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    now = harness.deps.now()
+    stale_before = to_db(now - timedelta(seconds=harness.deps.settings.outbox_claim_timeout_seconds))
+    row_id = _delivery(harness, "U003").id
+    assert row_id is not None
+    with harness.db.session_scope() as session:  # the first sender wins the row...
+        assert repo.claim_delivery(session, row_id, "first", to_db(now), stale_before)
+    with harness.db.session_scope() as session:  # ...fails and backs it off, releasing the claim
+        session.execute(
+            text("UPDATE delivery SET claimed_at = NULL, send_at = :later WHERE id = :id"),
+            {"later": to_db(now + timedelta(minutes=2)), "id": row_id},
+        )
+    with harness.db.session_scope() as session:  # the second sender selected it before all that
+        assert not repo.claim_delivery(session, row_id, "second", to_db(now), stale_before)
+    with harness.db.session_scope() as session:
+        session.execute(
+            text("UPDATE delivery SET send_at = :now, undeliverable_at = :now WHERE id = :id"),
+            {"now": to_db(now), "id": row_id},
+        )
+    with harness.db.session_scope() as session:  # given up meanwhile: not claimed either
+        assert not repo.claim_delivery(session, row_id, "third", to_db(now), stale_before)
