@@ -143,11 +143,14 @@ def _keep_first_ack(context: BoltContext, next: Callable[[], None]) -> None:
 
 def _drop_retried_events(deps: Deps) -> Callable[..., BoltResponse | None]:
     """Slack resends an event when it did not see our 200 in time; each event_id is handled once."""
+    from handlers.common import workspace_id_of
 
     def middleware(body: dict[str, Any], next: Callable[[], None]) -> BoltResponse | None:
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if body.get("type") == "event_callback" and isinstance(event_id, str):
-            workspace_id = str(body.get("team_id") or "")
+            # Keyed by the installation the event came to (authorizations[0]: an org-wide install's org),
+            # as every other row is, not by the workspace it happened in.
+            workspace_id = workspace_id_of(body)
             if not claim_once(deps.db, workspace_id, f"event:{event_id}", deps.now()):
                 logger.info("duplicate event %s ignored", event_id)
                 return BoltResponse(status=200, body="")

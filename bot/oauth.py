@@ -88,9 +88,13 @@ def _installed(deps: Deps) -> Callable[[SuccessArgs], BoltResponse]:
     from bot.services import installations
 
     def success(args: SuccessArgs) -> BoltResponse:
-        team_id = args.installation.team_id
-        if team_id:
-            installations.installed(deps, team_id)
+        installation = args.installation
+        # An org-wide Grid install has no team: it is kept under the org's id, as its requests are.
+        key = installations.installed_key(
+            installation.team_id, installation.enterprise_id, bool(installation.is_enterprise_install)
+        )
+        if key:
+            installations.installed(deps, key)
         return args.default.success(args)
 
     return success

@@ -85,11 +85,11 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
                     },
                 }
             )
-    if model.is_admin or model.is_manager:
+    if model.is_admin or model.is_manager or model.may_set_up or model.may_run_team:
         blocks.append(divider())
         blocks.append(header(t("home.manager_title")))
         manager_buttons = [button(t("home.open_report"), "home_open_report")]
-        if model.team is not None:
+        if model.team is not None and (model.is_admin or model.is_manager or model.may_run_team):
             manager_buttons += [
                 button(t("home.settings_schedule"), "home_settings_schedule", str(model.team.id)),
                 button(t("home.settings_managers"), "home_settings_managers", str(model.team.id)),
@@ -97,6 +97,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
             ]
         if model.is_admin:
             manager_buttons.append(button(t("home.settings_cxfeed"), "home_settings_cxfeed"))
+        if model.is_admin or model.may_set_up:
             manager_buttons.append(button(t("home.settings_setup"), "home_settings_setup"))
         blocks.append(actions("home_manager_actions", manager_buttons))
         if model.comments is not None:

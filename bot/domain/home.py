@@ -68,3 +68,7 @@ class HomeModel:
     comments: PulseComments | None = None  # the team's pulse comments, for its managers and admins only
     comments_weeks: int = DEFAULT_WEEKS
     can_reply: bool = False  # the viewer manages the team: Reply on comments that allow replies
+    # What the role rules (policy.may) let the viewer do from Home; an installation's admins may all of it. In an
+    # org-wide Grid install a workspace's admins may set up teams and run their workspace's teams, not more.
+    may_set_up: bool = False
+    may_run_team: bool = False  # the team's schedule, managers and wins channel

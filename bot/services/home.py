@@ -25,6 +25,8 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
     actor = teams.actor_of(deps, workspace_id, user_id)
     is_admin = actor.is_admin
     is_manager = bool(team and team.id in actor.managed)
+    place = teams.place_of(deps, workspace_id, team.id) if team is not None else None
+    may_run_team = team is not None and policy.may(actor, policy.Action.SET_SCHEDULE, team.id, place=place)
     with deps.db.session_scope() as session:
         person = repo.person(session, workspace_id, user_id)
         latest = None
@@ -93,6 +95,8 @@ def build_home(deps: Deps, workspace_id: str, user_id: str) -> HomeModel:
     return HomeModel(
         comments=comments,
         can_reply=team is not None and policy.may(actor, policy.Action.REPLY_TO_COMMENT, team.id),
+        may_set_up=policy.may(actor, policy.Action.SET_UP_TEAM),
+        may_run_team=may_run_team,
         user_id=user_id,
         anonymity_min=k,
         team=team,

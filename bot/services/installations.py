@@ -5,6 +5,9 @@
   workspace as it was; after that, or at the next housekeeping run when an admin asked for deletion
   (`pulssi forget-workspace`), every row of the workspace is purged.
 - `tokens_revoked` naming only people: their user tokens are deleted; the bot goes on.
+
+A workspace key is a workspace install's team id (T…), or an org-wide Enterprise Grid install's org id (E…):
+one installation, one token and one workspace row for every workspace of the org (handlers.common.workspace_id_of).
 """
 
 from __future__ import annotations
@@ -16,10 +19,12 @@ from sqlalchemy import delete
 from sqlmodel import SQLModel, col, select
 
 from bot.deps import Deps
+from bot.domain.workspaces import is_org_install
 from bot.services import slack_problems
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.db import Database
+from storage.installations import rows_of
 from storage.models import BOTS_TABLE, INSTALLATIONS_TABLE, OAUTH_STATES_TABLE, Workspace
 
 logger = logging.getLogger(__name__)
@@ -37,9 +42,40 @@ def installed(deps: Deps, workspace_id: str) -> None:
         restored = workspace.uninstalled_at is not None
         workspace.uninstalled_at = None
         workspace.purge_requested_at = None
+        if is_org_install(workspace_id) and workspace.enterprise_id is None:
+            workspace.enterprise_id = workspace_id  # as single-token org-wide mode keeps it (teams.setup_team)
         session.add(workspace)
     slack_problems.resume_sending(deps, workspace_id)
     logger.info("workspace %s %s", workspace_id, "installed again: its data is kept" if restored else "installed")
+
+
+def installed_key(team_id: str | None, enterprise_id: str | None, is_enterprise_install: bool) -> str | None:
+    """The workspace key an installation Bolt just saved is kept under: the org's for an org-wide install
+    (its `team` is null), else the workspace's."""
+    if is_enterprise_install:
+        return enterprise_id or None
+    return team_id or None
+
+
+def uninstalled_key(deps: Deps, team_id: str, enterprise_id: str) -> str:
+    """Which installation an `app_uninstalled` or `tokens_revoked` is about. They come without
+    `authorizations`, with the envelope's `team_id` and, in Grid, `enterprise_id`: a workspace installed on its
+    own (Grid or not) is its team's; otherwise, in a Grid org installed org-wide, the org's. A standalone
+    workspace's event never names an org, so it can't reach an org's installation, nor the other way round."""
+    if team_id.startswith("E"):
+        return team_id
+    if not enterprise_id or deps.installations is None:
+        return team_id
+    store = deps.installations.store
+    for key, found in (
+        (team_id, store.latest_for_team),  # a live token first: the installation Slack is revoking now
+        (enterprise_id, store.latest_for_team),
+        (team_id, store.has_rows),  # then one whose tokens are gone already (the other event came first)
+        (enterprise_id, store.has_rows),
+    ):
+        if found(key):
+            return key
+    return team_id
 
 
 def uninstalled(deps: Deps, workspace_id: str, reason: str = UNINSTALLED) -> None:
@@ -104,7 +140,7 @@ def purge_workspace(deps: Deps, workspace_id: str) -> bool:
             if table.name == "workspace":
                 continue
             if table.name in (INSTALLATIONS_TABLE, BOTS_TABLE):
-                session.execute(delete(table).where(table.c.team_id == workspace_id, table.c.bot_token.is_(None)))
+                session.execute(delete(table).where(rows_of(table, workspace_id), table.c.bot_token.is_(None)))
             elif "workspace_id" in table.c:
                 session.execute(delete(table).where(table.c.workspace_id == workspace_id))
         session.execute(delete(Workspace).where(col(Workspace.id) == workspace_id))

@@ -182,6 +182,9 @@ class FakeSlack:
         self.redirect_url = ""
         self.token_rotation_seconds: int | None = None  # set: tokens expire after this and come with refresh tokens
         self.workspaces: dict[str, InstallableWorkspace] = {team_id: InstallableWorkspace(team_id, "Example")}
+        # Grid orgs the app can be installed into org-wide (add_org): enterprise id -> name. A token given out
+        # for one (IssuedToken.team_id is the org's E… id) is the org's, for every workspace of the org.
+        self.orgs: dict[str, str] = {}
         self.issued: dict[str, IssuedToken] = {}
         self._refresh_tokens: dict[str, tuple[str, str]] = {}  # refresh token -> (team_id, kind)
         self._grants: dict[str, _Grant] = {}
@@ -729,8 +732,19 @@ class FakeSlack:
         with self._lock:
             self.workspaces[team_id] = InstallableWorkspace(team_id, name, enterprise_id, enterprise_name)
 
+    def add_org(self, enterprise_id: str, name: str, workspaces: dict[str, str]) -> None:
+        """OAuth mode: an Enterprise Grid org and its workspaces (id -> name), installable org-wide
+        (`install_as(enterprise_id, ...)`) and each workspace on its own. Unlike make_org, the fake's own token
+        and other workspaces' tokens stay workspace tokens; people go in with add_grid_user."""
+        with self._lock:
+            self.enterprise_id = enterprise_id
+            self.enterprise_name = name
+            self.orgs[enterprise_id] = name
+            for team_id, team_name in workspaces.items():
+                self.workspaces[team_id] = InstallableWorkspace(team_id, team_name, enterprise_id, name)
+
     def install_as(self, team_id: str, user_id: str) -> None:
-        """Who clicks "Allow" on the next authorize page, and in which workspace."""
+        """Who clicks "Allow" on the next authorize page, and in which workspace (an org's E… id: org-wide)."""
         with self._lock:
             self._installer = (team_id, user_id)
 
@@ -803,10 +817,18 @@ class FakeSlack:
                 return {"ok": False, "error": "user_not_found"}
         return None
 
+    def _org_of(self, team_id: str | None) -> str | None:
+        workspace = self.workspaces.get(team_id or "")
+        return workspace.enterprise_id if workspace else None
+
     def _channel_in(self, info: dict[str, Any], team_id: str) -> bool:
-        """Whether a token of `team_id` sees the channel: its own workspace's, or one shared with it."""
+        """Whether a token of `team_id` sees the channel: its own workspace's, or one shared with it (an org-wide
+        token: any of its org's workspaces')."""
         home = info.get("context_team_id")
-        return home == team_id or team_id in (info.get("shared_team_ids") or []) or home not in self.workspaces
+        shared = list(info.get("shared_team_ids") or [])
+        if team_id in self.orgs:
+            return any(self._org_of(t) == team_id for t in [home, *shared]) or home not in self.workspaces
+        return home == team_id or team_id in shared or home not in self.workspaces
 
     def _user_in(self, user_id: str, team_id: str) -> bool:
         """Whether the person is visible to a token of `team_id`: anyone but a member of another workspace the
@@ -814,6 +836,8 @@ class FakeSlack:
         user = self._state.users.get(user_id)
         if user is None or user["team_id"] == team_id or team_id in (user.get("teams") or []):
             return True
+        if team_id in self.orgs and self._org_of(user["team_id"]) == team_id:
+            return True  # an org-wide token sees every workspace of its org
         return user["team_id"] not in self.workspaces
 
     def _authorize_page(self, request: BaseHTTPRequestHandler, query: dict[str, str]) -> None:
@@ -867,7 +891,6 @@ class FakeSlack:
                 if known is None:
                     return {"ok": False, "error": "invalid_refresh_token"}
                 team_id, kind = known
-                workspace = self.workspaces[team_id]
                 return {
                     "ok": True,
                     "app_id": APP_ID,
@@ -875,27 +898,39 @@ class FakeSlack:
                     "token_type": kind,
                     **self._issue(team_id, kind, None),
                     "bot_user_id": self.bot_user_id,
-                    "team": {"id": team_id, "name": workspace.name},
-                    "enterprise": _enterprise(workspace),
-                    "is_enterprise_install": False,
+                    **self._installed_into(team_id),
                 }
             grant = self._grants.get(str(params.get("code") or ""))
             if grant is None or grant.used:
                 return {"ok": False, "error": "invalid_code"}
             grant.used = True
-            workspace = self.workspaces[grant.team_id]
             return {
                 "ok": True,
                 "token_type": "bot",
                 "scope": scope,
                 "bot_user_id": self.bot_user_id,
                 "app_id": APP_ID,
-                "team": {"id": workspace.team_id, "name": workspace.name},
-                "enterprise": _enterprise(workspace),
+                **self._installed_into(grant.team_id),
                 "authed_user": {"id": grant.user_id},
-                "is_enterprise_install": False,
-                **self._issue(workspace.team_id, "bot", None),
+                **self._issue(grant.team_id, "bot", None),
             }
+
+    def _installed_into(self, team_id: str) -> dict[str, Any]:
+        """oauth.v2.access's `team`, `enterprise` and `is_enterprise_install`. An org-wide install has no team
+        (`team: null`), the org in `enterprise`, and `is_enterprise_install: true` (docs.slack.dev,
+        oauth.v2.access and "Organization-ready apps"); a workspace's names its org in `enterprise` (Grid) or null."""
+        if team_id in self.orgs:
+            return {
+                "team": None,
+                "enterprise": {"id": team_id, "name": self.orgs[team_id]},
+                "is_enterprise_install": True,
+            }
+        workspace = self.workspaces[team_id]
+        return {
+            "team": {"id": workspace.team_id, "name": workspace.name},
+            "enterprise": _enterprise(workspace),
+            "is_enterprise_install": False,
+        }
 
     def _connections_open(self, token: str) -> dict[str, Any]:
         if token != self.app_token:
@@ -1201,19 +1236,27 @@ class FakeSlack:
             },
         }
 
+    def _calling_org(self) -> str | None:
+        """The org whose org-wide token the call carries (make_org: the fake's own token), else None."""
+        calling = getattr(self._calling, "team_id", None)
+        if calling in self.orgs:
+            return str(calling)
+        return self.enterprise_id if self.org_wide else None
+
     def _dispatch(self, method: str, p: dict[str, Any]) -> dict[str, Any]:
         s = self._state
         if method == "auth.test":
-            if self.org_wide:  # an org-wide install's token belongs to the org, not to one workspace
+            org = self._calling_org()
+            if org is not None:  # an org-wide install's token belongs to the org, not to one workspace
                 return {
                     "ok": True,
                     "url": "https://example-org.enterprise.slack.com/",
-                    "team": self.enterprise_name,
+                    "team": self.orgs.get(org, self.enterprise_name),
                     "user": "pulssi",
                     "team_id": None,
                     "user_id": self.bot_user_id,
                     "bot_id": self.bot_id,
-                    "enterprise_id": self.enterprise_id,
+                    "enterprise_id": org,
                     "is_enterprise_install": True,
                 }
             calling = self.workspaces.get(getattr(self._calling, "team_id", None) or self.team_id)
@@ -1261,7 +1304,7 @@ class FakeSlack:
             # An org-wide token spans every workspace: this method must be told which (docs: "Changes to
             # APIs for organization-wide apps" lists the methods that require team_id with an org token).
             team = str(p.get("team_id") or "")
-            if self.org_wide and not team:
+            if self._calling_org() is not None and not team:
                 return {"ok": False, "error": "missing_argument"}
             with self._lock:
                 found = [

@@ -1,0 +1,296 @@
+"""An Enterprise Grid org installed org-wide through the OAuth flow (#21), next to a standalone workspace in the
+same database: one installation, one token and one workspace row (the org's E… id) for every workspace of the
+org; a team channel shared by two of its workspaces pulses both; revoking the org stops the org alone."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.services.pulse_schedule import pulse_tick
+from handlers.delivery import after_close
+from storage.models import ProcessedEvent, Team, Workspace
+from tests.bot.test_oauth_workspaces import (
+    ADMINS,
+    CHANNELS,
+    FIRST,
+    MONDAY,
+    PEOPLE,
+    pulse_posts,
+    refusals,
+    set_up,
+    workspace_row,
+)
+from tests.conftest import BOTH_BACKENDS
+from tests.grid_helpers import A_PEOPLE, ADMIN_A, ADMIN_B, B_PEOPLE, MANAGER, ORG, ORG_ADMIN, SHARED, A, B
+from tests.harness import SIGNING_SECRET, FrozenClock, Harness
+from tests.oauth_helpers import install, running_oauth_app
+from tests.pulse_helpers import wait_pulse_dms
+from tests.slack.fake_slack import FakeSlack
+from tests.slack.sender import APP_ID, SlackRequestSender
+
+ORG_PEOPLE = [*A_PEOPLE, *B_PEOPLE]
+
+
+def org_sender(harness: Harness, team_id: str) -> SlackRequestSender:
+    """Requests from a person in `team_id`, one of the org's workspaces, as an org-wide install gets them."""
+    return SlackRequestSender(harness.url, SIGNING_SECRET, harness.fake, team_id=team_id, enterprise_id=ORG, org_install=True)
+
+
+def make_grid_org(fake: FakeSlack, *, admins_in_the_channel: bool = False) -> None:
+    """The org, its two workspaces A and B, their people and admins, the team channel made in A and shared
+    with B (the installed bot in it)."""
+    fake.add_org(ORG, "Example Org", {A: "Workspace A", B: "Workspace B"})
+    for user in A_PEOPLE:
+        fake.add_grid_user(user, A)
+    for user in B_PEOPLE:
+        fake.add_grid_user(user, B)
+    fake.add_grid_user(MANAGER, A)
+    fake.add_grid_user(ORG_ADMIN, A, is_org_admin=True)
+    fake.add_grid_user(ADMIN_A, A, is_admin=True)
+    fake.add_grid_user(ADMIN_B, B, is_admin=True)
+    members = [*ORG_PEOPLE, MANAGER, "UBOT", *([ADMIN_A, ADMIN_B] if admins_in_the_channel else [])]
+    fake.add_channel(SHARED, "support", members, host_team_id=A, shared_team_ids=[A, B])
+
+
+def reply(harness: Harness, sender: SlackRequestSender, text: str, user: str, channel: str = SHARED) -> str:
+    fake = harness.fake
+    answered = len(fake.calls_to("response_url"))
+    assert sender.command("/pulse", text, user_id=user, channel_id=channel, channel_name="support").status == 200
+    return json.dumps(fake.wait_for("response_url", count=answered + 1, timeout=15)[-1].params)
+
+
+def set_up_org_team(harness: Harness) -> None:
+    a = org_sender(harness, A)
+    assert "Pulssi team" in reply(harness, a, "setup", ORG_ADMIN)
+    reply(harness, a, "schedule every week mon 09:00", ORG_ADMIN)
+    # A workspace admin of the org runs their workspace's team: names its manager (who is then not pulsed).
+    assert f"<@{MANAGER}>" in reply(harness, a, f"managers <@{MANAGER}>", ADMIN_A)
+
+
+def installed_both(harness: Harness, **grid: bool) -> dict[str, str]:
+    """The standalone workspace and the org, each installed through /slack/install; the tokens Slack gave out."""
+    harness.clock.set(MONDAY - timedelta(days=3))
+    make_grid_org(harness.fake, **grid)
+    tokens = {FIRST: install(harness, FIRST, ADMINS[FIRST]), ORG: install(harness, ORG, ORG_ADMIN)}
+    set_up(harness, FIRST)
+    set_up_org_team(harness)
+    harness.fake.clear_calls()
+    return tokens
+
+
+@pytest.fixture
+def grid(fake_slack: FakeSlack, database_url: str, clock: FrozenClock) -> Iterator[Harness]:
+    with running_oauth_app(fake_slack, database_url, clock) as running:
+        yield running
+
+
+def uninstall_org(harness: Harness, event_type: str) -> None:
+    """Slack revokes the org's tokens and tells the app, as its Grid events come (slack-payloads
+    app_uninstalled.grid.json, tokens_revoked.grid_bot.json): no `authorizations`, the envelope's `team_id` a
+    workspace of the org and `enterprise_id` the org."""
+    harness.fake.revoke_workspace(ORG)
+    event: dict[str, object] = {"type": event_type, "event_ts": "1614847360.124850"}
+    if event_type == "tokens_revoked":
+        event["tokens"] = {"oauth": [], "bot": ["UBOT"]}
+    envelope = {
+        "token": "fixed-value",
+        "team_id": A,
+        "enterprise_id": ORG,
+        "api_app_id": APP_ID,
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{event_type}{time.monotonic_ns()}",
+        "event_time": 1614847360,
+    }
+    sender = org_sender(harness, A)
+    assert sender.post_raw(json.dumps(envelope).encode(), content_type="application/json").status == 200
+    deadline = time.monotonic() + 5
+    while (row := workspace_row(harness, ORG)) is None or row.uninstalled_at is None:
+        assert time.monotonic() < deadline, "the org was not marked uninstalled"
+        time.sleep(0.02)
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("event_type", ["app_uninstalled", "tokens_revoked"])
+def test_an_org_wide_oauth_install_pulses_a_shared_channel_from_two_workspaces(grid: Harness, event_type: str) -> None:
+    tokens = installed_both(grid)
+    assert tokens[ORG].startswith(f"xoxb-{ORG}-")  # the org's own token (the fake names its holder in it)
+    org = workspace_row(grid, ORG)
+    assert org is not None and org.enterprise_id == ORG and org.uninstalled_at is None
+    with grid.db.session_scope() as session:
+        team = session.exec(select(Team).where(Team.channel_id == SHARED)).one()
+        assert (team.workspace_id, team.slack_team_id) == (ORG, A)
+
+    grid.clock.set(MONDAY + timedelta(hours=7))  # 09:00 in Helsinki: both installations' rounds in one tick
+    pulse_tick(grid.deps, after_close)
+    wait_pulse_dms(grid, len(ORG_PEOPLE) + len(PEOPLE[FIRST]))
+    posts = pulse_posts(grid)
+    assert sorted(str(c.params["channel"]) for c in posts) == sorted(ORG_PEOPLE + PEOPLE[FIRST])
+    for call in posts:
+        person = str(call.params["channel"])
+        expected = tokens[ORG] if person in ORG_PEOPLE else tokens[FIRST]
+        assert call.headers["authorization"] == f"Bearer {expected}", person
+    # Nothing the tick did for either installation went out with the other's token.
+    for call in grid.fake.calls:
+        named = json.dumps(call.params)
+        if any(p in named for p in ORG_PEOPLE) or SHARED in named:
+            assert grid.fake.team_of_call(call) == ORG, (call.method, named)
+        if any(p in named for p in PEOPLE[FIRST]) or CHANNELS[FIRST] in named:
+            assert grid.fake.team_of_call(call) == FIRST, (call.method, named)
+    assert refusals(grid) == []
+
+    # The org's admin revokes it: the org stops and its tokens go; the standalone workspace is untouched.
+    uninstall_org(grid, event_type)
+    row = workspace_row(grid, ORG)
+    assert row is not None and row.sending_stopped_reason == event_type
+    store = grid.deps.installations.store  # type: ignore[union-attr]
+    assert store.latest_for_team(ORG) is None
+    standalone = store.latest_for_team(FIRST)
+    assert standalone is not None and standalone.bot_token == tokens[FIRST]
+    first = workspace_row(grid, FIRST)
+    assert first is not None and first.uninstalled_at is None and first.sending_stopped_at is None
+
+    grid.fake.clear_calls()
+    grid.clock.set(MONDAY + timedelta(days=7, hours=7))  # the next Monday's rounds
+    pulse_tick(grid.deps, after_close)  # closes last week's rounds (the org's too, sending nothing)
+    pulse_tick(grid.deps, after_close)
+    wait_pulse_dms(grid, len(PEOPLE[FIRST]))
+    time.sleep(0.3)
+    assert sorted(str(c.params["channel"]) for c in pulse_posts(grid)) == PEOPLE[FIRST]
+    assert [c.method for c in grid.fake.calls if grid.fake.team_of_call(c) == ORG] == []  # nothing tried with it
+    assert "token_revoked" not in refusals(grid)
+
+
+@BOTH_BACKENDS
+def test_an_org_wide_install_rotates_its_token_in_jobs_and_listeners_and_a_reinstall_restores_it(
+    fake_slack: FakeSlack, database_url: str, clock: FrozenClock
+) -> None:
+    fake_slack.token_rotation_seconds = 2  # every token is within its refresh time from the start
+    with running_oauth_app(fake_slack, database_url, clock) as grid:
+        tokens = installed_both(grid)
+        installed = grid.deps.installations.store.latest_for_team(ORG)  # type: ignore[union-attr]
+        assert installed is not None and installed.is_enterprise_install and installed.team_id is None
+        assert installed.bot_refresh_token and installed.bot_token_expires_at is not None
+        time.sleep(2.1)  # the install's tokens have expired
+        grid.clock.set(MONDAY + timedelta(hours=7))
+        pulse_tick(grid.deps, after_close)  # the job refreshes the org's token before its first call
+        wait_pulse_dms(grid, len(ORG_PEOPLE) + len(PEOPLE[FIRST]))
+        for call in pulse_posts(grid):
+            used = call.headers["authorization"][len("Bearer ") :]
+            assert used not in tokens.values()
+            owner = fake_slack.issued[used].team_id
+            assert owner == (ORG if str(call.params["channel"]) in ORG_PEOPLE else FIRST)
+        assert "token_expired" not in refusals(grid)
+
+        # A listener in workspace B: Bolt authorizes it with the org's installation, refreshed first.
+        time.sleep(2.1)
+        fake_slack.clear_calls()
+        person = B_PEOPLE[0]
+        org_sender(grid, B).event({"type": "app_home_opened", "user": person, "tab": "home", "channel": "D" + person})
+        published = fake_slack.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == person)
+        assert (published[0].answer or {}).get("ok") is True
+        assert fake_slack.team_of_call(published[0]) == ORG
+        assert fake_slack.calls_to("oauth.v2.access") and "token_expired" not in refusals(grid)
+
+        # Uninstalled, then installed again within 30 days: the org's team, schedule and sending are back.
+        uninstall_org(grid, "app_uninstalled")
+        new_token = install(grid, ORG, ORG_ADMIN)
+        restored = workspace_row(grid, ORG)
+        assert restored is not None and restored.uninstalled_at is None and restored.sending_stopped_at is None
+        with grid.db.session_scope() as session:
+            assert [t.channel_id for t in session.exec(select(Team).where(Team.workspace_id == ORG))] == [SHARED]
+        fake_slack.clear_calls()
+        grid.clock.set(MONDAY + timedelta(days=7, hours=7))
+        pulse_tick(grid.deps, after_close)  # closes last week's rounds
+        pulse_tick(grid.deps, after_close)
+        wait_pulse_dms(grid, len(ORG_PEOPLE) + len(PEOPLE[FIRST]))
+        org_posts = [c for c in pulse_posts(grid) if str(c.params["channel"]) in ORG_PEOPLE]
+        assert sorted(str(c.params["channel"]) for c in org_posts) == sorted(ORG_PEOPLE)
+        for call in org_posts:
+            used = call.headers["authorization"][len("Bearer ") :]
+            assert fake_slack.issued[used].team_id == ORG and used != tokens[ORG]
+        assert new_token != tokens[ORG]
+
+
+@BOTH_BACKENDS
+def test_a_retried_event_of_an_org_wide_install_is_kept_under_the_org_and_handled_once(grid: Harness) -> None:
+    installed_both(grid)
+    person = B_PEOPLE[0]
+    event = {"type": "app_home_opened", "user": person, "tab": "home", "channel": "D" + person}
+    b = org_sender(grid, B)
+    assert b.event(event, event_id="EvORGRETRY1").status == 200
+    grid.fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == person)
+    assert b.event(event, event_id="EvORGRETRY1", retry_num=1).status == 200  # Slack's retry
+    time.sleep(0.4)
+    assert len([c for c in grid.fake.calls_to("views.publish") if c.params.get("user_id") == person]) == 1
+    with grid.db.session_scope() as session:
+        marks = [e.workspace_id for e in session.exec(select(ProcessedEvent).where(ProcessedEvent.key == "event:EvORGRETRY1"))]
+    assert marks == [ORG]  # the installation's key (authorizations[0]), not the workspace it happened in (B)
+
+
+def home_buttons(harness: Harness, sender: SlackRequestSender, user: str) -> set[str]:
+    fake = harness.fake
+    before = len([c for c in fake.calls_to("views.publish") if c.params.get("user_id") == user])
+    sender.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
+    published = fake.wait_for(
+        "views.publish", count=before + 1, predicate=lambda c: c.params.get("user_id") == user, timeout=15
+    )
+    view = published[-1].params["view"]
+    view = json.loads(view) if isinstance(view, str) else view
+    return {
+        str(element.get("action_id"))
+        for block in view["blocks"]
+        if block.get("type") == "actions"
+        for element in block.get("elements", [])
+    }
+
+
+@BOTH_BACKENDS
+def test_home_shows_an_org_install_s_workspace_admins_what_the_role_rules_let_them_do(grid: Harness) -> None:
+    installed_both(grid, admins_in_the_channel=True)  # both workspaces' admins are members of A's shared team
+    team_buttons = {"home_settings_schedule", "home_settings_managers", "home_settings_winschannel"}
+    a, b = org_sender(grid, A), org_sender(grid, B)
+    # A's admin runs A's team (its schedule, managers, wins channel) and may set up teams; the CX feed spans
+    # the whole org: the org's admins only.
+    admin_a = home_buttons(grid, a, ADMIN_A)
+    assert team_buttons | {"home_open_report", "home_settings_setup"} <= admin_a
+    assert "home_settings_cxfeed" not in admin_a
+    # B's admin is in the same team, which is A's: no team buttons, but teams of B may be set up.
+    admin_b = home_buttons(grid, b, ADMIN_B)
+    assert "home_settings_setup" in admin_b and not admin_b & team_buttons
+    assert "home_settings_cxfeed" not in admin_b
+    assert {"home_settings_cxfeed", "home_settings_setup"} <= home_buttons(grid, a, ORG_ADMIN)  # in no team
+    assert not home_buttons(grid, b, B_PEOPLE[0]) & {"home_settings_setup", "home_settings_cxfeed", *team_buttons}
+
+    # The buttons do what Home promised: A's admin opens the team's schedule; B's admin, clicking it anyway
+    # (a stale Home, a forged value), is told no and sees nothing of it.
+    with grid.db.session_scope() as session:
+        team_id = session.exec(select(Team).where(Team.channel_id == SHARED)).one().id
+    fake = grid.fake
+
+    def opened(sender: SlackRequestSender, user: str) -> dict[str, object]:
+        fake.clear_calls()
+        sender.block_action(user_id=user, action_id="home_settings_schedule", value=str(team_id))
+        view = fake.wait_for("views.open", timeout=10)[-1].params["view"]
+        return json.loads(view) if isinstance(view, str) else view  # type: ignore[no-any-return]
+
+    def inputs(view: dict[str, object]) -> list[object]:
+        return [b for b in view["blocks"] if b.get("type") == "input"]  # type: ignore[attr-defined, union-attr]
+
+    assert inputs(opened(a, ADMIN_A))
+    refused = opened(b, ADMIN_B)
+    assert not inputs(refused) and "support" not in json.dumps(refused)
+
+
+def test_an_org_install_s_rows_are_its_own(grid: Harness) -> None:
+    """The org's installation is registered under the same key single-token mode's org-wide requests use."""
+    installed_both(grid)
+    with grid.db.session_scope() as session:
+        keys = sorted(w.id for w in session.exec(select(Workspace)))
+    assert keys == sorted([FIRST, ORG])  # no row for A or B: the org's workspaces are the org's installation
