@@ -74,7 +74,9 @@ class SealedInstallationStore(SQLAlchemyInstallationStore):
                     update(self.installations).where(own_installations).values(**cleared)
                 ).rowcount
                 connection.execute(
-                    update(self.bots).where(b.client_id == self.client_id, rows_of(self.bots, team_id)).values(**cleared)
+                    update(self.bots)
+                    .where(b.client_id == self.client_id, rows_of(self.bots, team_id))
+                    .values(**cleared)
                 )
             if users or every_user:
                 whose = i.user_id.is_not(None) if every_user else i.user_id.in_(users)

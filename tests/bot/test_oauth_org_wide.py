@@ -43,7 +43,9 @@ SHARED_NAME = "grid-support"
 
 def org_sender(harness: Harness, team_id: str) -> SlackRequestSender:
     """Requests from a person in `team_id`, one of the org's workspaces, as an org-wide install gets them."""
-    return SlackRequestSender(harness.url, SIGNING_SECRET, harness.fake, team_id=team_id, enterprise_id=ORG, org_install=True)
+    return SlackRequestSender(
+        harness.url, SIGNING_SECRET, harness.fake, team_id=team_id, enterprise_id=ORG, org_install=True
+    )
 
 
 def make_grid_org(fake: FakeSlack, *, admins_in_the_channel: bool = False) -> None:
@@ -240,7 +242,10 @@ def test_a_retried_event_of_an_org_wide_install_is_kept_under_the_org_and_handle
     time.sleep(0.4)
     assert len([c for c in grid.fake.calls_to("views.publish") if c.params.get("user_id") == person]) == 1
     with grid.db.session_scope() as session:
-        marks = [e.workspace_id for e in session.exec(select(ProcessedEvent).where(ProcessedEvent.key == "event:EvORGRETRY1"))]
+        marks = [
+            e.workspace_id
+            for e in session.exec(select(ProcessedEvent).where(ProcessedEvent.key == "event:EvORGRETRY1"))
+        ]
     assert marks == [ORG]  # the installation's key (authorizations[0]), not the workspace it happened in (B)
 
 
