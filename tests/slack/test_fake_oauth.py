@@ -126,3 +126,45 @@ def test_a_token_sees_only_its_workspace_and_a_revoked_one_nothing(fake: FakeSla
     fake.revoke_workspace("T0002")
     assert error_of(lambda: second.chat_postMessage(channel="CSECOND", text="hi")) == "token_revoked"
     assert first.chat_postMessage(channel="CFIRST", text="hi")["ok"]  # the other workspace goes on
+
+
+def test_an_org_wide_install_answers_with_the_org_and_its_token_spans_the_org_s_workspaces(fake: FakeSlack) -> None:
+    """Slack's oauth.v2.access for an org-wide install (docs.slack.dev, "Organization-ready apps"):
+    `is_enterprise_install: true`, `team: null`, the org in `enterprise`; with rotation, a refresh token too.
+    Its token is the org's: for every workspace of the org, and for nobody else's."""
+    fake.token_rotation_seconds = 60
+    fake.add_org("E0GRID", "Grid Org", {"T0GA": "A", "T0GB": "B"})
+    client = WebClient(base_url=fake.url)
+    answer = client.oauth_v2_access(
+        client_id=fake.client_id, client_secret=fake.client_secret, code=code_for(fake, "E0GRID", "WADMIN")
+    ).data
+    assert isinstance(answer, dict)
+    assert answer["is_enterprise_install"] is True and answer["team"] is None
+    assert answer["enterprise"] == {"id": "E0GRID", "name": "Grid Org"} and answer["authed_user"]["id"] == "WADMIN"
+    assert answer["token_type"] == "bot" and answer["expires_in"] == 60 and answer["refresh_token"]
+    org = WebClient(base_url=fake.url, token=answer["access_token"])
+    who = org.auth_test()
+    assert who["is_enterprise_install"] is True and who["enterprise_id"] == "E0GRID" and who["team_id"] is None
+    fake.add_grid_user("WA", "T0GA")
+    fake.add_grid_user("WB", "T0GB")
+    fake.add_user("UFIRST")  # the standalone workspace's
+    fake.add_channel("CSHARED", "shared", ["WA", "WB", "UBOT"], host_team_id="T0GA", shared_team_ids=["T0GA", "T0GB"])
+    fake.add_channel("CFIRST", "first", ["UFIRST", "UBOT"])
+    for person in ("WA", "WB"):
+        assert org.chat_postMessage(channel=person, text="hi")["ok"]
+    assert org.conversations_members(channel="CSHARED")["members"] == ["WA", "WB", "UBOT"]
+    assert error_of(lambda: org.chat_postMessage(channel="UFIRST", text="hi")) == "channel_not_found"
+    assert error_of(lambda: org.conversations_members(channel="CFIRST")) == "channel_not_found"
+    first = WebClient(base_url=fake.url, token=fake.token)  # the standalone workspace's token: not the org's
+    assert first.auth_test()["is_enterprise_install"] is False
+    assert error_of(lambda: first.chat_postMessage(channel="WA", text="hi")) == "channel_not_found"
+    assert error_of(lambda: first.conversations_members(channel="CSHARED")) == "channel_not_found"
+    refreshed = client.oauth_v2_access(
+        client_id=fake.client_id,
+        client_secret=fake.client_secret,
+        grant_type="refresh_token",
+        refresh_token=answer["refresh_token"],
+    ).data
+    assert isinstance(refreshed, dict)
+    assert refreshed["is_enterprise_install"] is True and refreshed["team"] is None
+    assert fake.issued[refreshed["access_token"]].team_id == "E0GRID"
