@@ -141,8 +141,11 @@ def start_round(
             session.flush()
             assert pulse_round.id is not None
             claim_help_round(session, workspace_id, team_id, pulse_round.id)  # "did this help?", asked once
+            # Every invited person's row in one query: a query per person also flushed the previous one's
+            # rows one by one.
+            known = repo.people_by_user(session, workspace_id, [planned.user_id for planned in plan])
             for planned in plan:
-                person = repo.person(session, workspace_id, planned.user_id)
+                person = known.get(planned.user_id)
                 if person is None:
                     person = Person(workspace_id=workspace_id, user_id=planned.user_id)
                 offset = anonymity.rotation_offset(_secret(deps), workspace_id, planned.user_id)
