@@ -4,10 +4,11 @@ the service that calls them owns the transaction. Every query filters by workspa
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, bindparam, func, update
+from sqlalchemy import String, bindparam, func, insert, update
 from sqlmodel import Session, col, select
 
 from storage.models import (
@@ -146,6 +147,54 @@ def people_by_user(session: Session, workspace_id: str, user_ids: Sequence[str])
         ).all()
         found.update((row.user_id, row) for row in rows)
     return found
+
+
+def count_pulse_sent(
+    session: Session, workspace_id: str, person_ids: Sequence[int], new_user_ids: Sequence[str]
+) -> None:
+    """One more invitation for each person: existing rows by id, and a first row for those who have none."""
+    for start in range(0, len(person_ids), 500):
+        session.connection().execute(
+            update(_PERSON)
+            .where(_PERSON.c.id.in_(list(person_ids[start : start + 500])))
+            .values(pulses_sent=_PERSON.c.pulses_sent + 1)
+        )
+    if new_user_ids:
+        session.connection().execute(
+            insert(_PERSON),
+            [
+                {"workspace_id": workspace_id, "user_id": user_id, "muted": False, "pulses_sent": 1, "onboarded": False}
+                for user_id in new_user_ids
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class QueuedDelivery:
+    user_id: str
+    send_at: datetime
+    reminder_at: datetime | None
+    question_keys: str
+
+
+def queue_deliveries(session: Session, workspace_id: str, round_id: int, rows: Sequence[QueuedDelivery]) -> None:
+    """A round's outbox rows, one statement (the driver batches the rows)."""
+    if rows:
+        session.connection().execute(
+            insert(_DELIVERY),
+            [
+                {
+                    "workspace_id": workspace_id,
+                    "round_id": round_id,
+                    "user_id": row.user_id,
+                    "send_at": row.send_at,
+                    "reminder_at": row.reminder_at,
+                    "question_keys": row.question_keys,
+                    "attempts": 0,
+                }
+                for row in rows
+            ],
+        )
 
 
 def open_round(session: Session, workspace_id: str, team_id: int) -> PulseRound | None:
