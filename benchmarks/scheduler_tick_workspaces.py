@@ -25,6 +25,7 @@ The machine is shared, so wall-clock seconds swing; beside them the script repor
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import tempfile
@@ -238,7 +239,8 @@ def main() -> int:
         for number in (int(n) for n in args.workspaces.split(",")):
             r = run(number, args.people, directory, args.senders)
             per_ws = r["per_workspace_dms_per_second"]
-            cpu = f"{r['bot_cpu']:.1f}/{r['fake_cpu']:.1f}/{r['pg_cpu']:.1f}"
+            pg = "-" if math.isnan(r["pg_cpu"]) else f"{r['pg_cpu']:.1f}"  # SQLite: inside the bot's CPU
+            cpu = f"{r['bot_cpu']:.1f}/{r['fake_cpu']:.1f}/{pg}"
             raw_cpu = f"{r['raw_client_cpu']:.1f}/{r['raw_fake_cpu']:.1f}"
             print(
                 f"{number:>5} {int(r['dms']):>6} {int(r['posts']):>6} {r['tick_seconds']:>7.1f} {cpu:>19} "
