@@ -53,6 +53,15 @@ def person_language(deps: Deps, workspace_id: str, user_id: str, *, ask_slack: b
         except OperationalError:
             # The "database unavailable" message itself is translated here: it must still go out.
             logger.warning("language lookup failed: the database is unavailable")
+    return language_from(deps, user_id, chosen, team_language, ask_slack=ask_slack)
+
+
+def language_from(
+    deps: Deps, user_id: str, chosen: str | None, team_language: str | None, *, ask_slack: bool = True
+) -> PersonLanguage:
+    """person_language's rule for a caller that has read the person's stored choice and home team's language
+    already (the outbox reads them with the DM's row)."""
+    default = deps.settings.default_language
     locale: str | None = None
     if chosen is None and not ask_slack:
         known = deps.users.cached(user_id)

@@ -21,12 +21,14 @@ import http.client
 import logging
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
-from sqlalchemy import exists, update
-from sqlmodel import col, select
+from sqlalchemy import bindparam, exists, update
+from sqlalchemy import select as core_select  # sqlmodel's select types at most 4 columns
+from sqlmodel import Session, col, select
 
 from bot.blocks import context, mrkdwn
 from bot.blocks.language import language_choice_blocks
@@ -35,14 +37,16 @@ from bot.blocks.team_actions import help_question_blocks, since_last_time_blocks
 from bot.deps import Deps
 from bot.domain import slack_errors
 from bot.domain.slack_errors import Outcome
+from bot.domain.team_actions import ActionView
+from bot.i18n import translator
 from bot.services import slack_problems
-from bot.services.languages import translator_for_person
+from bot.services.languages import language_from, translator_for_person
 from bot.services.rounds import NEED_QUESTIONS
 from bot.services.team_actions import help_questions, since_last_time
 from bot.slack_client import close_thread_connections
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
-from storage.models import Delivery, PulseRound, Workspace
+from storage.models import Delivery, Membership, Person, PulseRound, Team, Workspace
 
 logger = logging.getLogger(__name__)
 
@@ -90,10 +94,61 @@ def _send_loop(deps: Deps, limit: int) -> int:
                 if not installed:
                     _give_back(deps, workspace_id, delivery_ids, claim)
                     continue
+                round_texts: dict[int, _RoundTexts] = {}  # one batch's DMs of a round recall the same actions
                 for delivery_id in delivery_ids:
-                    if _send_one(deps, delivery_id, claim):
+                    if _send_one(deps, delivery_id, claim, round_texts):
                         sent += 1
     return sent
+
+
+@dataclass(frozen=True)
+class _RoundTexts:
+    """What every DM of a round shows beside the questions: the team's actions recalled, and those asked about."""
+
+    recalled: list[ActionView]
+    asked: list[ActionView]
+
+
+def _round_texts(session: Session, workspace_id: str, team_id: int, round_id: int) -> _RoundTexts:
+    return _RoundTexts(
+        since_last_time(session, workspace_id, team_id, round_id), help_questions(session, workspace_id, round_id)
+    )
+
+
+# What sending one DM needs, in one query after its claim is renewed: the row, its round, whether its
+# workspace's sending stopped, and the person's onboarding and language (their choice, their home team's).
+_TO_SEND = (
+    core_select(
+        col(Delivery.workspace_id),
+        col(Delivery.user_id),
+        col(Delivery.round_id),
+        col(Delivery.question_keys),
+        col(Delivery.attempts),
+        col(Delivery.claimed_at),
+        col(Delivery.sent_at),
+        col(Delivery.undeliverable_at),
+        col(PulseRound.status),
+        col(PulseRound.team_id),
+        col(PulseRound.asks_enps),
+        col(Workspace.sending_stopped_at),
+        col(Person.onboarded),
+        col(Person.language).label("chosen_language"),
+        col(Team.language).label("team_language"),
+    )
+    .join(PulseRound, col(PulseRound.id) == col(Delivery.round_id))
+    .outerjoin(Workspace, col(Workspace.id) == col(Delivery.workspace_id))
+    .outerjoin(
+        Person,
+        (col(Person.workspace_id) == col(Delivery.workspace_id)) & (col(Person.user_id) == col(Delivery.user_id)),
+    )
+    .outerjoin(
+        Membership,
+        (col(Membership.workspace_id) == col(Delivery.workspace_id))
+        & (col(Membership.user_id) == col(Delivery.user_id)),
+    )
+    .outerjoin(Team, (col(Team.id) == col(Membership.team_id)) & (col(Team.workspace_id) == col(Delivery.workspace_id)))
+    .where(col(Delivery.id) == bindparam("delivery_id"))
+)
 
 
 def _give_back(deps: Deps, workspace_id: str, delivery_ids: list[int], claim: str) -> None:
@@ -134,49 +189,52 @@ def _claim_batch(deps: Deps, size: int) -> tuple[str, list[tuple[int, str]]] | N
             # Several senders share a fan-out: each skips rows another has locked.
             query = query.with_for_update(skip_locked=True, of=Delivery)
         candidates = [(int(i), str(w)) for i, w in session.exec(query).all() if i is not None]
-        won = [(i, w) for i, w in candidates if repo.claim_delivery(session, i, claim, to_db(now), stale_before)]
+        claimed = set(repo.claim_deliveries(session, [i for i, _ in candidates], claim, to_db(now), stale_before))
+        won = [(i, w) for i, w in candidates if i in claimed]
     return (claim, won) if candidates else None
 
 
-def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
+def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _RoundTexts] | None = None) -> bool:
     with deps.db.session_scope() as session:
         # The claim timeout counts from here, not from when the batch was claimed.
         if not repo.renew_claim(session, delivery_id, claim, to_db(deps.now())):
             return False
-        delivery = session.get(Delivery, delivery_id)
-        if delivery is None or delivery.sent_at is not None:
+        row = session.connection().execute(_TO_SEND, {"delivery_id": delivery_id}).first()
+        if row is None or row.sent_at is not None:
             return False
-        pulse_round = session.get(PulseRound, delivery.round_id)
-        if pulse_round is None or pulse_round.status != "open" or delivery.undeliverable_at is not None:
+        if row.status != "open" or row.undeliverable_at is not None:
             return False
-        if slack_problems.sending_stopped(session, delivery.workspace_id):
+        if row.sending_stopped_at is not None:
             # Another sender found the token refused while this row waited in the batch: give it back untried.
-            delivery.claimed_at = None
-            delivery.attempts = max(0, delivery.attempts - 1)
-            session.add(delivery)
+            delivery = session.get(Delivery, delivery_id)
+            if delivery is not None:
+                delivery.claimed_at = None
+                delivery.attempts = max(0, delivery.attempts - 1)
+                session.add(delivery)
             return False
-        person = repo.person(session, delivery.workspace_id, delivery.user_id)
-        needs_intro = person is not None and not person.onboarded
-        uncertain = delivery.attempts > 1
-        claimed_at = delivery.claimed_at
-        statements = dict(zip(NEED_QUESTIONS, delivery.question_keys.split(","), strict=False))
-        recalled = since_last_time(session, delivery.workspace_id, pulse_round.team_id, pulse_round.id or 0)
-        asked = help_questions(session, delivery.workspace_id, pulse_round.id or 0)
-        user_id, workspace_id, round_id, asks_enps = (
-            delivery.user_id,
-            delivery.workspace_id,
-            delivery.round_id,
-            pulse_round.asks_enps,
-        )
+        user_id, workspace_id, round_id, asks_enps = row.user_id, row.workspace_id, row.round_id, row.asks_enps
+        uncertain = row.attempts > 1
+        claimed_at = row.claimed_at
+        needs_intro = row.onboarded is not None and not row.onboarded  # a person's row exists, not onboarded yet
+        if needs_intro and not uncertain:
+            # Marked first, in the claim's transaction: a note lost to a failure is better than the same note
+            # twice on a retry.
+            repo.mark_onboarded(session, workspace_id, user_id)
+        statements = dict(zip(NEED_QUESTIONS, row.question_keys.split(","), strict=False))
+        cache = round_texts if round_texts is not None else {}
+        texts = cache.get(round_id)
+        if texts is None:
+            texts = cache[round_id] = _round_texts(session, workspace_id, row.team_id, round_id)
+        chosen, team_language = row.chosen_language, row.team_language
     posted: tuple[str, str] | None = None
     try:
-        t = translator_for_person(deps, workspace_id, user_id)
+        t = translator(language_from(deps, user_id, chosen, team_language).language)
         if uncertain and (posted := _already_delivered(deps, user_id, delivery_id, claimed_at)) is not None:
             logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
         else:
             if needs_intro:
-                # Marked first: a note lost to a failure is better than the same note twice on a retry.
-                _mark_onboarded(deps, workspace_id, user_id)
+                if uncertain:  # not marked with the claim: only now is it known the DM was not sent
+                    _mark_onboarded(deps, workspace_id, user_id)
                 deps.client.chat_postMessage(
                     channel=user_id,
                     text=t("pulsedm.onboarding.text"),
@@ -186,7 +244,7 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
                         *language_choice_blocks(None),  # offered in both languages: ours may be a guess
                     ],
                 )
-            blocks = since_last_time_blocks(t, recalled) + help_question_blocks(t, round_id, asked)
+            blocks = since_last_time_blocks(t, texts.recalled) + help_question_blocks(t, round_id, texts.asked)
             blocks += pulse_message_blocks(
                 t,
                 round_id=round_id,
@@ -209,20 +267,13 @@ def _send_one(deps: Deps, delivery_id: int, claim: str) -> bool:
         _failed(deps, delivery_id, workspace_id, round_id, type(error).__name__, Outcome.TRANSIENT)
         return False
     with deps.db.session_scope() as session:
-        # A statement, not a loaded row: a round closed meanwhile has deleted it, and that is fine.
-        sent: dict[str, object] = {"sent_at": to_db(deps.now()), "last_error": None}
-        if posted is not None:  # where the DM is, so the round's close can update it like every other
-            sent["dm_channel"], sent["dm_ts"] = posted
-        session.execute(update(Delivery).where(col(Delivery.id) == delivery_id).values(**sent))
+        repo.mark_delivery_sent(session, delivery_id, to_db(deps.now()), posted)
     return True
 
 
 def _mark_onboarded(deps: Deps, workspace_id: str, user_id: str) -> None:
     with deps.db.session_scope() as session:
-        person_row = repo.person(session, workspace_id, user_id)
-        if person_row is not None and not person_row.onboarded:
-            person_row.onboarded = True
-            session.add(person_row)
+        repo.mark_onboarded(session, workspace_id, user_id)
 
 
 def _failed(deps: Deps, delivery_id: int, workspace_id: str, round_id: int, code: str, outcome: Outcome) -> None:

@@ -76,11 +76,6 @@ def stop_sending(deps: Deps, workspace_id: str, code: str) -> None:
         session.add(workspace)
 
 
-def sending_stopped(session: Session, workspace_id: str) -> bool:
-    workspace = session.get(Workspace, workspace_id)
-    return workspace is not None and workspace.sending_stopped_at is not None
-
-
 def resume_if_token_works(deps: Deps) -> int:
     """Resume stopped workspaces whose token Slack accepts again (one auth.test per tick while stopped)."""
     now = deps.now()

@@ -234,3 +234,36 @@ def test_a_row_backed_off_by_another_sender_after_this_one_selected_it_is_not_cl
         )
     with harness.db.session_scope() as session:  # given up meanwhile: not claimed either
         assert not repo.claim_delivery(session, row_id, "third", to_db(now), stale_before)
+
+
+@BOTH_BACKENDS
+def test_a_batch_claim_wins_only_the_rows_still_due_and_unclaimed(harness: Harness) -> None:
+    """The outbox claims a batch in one statement: each row is decided on its own, as a claim per row was.
+    Of five selected rows, one another sender holds, one was backed off and one given up meanwhile: the batch
+    wins the other two, and a second claim of the same batch wins nothing."""
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    now = harness.deps.now()
+    stale_before = to_db(now - timedelta(seconds=harness.deps.settings.outbox_claim_timeout_seconds))
+    held, backed_off, given_up, free_1, free_2 = (_delivery(harness, u).id or 0 for u in MEMBERS[:5])
+    with harness.db.session_scope() as session:
+        assert repo.claim_deliveries(session, [held], "other", to_db(now), stale_before) == [held]
+        session.execute(
+            text("UPDATE delivery SET send_at = :later WHERE id = :id"),
+            {"later": to_db(now + timedelta(minutes=2)), "id": backed_off},
+        )
+        session.execute(
+            text("UPDATE delivery SET undeliverable_at = :now WHERE id = :id"), {"now": to_db(now), "id": given_up}
+        )
+    batch = [held, backed_off, given_up, free_1, free_2]
+    with harness.db.session_scope() as session:
+        assert sorted(repo.claim_deliveries(session, batch, "this", to_db(now), stale_before)) == sorted(
+            [free_1, free_2]
+        )
+    with harness.db.session_scope() as session:
+        assert repo.claim_deliveries(session, batch, "third", to_db(now), stale_before) == []
+        claimed = dict(session.execute(text("SELECT id, claimed_by FROM delivery")).all())
+        attempts = dict(session.execute(text("SELECT id, attempts FROM delivery")).all())
+    assert (claimed[held], claimed[free_1], claimed[free_2]) == ("other", "this", "this")
+    assert claimed[backed_off] is None and claimed[given_up] is None
+    assert (attempts[held], attempts[free_1], attempts[backed_off], attempts[given_up]) == (1, 1, 0, 0)
