@@ -199,25 +199,18 @@ def add_rows_naming(harness: Harness, person: str) -> None:
         )
         own_win = Win(workspace_id=TEAM_ID, team_id=team_id, author_id=person, text="mine", created_at=now)
         others_win = Win(workspace_id=TEAM_ID, team_id=team_id, author_id="U002", text="thanks", created_at=now)
-        day = now.date()
-        own_request = ToughRequest(
-            workspace_id=TEAM_ID,
-            team_id=team_id,
-            user_id=person,
-            what="hard call",
-            day=day,
-            created_at=now,
-            reminder_due_at=now,
-            checkin_due_at=now,
-        )
-        others_request = ToughRequest(
-            workspace_id=TEAM_ID,
-            team_id=team_id,
-            user_id="U002",
-            day=day,
-            created_at=now,
-            reminder_due_at=now,
-            checkin_due_at=now,
+        own_request, others_request = (
+            ToughRequest(
+                workspace_id=TEAM_ID,
+                team_id=team_id,
+                user_id=user,
+                what="hard call",
+                day=now.date(),
+                created_at=now,
+                reminder_due_at=now,
+                checkin_due_at=now,
+            )
+            for user in (person, "U002")
         )
         session.add_all([pulse_round, own_win, others_win, own_request, others_request])
         session.flush()
