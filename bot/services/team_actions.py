@@ -28,7 +28,9 @@ class ActionGone(Exception):
     """No such action in this workspace."""
 
 
-def _view(action: TeamAction, k: int | None = None, help_closed: bool = False, zone: tzinfo | None = None) -> ActionView:
+def _view(
+    action: TeamAction, k: int | None = None, help_closed: bool = False, zone: tzinfo | None = None
+) -> ActionView:
     """The action as shown; with `k`, its "did this help?" counts once the asking round closed, gated at k; with
     `zone`, the days it was committed and done on there (the report's zone, so its markers fall in its periods)."""
     assert action.id is not None
