@@ -13,7 +13,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from bot.i18n import Language, parse_language, translator
+from bot.cli_parsing import argparse_in, language_flag, shell_language
+from bot.i18n import translator
 from bot.settings import SettingError, Settings
 
 if TYPE_CHECKING:
@@ -67,12 +68,6 @@ def load_settings(env: dict[str, str], *, command: str) -> Settings:
     return Settings.from_env(env, require_slack=slack_needed, require_app_token=command == "socket")
 
 
-def shell_language(args: argparse.Namespace, env: dict[str, str]) -> Language:
-    """The language of what the shell prints: the command's --language (report has one), else DEFAULT_LANGUAGE,
-    else English (also when DEFAULT_LANGUAGE itself is the bad setting)."""
-    return parse_language(getattr(args, "language", None)) or parse_language(env.get("DEFAULT_LANGUAGE")) or "en"
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     if arguments[:1] == ["init"]:  # init writes .env and settings, so it runs before either is read
@@ -86,11 +81,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from dotenv import load_dotenv
 
     load_dotenv(os.path.join(os.getcwd(), ".env"), override=False)
-    parser = build_parser()
-    args = parser.parse_args(argv)
     env = dict(os.environ)
+    with argparse_in(shell_language(language_flag(arguments), env)):  # usage:, error: and -h in it too
+        args = build_parser().parse_args(arguments)
     command = args.command or ("socket" if env.get("SLACK_APP_TOKEN", "").strip() else "serve")
-    t = translator(shell_language(args, env))
+    t = translator(shell_language(getattr(args, "language", None), env))
     try:
         settings = load_settings(env, command=command)
     except SettingError as error:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
+from bot.cli_parsing import argparse_in, language_flag, shell_language
 from bot.i18n import CatalogTranslator, Language, parse_language, translator
 from bot.settings import SLACK_DEFAULT_API_URL, SettingError, Settings
 
@@ -103,10 +104,11 @@ class Prompter:
 
 
 def main(argv: Sequence[str], *, environ: Mapping[str, str] | None = None) -> int:
-    args = build_parser().parse_args(list(argv))
     env = dict(os.environ if environ is None else environ)
+    with argparse_in(shell_language(language_flag(argv), env)):
+        args = build_parser().parse_args(list(argv))
     out, err = sys.stdout, sys.stderr
-    language = parse_language(args.language) or parse_language(env.get("DEFAULT_LANGUAGE")) or "en"
+    language = shell_language(args.language, env)
     t = translator(language)
     if args.language and parse_language(args.language) is None:
         print(t("cli.init.bad_language", value=args.language), file=err)

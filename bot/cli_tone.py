@@ -6,10 +6,12 @@ Needs no settings, database or Slack: anyone can check how Pulssi reads the tone
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from typing import TextIO
 
+from bot.cli_parsing import argparse_in, shell_language
 from bot.domain.tone import tone
 
 
@@ -29,7 +31,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str], stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
-    args = build_parser().parse_args(list(argv))
+    with argparse_in(shell_language(None, os.environ)):  # --language is the lines', not the shell's
+        args = build_parser().parse_args(list(argv))
     source = stdin or sys.stdin
     out = stdout or sys.stdout
     for line in source:

@@ -7,7 +7,7 @@ Nothing here logs who clicked together with a route: the log would otherwise tie
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import Ack, App
 
@@ -52,77 +52,82 @@ def _submission(t: Translator, view: dict[str, Any]) -> tuple[str, bool, dict[st
     return text, end, None
 
 
+class _Queue(Protocol):
+    def __call__(
+        self, deps: Deps, workspace_id: str, user_id: str, route_id: str, text: str, /, *, end: bool
+    ) -> datetime: ...
+
+
+def _clicked(deps: Deps, ack: Ack, body: dict[str, Any]) -> tuple[str, str, Translator]:
+    """ack() first; then the workspace, who clicked and their translator."""
+    ack()
+    workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+    return workspace_id, user_id, translator_for(deps, workspace_id, user_id)
+
+
+def _open(deps: Deps, body: dict[str, Any], view: dict[str, Any]) -> None:
+    deps.client.views_open(trigger_id=body["trigger_id"], view=view)
+
+
+def _queue_submitted(
+    deps: Deps,
+    ack: Ack,
+    body: dict[str, Any],
+    view: dict[str, Any],
+    queue: _Queue,
+    refused: tuple[type[Exception], ...],
+) -> None:
+    """A reply's or an answer's modal, queued within the ack (one insert: well inside the 3 s), which then says
+    when it travels; `refused` (the route gone, or the manager may no longer reply) says it is gone."""
+    workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+    t = translator_before_ack(deps, workspace_id, user_id)
+    text, end, errors = _submission(t, view)
+    if errors:
+        ack(response_action="errors", errors=errors)
+        return
+    try:
+        slot = queue(deps, workspace_id, user_id, _route_of(view, "private_metadata"), text, end=end)
+    except refused:
+        ack(response_action="update", view=notice_modal(t, t("convo.reply.gone")))
+        return
+    ack(response_action="update", view=notice_modal(t, t("convo.reply.queued", at=_at(deps, slot))))
+
+
 def register(app: App, deps: Deps) -> None:
     @app.action(REPLY_ACTION)
     def reply_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
-        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
+        workspace_id, user_id, t = _clicked(deps, ack, body)
         try:
             route = conversations.route_for_manager(deps, workspace_id, user_id, _route_of(action, "value"))
         except (conversations.RouteGone, NotAllowed):
-            deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, t("convo.reply.gone")))
+            _open(deps, body, notice_modal(t, t("convo.reply.gone")))
             return
-        view = (
-            notice_modal(t, t("convo.reply.ended"))
-            if route.ended
-            else reply_modal(t, route.route_id, route.comment, _times(deps))
-        )
-        deps.client.views_open(trigger_id=body["trigger_id"], view=view)
+        if route.ended:
+            _open(deps, body, notice_modal(t, t("convo.reply.ended")))
+        else:
+            _open(deps, body, reply_modal(t, route.route_id, route.comment, _times(deps)))
 
     @app.view(REPLY_MODAL)
     def reply_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_before_ack(deps, workspace_id, user_id)
-        text, end, errors = _submission(t, view)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        try:  # one insert: well inside the 3 s, and the modal then says when it travels
-            slot = conversations.queue_reply(
-                deps, workspace_id, user_id, _route_of(view, "private_metadata"), text, end=end
-            )
-        except (conversations.RouteGone, NotAllowed):
-            ack(response_action="update", view=notice_modal(t, t("convo.reply.gone")))
-            return
-        ack(response_action="update", view=notice_modal(t, t("convo.reply.queued", at=_at(deps, slot))))
+        _queue_submitted(deps, ack, body, view, conversations.queue_reply, (conversations.RouteGone, NotAllowed))
 
     @app.action(ANSWER_ACTION)
     def answer_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
-        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
+        workspace_id, user_id, t = _clicked(deps, ack, body)
         try:
             route = conversations.route_for_author(deps, workspace_id, user_id, _route_of(action, "value"))
         except conversations.RouteGone:
-            deps.client.views_open(trigger_id=body["trigger_id"], view=notice_modal(t, t("convo.reply.gone")))
+            _open(deps, body, notice_modal(t, t("convo.reply.gone")))
             return
-        deps.client.views_open(
-            trigger_id=body["trigger_id"], view=answer_modal(t, route.route_id, route.comment, _times(deps))
-        )
+        _open(deps, body, answer_modal(t, route.route_id, route.comment, _times(deps)))
 
     @app.view(ANSWER_MODAL)
     def answer_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_before_ack(deps, workspace_id, user_id)
-        text, end, errors = _submission(t, view)
-        if errors:
-            ack(response_action="errors", errors=errors)
-            return
-        try:
-            slot = conversations.queue_answer(
-                deps, workspace_id, user_id, _route_of(view, "private_metadata"), text, end=end
-            )
-        except conversations.RouteGone:
-            ack(response_action="update", view=notice_modal(t, t("convo.reply.gone")))
-            return
-        ack(response_action="update", view=notice_modal(t, t("convo.reply.queued", at=_at(deps, slot))))
+        _queue_submitted(deps, ack, body, view, conversations.queue_answer, (conversations.RouteGone,))
 
     @app.action(END_ACTION)
     def end_clicked(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
-        ack()
-        workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        t = translator_for(deps, workspace_id, user_id)
+        workspace_id, user_id, t = _clicked(deps, ack, body)
         channel = str((body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id") or "")
         try:
             conversations.withdraw(deps, workspace_id, user_id, _route_of(action, "value"))

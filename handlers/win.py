@@ -237,6 +237,7 @@ def register(app: App, deps: Deps) -> None:
             _tell_shared(deps, t, channel_id, user_id)
         _thank(deps, workspace_id, win, win.colleagues)
         _refresh_home(deps, workspace_id, user_id)
+        wins.read_story_tone(deps, workspace_id, win.id)  # slow the first time (a lemmatiser loads)
 
     @app.action(WIN_OVERFLOW)
     def win_menu(ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -295,6 +296,7 @@ def register(app: App, deps: Deps) -> None:
                 logger.warning("could not update the win message: %s", error.response.get("error"))
         _thank(deps, workspace_id, win, edited.new_colleagues)
         _refresh_home(deps, workspace_id, user_id)
+        wins.read_story_tone(deps, workspace_id, win.id)  # slow the first time (a lemmatiser loads)
 
     @app.view(WIN_DELETE_MODAL)
     def win_deleted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

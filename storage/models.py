@@ -338,7 +338,8 @@ class Win(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=32)
     message_ts: str | None = Field(default=None, max_length=32, index=True)
     language: str = Field(default="unknown", max_length=8)
-    polarity: float | None = None  # None = not scored (non-English text), never a false 0.0
+    polarity: float | None = None  # bot.domain.tone's -1…+1; None = not scored, never a false 0.0
+    # TextBlob's subjectivity of an English story, from before stories were read by bot.domain.tone; not written
     subjectivity: float | None = None
     reactions: int = 0
     created_at: datetime = Field(index=True)

@@ -71,7 +71,7 @@ class TopWin:
     text: str
     reactions: int
     author_id: str
-    polarity: float | None  # None = not scored (not English)
+    polarity: float | None  # None = not scored (neither Finnish nor English, or too few known words)
     posted_on: date
     from_tough: bool = False  # its author marked it as the recovery of an earlier tough moment of theirs
 

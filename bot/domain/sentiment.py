@@ -1,9 +1,4 @@
-"""Offline language check and TextBlob sentiment for win stories.
-
-TextBlob's sentiment (the PatternAnalyzer) uses an English-only lexicon: for Finnish it finds no known
-words and returns polarity 0.0, which would read as "neutral" although nothing was measured. So a story
-is scored only when `detect_language` says it is English; everything else (Finnish, mixed, too short to
-tell) is stored as *not scored* (`None`), never as a false 0.0.
+"""Offline language check and Slack-markup stripping, for the tone reading (bot.domain.tone) and win stories.
 
 `detect_language` is a small deterministic heuristic, not a trained model: it counts English and Finnish
 function words, a few Finnish word endings and letters (ä, ö, long vowels) and English spelling cues
@@ -16,7 +11,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Literal
 
 DetectedLanguage = Literal["en", "fi", "unknown"]
@@ -67,14 +61,6 @@ _SLACK_ANGLE = re.compile(r"<([^<>\n]*)>")
 _EMOJI = re.compile(r"(?<!\d):[a-z0-9_+'-]+:(?!\d)")  # :tada:, :+1:, :skin-tone-2: but not 12:30:45
 _FORMATTING = re.compile(r"[*~`_]+")
 _SPACES = re.compile(r"\s+")
-
-
-@dataclass(frozen=True)
-class Sentiment:
-    """TextBlob's scores: polarity in [-1, 1] (negative to positive), subjectivity in [0, 1]."""
-
-    polarity: float
-    subjectivity: float
 
 
 def _angle(match: re.Match[str]) -> str:
@@ -152,19 +138,3 @@ def detect_language(text: str) -> DetectedLanguage:
     if en >= MIN_SIGNAL and en >= DOMINANCE * fi:
         return "en"
     return "unknown"
-
-
-def score_sentiment(text: str) -> Sentiment | None:
-    """TextBlob polarity and subjectivity of an English text; None ("not scored") for anything else.
-
-    TextBlob's PatternAnalyzer lexicon is English-only: a Finnish story would get polarity 0.0, a false
-    "neutral". So only texts that `detect_language` calls English are scored; Finnish, mixed and very
-    short stories return None and are stored as not scored. Slack markup is stripped first.
-    """
-    plain = strip_slack_markup(text)
-    if not plain or detect_language(plain) != "en":
-        return None
-    from textblob import TextBlob  # imported lazily: it pulls in nltk, which is slow to import
-
-    scores = TextBlob(plain).sentiment
-    return Sentiment(polarity=float(scores.polarity), subjectivity=float(scores.subjectivity))

@@ -54,7 +54,7 @@ class ActionView:
     owner_id: str
     due_on: date
     done: bool
-    created_on: date | None = None  # the commitment's day (the chart's first marker)
+    created_on: date | None = None  # the commitment's day in the report's zone (the chart's first marker)
     done_on: date | None = None  # the day it was marked done (the chart's second marker)
     help: HelpResult | Suppressed | None = None  # "did this help?" once asked and closed, gated at k
 

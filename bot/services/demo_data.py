@@ -14,7 +14,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import insert
 from sqlmodel import select
 
-from bot.domain.sentiment import score_sentiment
+from bot.domain.sentiment import detect_language
+from bot.domain.tone import read_tone
 from bot.timeutil import to_db
 from storage import cx_repository
 from storage.db import Database
@@ -152,7 +153,7 @@ def generate(db: Database, workspace_id: str, seed: int, today: date, weeks: int
                         )
             for index in range(rng.randint(10, 20)):
                 story = STORIES[rng.randrange(len(STORIES))]
-                sentiment = score_sentiment(story)
+                reading = read_tone(story)
                 posted = datetime.combine(
                     today - timedelta(days=rng.randint(0, weeks * 7 - 1)), datetime.min.time(), UTC
                 )
@@ -165,9 +166,8 @@ def generate(db: Database, workspace_id: str, seed: int, today: date, weeks: int
                     need="competence",
                     channel_id=channel_id,
                     message_ts=f"{posted.timestamp():.6f}",
-                    language="en" if sentiment else "fi",
-                    polarity=sentiment.polarity if sentiment else None,
-                    subjectivity=sentiment.subjectivity if sentiment else None,
+                    language=detect_language(story),
+                    polarity=reading.polarity if reading else None,
                     reactions=rng.randint(0, 12),
                     created_at=to_db(posted + timedelta(hours=rng.randint(7, 16))),
                 )

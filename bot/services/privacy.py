@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from bot.deps import Deps
 from bot.domain.conversations import next_slot
 from bot.services import conversations, tough
-from storage.models import Delivery, Membership, Person, TeamManager, Win, WinColleague
+from storage.models import Delivery, Membership, NudgeSnooze, Person, TeamManager, Win, WinColleague
 
 # The tables delete-my-data deletes from: a deleted row's bytes stay in SQLite's WAL and PostgreSQL's dead
 # tuples until rewritten, so they are scrubbed (a named tough-moment request holds the person's own words).
@@ -31,6 +31,7 @@ SCRUBBED_TABLES = (
     "sealed_checkin",
     "reply_route",
     "reply_message",
+    "nudge_snooze",
 )
 
 
@@ -63,6 +64,7 @@ def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins:
         mentions = remove(
             WinColleague, col(WinColleague.workspace_id) == workspace_id, col(WinColleague.user_id) == user_id
         )
+        remove(NudgeSnooze, col(NudgeSnooze.workspace_id) == workspace_id, col(NudgeSnooze.user_id) == user_id)
         tough.forget_person(session, workspace_id, user_id)  # named tough-moment requests
         # and a pending check-in after "just note it" (sealed: each row is opened to find theirs)
         tough.forget_sealed_checkins(session, deps.settings.secret_key.reveal(), workspace_id, user_id)

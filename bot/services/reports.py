@@ -129,7 +129,9 @@ def build_report(
         round_open=bool(open_rounds),
     )
     tough = tough_summary(db, scope.workspace_id, scope.team_id, start, end, k=k)
-    actions = tuple(team_actions(db, scope.workspace_id, scope.team_id, k=k)) if scope.team_id is not None else ()
+    actions = (
+        tuple(team_actions(db, scope.workspace_id, scope.team_id, k=k, zone=zone)) if scope.team_id is not None else ()
+    )
     comments = pulse_comments(db, scope.workspace_id, scope.team_id, start, end, k=k)
     words = customer_words(db, scope.workspace_id, scope.team_id, start, end)
     elements = element_comparison(db, scope.workspace_id, scope.team_id, start, end, after=after, before=before)

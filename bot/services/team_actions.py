@@ -6,7 +6,7 @@ done asks the team once "did this help?"; its answers live under the round's key
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 
 from sqlalchemy import or_, update
 from sqlalchemy.orm import aliased
@@ -28,9 +28,16 @@ class ActionGone(Exception):
     """No such action in this workspace."""
 
 
-def _view(action: TeamAction, k: int | None = None, help_closed: bool = False) -> ActionView:
-    """The action as shown; with `k`, its "did this help?" counts once the asking round closed, gated at k."""
+def _view(
+    action: TeamAction, k: int | None = None, help_closed: bool = False, zone: tzinfo | None = None
+) -> ActionView:
+    """The action as shown; with `k`, its "did this help?" counts once the asking round closed, gated at k; with
+    `zone`, the days it was committed and done on there (the report's zone, so its markers fall in its periods)."""
     assert action.id is not None
+
+    def day(moment: datetime | None) -> date | None:
+        return None if moment is None or zone is None else from_db(moment).astimezone(zone).date()
+
     return ActionView(
         action.id,
         action.team_id,
@@ -39,8 +46,8 @@ def _view(action: TeamAction, k: int | None = None, help_closed: bool = False) -
         action.owner_id,
         action.due_on,
         action.done_at is not None,
-        created_on=from_db(action.created_at).date(),
-        done_on=from_db(action.done_at).date() if action.done_at is not None else None,
+        created_on=day(action.created_at),
+        done_on=day(action.done_at),
         help=None if k is None else help_result(help_closed, action.help_yes, action.help_no, action.help_unsure, k),
     )
 
@@ -85,9 +92,12 @@ def mark_done(deps: Deps, workspace_id: str, action_id: int, actor: str) -> Acti
         return _view(action)
 
 
-def team_actions(db: Database, workspace_id: str, team_id: int, *, k: int) -> list[ActionView]:
+def team_actions(
+    db: Database, workspace_id: str, team_id: int, *, k: int, zone: tzinfo | None = None
+) -> list[ActionView]:
     """Open actions first (by due date), then the most recently done; at most LISTED_MAX. Each done action
-    carries its "did this help?" counts once the round that asked has closed (at k, or suppressed)."""
+    carries its "did this help?" counts once the round that asked has closed (at k, or suppressed); with
+    `zone` (a report's), the days each was committed and done on there."""
     asking = aliased(PulseRound)
     with db.session_scope() as session:
         rows = session.exec(
@@ -97,7 +107,7 @@ def team_actions(db: Database, workspace_id: str, team_id: int, *, k: int) -> li
             .order_by(col(TeamAction.done_at).is_not(None), col(TeamAction.due_on), col(TeamAction.id).desc())
             .limit(LISTED_MAX)
         ).all()
-        return [_view(row, k, status == "closed") for row, status in rows]
+        return [_view(row, k, status == "closed", zone) for row, status in rows]
 
 
 # ----- "did this help?" ------------------------------------------------------------------------------------

@@ -359,17 +359,14 @@ def _fed(name: str, k: int, settled_before: date | None = None) -> Any:
     a pulse measure): a window's total gated alone would let two windows a day apart tell that day's count,
     and the check-in answers of its one note. Check-in answers count only from days before `settled_before`
     (CHECKIN_SETTLED_DAYS): a day still taking answers would move between two reads of the same report."""
-    if name in ("checkin_yes", "checkin_no") and settled_before is not None:
-        answered = col(ToughDaily.checkin_yes) + col(ToughDaily.checkin_no)
-        settled = and_(reportable_condition(answered, k), col(ToughDaily.day) < settled_before)
-        return case((settled, col(getattr(ToughDaily, name))), else_=0)
-    whole = {
-        "moments": col(ToughDaily.moments),
-        "talks": col(ToughDaily.talks),
-        "supported_in_time": col(ToughDaily.talks),
-        "checkin_yes": col(ToughDaily.checkin_yes) + col(ToughDaily.checkin_no),
-        "checkin_no": col(ToughDaily.checkin_yes) + col(ToughDaily.checkin_no),
-    }[name]
+    if name in ("checkin_yes", "checkin_no"):
+        # Either answer is gated on the day's answers together (yes + no), as a round's answers are.
+        reached = reportable_condition(col(ToughDaily.checkin_yes) + col(ToughDaily.checkin_no), k)
+        if settled_before is not None:
+            reached = and_(reached, col(ToughDaily.day) < settled_before)
+        return case((reached, col(getattr(ToughDaily, name))), else_=0)
+    # Talks supported in time are gated as the talks are (they are a share of them).
+    whole = col(ToughDaily.talks) if name == "supported_in_time" else col(getattr(ToughDaily, name))
     return case((reportable_condition(whole, k), col(getattr(ToughDaily, name))), else_=0)
 
 

@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import update
 from sqlmodel import Session, col, delete, select
 
 from bot.deps import Deps
 from bot.domain import policy
 from bot.domain.people import TeamView
-from bot.domain.sentiment import detect_language, score_sentiment
+from bot.domain.sentiment import detect_language
+from bot.domain.tone import read_tone
 from bot.domain.wins import WinDraft, clean_draft
 from bot.services.teams import channels_of, home_team_of, workspace_views
 from bot.timeutil import from_db, to_db
@@ -110,11 +112,14 @@ def _apply(win: Win, draft: WinDraft) -> None:
     win.customer = draft.customer
     win.elements = ",".join(draft.elements)
     win.need = draft.need
-    language = detect_language(draft.story)
-    sentiment = score_sentiment(draft.story)
-    win.language = language
-    win.polarity = sentiment.polarity if sentiment else None
-    win.subjectivity = sentiment.subjectivity if sentiment else None
+    win.language = detect_language(draft.story)
+
+
+def _polarity(story: str) -> float | None:
+    """The story's tone in Finnish or English, read as comments and the shell's `tone` lines are. Never before an
+    ack, nor inside a transaction: a process's first reading loads TextBlob or the Finnish lemmatiser (seconds)."""
+    reading = read_tone(story)
+    return reading.polarity if reading else None
 
 
 def _set_colleagues(session: Session, win: Win, colleagues: tuple[str, ...]) -> None:
@@ -129,8 +134,8 @@ def _set_colleagues(session: Session, win: Win, colleagues: tuple[str, ...]) -> 
 
 
 def save_win(deps: Deps, workspace_id: str, author_id: str, draft: WinDraft, *, from_tough: bool = False) -> StoredWin:
-    """Store a validated draft (sentiment scored for English, `None` otherwise); not yet posted. `from_tough`:
-    the author linked it to an earlier tough moment of theirs (only this flag is kept, not which one)."""
+    """Store a validated draft; not yet posted, its tone not yet read (`read_story_tone`). `from_tough`: the
+    author linked it to an earlier tough moment of theirs (only this flag is kept, not which one)."""
     draft = clean_draft(draft, author_id)
     with deps.db.session_scope() as session:
         repo.ensure_workspace(session, workspace_id, deps.now())
@@ -180,17 +185,35 @@ class EditedWin:
 
 
 def edit_win(deps: Deps, workspace_id: str, author_id: str, win_id: int, draft: WinDraft) -> EditedWin:
-    """Change the story and tags (author only); the team stays where the win was celebrated."""
+    """Change the story and tags (author only); the team stays where the win was celebrated. Fast enough to
+    answer in the ack: the new story's tone is read after it (`read_story_tone`)."""
     draft = clean_draft(draft, author_id)
     with deps.db.session_scope() as session:
         win = _own_row(session, workspace_id, win_id, author_id)
         before = set(_stored(session, win).colleagues)
+        if win.text != draft.story:
+            win.polarity = None  # the old story's, until read_story_tone reads the new one
         _apply(win, draft)
         win.updated_at = to_db(deps.now())
         _set_colleagues(session, win, draft.colleagues)
         session.flush()
         stored = _stored(session, win)
         return EditedWin(stored, tuple(c for c in stored.colleagues if c not in before))
+
+
+def read_story_tone(deps: Deps, workspace_id: str, win_id: int) -> None:
+    """Once a story is celebrated or edited: its tone, stored unless the story changed again meanwhile."""
+    with deps.db.session_scope() as session:
+        story = session.exec(select(Win.text).where(Win.workspace_id == workspace_id, Win.id == win_id)).first()
+    if story is None:
+        return
+    polarity = _polarity(story)
+    with deps.db.session_scope() as session:
+        session.execute(
+            update(Win)
+            .where(col(Win.workspace_id) == workspace_id, col(Win.id) == win_id, col(Win.text) == story)
+            .values(polarity=polarity, subjectivity=None)
+        )
 
 
 def delete_win(deps: Deps, workspace_id: str, author_id: str, win_id: int) -> StoredWin:

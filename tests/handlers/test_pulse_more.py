@@ -5,13 +5,24 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
-from sqlmodel import select
+from sqlalchemy import String, cast, func, text
+from sqlalchemy import select as sa_select
+from sqlmodel import SQLModel, select
 
 from bot.services.pulse_schedule import pulse_tick
 from handlers.delivery import after_close
-from storage.models import Delivery, Membership, Person, PulseComment, Team, TeamManager
-from tests.harness import Harness
+from storage.models import (
+    Delivery,
+    PulseComment,
+    PulseRound,
+    Team,
+    ToughRequest,
+    ToughRequestManager,
+    Win,
+    WinColleague,
+)
+from tests.conftest import BOTH_BACKENDS
+from tests.harness import TEAM_ID, Harness
 from tests.pulse_helpers import (
     ADMIN,
     CHANNEL,
@@ -161,20 +172,97 @@ def test_status_shows_schedule_and_managers(harness: Harness) -> None:
     assert "Open round:* none" in text_
 
 
+# slack_sdk's installation row names who installed the app: it is the workspace's install (its tokens), not the
+# person's data, and it goes with the workspace.
+NOT_A_PERSONS_ROW = frozenset({"slack_installations"})
+
+
+def person_keyed_tables() -> set[str]:
+    """Every table keyed by a person's Slack user id, read from the models: a new one is checked here unasked."""
+    tables = SQLModel.metadata.tables.items()
+    return {name for name, table in tables if "user_id" in table.columns} - NOT_A_PERSONS_ROW
+
+
+def add_rows_naming(harness: Harness, person: str) -> None:
+    """A row of the person in each person-keyed table the Slack steps of the test didn't fill."""
+    now = harness.clock()
+    with harness.db.session_scope() as session:
+        team_id = session.exec(select(Team.id)).one()
+        assert team_id is not None
+        pulse_round = PulseRound(
+            workspace_id=TEAM_ID,
+            team_id=team_id,
+            number=1,
+            scheduled_for=now.date(),
+            opened_at=now,
+            closes_at=now + timedelta(days=1),
+        )
+        own_win = Win(workspace_id=TEAM_ID, team_id=team_id, author_id=person, text="mine", created_at=now)
+        others_win = Win(workspace_id=TEAM_ID, team_id=team_id, author_id="U002", text="thanks", created_at=now)
+        own_request, others_request = (
+            ToughRequest(
+                workspace_id=TEAM_ID,
+                team_id=team_id,
+                user_id=user,
+                what="hard call",
+                day=now.date(),
+                created_at=now,
+                reminder_due_at=now,
+                checkin_due_at=now,
+            )
+            for user in (person, "U002")
+        )
+        session.add_all([pulse_round, own_win, others_win, own_request, others_request])
+        session.flush()
+        assert pulse_round.id and own_win.id and others_win.id and others_request.id
+        session.add_all(
+            [
+                Delivery(
+                    workspace_id=TEAM_ID, round_id=pulse_round.id, user_id=person, send_at=now, question_keys="a1"
+                ),
+                WinColleague(workspace_id=TEAM_ID, win_id=others_win.id, user_id=person),
+                ToughRequestManager(workspace_id=TEAM_ID, request_id=others_request.id, user_id=person),
+            ]
+        )
+
+
+def rows_naming(harness: Harness, person: str) -> dict[str, int]:
+    """Per table and text column, how many rows hold the person's id (every table of the models)."""
+    found = {}
+    with harness.db.session_scope() as session:
+        for table in SQLModel.metadata.sorted_tables:
+            for column in table.columns:
+                text_type = column.type if isinstance(column.type, String) else getattr(column.type, "impl", None)
+                if isinstance(text_type, String):  # cast: compared as stored, a sealed column's ciphertext stays shut
+                    statement = sa_select(func.count()).select_from(table).where(cast(column, String) == person)
+                    count = session.execute(statement).scalar_one()
+                    if count:
+                        found[f"{table.name}.{column.name}"] = count
+    return found
+
+
+@BOTH_BACKENDS
 def test_delete_my_data_removes_everything_naming_the_person(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.sender.command("/pulse", "managers <@U001>", user_id=ADMIN, channel_id=CHANNEL)
     harness.sender.command("/pulse", "mute", user_id="U001", channel_id=CHANNEL)
     harness.fake.wait_for("response_url", count=2)
-    harness.sender.command("/pulse", "delete-my-data", user_id="U001", channel_id=CHANNEL)
-    confirm = harness.fake.wait_for("response_url", count=3)[2]
-    assert "delete_my_data_keep_wins" in json.dumps(confirm.params["blocks"])
-    harness.sender.block_action(user_id="U001", action_id="delete_my_data_keep_wins", value="keep")
-    done = harness.fake.wait_for("response_url", count=4)[3].params["text"]
-    assert "1 team membership" in done and "1 manager role" in done
     with harness.db.session_scope() as session:
-        for model in (Membership, Person, TeamManager):
-            assert all(row.user_id != "U001" for row in session.exec(select(model)))  # type: ignore[attr-defined]
+        team_id = session.exec(select(Team.id)).one()
+    harness.sender.block_action(user_id="U001", action_id="nudge_snooze", value=str(team_id))
+    harness.fake.wait_for("response_url", count=3)
+    add_rows_naming(harness, "U001")
+    before = rows_naming(harness, "U001")
+    assert {f"{name}.user_id" for name in person_keyed_tables()} <= before.keys()  # each table has a row to delete
+
+    harness.sender.command("/pulse", "delete-my-data", user_id="U001", channel_id=CHANNEL)
+    confirm = harness.fake.wait_for("response_url", count=4)[3]
+    assert "delete_my_data_with_wins" in json.dumps(confirm.params["blocks"])
+    harness.sender.block_action(user_id="U001", action_id="delete_my_data_with_wins", value="all")
+    done = harness.fake.wait_for("response_url", count=5)[4].params["text"]
+    assert "1 team membership" in done and "1 manager role" in done
+    assert rows_naming(harness, "U001") == {}
+    assert rows_naming(harness, "U002")  # the others' rows stay
 
 
 def test_refusal_names_who_can_for_setup(harness: Harness) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.tone import label_of, tone
+from bot.domain.tone import label_of, read_tone, tone
 from bot.domain.tone_fi import LEXICON, finnish_tone
 
 
@@ -67,3 +67,29 @@ def test_label_of(score: float | None, label: str) -> None:
 def test_the_lexicon_has_base_forms_with_weights_in_range() -> None:
     assert len(LEXICON) >= 200
     assert all(-2 <= weight <= 2 and weight != 0 for weight in LEXICON.values())
+
+
+# A win story's stored polarity: the same reading in both languages, on one -1…+1 scale; None when not scored.
+STORY_READINGS = [
+    ("The customer was thrilled, great work by the team! Everything went perfectly.", "en", 1),
+    ("The customer complained that the delivery was late and the product was broken.", "en", -1),
+    ("Asiakas oli tosi tyytyväinen, kun saimme toimituksen ajoissa perille.", "fi", 1),
+    ("Asiakas oli pettynyt, toimitus myöhästyi ja tuote oli rikki.", "fi", -1),
+    ("*The customer* loved the <https://example.com/x|great service> <@U123> :tada:", "en", 1),  # markup stripped
+]
+
+
+@pytest.mark.parametrize(("story", "language", "sign"), STORY_READINGS)
+def test_a_story_reads_in_its_own_language(story: str, language: str, sign: int) -> None:
+    reading = read_tone(story)
+    assert reading is not None and reading.language == language
+    assert -1.0 <= reading.polarity <= 1.0 and reading.polarity * sign > 0
+    assert reading.label == ("positive" if sign > 0 else "negative") == tone(story)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", ":tada:", "ok", "Kokous on tiistaina kello kymmenen", "Asiakas sanoi, että this is the best, ja me"],
+)
+def test_what_reads_nothing_is_not_scored_never_a_false_zero(text: str) -> None:
+    assert read_tone(text) is None

@@ -19,7 +19,7 @@ from bot.services.reports import Scope, _span_parameters, build_report, workspac
 from storage import cx_repository
 from storage import repositories as repo
 from storage.db import Database
-from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win, WinColleague
+from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, TeamAction, Win, WinColleague
 from storage.queries.reports import day_places
 from tests.conftest import BOTH_BACKENDS
 
@@ -265,6 +265,28 @@ def test_wins_count_top_win_and_not_scored(db: Database) -> None:
     assert report.wins.top is not None and report.wins.top.text == "story 2"  # 7 reactions, newest of the tie
     assert report.wins.scored == 2 and report.wins.colleagues_thanked == 1
     assert report.wins.mean_polarity == pytest.approx(0.35)
+
+
+def test_action_markers_fall_on_the_reports_local_days(db: Database) -> None:
+    """Committed at 00:30 on the report's first day in Helsinki (22:30 UTC the day before) and done at 01:30
+    the day after its end (22:30 UTC on the end day): by the report's days, one marker, at the start."""
+    team = add_team(db)
+    with db.session_scope() as session:
+        session.add(
+            TeamAction(
+                workspace_id=WS,
+                team_id=team,
+                need="autonomy",
+                text="Plan together",
+                owner_id="U1",
+                due_on=END,
+                created_by="U1",
+                created_at=datetime(2026, 3, 1, 22, 30, tzinfo=UTC),
+                done_at=datetime(2026, 3, 29, 22, 30, tzinfo=UTC),  # Helsinki is on summer time (+3) by then
+            )
+        )
+    report = build_report(db, Scope(WS, team, "Support", 1), START, END, k=5, timezone="Europe/Helsinki")
+    assert [(m.need, m.x, m.done) for m in report.action_markers] == [("autonomy", 0, False)]
 
 
 def test_lag_view_finds_a_two_week_lead(db: Database) -> None:
