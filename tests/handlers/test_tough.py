@@ -233,7 +233,12 @@ def test_request_acknowledgement_checkin_and_count_in_report(harness: Harness, l
         click(harness, user, (channel, ts, blocks), "tough_checkin_yes")  # a double click counts once
         harness.fake.wait_for("chat.update", predicate=lambda c, ts=ts: c.params.get("ts") == ts)
     assert texts["thanks"] in json.dumps(harness.fake.calls_to("chat.update")[-1].params, ensure_ascii=False)
-    # The answers live only in the day's counts: the named requests are gone.
+    # The answers wait sealed in the requests, which stay as unanswered ones do: nothing stored tells who
+    # answered. A week after the check-ins the requests go and the answers reach the day's counts.
+    assert len(requests_in_db(harness)) == 5
+    assert (daily(harness)[0].checkin_yes, daily(harness)[0].checkin_no) == (0, 0)
+    harness.clock.advance(timedelta(days=7, minutes=1))
+    tough_tick(harness.deps)
     assert requests_in_db(harness) == []
     [row] = daily(harness)
     assert (row.moments, row.talks, row.supported_in_time, row.checkin_yes, row.checkin_no) == (5, 5, 5, 5, 0)

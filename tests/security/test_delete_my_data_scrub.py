@@ -43,17 +43,22 @@ def test_delete_my_data_leaves_no_tough_request_in_the_files(harness: Harness, d
     assert WHAT.encode() not in _files(database_url)
 
 
-def test_an_answered_check_in_leaves_no_request_beside_its_count(harness: Harness, database_url: str) -> None:
-    """Answering deletes the named request in the commit that adds the yes/no to the day's count: the old
-    page images in the WAL would pair the person (and their words) with that one change of the count."""
+def test_an_answered_request_leaves_nothing_in_the_files_once_forgotten(harness: Harness, database_url: str) -> None:
+    """A named request stays (answered or not, so its presence tells nothing) until a week after its check-in;
+    then it is deleted in the commit that adds its sealed yes/no to the day's count, and scrubbed: the old page
+    images in the WAL would pair the person (and their words) with that one change of the count."""
     make_team(harness, [PERSON, "U002", "U003", MANAGER])
     harness.sender.command("/pulse", f"managers <@{MANAGER}>", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url")
     team = teams.home_team_of(harness.deps, TEAM_ID, PERSON)
     assert team is not None
     request = tough.request_talk(harness.deps, TEAM_ID, PERSON, team, WHAT, [MANAGER])
-
+    harness.clock.advance(timedelta(days=5))
+    tough.tough_tick(harness.deps)
     assert tough.answer_checkin(harness.deps, TEAM_ID, request.id, PERSON, supported=False)
+    harness.clock.advance(tough.FORGET_AFTER + timedelta(minutes=1))
+
+    assert tough.forget_requests(harness.deps) == 1
 
     assert WHAT.encode() not in _files(database_url)
 
