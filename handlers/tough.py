@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import mrkdwn
 from bot.blocks.tough import (
     ACK_ACTION,
     ANONYMOUS,
@@ -252,16 +251,10 @@ def register(app: App, deps: Deps) -> None:
         except tough.NotChosen:
             _say(respond, t("tough.checkin.not_yours"))
             return
-        # The buttons go away either way (a double click counts once); the answer is not shown back.
-        container = body.get("container") or {}
-        channel, ts = container.get("channel_id"), container.get("message_ts")
-        if channel and ts:
-            try:
-                deps.client.chat_update(
-                    channel=channel, ts=ts, text=t("tough.checkin.thanks"), blocks=[mrkdwn(t("tough.checkin.thanks"))]
-                )
-            except SlackApiError as error:
-                logger.info("check-in message not updated: %s", error.response.get("error"))
+        # Thanked ephemerally, the same whatever the answer, and the DM itself is never edited: Slack keeps edits,
+        # and a check-in DM replaced on answering (while unanswered ones keep their buttons) would tell an
+        # export who answered. A second click only thanks again: the first answer stands.
+        _say(respond, t("tough.checkin.thanks"))
 
     @app.action(CHECKIN_YES)
     def checkin_yes(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:

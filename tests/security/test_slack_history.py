@@ -136,3 +136,36 @@ def test_an_anonymous_lesson_leaves_nothing_in_its_author_s_dm(harness: Harness)
     assert to_author == [], "a kept DM ties the anonymous lesson to its author"
     # The person still learns where it went: in the modal, which Slack doesn't keep.
     assert reply["response_action"] == "update" and CHANNEL in json.dumps(reply["view"])
+
+
+def test_a_tough_moment_check_in_dm_reads_the_same_whether_its_person_answered(harness: Harness) -> None:
+    """Attack: a Slack admin reads the export. Answering a check-in replaced its DM with a thanks (an edit Slack
+    keeps), while an unanswered one kept its buttons: the export told who answered. The thanks is ephemeral."""
+    from datetime import timedelta
+
+    from bot.services.tough import tough_tick
+    from tests.handlers.test_tough import MANAGER, click, manager_dm, moment_values, setup_team, submit
+
+    setup_team(harness)
+    for number, user in enumerate(("U001", "U002")):
+        submit(harness, user, "tough_modal", moment_values("talk", None, [MANAGER]), f"VCK{number}")
+        manager_dm(harness, MANAGER, count=number + 1)
+    harness.clock.advance(timedelta(days=4))
+    harness.fake.clear_calls()
+    tough_tick(harness.deps)
+    harness.fake.wait_for("chat.postMessage", count=2, predicate=lambda c: c.params["channel"] in ("U001", "U002"))
+    checkin = {
+        user: next(
+            (channel, ts, message["blocks"])
+            for (channel, ts), message in harness.fake.messages.items()
+            if channel == f"D{user}" and "tough_checkin_yes" in json.dumps(message["blocks"])
+        )
+        for user in ("U001", "U002")
+    }
+    sent = {user: json.dumps(harness.fake.messages[dm[:2]]) for user, dm in checkin.items()}
+    click(harness, "U001", checkin["U001"], "tough_checkin_no")
+    [thanks] = harness.fake.wait_for("response_url")  # the person is thanked where only they see it
+    assert "counted without your name" in json.dumps(thanks.params)
+    assert thanks.params.get("response_type") == "ephemeral"
+    assert harness.fake.calls_to("chat.update") == []
+    assert {user: json.dumps(harness.fake.messages[dm[:2]]) for user, dm in checkin.items()} == sent
