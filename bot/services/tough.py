@@ -368,6 +368,12 @@ def forget_requests(deps: Deps) -> int:
     now = deps.now()
     key = _checkin_key(deps)
     with deps.db.session_scope() as session:
+        # Requests made before migration 0021 get their "not answered" too: a NULL beside answered ones would
+        # tell them apart.
+        for request in session.exec(select(ToughRequest).where(col(ToughRequest.checkin_sealed).is_(None))).all():
+            assert request.id is not None
+            request.checkin_sealed = _seal_answer(key, request.workspace_id, request.id, NO_ANSWER)
+            session.add(request)
         rows = session.exec(
             select(ToughRequest).where(col(ToughRequest.checkin_sent_at) < to_db(now - FORGET_AFTER))
         ).all()
