@@ -15,7 +15,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -601,6 +601,7 @@ def send_sealed_checkins(deps: Deps) -> int:
 def answer_sealed_checkin(deps: Deps, workspace_id: str, user_id: str, token: str, supported: bool) -> bool:
     """A yes/no on a note's check-in: counted once on the note's team and day. Only the person the token
     was sealed for may answer; False for a second click."""
+    from bot.services import idempotency
     from bot.services.idempotency import claim_once
 
     fields = unseal(_sealing_key(deps), ANSWER_PURPOSE, token)
@@ -609,10 +610,12 @@ def answer_sealed_checkin(deps: Deps, workspace_id: str, user_id: str, token: st
     note_day = date.fromisoformat(str(fields["d"]))
     if (deps.now().date() - note_day).days > CHECKIN_ANSWER_DAYS:
         return False  # too late: the note's day is settled in reports and no longer moves
-    # The claim's key is a hash of the token's random part and its time the day: it names nobody.
+    # The claim's key is a hash of the token's random part: it names nobody. Its time follows from the note's
+    # day (never the answer's), so that housekeeping keeps it past the last day answers are taken: the DM keeps
+    # its buttons, and a click a week later must not count again.
     nonce = hashlib.sha256(str(fields.get("n")).encode()).hexdigest()[:40]
-    today = deps.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    if not claim_once(deps.db, workspace_id, f"note-checkin:{nonce}", today):
+    kept_until = datetime.combine(note_day, datetime.min.time(), UTC) + timedelta(days=CHECKIN_ANSWER_DAYS + 2)
+    if not claim_once(deps.db, workspace_id, f"note-checkin:{nonce}", kept_until - idempotency.RETENTION):
         return False
     with deps.db.session_scope() as session:
         counts = {"checkin_yes" if supported else "checkin_no": 1}
