@@ -112,12 +112,19 @@ def register(app: App, deps: Deps) -> None:
 
     @app.view("home_delete_modal")
     def delete_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:
-        ack()
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
+        t = translator_before_ack(deps, workspace_id, user_id)  # before the deletion takes their language choice
+        ack(response_action="update", view=notice_modal(t, t("home.delete.working")))
         selected = view["state"]["values"].get("wins", {}).get("value", {}).get("selected_options") or []
-        t = translator_for(deps, workspace_id, user_id)  # before the deletion takes their language choice
         deleted = privacy.delete_my_data(deps, workspace_id, user_id, include_wins=bool(selected))
-        deps.client.chat_postMessage(channel=user_id, text=t("pulsecmd.delete.done", **deleted.__dict__))
+        # What was removed is told in the modal, never in a DM: Slack keeps DMs, and the counts (an
+        # anonymous conversation removed) with the time (just before the managers hear "the author ended
+        # it") would tell an export who wrote a comment.
+        done = notice_modal(t, t("pulsecmd.delete.done", **deleted.__dict__))
+        try:
+            deps.client.views_update(view_id=str(view.get("id") or ""), view=done)
+        except SlackApiError as error:
+            logger.info("delete-my-data notice not shown: %s", error.response.get("error"))
         refresh_home(deps, workspace_id, user_id)
 
     @app.action("home_settings_schedule")

@@ -10,7 +10,6 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import mrkdwn
 from bot.blocks.tough import (
     ACK_ACTION,
     ANONYMOUS,
@@ -177,12 +176,14 @@ def register(app: App, deps: Deps) -> None:
         if validate_lesson(lesson) or team is None:
             ack(response_action="update", view=lesson_modal(t, lesson=lesson))
             return
-        ack()
+        channel = f"<#{team.channel_id}>"
+        # The confirmation is the modal, never a DM: Slack keeps DMs, and one sent beside a lesson posted
+        # without the name would tell an export who wrote it.
+        ack(response_action="update", view=notice_modal(t, t("tough.lesson.posting", channel=channel)))
         if not idempotency.claim_once(deps.db, workspace_id, f"tough-lesson:{view.get('id')}", deps.now()):
             return
         author = user_id if metadata.get("named") else None
         team_t = translator_for_team(deps, workspace_id, team.id)  # a channel post: the team's language
-        channel = f"<#{team.channel_id}>"
         try:
             deps.client.chat_postMessage(
                 channel=team.channel_id,
@@ -193,12 +194,25 @@ def register(app: App, deps: Deps) -> None:
         except SlackApiError as error:
             reason = str(error.response.get("error") or "error")
             logger.warning("tough-moment lesson not posted: %s", reason)
-            deps.client.chat_postMessage(
-                channel=user_id, text=t("tough.lesson.post_failed", channel=channel, error=reason)
-            )
+            # Nothing was posted, so a DM ties the person to no post; it is the fallback if the modal is closed.
+            failed = t("tough.lesson.post_failed", channel=channel, error=reason)
+            if not _update_notice(view, t, failed):
+                deps.client.chat_postMessage(channel=user_id, text=failed)
             return
         tough.note_moment(deps, workspace_id, team)
-        deps.client.chat_postMessage(channel=user_id, text=t("tough.lesson.posted", channel=channel))
+        _update_notice(view, t, t("tough.lesson.posted", channel=channel))
+
+    def _update_notice(view: dict[str, Any], t: Translator, text: str) -> bool:
+        """The open modal now says `text`; False when it is gone (closed, or Slack refused)."""
+        view_id = str(view.get("id") or "")
+        if not view_id:
+            return False
+        try:
+            deps.client.views_update(view_id=view_id, view=notice_modal(t, text))
+        except SlackApiError as error:
+            logger.info("lesson notice not updated: %s", error.response.get("error"))
+            return False
+        return True
 
     def _acknowledge(body: dict[str, Any], action: dict[str, Any], respond: Respond, *, done: bool) -> None:
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
@@ -237,16 +251,10 @@ def register(app: App, deps: Deps) -> None:
         except tough.NotChosen:
             _say(respond, t("tough.checkin.not_yours"))
             return
-        # The buttons go away either way (a double click counts once); the answer is not shown back.
-        container = body.get("container") or {}
-        channel, ts = container.get("channel_id"), container.get("message_ts")
-        if channel and ts:
-            try:
-                deps.client.chat_update(
-                    channel=channel, ts=ts, text=t("tough.checkin.thanks"), blocks=[mrkdwn(t("tough.checkin.thanks"))]
-                )
-            except SlackApiError as error:
-                logger.info("check-in message not updated: %s", error.response.get("error"))
+        # Thanked ephemerally, the same whatever the answer, and the DM itself is never edited: Slack keeps edits,
+        # and a check-in DM replaced on answering (while unanswered ones keep their buttons) would tell an
+        # export who answered. A second click only thanks again: the first answer stands.
+        _say(respond, t("tough.checkin.thanks"))
 
     @app.action(CHECKIN_YES)
     def checkin_yes(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:

@@ -448,8 +448,8 @@ class ScheduleLease(SQLModel, table=True):
 
 class ToughRequest(SQLModel, table=True):
     """A named "talk with my manager" request after a tough customer moment. Only the person and the managers
-    they chose (ToughRequestManager) ever see `what`. The row is deleted once the check-in is answered
-    (or a week after it went out), so it lives only while the support loop runs."""
+    they chose (ToughRequestManager) ever see `what`. The row is deleted a week after the check-in went out,
+    answered or not, so it lives only while the support loop runs and its presence says nothing of an answer."""
 
     __tablename__ = "tough_request"
 
@@ -467,6 +467,9 @@ class ToughRequest(SQLModel, table=True):
     done_at: datetime | None = None
     reminder_sent_at: datetime | None = None
     checkin_sent_at: datetime | None = None
+    # The check-in's answer, sealed (bot.domain.sealing) from the request's start, "none" until answered: the
+    # same length either way, so a copy of the database can't tell who answered. Counted when forgotten.
+    checkin_sealed: str | None = Field(default=None, max_length=200)
 
 
 class ToughRequestManager(SQLModel, table=True):

@@ -195,8 +195,10 @@ class Replay:
             payload["view"]["callback_id"] = "home_delete_modal"
 
             def deleted() -> None:
-                posted = fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == user)
-                assert posted[0].answer is not None and posted[0].answer["ok"] is True
+                # Done when the modal was told what was removed (never a DM: Slack keeps those) and Home redrawn.
+                fake.wait_for("views.update")
+                fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == user)
+                assert not [c for c in fake.calls_to("chat.postMessage") if c.params.get("channel") == user]
 
             return deleted
         if kind == "message_action":

@@ -9,7 +9,7 @@ in bot.domain.anonymity.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from bot.domain.anonymity import Suppressed, gate
@@ -30,6 +30,10 @@ REMINDER_WORKING_DAYS = 1
 # after one person's answer is the same report.
 CHECKIN_ANSWER_DAYS = 11
 CHECKIN_SETTLED_DAYS = 14
+# A named request's answer is counted when the request is forgotten (a week after its check-in, normally
+# 9-11 days after the moment); a forgetting this late (the scheduler was down) counts nothing, so a day
+# never moves once a report may show it (its end is today, a day apart at most between time zones).
+CHECKIN_COUNTED_DAYS = CHECKIN_SETTLED_DAYS - 2
 SATURDAY = 5
 
 
@@ -44,6 +48,11 @@ def add_working_days(moment: datetime, days: int, zone: tzinfo) -> datetime:
         if local.weekday() < SATURDAY:
             remaining -= 1
     return local.astimezone(moment.tzinfo or zone)
+
+
+def checkin_countable(moment_day: date, today: date) -> bool:
+    """Whether a check-in answer may still reach its moment's day count (CHECKIN_COUNTED_DAYS)."""
+    return (today - moment_day).days <= CHECKIN_COUNTED_DAYS
 
 
 def supported_in_time(created: datetime, acknowledged: datetime, zone: tzinfo) -> bool:

@@ -3,8 +3,9 @@ and the counts reports show.
 
 Each function is one transaction; Slack calls stay in the handler (and in `tough_tick`, which claims a row
 before it sends, so two schedulers or a retry never DM twice). Counts go to tough_daily, which has no user id
-and no time finer than the day. A talk request is named by nature; its row is deleted when the check-in is
-answered, or a week after the check-in went out unanswered.
+and no time finer than the day. A talk request is named by nature; its row is deleted a week after the check-in
+went out, answered or not: the answer waits in the row sealed (the same length as "not answered") and reaches
+the day's count only then, so neither the row nor the count tells a copy of the database who answered.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import logging
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -36,6 +37,7 @@ from bot.domain.tough import (
     ToughCounts,
     ToughSummary,
     add_working_days,
+    checkin_countable,
     summarize,
     supported_in_time,
 )
@@ -48,8 +50,12 @@ from storage.models import SealedCheckin, ToughDaily, ToughRequest, ToughRequest
 logger = logging.getLogger(__name__)
 
 NO_TEAM = 0
-# An unanswered check-in's request row is deleted this long after the check-in went out.
+# A request row is deleted this long after its check-in went out, and its sealed answer (if any) counted then.
 FORGET_AFTER = timedelta(days=7)
+# A named request's check-in answer, sealed in its row from the start: every value the same length.
+CHECKIN_PURPOSE = "named-checkin"
+NO_ANSWER = "none"
+ANSWERS = {True: "yes_", False: "no__"}
 # Scrubbed after a named request is deleted and after a check-in answer: the old page images would keep the
 # person's words, an answered request beside the one change of the day's yes/no count it made, and the
 # counts' history one answer at a time (Slack keeps when each check-in DM was replaced).
@@ -58,7 +64,7 @@ _COUNTS = ("moments", "talks", "supported_in_time", "checkin_yes", "checkin_no")
 
 
 class RequestGone(Exception):
-    """The request is closed (check-in answered and forgotten) or never existed in this workspace."""
+    """The request is closed (forgotten a week after its check-in) or never existed in this workspace."""
 
 
 class NotChosen(Exception):
@@ -151,6 +157,8 @@ def request_talk(
         session.add(request)
         session.flush()
         assert request.id is not None
+        request.checkin_sealed = _seal_answer(_checkin_key(deps), workspace_id, request.id, NO_ANSWER)
+        session.add(request)
         for manager in chosen:
             session.add(ToughRequestManager(workspace_id=workspace_id, request_id=request.id, user_id=manager))
         _add_counts(session, workspace_id, team.id, day, moments=1, talks=1)
@@ -244,24 +252,42 @@ def acknowledge(deps: Deps, workspace_id: str, request_id: int, manager: str, *,
         return Acknowledged(_stored(session, _request(session, workspace_id, request_id)), first)
 
 
+def _checkin_key(deps: Deps) -> bytes:
+    return sealing_key(deps.settings.secret_key.reveal(), "tough-named-checkin")
+
+
+def _seal_answer(key: bytes, workspace_id: str, request_id: int, answer: str) -> str:
+    return seal(key, f"{CHECKIN_PURPOSE}:{workspace_id}:{request_id}", {"a": answer})
+
+
+def _sealed_answer(key: bytes, workspace_id: str, request_id: int, sealed: str | None) -> str:
+    fields = unseal(key, f"{CHECKIN_PURPOSE}:{workspace_id}:{request_id}", sealed) if sealed else None
+    return str(fields.get("a")) if fields is not None else NO_ANSWER
+
+
 def answer_checkin(deps: Deps, workspace_id: str, request_id: int, user_id: str, supported: bool) -> bool:
-    """Count a yes/no on the request's day and forget the request: the answer is kept only in the counts.
-    False when it was already answered (a double click)."""
+    """Keep a yes/no sealed in the request's row, counted on the request's day when the request is forgotten
+    (`forget_requests`). The row stays as it was for everyone else: its absence would say the person answered,
+    and a count moving now would pair with it. False when it was already answered (a double click)."""
+    key = _checkin_key(deps)
     with deps.db.session_scope() as session:
         request = session.exec(
-            select(ToughRequest).where(ToughRequest.workspace_id == workspace_id, ToughRequest.id == request_id)
+            select(ToughRequest)
+            .where(ToughRequest.workspace_id == workspace_id, ToughRequest.id == request_id)
+            .with_for_update()
         ).first()
         if request is None:
             return False
         if request.user_id != user_id:
             raise NotChosen()
-        team_id, day = request.team_id, request.day
-        if (deps.now().date() - day).days > CHECKIN_ANSWER_DAYS:
+        if (deps.now().date() - request.day).days > CHECKIN_ANSWER_DAYS:
             return False  # too late (the forget job was behind): the day is settled in reports and stays so
-        if not _forget(session, workspace_id, [request_id]):
-            return False  # a simultaneous click deleted it first: that one counted
-        _add_counts(session, workspace_id, team_id, day, **{"checkin_yes" if supported else "checkin_no": 1})
-    deps.db.scrub(SCRUBBED_TABLES)
+        if _sealed_answer(key, workspace_id, request_id, request.checkin_sealed) != NO_ANSWER:
+            return False  # answered already: the first answer stands
+        request.checkin_sealed = _seal_answer(key, workspace_id, request_id, ANSWERS[supported])
+        session.add(request)
+    # The old page image held "not answered": a copy of the files would show the row had changed.
+    deps.db.scrub(("tough_request",))
     return True
 
 
@@ -336,16 +362,32 @@ def due_checkins(deps: Deps) -> list[DueWork]:
     return [DueWork(_workspace_of(deps, r.id), r) for r in _due(deps, "checkin_due_at", "checkin_sent_at")]
 
 
-def forget_unanswered(deps: Deps) -> int:
-    """A check-in nobody answered within a week: the named request is deleted all the same."""
-    cutoff = to_db(deps.now() - FORGET_AFTER)
+def forget_requests(deps: Deps) -> int:
+    """A week after its check-in went out a request is deleted, answered or not, and its sealed answer is
+    counted on its day then (unless that day is near settling in reports: see CHECKIN_COUNTED_DAYS)."""
+    now = deps.now()
+    key = _checkin_key(deps)
     with deps.db.session_scope() as session:
+        # Requests made before migration 0021 get their "not answered" too: a NULL beside answered ones would
+        # tell them apart.
+        for request in session.exec(select(ToughRequest).where(col(ToughRequest.checkin_sealed).is_(None))).all():
+            assert request.id is not None
+            request.checkin_sealed = _seal_answer(key, request.workspace_id, request.id, NO_ANSWER)
+            session.add(request)
         rows = session.exec(
-            select(ToughRequest.workspace_id, ToughRequest.id).where(col(ToughRequest.checkin_sent_at) < cutoff)
+            select(ToughRequest).where(col(ToughRequest.checkin_sent_at) < to_db(now - FORGET_AFTER))
         ).all()
         forgotten = 0
-        for workspace_id in {w for w, _ in rows}:
-            forgotten += _forget(session, workspace_id, [i for w, i in rows if w == workspace_id and i is not None])
+        for request in rows:
+            assert request.id is not None
+            answer = _sealed_answer(key, request.workspace_id, request.id, request.checkin_sealed)
+            workspace_id, team_id, day = request.workspace_id, request.team_id, request.day
+            if not _forget(session, workspace_id, [request.id]):
+                continue  # another process forgot it first, and counted it
+            forgotten += 1
+            if answer in ANSWERS.values() and checkin_countable(day, now.date()):
+                counts = {"checkin_yes" if answer == ANSWERS[True] else "checkin_no": 1}
+                _add_counts(session, workspace_id, team_id, day, **counts)
     if forgotten:
         deps.db.scrub(SCRUBBED_TABLES)
     return forgotten
@@ -482,7 +524,7 @@ def tough_tick(deps: Deps) -> None:
             if installed:
                 send_checkin(deps, work.workspace_id, work.request)
     send_sealed_checkins(deps)
-    forget_unanswered(deps)
+    forget_requests(deps)
 
 
 # ----- the check-in after "just note it": sealed, not tied to the note --------------------------------------
@@ -556,6 +598,7 @@ def send_sealed_checkins(deps: Deps) -> int:
 def answer_sealed_checkin(deps: Deps, workspace_id: str, user_id: str, token: str, supported: bool) -> bool:
     """A yes/no on a note's check-in: counted once on the note's team and day. Only the person the token
     was sealed for may answer; False for a second click."""
+    from bot.services import idempotency
     from bot.services.idempotency import claim_once
 
     fields = unseal(_sealing_key(deps), ANSWER_PURPOSE, token)
@@ -564,10 +607,12 @@ def answer_sealed_checkin(deps: Deps, workspace_id: str, user_id: str, token: st
     note_day = date.fromisoformat(str(fields["d"]))
     if (deps.now().date() - note_day).days > CHECKIN_ANSWER_DAYS:
         return False  # too late: the note's day is settled in reports and no longer moves
-    # The claim's key is a hash of the token's random part and its time the day: it names nobody.
+    # The claim's key is a hash of the token's random part: it names nobody. Its time follows from the note's
+    # day (never the answer's), so that housekeeping keeps it past the last day answers are taken: the DM keeps
+    # its buttons, and a click a week later must not count again.
     nonce = hashlib.sha256(str(fields.get("n")).encode()).hexdigest()[:40]
-    today = deps.now().replace(hour=0, minute=0, second=0, microsecond=0)
-    if not claim_once(deps.db, workspace_id, f"note-checkin:{nonce}", today):
+    kept_until = datetime.combine(note_day, datetime.min.time(), UTC) + timedelta(days=CHECKIN_ANSWER_DAYS + 2)
+    if not claim_once(deps.db, workspace_id, f"note-checkin:{nonce}", kept_until - idempotency.RETENTION):
         return False
     with deps.db.session_scope() as session:
         counts = {"checkin_yes" if supported else "checkin_no": 1}
@@ -619,7 +664,7 @@ class OwnMoment:
 
 
 def own_open_moments(deps: Deps, workspace_id: str, user_id: str) -> list[OwnMoment]:
-    """The person's named requests still stored (the loop runs until the check-in is answered), newest first.
+    """The person's named requests still stored (until a week after the check-in went out), newest first.
     Notes and lessons aren't tied to anyone, so they can't be listed."""
     with deps.db.session_scope() as session:
         rows = session.exec(

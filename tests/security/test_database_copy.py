@@ -225,3 +225,46 @@ def test_comments_are_kept_in_an_order_that_is_not_the_writing_order(harness: Ha
     # Neither the ids nor the order on disk follow the order people wrote in (1 in 12! by chance).
     assert by_id != written and [row[1] for row in stored] != written
     assert all(row[0] > 2**20 for row in stored)  # random 62-bit ids, not 1, 2, 3…
+
+
+@BOTH_BACKENDS
+def test_a_copy_does_not_tell_who_answered_their_tough_moment_check_in(harness: Harness) -> None:
+    """Attack: a copy of the database while named tough-moment check-ins are out. Answering deleted the
+    person's request at once, and an unanswered one stayed for a week: every row still there after its
+    check-in went out named someone who had not answered. Now both stay until the same forgetting, and the
+    answer reaches the day's count only then."""
+    from datetime import timedelta
+
+    from bot.services import teams, tough
+
+    manager = "UTMGR"
+    make_team(harness, ["U001", "U002", "U003", manager])
+    harness.sender.command("/pulse", f"managers <@{manager}>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    team = teams.home_team_of(harness.deps, TEAM_ID, "U001")
+    assert team is not None
+    answering = tough.request_talk(harness.deps, TEAM_ID, "U001", team, "refund row", [manager])
+    tough.request_talk(harness.deps, TEAM_ID, "U002", team, "angry caller", [manager])
+    harness.clock.advance(timedelta(days=5))
+    tough.tough_tick(harness.deps)  # both check-ins go out
+    with harness.db.engine.begin() as connection:  # U002's request made before migration 0021
+        connection.execute(text("update tough_request set checkin_sealed = null where user_id = 'U002'"))
+    assert tough.answer_checkin(harness.deps, TEAM_ID, answering.id, "U001", supported=False)
+    assert tough.forget_requests(harness.deps) == 0  # the next tick: nothing due yet, the old row sealed too
+
+    def rows(table: str) -> list[dict[str, object]]:
+        with harness.db.engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(text(f"select * from {table}"))]
+
+    by_person = {row["user_id"]: row for row in rows("tough_request")}
+    assert set(by_person) == {"U001", "U002"}, "a request's absence says its person answered"
+    unset = {person: sorted(k for k, v in row.items() if v is None) for person, row in by_person.items()}
+    assert unset["U001"] == unset["U002"]  # the same columns set: nothing says which one answered
+    [day] = rows("tough_daily")
+    assert (day["checkin_yes"], day["checkin_no"]) == (0, 0)  # the count would pair with the request
+
+    harness.clock.advance(timedelta(days=7, minutes=1))
+    tough.tough_tick(harness.deps)  # a week after the check-ins: both forgotten, the answer counted
+    assert rows("tough_request") == []
+    [day] = rows("tough_daily")
+    assert (day["checkin_yes"], day["checkin_no"]) == (0, 1)

@@ -172,3 +172,40 @@ def test_a_removed_route_is_gone_from_the_files_too(harness: Harness, database_u
     for name, content in files.items():
         for value in [*routes, *(s for s in sealed if s)]:
             assert value.encode() not in content, f"a removed route is still in {name}"
+
+
+def test_deleting_data_from_home_leaves_slack_no_record_that_one_wrote_a_comment(harness: Harness) -> None:
+    """Attack: a Slack admin reads the export. Delete-my-data from Home confirmed in a DM that Slack keeps,
+    with "1 anonymous conversation(s)" for an author who allowed replies (0 for anyone else), at a time
+    just before the managers' "the author ended the conversation": the DM said who wrote the comment."""
+    prepare(harness, allowing=("U001",))
+    assert len(reply_buttons(report(harness, MANAGER))) == 1
+    harness.fake.clear_calls()
+    kept: dict[str, list[object]] = {}
+    shown: dict[str, str] = {}
+    for person in ("U001", "U002"):  # the author, and a member who wrote nothing
+        harness.fake.clear_calls()
+        harness.sender.block_action(
+            user_id=person, action_id="home_delete_my_data", container={"type": "view", "view_id": "VHOME"}
+        )
+        harness.fake.wait_for("views.open")
+        view_id = max(i for i, v in harness.fake.views.items() if v.get("callback_id") == "home_delete_modal")
+        reply = harness.sender.view_submission(
+            user_id=person, callback_id="home_delete_modal", values={}, view_id=view_id
+        )
+        assert reply.status == 200
+        deadline = time.monotonic() + 10
+        while not any(
+            c.method == "views.update" or (c.method == "chat.postMessage" and c.params.get("channel") == person)
+            for c in harness.fake.calls
+        ):
+            assert time.monotonic() < deadline, "delete-my-data never confirmed"
+            time.sleep(0.02)
+        kept[person] = [
+            (c.method, c.params.get("text"))
+            for c in harness.fake.calls
+            if c.method in ("chat.postMessage", "chat.update") and c.params.get("channel") in (person, "D" + person)
+        ]
+        shown[person] = json.dumps([c.params for c in harness.fake.calls_to("views.update")])
+    assert kept == {"U001": [], "U002": []}, "a kept DM records the deletion, and what it removed"
+    assert "1 anonymous conversation(s)" in shown["U001"]  # the person still sees it, in the modal

@@ -9,6 +9,7 @@ between someone who answered and someone who didn't, and none may show an answer
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 from tests.harness import Harness
@@ -105,3 +106,66 @@ def test_slack_keeps_nothing_that_shows_an_answer_or_who_answered(harness: Harne
         for block in blocks:
             if str(block.get("block_id", "")).startswith("pulse:"):  # no answer button is ever marked chosen
                 assert all("style" not in element for element in block.get("elements", [])), call.method
+
+
+def test_an_anonymous_lesson_leaves_nothing_in_its_author_s_dm(harness: Harness) -> None:
+    """Attack: a Slack admin reads the export. A lesson posted without the name must not be joined to its
+    author by a DM from the bot ("your lesson is posted in #support") kept next to the channel post."""
+    from tests.handlers.test_tough import moment_values, setup_team, submit
+
+    setup_team(harness)
+    author = "U001"
+    submit(harness, author, "tough_modal", moment_values("lesson"), "VLANON")
+    values = {
+        "lesson": {"value": {"type": "plain_text_input", "value": "Apologise first, then fix it."}},
+        "credit": {"value": {"type": "radio_buttons", "selected_option": {"value": "anonymous"}}},
+    }
+    preview = submit(harness, author, "tough_lesson_modal", values, "VLANON")["view"]
+    harness.fake.clear_calls()
+    reply = submit(harness, author, "tough_preview_modal", {}, "VLANON", metadata=preview["private_metadata"])
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)
+    # The listener's last step after the post: the confirmation (a DM before the fix, the modal after it).
+    deadline = time.monotonic() + 5
+    while not any(
+        c.method == "views.update" or (c.method == "chat.postMessage" and c.params.get("channel") != CHANNEL)
+        for c in harness.fake.calls
+    ):
+        assert time.monotonic() < deadline, "the listener never confirmed the post"
+        time.sleep(0.02)
+    to_author = [c for c in _kept_calls(harness) if c.params.get("channel") in (author, "D" + author)]
+    assert to_author == [], "a kept DM ties the anonymous lesson to its author"
+    # The person still learns where it went: in the modal, which Slack doesn't keep.
+    assert reply["response_action"] == "update" and CHANNEL in json.dumps(reply["view"])
+
+
+def test_a_tough_moment_check_in_dm_reads_the_same_whether_its_person_answered(harness: Harness) -> None:
+    """Attack: a Slack admin reads the export. Answering a check-in replaced its DM with a thanks (an edit Slack
+    keeps), while an unanswered one kept its buttons: the export told who answered. The thanks is ephemeral."""
+    from datetime import timedelta
+
+    from bot.services.tough import tough_tick
+    from tests.handlers.test_tough import MANAGER, click, manager_dm, moment_values, setup_team, submit
+
+    setup_team(harness)
+    for number, user in enumerate(("U001", "U002")):
+        submit(harness, user, "tough_modal", moment_values("talk", None, [MANAGER]), f"VCK{number}")
+        manager_dm(harness, MANAGER, count=number + 1)
+    harness.clock.advance(timedelta(days=4))
+    harness.fake.clear_calls()
+    tough_tick(harness.deps)
+    harness.fake.wait_for("chat.postMessage", count=2, predicate=lambda c: c.params["channel"] in ("U001", "U002"))
+    checkin = {
+        user: next(
+            (channel, ts, message["blocks"])
+            for (channel, ts), message in harness.fake.messages.items()
+            if channel == f"D{user}" and "tough_checkin_yes" in json.dumps(message["blocks"])
+        )
+        for user in ("U001", "U002")
+    }
+    sent = {user: json.dumps(harness.fake.messages[dm[:2]]) for user, dm in checkin.items()}
+    click(harness, "U001", checkin["U001"], "tough_checkin_no")
+    [thanks] = harness.fake.wait_for("response_url")  # the person is thanked where only they see it
+    assert "counted without your name" in json.dumps(thanks.params)
+    assert thanks.params.get("response_type") == "ephemeral"
+    assert harness.fake.calls_to("chat.update") == []
+    assert {user: json.dumps(harness.fake.messages[dm[:2]]) for user, dm in checkin.items()} == sent

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.anonymity import Suppressed
 from bot.domain.tough import (
+    CHECKIN_COUNTED_DAYS,
+    CHECKIN_SETTLED_DAYS,
     LESSON_MAX_CHARS,
     ToughCounts,
     add_working_days,
+    checkin_countable,
     summarize,
     summary_json,
     supported_in_time,
@@ -130,3 +133,14 @@ def test_summary_follows_the_k_rule(counts: ToughCounts, k: int, expected: dict[
 def test_suppressed_summary_hides_every_part() -> None:
     summary = summarize(ToughCounts(moments=2, talks=2), 5)
     assert all(isinstance(part, Suppressed) for part in (summary.moments, summary.supported_share))
+
+
+@pytest.mark.parametrize(
+    ("days_after", "counted"),
+    [(0, True), (9, True), (11, True), (12, True), (13, False), (14, False), (30, False)],
+)
+def test_a_check_in_answer_is_counted_only_while_its_day_cannot_be_shown(days_after: int, counted: bool) -> None:
+    """Counted when its request is forgotten (normally 9-11 days on); never once a report may show the day."""
+    moment = date(2026, 3, 2)
+    assert checkin_countable(moment, moment + timedelta(days=days_after)) is counted
+    assert CHECKIN_COUNTED_DAYS + 1 < CHECKIN_SETTLED_DAYS  # a day apart between time zones still leaves one
