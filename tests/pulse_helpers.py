@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
+from sqlmodel import select
+
+from storage.models import Win
 from tests.harness import Harness
 from tests.slack.sender import SlackRequestSender
 
@@ -134,3 +138,20 @@ def submit_comment(harness: Harness, user: str, modal: dict[str, Any], comment: 
         private_metadata=modal["private_metadata"],
         values={"comment": {"text": {"type": "plain_text_input", "value": comment}}},
     )
+
+
+def wins_in_db(harness: Harness) -> list[Win]:
+    with harness.db.session_scope() as session:
+        found = list(session.exec(select(Win)).all())
+        session.expunge_all()
+        return found
+
+
+def stored_polarity(harness: Harness) -> float:
+    """The first win's polarity once read: after the celebration, and a process's first Finnish reading loads
+    the lemmatiser (a minute on a loaded test machine)."""
+    deadline = time.monotonic() + 120
+    while (polarity := wins_in_db(harness)[0].polarity) is None:
+        assert time.monotonic() < deadline, "the story's tone was never read"
+        time.sleep(0.05)
+    return polarity

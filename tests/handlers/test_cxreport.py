@@ -8,7 +8,7 @@ from pathlib import Path
 
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness, running_app
-from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
+from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, stored_polarity, wait_pulse_dms
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005", "U006"]
 
@@ -87,6 +87,7 @@ def test_report_ends_with_the_most_celebrated_win(harness: Harness) -> None:
     }
     harness.sender.view_submission(user_id="U001", callback_id="win_modal", values=values)
     harness.fake.wait_for("chat.postEphemeral")
+    stored_polarity(harness)  # the tone is read after the celebration
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "all", user_id=ADMIN, channel_id=CHANNEL)
     blocks = report_response(harness)["blocks"]

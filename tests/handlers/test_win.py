@@ -10,10 +10,10 @@ import pytest
 from sqlmodel import select
 
 from bot.domain.tone import read_tone
-from storage.models import Win, WinColleague
+from storage.models import WinColleague
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
-from tests.pulse_helpers import ADMIN, CHANNEL, make_team
+from tests.pulse_helpers import ADMIN, CHANNEL, make_team, stored_polarity, wins_in_db
 
 MEMBERS = ["U001", "U002", "U003"]
 ENGLISH_STORY = "The customer was really happy: we fixed the broken invoice the same day and she thanked the team."
@@ -52,13 +52,6 @@ def submit(harness: Harness, user: str, values: dict[str, Any], *, view_id: str 
     return harness.sender.view_submission(
         user_id=user, callback_id="win_modal", values=values, view_id=view_id, private_metadata=metadata
     )
-
-
-def wins_in_db(harness: Harness) -> list[Win]:
-    with harness.db.session_scope() as session:
-        found = list(session.exec(select(Win)).all())
-        session.expunge_all()
-        return found
 
 
 def celebration(harness: Harness, channel: str = CHANNEL, timeout: float = 5.0) -> tuple[str, dict[str, Any]]:
@@ -126,16 +119,6 @@ def read_tone_polarity(story: str) -> float:
     reading = read_tone(story)
     assert reading is not None
     return reading.polarity
-
-
-def stored_polarity(harness: Harness) -> float:
-    """The win's polarity once read: after the celebration, and a process's first Finnish reading loads the
-    lemmatiser (a minute on a loaded test machine)."""
-    deadline = time.monotonic() + 120
-    while (polarity := wins_in_db(harness)[0].polarity) is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    return polarity
 
 
 @pytest.mark.parametrize(
