@@ -261,10 +261,10 @@ def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _
             posted = (str(response.get("channel") or ""), str(response.get("ts") or ""))
     except SlackApiError as error:
         code = slack_problems.error_code(error)
-        _failed(deps, delivery_id, workspace_id, round_id, code, slack_problems.dm_outcome(deps, code))
+        _failed(deps, delivery_id, claim, workspace_id, round_id, code, slack_problems.dm_outcome(deps, code))
         return False
     except (OSError, http.client.HTTPException) as error:  # Slack unreachable after the client's own retries
-        _failed(deps, delivery_id, workspace_id, round_id, type(error).__name__, Outcome.TRANSIENT)
+        _failed(deps, delivery_id, claim, workspace_id, round_id, type(error).__name__, Outcome.TRANSIENT)
         return False
     with deps.db.session_scope() as session:
         repo.mark_delivery_sent(session, delivery_id, to_db(deps.now()), posted)
@@ -276,8 +276,13 @@ def _mark_onboarded(deps: Deps, workspace_id: str, user_id: str) -> None:
         repo.mark_onboarded(session, workspace_id, user_id)
 
 
-def _failed(deps: Deps, delivery_id: int, workspace_id: str, round_id: int, code: str, outcome: Outcome) -> None:
+def _failed(
+    deps: Deps, delivery_id: int, claim: str, workspace_id: str, round_id: int, code: str, outcome: Outcome
+) -> None:
     """Take the row out of the due set: given up, backed off, or (token refused) held until sending resumes.
+
+    Only while the row is still this claim's: a call that outlasted the claim timeout has lost the row to
+    another sender, which may be sending it now; releasing or backing off its claim let a third one in.
 
     The log names the delivery row and Slack's error, never the person.
     """
@@ -299,13 +304,14 @@ def _failed(deps: Deps, delivery_id: int, workspace_id: str, round_id: int, code
         else:
             wait = slack_errors.backoff_seconds(attempts)
             values["send_at"] = to_db(now + timedelta(seconds=wait))
-        # Conditional: a round closed meanwhile deleted the row, and another sender may have sent it.
+        # Conditional: a round closed meanwhile deleted the row, and another sender may have taken it or sent it.
         changed = session.execute(
             update(Delivery)
             .where(
                 col(Delivery.id) == delivery_id,
                 col(Delivery.sent_at).is_(None),
                 col(Delivery.undeliverable_at).is_(None),
+                col(Delivery.claimed_by) == claim,
             )
             .values(**values)
         )

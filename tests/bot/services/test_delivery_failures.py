@@ -10,6 +10,7 @@ import json
 import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -300,3 +301,37 @@ def test_a_batch_claim_works_on_a_sqlite_without_update_returning(
         assert sorted(repo.claim_deliveries(session, batch, "this", to_db(now), stale_before)) == [free_1, free_2]
     with harness.db.session_scope() as session:
         assert repo.claim_deliveries(session, batch, "third", to_db(now), stale_before) == []
+
+
+@BOTH_BACKENDS
+def test_a_sender_whose_claim_was_taken_over_leaves_the_new_claim_alone_when_its_dm_fails(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sender A's DM hangs past the claim timeout, so sender B takes the row over (and is sending it). A's call
+    then fails: that failure is not A's to record any more. It released B's claim and moved the row's send_at,
+    so a third sender claimed the row after the backoff while B was still in its own attempt (waiting out a
+    429, say): two senders on one DM, the history check blind to a DM not posted yet."""
+    monkeypatch.setattr(harness.deps, "settings", replace(harness.deps.settings, outbox_claim_timeout_seconds=600))
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    row_id = _delivery(harness, MEMBERS[0]).id or 0
+    timeout = timedelta(seconds=600)
+    now = harness.deps.now()
+    with harness.db.session_scope() as session:
+        assert repo.claim_deliveries(session, [row_id], "A", to_db(now), to_db(now - timeout)) == [row_id]
+
+    def stalled(**_kwargs: object) -> None:
+        harness.clock.advance(timeout + timedelta(seconds=1))  # A's call outlasts its claim
+        taken = harness.deps.now()
+        with harness.db.session_scope() as session:
+            assert repo.claim_deliveries(session, [row_id], "B", to_db(taken), to_db(taken - timeout)) == [row_id]
+        raise TimeoutError("the read timed out")  # then A's call fails, as a transient failure
+
+    monkeypatch.setattr(harness.deps.client, "chat_postMessage", stalled)
+    assert not outbox._send_one(harness.deps, row_id, "A")
+    row = _delivery(harness, MEMBERS[0])
+    assert row.claimed_by == "B" and row.claimed_at is not None and row.last_error is None and row.attempts == 2
+    harness.clock.advance(timedelta(seconds=slack_errors.backoff_seconds(2) + 1))  # B's claim still fresh
+    later = harness.deps.now()
+    with harness.db.session_scope() as session:
+        assert repo.claim_deliveries(session, [row_id], "C", to_db(later), to_db(later - timeout)) == []
