@@ -124,12 +124,12 @@ _TO_SEND = (
         col(Delivery.round_id),
         col(Delivery.question_keys),
         col(Delivery.attempts),
-        col(Delivery.claimed_at),
         col(Delivery.sent_at),
         col(Delivery.undeliverable_at),
         col(PulseRound.status),
         col(PulseRound.team_id),
         col(PulseRound.asks_enps),
+        col(PulseRound.opened_at),
         col(Workspace.sending_stopped_at),
         col(Person.onboarded),
         col(Person.language).label("chosen_language"),
@@ -214,7 +214,8 @@ def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _
             return False
         user_id, workspace_id, round_id, asks_enps = row.user_id, row.workspace_id, row.round_id, row.asks_enps
         uncertain = row.attempts > 1
-        claimed_at = row.claimed_at
+        # An earlier attempt's DM is no older than the round: the claim's time is this attempt's.
+        first_possible = row.opened_at
         needs_intro = row.onboarded is not None and not row.onboarded  # a person's row exists, not onboarded yet
         if needs_intro and not uncertain:
             # Marked first, in the claim's transaction: a note lost to a failure is better than the same note
@@ -229,7 +230,7 @@ def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _
     posted: tuple[str, str] | None = None
     try:
         t = translator(language_from(deps, user_id, chosen, team_language).language)
-        if uncertain and (posted := _already_delivered(deps, user_id, delivery_id, claimed_at)) is not None:
+        if uncertain and (posted := _already_delivered(deps, user_id, delivery_id, first_possible)) is not None:
             logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
         else:
             if needs_intro:
@@ -329,11 +330,12 @@ def _failed(
 
 
 def _already_delivered(
-    deps: Deps, user_id: str, delivery_id: int, claimed_at: datetime | None
+    deps: Deps, user_id: str, delivery_id: int, first_possible: datetime | None
 ) -> tuple[str, str] | None:
-    """The (channel, ts) of this delivery's DM if an earlier attempt did send it."""
+    """The (channel, ts) of this delivery's DM if an earlier attempt did send it, however long ago (a sender
+    may come back hours after its crash): the history from the round's opening on, less a margin for clocks."""
     channel = deps.client.conversations_open(users=user_id)["channel"]["id"]
-    oldest = (from_db(claimed_at) - timedelta(minutes=10)).timestamp() if claimed_at else 0
+    oldest = (from_db(first_possible) - timedelta(minutes=10)).timestamp() if first_possible else 0
     cursor: str | None = None
     while True:
         history = deps.client.conversations_history(
