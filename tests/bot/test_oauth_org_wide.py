@@ -368,6 +368,7 @@ def _wait_uninstalled(harness: Harness, key: str) -> None:
         time.sleep(0.02)
 
 
+@BOTH_BACKENDS
 @pytest.mark.parametrize("first", ["tokens_revoked", "app_uninstalled"])
 def test_a_grid_workspace_s_own_uninstall_leaves_its_org_wide_install_alone(grid: Harness, first: str) -> None:
     """Workspace A of the org is installed on its own as well as through the org-wide install. A's uninstall
@@ -389,6 +390,7 @@ def test_a_grid_workspace_s_own_uninstall_leaves_its_org_wide_install_alone(grid
     assert row is not None and row.uninstalled_at is None and row.sending_stopped_at is None
 
 
+@BOTH_BACKENDS
 def test_an_org_wide_uninstall_naming_a_workspace_installed_on_its_own_uninstalls_the_org(grid: Harness) -> None:
     """The reverse: the org's installation is revoked while workspace A's own one lives on; the event names A
     and the org. The installation Slack now refuses is the org's: A's stays (it was A's that was uninstalled,
