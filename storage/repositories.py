@@ -225,18 +225,25 @@ def respondent_count(session: Session, workspace_id: str, round_id: int) -> int:
 # call (and its session synchronisation) cost more than running it.
 _DELIVERY: Any = getattr(Delivery, "__table__")  # noqa: B009 (SQLModel types hide __table__)
 _PERSON: Any = getattr(Person, "__table__")  # noqa: B009
+_CLAIMABLE = (
+    _DELIVERY.c.sent_at.is_(None),
+    _DELIVERY.c.undeliverable_at.is_(None),
+    _DELIVERY.c.send_at <= bindparam("claimed_now"),
+    _DELIVERY.c.claimed_at.is_(None) | (_DELIVERY.c.claimed_at < bindparam("stale_before")),
+)
+_CLAIM_VALUES = {
+    "claimed_at": bindparam("claimed_now"),
+    "claimed_by": bindparam("worker"),
+    "attempts": _DELIVERY.c.attempts + 1,
+}
 _CLAIM = (
     update(_DELIVERY)
-    .where(
-        _DELIVERY.c.id.in_(bindparam("ids", expanding=True)),
-        _DELIVERY.c.sent_at.is_(None),
-        _DELIVERY.c.undeliverable_at.is_(None),
-        _DELIVERY.c.send_at <= bindparam("claimed_now"),
-        _DELIVERY.c.claimed_at.is_(None) | (_DELIVERY.c.claimed_at < bindparam("stale_before")),
-    )
-    .values(claimed_at=bindparam("claimed_now"), claimed_by=bindparam("worker"), attempts=_DELIVERY.c.attempts + 1)
+    .where(_DELIVERY.c.id.in_(bindparam("ids", expanding=True)), *_CLAIMABLE)
+    .values(_CLAIM_VALUES)
     .returning(_DELIVERY.c.id)
 )
+# SQLite before 3.35 has no RETURNING (SQLAlchemy's dialect knows from the library's version): a row at a time.
+_CLAIM_ONE = update(_DELIVERY).where(_DELIVERY.c.id == bindparam("delivery_id"), *_CLAIMABLE).values(_CLAIM_VALUES)
 _RENEW_CLAIM = (
     update(_DELIVERY)
     .where(
@@ -282,10 +289,11 @@ def claim_deliveries(
     """
     if not delivery_ids:
         return []
-    result = session.connection().execute(
-        _CLAIM,
-        {"ids": list(delivery_ids), "claimed_now": now, "worker": worker, "stale_before": stale_before},
-    )
+    connection = session.connection()
+    params = {"claimed_now": now, "worker": worker, "stale_before": stale_before}
+    if not connection.dialect.update_returning:
+        return [i for i in delivery_ids if connection.execute(_CLAIM_ONE, {**params, "delivery_id": i}).rowcount == 1]
+    result = connection.execute(_CLAIM, {**params, "ids": list(delivery_ids)})
     return [int(i) for i in result.scalars()]
 
 

@@ -12,6 +12,7 @@ one installation, one token and one workspace row for every workspace of the org
 
 from __future__ import annotations
 
+import http.client
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -61,21 +62,37 @@ def uninstalled_key(deps: Deps, team_id: str, enterprise_id: str) -> str:
     """Which installation an `app_uninstalled` or `tokens_revoked` is about. They come without
     `authorizations`, with the envelope's `team_id` and, in Grid, `enterprise_id`: a workspace installed on its
     own (Grid or not) is its team's; otherwise, in a Grid org installed org-wide, the org's. A standalone
-    workspace's event never names an org, so it can't reach an org's installation, nor the other way round."""
+    workspace's event never names an org, so it can't reach an org's installation, nor the other way round.
+
+    A Grid workspace may be installed on its own and through its org's install too, and the envelope names both
+    either way: the installation is the one whose bot token Slack now refuses. When neither live token is
+    refused, it is one whose tokens are gone already (the uninstall's other event came first; Slack does not
+    order the two), never a live installation Slack still accepts."""
     if team_id.startswith("E"):
         return team_id
     if not enterprise_id or deps.installations is None:
         return team_id
     store = deps.installations.store
-    for key, found in (
-        (team_id, store.latest_for_team),  # a live token first: the installation Slack is revoking now
-        (enterprise_id, store.latest_for_team),
-        (team_id, store.has_rows),  # then one whose tokens are gone already (the other event came first)
-        (enterprise_id, store.has_rows),
-    ):
-        if found(key):
+    live = [key for key in (team_id, enterprise_id) if store.latest_for_team(key) is not None]
+    if len(live) == 1 and not store.has_rows(enterprise_id if live[0] == team_id else team_id):
+        return live[0]  # the only installation there is: no call to Slack needed
+    for key in live:
+        if _token_refused(deps, key):
             return key
-    return team_id
+    gone = [key for key in (team_id, enterprise_id) if key not in live and store.has_rows(key)]
+    if gone:
+        return gone[0]
+    return live[0] if live else team_id
+
+
+def _token_refused(deps: Deps, key: str) -> bool:
+    """Whether Slack refuses the installation's bot token now (auth.test); unknown (Slack unreachable) is no."""
+    try:
+        with deps.acting_for(key) as installed:
+            return installed and slack_problems.token_refusal(deps) is not None
+    except (OSError, http.client.HTTPException):
+        logger.warning("workspace %s: auth.test unreachable while telling which installation was revoked", key)
+        return False
 
 
 def uninstalled(deps: Deps, workspace_id: str, reason: str = UNINSTALLED) -> None:

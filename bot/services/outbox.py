@@ -124,12 +124,12 @@ _TO_SEND = (
         col(Delivery.round_id),
         col(Delivery.question_keys),
         col(Delivery.attempts),
-        col(Delivery.claimed_at),
         col(Delivery.sent_at),
         col(Delivery.undeliverable_at),
         col(PulseRound.status),
         col(PulseRound.team_id),
         col(PulseRound.asks_enps),
+        col(PulseRound.opened_at),
         col(Workspace.sending_stopped_at),
         col(Person.onboarded),
         col(Person.language).label("chosen_language"),
@@ -214,7 +214,8 @@ def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _
             return False
         user_id, workspace_id, round_id, asks_enps = row.user_id, row.workspace_id, row.round_id, row.asks_enps
         uncertain = row.attempts > 1
-        claimed_at = row.claimed_at
+        # An earlier attempt's DM is no older than the round: the claim's time is this attempt's.
+        first_possible = row.opened_at
         needs_intro = row.onboarded is not None and not row.onboarded  # a person's row exists, not onboarded yet
         if needs_intro and not uncertain:
             # Marked first, in the claim's transaction: a note lost to a failure is better than the same note
@@ -229,7 +230,7 @@ def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _
     posted: tuple[str, str] | None = None
     try:
         t = translator(language_from(deps, user_id, chosen, team_language).language)
-        if uncertain and (posted := _already_delivered(deps, user_id, delivery_id, claimed_at)) is not None:
+        if uncertain and (posted := _already_delivered(deps, user_id, delivery_id, first_possible)) is not None:
             logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
         else:
             if needs_intro:
@@ -261,10 +262,10 @@ def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _
             posted = (str(response.get("channel") or ""), str(response.get("ts") or ""))
     except SlackApiError as error:
         code = slack_problems.error_code(error)
-        _failed(deps, delivery_id, workspace_id, round_id, code, slack_problems.dm_outcome(deps, code))
+        _failed(deps, delivery_id, claim, workspace_id, round_id, code, slack_problems.dm_outcome(deps, code))
         return False
     except (OSError, http.client.HTTPException) as error:  # Slack unreachable after the client's own retries
-        _failed(deps, delivery_id, workspace_id, round_id, type(error).__name__, Outcome.TRANSIENT)
+        _failed(deps, delivery_id, claim, workspace_id, round_id, type(error).__name__, Outcome.TRANSIENT)
         return False
     with deps.db.session_scope() as session:
         repo.mark_delivery_sent(session, delivery_id, to_db(deps.now()), posted)
@@ -276,8 +277,13 @@ def _mark_onboarded(deps: Deps, workspace_id: str, user_id: str) -> None:
         repo.mark_onboarded(session, workspace_id, user_id)
 
 
-def _failed(deps: Deps, delivery_id: int, workspace_id: str, round_id: int, code: str, outcome: Outcome) -> None:
+def _failed(
+    deps: Deps, delivery_id: int, claim: str, workspace_id: str, round_id: int, code: str, outcome: Outcome
+) -> None:
     """Take the row out of the due set: given up, backed off, or (token refused) held until sending resumes.
+
+    Only while the row is still this claim's: a call that outlasted the claim timeout has lost the row to
+    another sender, which may be sending it now; releasing or backing off its claim let a third one in.
 
     The log names the delivery row and Slack's error, never the person.
     """
@@ -299,13 +305,14 @@ def _failed(deps: Deps, delivery_id: int, workspace_id: str, round_id: int, code
         else:
             wait = slack_errors.backoff_seconds(attempts)
             values["send_at"] = to_db(now + timedelta(seconds=wait))
-        # Conditional: a round closed meanwhile deleted the row, and another sender may have sent it.
+        # Conditional: a round closed meanwhile deleted the row, and another sender may have taken it or sent it.
         changed = session.execute(
             update(Delivery)
             .where(
                 col(Delivery.id) == delivery_id,
                 col(Delivery.sent_at).is_(None),
                 col(Delivery.undeliverable_at).is_(None),
+                col(Delivery.claimed_by) == claim,
             )
             .values(**values)
         )
@@ -323,11 +330,12 @@ def _failed(deps: Deps, delivery_id: int, workspace_id: str, round_id: int, code
 
 
 def _already_delivered(
-    deps: Deps, user_id: str, delivery_id: int, claimed_at: datetime | None
+    deps: Deps, user_id: str, delivery_id: int, first_possible: datetime | None
 ) -> tuple[str, str] | None:
-    """The (channel, ts) of this delivery's DM if an earlier attempt did send it."""
+    """The (channel, ts) of this delivery's DM if an earlier attempt did send it, however long ago (a sender
+    may come back hours after its crash): the history from the round's opening on, less a margin for clocks."""
     channel = deps.client.conversations_open(users=user_id)["channel"]["id"]
-    oldest = (from_db(claimed_at) - timedelta(minutes=10)).timestamp() if claimed_at else 0
+    oldest = (from_db(first_possible) - timedelta(minutes=10)).timestamp() if first_possible else 0
     cursor: str | None = None
     while True:
         history = deps.client.conversations_history(

@@ -339,3 +339,70 @@ def test_an_uninstalled_org_s_data_and_installation_rows_are_purged_after_30_day
         left = connection.execute(text("select enterprise_id, team_id from slack_installations")).all()
         bots = connection.execute(text("select enterprise_id, team_id from slack_bots")).all()
     assert [tuple(r) for r in left] == [(None, FIRST)] and [tuple(r) for r in bots] == [(None, FIRST)]
+
+
+def _revoked_event(harness: Harness, event_type: str, team_id: str) -> None:
+    """A Grid uninstall event as Slack sends it (no `authorizations`): the envelope names a workspace of the org
+    and the org, whichever of the two installations was revoked."""
+    event: dict[str, object] = {"type": event_type, "event_ts": "1614847360.124850"}
+    if event_type == "tokens_revoked":
+        event["tokens"] = {"oauth": [], "bot": ["UBOT"]}
+    envelope = {
+        "token": "fixed-value",
+        "team_id": team_id,
+        "enterprise_id": ORG,
+        "api_app_id": APP_ID,
+        "event": event,
+        "type": "event_callback",
+        "event_id": f"Ev{event_type}{time.monotonic_ns()}",
+        "event_time": 1614847360,
+    }
+    sender = org_sender(harness, team_id)
+    assert sender.post_raw(json.dumps(envelope).encode(), content_type="application/json").status == 200
+
+
+def _wait_uninstalled(harness: Harness, key: str) -> None:
+    deadline = time.monotonic() + 5
+    while (row := workspace_row(harness, key)) is None or row.uninstalled_at is None:
+        assert time.monotonic() < deadline, f"{key} was not marked uninstalled"
+        time.sleep(0.02)
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("first", ["tokens_revoked", "app_uninstalled"])
+def test_a_grid_workspace_s_own_uninstall_leaves_its_org_wide_install_alone(grid: Harness, first: str) -> None:
+    """Workspace A of the org is installed on its own as well as through the org-wide install. A's uninstall
+    sends two events naming A and the org, in either order (Slack does not promise one): the second must not
+    be taken for the org's, whose token Slack still accepts (it was: A had no live token left, so the org's
+    installation was uninstalled, its DMs stopped and its data purged 30 days on)."""
+    tokens = installed_both(grid)
+    install(grid, A, ADMIN_A)
+    grid.fake.revoke_workspace(A)
+    for event_type in (first, "app_uninstalled" if first == "tokens_revoked" else "tokens_revoked"):
+        _revoked_event(grid, event_type, A)
+        _wait_uninstalled(grid, A)
+    time.sleep(0.3)  # the second event's handling, had it reached the org
+    store = grid.deps.installations.store  # type: ignore[union-attr]
+    assert store.latest_for_team(A) is None
+    org = store.latest_for_team(ORG)
+    assert org is not None and org.bot_token == tokens[ORG]
+    row = workspace_row(grid, ORG)
+    assert row is not None and row.uninstalled_at is None and row.sending_stopped_at is None
+
+
+@BOTH_BACKENDS
+def test_an_org_wide_uninstall_naming_a_workspace_installed_on_its_own_uninstalls_the_org(grid: Harness) -> None:
+    """The reverse: the org's installation is revoked while workspace A's own one lives on; the event names A
+    and the org. The installation Slack now refuses is the org's: A's stays (it was A's that was uninstalled,
+    and the org's revoked token stayed, kept for a sending that only failed)."""
+    installed_both(grid)
+    a_token = install(grid, A, ADMIN_A)
+    grid.fake.revoke_workspace(ORG)
+    _revoked_event(grid, "app_uninstalled", A)
+    _wait_uninstalled(grid, ORG)
+    store = grid.deps.installations.store  # type: ignore[union-attr]
+    assert store.latest_for_team(ORG) is None
+    own = store.latest_for_team(A)
+    assert own is not None and own.bot_token == a_token
+    row = workspace_row(grid, A)
+    assert row is not None and row.uninstalled_at is None

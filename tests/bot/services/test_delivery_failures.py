@@ -7,12 +7,14 @@ a refused bot token stops sending until Slack accepts it again; a retry after a 
 from __future__ import annotations
 
 import json
+import sqlite3
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlmodel import col, select
 
 from bot.domain import slack_errors
@@ -267,3 +269,69 @@ def test_a_batch_claim_wins_only_the_rows_still_due_and_unclaimed(harness: Harne
     assert (claimed[held], claimed[free_1], claimed[free_2]) == ("other", "this", "this")
     assert claimed[backed_off] is None and claimed[given_up] is None
     assert (attempts[held], attempts[free_1], attempts[backed_off], attempts[given_up]) == (1, 1, 0, 0)
+
+
+def test_a_batch_claim_works_on_a_sqlite_without_update_returning(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """SQLite before 3.35 has no UPDATE … RETURNING (SQLAlchemy's dialect says so, and refuses to compile one);
+    the project's upserts need 3.24. On such a SQLite the batch claim decides each row on its own, as before,
+    with the same winners: the outbox must not stop sending there."""
+    for flag in ("insert_returning", "update_returning", "delete_returning"):  # as SQLAlchemy sets them there
+        monkeypatch.setattr(harness.db.engine.dialect, flag, False)
+
+    def old_parser(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if "RETURNING" in statement.upper():
+            raise sqlite3.OperationalError('near "RETURNING": syntax error')  # SQLite 3.34's answer
+
+    event.listen(harness.db.engine, "before_cursor_execute", old_parser)
+    make_team(harness, MEMBERS[:4])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    now = harness.deps.now()
+    stale_before = to_db(now - timedelta(seconds=harness.deps.settings.outbox_claim_timeout_seconds))
+    held, backed_off, free_1, free_2 = (_delivery(harness, u).id or 0 for u in MEMBERS[:4])
+    with harness.db.session_scope() as session:
+        assert repo.claim_deliveries(session, [held], "other", to_db(now), stale_before) == [held]
+        session.execute(
+            text("UPDATE delivery SET send_at = :later WHERE id = :id"),
+            {"later": to_db(now + timedelta(minutes=2)), "id": backed_off},
+        )
+    batch = [held, backed_off, free_1, free_2]
+    with harness.db.session_scope() as session:
+        assert sorted(repo.claim_deliveries(session, batch, "this", to_db(now), stale_before)) == [free_1, free_2]
+    with harness.db.session_scope() as session:
+        assert repo.claim_deliveries(session, batch, "third", to_db(now), stale_before) == []
+
+
+@BOTH_BACKENDS
+def test_a_sender_whose_claim_was_taken_over_leaves_the_new_claim_alone_when_its_dm_fails(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Sender A's DM hangs past the claim timeout, so sender B takes the row over (and is sending it). A's call
+    then fails: that failure is not A's to record any more. It released B's claim and moved the row's send_at,
+    so a third sender claimed the row after the backoff while B was still in its own attempt (waiting out a
+    429, say): two senders on one DM, the history check blind to a DM not posted yet."""
+    monkeypatch.setattr(harness.deps, "settings", replace(harness.deps.settings, outbox_claim_timeout_seconds=600))
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    row_id = _delivery(harness, MEMBERS[0]).id or 0
+    timeout = timedelta(seconds=600)
+    now = harness.deps.now()
+    with harness.db.session_scope() as session:
+        assert repo.claim_deliveries(session, [row_id], "A", to_db(now), to_db(now - timeout)) == [row_id]
+
+    def stalled(**_kwargs: object) -> None:
+        harness.clock.advance(timeout + timedelta(seconds=1))  # A's call outlasts its claim
+        taken = harness.deps.now()
+        with harness.db.session_scope() as session:
+            assert repo.claim_deliveries(session, [row_id], "B", to_db(taken), to_db(taken - timeout)) == [row_id]
+        raise TimeoutError("the read timed out")  # then A's call fails, as a transient failure
+
+    monkeypatch.setattr(harness.deps.client, "chat_postMessage", stalled)
+    assert not outbox._send_one(harness.deps, row_id, "A")
+    row = _delivery(harness, MEMBERS[0])
+    assert row.claimed_by == "B" and row.claimed_at is not None and row.last_error is None and row.attempts == 2
+    harness.clock.advance(timedelta(seconds=slack_errors.backoff_seconds(2) + 1))  # B's claim still fresh
+    later = harness.deps.now()
+    with harness.db.session_scope() as session:
+        assert repo.claim_deliveries(session, [row_id], "C", to_db(later), to_db(later - timeout)) == []

@@ -101,6 +101,24 @@ def test_uncertain_send_is_not_repeated(harness: Harness) -> None:
         assert session.exec(select(Delivery).where(Delivery.user_id == "U002")).one().sent_at is not None
 
 
+def test_an_uncertain_send_is_not_repeated_after_a_long_outage(harness: Harness) -> None:
+    """The crash window again, with the sender back half an hour later: the history check must reach back to
+    the first attempt. It looked back 10 minutes from the new claim (the claim the check runs under), so the
+    DM sent before the crash was not found and a second one went out."""
+    harness.clock.set(datetime.now(UTC))  # the fake Slack stamps messages with the wall clock
+    members = [f"U{i:03d}" for i in range(5)]
+    _start_round(harness, members)
+    assert outbox.send_due_pulses(harness.deps) == 5
+    with harness.db.session_scope() as session:
+        row = session.exec(select(Delivery).where(Delivery.user_id == "U002")).one()
+        row.sent_at = None  # as if the process died right after chat.postMessage returned
+        row.claimed_at = harness.clock()
+        session.add(row)
+    harness.clock.advance(timedelta(minutes=30))
+    assert outbox.send_due_pulses(harness.deps) == 1  # marked sent after finding its own message
+    assert pulse_dm_count(harness) == dict.fromkeys(members, 1)
+
+
 def test_rate_limited_fan_out_loses_nothing(harness: Harness) -> None:
     members = [f"U{i:03d}" for i in range(12)]
     _start_round(harness, members)
