@@ -139,9 +139,12 @@ def store_stream(
             unknown.setdefault(label)
         return team_id
 
-    team_ids = _Memo(team_of)
-    labels = _Memo(lambda label: label[:200] if label else None)
+    # A response's team id and label as insert_ignoring_duplicates takes them (0 and "" for NULL)
+    nulls = cx_repo.RESPONSE_NULLS
+    team_ids = _Memo(lambda label: team_of(label) or nulls["team_id"])
+    labels = _Memo(lambda label: label[:200] if label else nulls["team_label"])
     days = _Memo(day_parameter)
+    no_comment, no_scale = nulls["comment"], nulls["scale_max"]
 
     def store(batch: list[Any]) -> None:
         with db.session_scope() as session:
@@ -149,7 +152,17 @@ def store_stream(
             if responses:
                 after = cx_repo.last_response_id(session)
                 records = [
-                    (workspace_id, key, days[day], metric, score, team_ids[team], labels[team], comment, scale_max)
+                    (
+                        workspace_id,
+                        key,
+                        days[day],
+                        metric,
+                        score,
+                        team_ids[team],
+                        labels[team],
+                        comment or no_comment,
+                        scale_max or no_scale,
+                    )
                     for _line, day, metric, score, team, comment, key, scale_max in batch
                 ]
                 inserted = cx_repo.insert_ignoring_duplicates(session, CxResponse, records)
@@ -161,7 +174,7 @@ def store_stream(
                 aggregates = [
                     (
                         *(workspace_id, row.row_key, days[row.day], row.metric, row.value, row.count),
-                        *(team_ids[row.team], labels[row.team]),
+                        *(team_of(row.team), row.team[:200] if row.team else None),
                     )
                     for row in batch
                 ]
@@ -174,17 +187,10 @@ def store_stream(
     groups: dict[str, list[Any]] = {code: [count, line, detail] for count, line, code, detail in summary.reasons}
     stored_rows = 0
     for chunk in stream.chunks():
-        for item in chunk:
-            if item.__class__ is RowRejection:
-                summary.rejected += 1
-                group = groups.get(item.code)
-                if group is None:
-                    if len(groups) < MAX_REASONS:
-                        groups[item.code] = [1, item.line, item.detail]
-                else:
-                    group[0] += 1
-            else:
-                batch.append(item)
+        if RowRejection not in map(type, chunk):  # the usual chunk: looked through in C, taken whole
+            batch += chunk
+        else:
+            _sort_chunk(chunk, batch, groups, summary)
         if len(batch) >= BATCH:
             stored_rows += len(batch)
             store(batch)
@@ -200,6 +206,21 @@ def store_stream(
         summary.status = "rejected"  # every row was refused: nothing in the file was imported
         summary.file_code = "no_rows"
     return summary
+
+
+def _sort_chunk(chunk: list[Any], batch: list[Any], groups: dict[str, list[Any]], summary: ImportSummary) -> None:
+    """Rows of a chunk to `batch`, its rejections counted in `summary` and grouped by reason in `groups`."""
+    for item in chunk:
+        if item.__class__ is RowRejection:
+            summary.rejected += 1
+            group = groups.get(item.code)
+            if group is None:
+                if len(groups) < MAX_REASONS:
+                    groups[item.code] = [1, item.line, item.detail]
+            else:
+                group[0] += 1
+        else:
+            batch.append(item)
 
 
 def import_file(
