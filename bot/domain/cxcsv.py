@@ -676,8 +676,8 @@ def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
         for index, tally in tallies:
             counted = Counter(map(itemgetter(index), kept))
             if len(tally) + len(counted) <= MEMO_LIMIT:
-                for cell, count in counted.items():
-                    tally[cell] = tally.get(cell, 0) + count
+                for cell, times in counted.items():
+                    tally[cell] = tally.get(cell, 0) + times
                 continue
             stats = numbers[index]
             for record in kept:
@@ -1256,13 +1256,13 @@ class CxRowStream(Iterator[CxItem]):
 
         def respond_one(pending: list[tuple[int, list[str]]], add: Adder) -> None:
             metric = only_metric
+            assert date_index is not None or first_seen is not None
+            day: Any = first_seen  # a date, or a rejection's code (str); Any: no isinstance per row for mypy
+            value: Any  # (score, scale_max), or a rejection's code
             for line, record in pending:
                 if len(record) < width:
                     record = record + [""] * (width - len(record))
-                if date_index is None:
-                    assert first_seen is not None
-                    day: date | str = first_seen
-                else:
+                if date_index is not None:
                     cell = record[date_index]
                     found = days.get(cell)
                     if found is None:
@@ -1282,7 +1282,6 @@ class CxRowStream(Iterator[CxItem]):
                 if value.__class__ is str:
                     add(RowRejection(line, str(value), "" if value == "missing_score" else _detail(cell.strip())))
                     continue
-                assert isinstance(day, date) and not isinstance(value, str)
                 score, scale_max = value
                 team = record[team_index].strip() or None if team_index is not None else None
                 comment = None
