@@ -85,7 +85,8 @@ def import_lines(
     """
     summary = ImportSummary(source=source)
     try:
-        header, stream = iter_cx_csv(lines, mapping, today=now.date())
+        with _without_cycle_collection():  # the column scan
+            header, stream = iter_cx_csv(lines, mapping, today=now.date())
     except CxFileRejected as rejected:
         summary.status = "rejected"
         summary.file_code = rejected.code
@@ -99,9 +100,9 @@ def import_lines(
 
 @contextmanager
 def _without_cycle_collection() -> Iterator[None]:
-    """The cyclic garbage collector paused while rows stream through: an import holds a batch of tuples and
-    the parse's chunks, whose allocations set off a collection every 700 objects (a twentieth of the
-    import's CPU), and makes no cycles. Memory freed by reference counting is freed as always; the collector
+    """The cyclic garbage collector paused while rows stream through (and while the columns are scanned):
+    an import holds a batch of tuples and the parse's chunks, whose allocations set off a collection every
+    700 objects (a twentieth of the import's CPU), and makes no cycles. Memory freed by reference counting is freed as always; the collector
     is switched back on if it was on, so a second import running alongside leaves it as it found it."""
     enabled = gc.isenabled()
     gc.disable()
@@ -287,7 +288,8 @@ def import_file(
 
     summary = ImportSummary(source=source)
     try:
-        header, stream = iter_cx_csv(open_lines, mapping, today=now.date())
+        with _without_cycle_collection():  # the column scan
+            header, stream = iter_cx_csv(open_lines, mapping, today=now.date())
     except CxFileRejected:
         return import_lines(db, workspace_id, source, open_lines, mapping, now)  # the same refusal, summarised
     summary = store_stream(db, workspace_id, summary, header, stream, now)
