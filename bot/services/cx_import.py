@@ -102,8 +102,9 @@ def import_lines(
 def _without_cycle_collection() -> Iterator[None]:
     """The cyclic garbage collector paused while rows stream through (and while the columns are scanned):
     an import holds a batch of tuples and the parse's chunks, whose allocations set off a collection every
-    700 objects (a twentieth of the import's CPU), and makes no cycles. Memory freed by reference counting is freed as always; the collector
-    is switched back on if it was on, so a second import running alongside leaves it as it found it."""
+    700 objects (a twentieth of the import's CPU), and makes no cycles. Memory freed by reference counting
+    is freed as always. Only an import that found the collector on switches it back on, so a pause set by
+    someone else is left alone and the collector is on again once the imports running side by side end."""
     enabled = gc.isenabled()
     gc.disable()
     try:
