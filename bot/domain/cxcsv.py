@@ -31,10 +31,12 @@ import hashlib
 import io
 import json
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import islice
+from operator import itemgetter
 from typing import Any
 
 from bot.domain.cxdates import DateColumnScan, parse_date, parse_order
@@ -617,6 +619,9 @@ class _Scan:
 MEMO_LIMIT = 20_000
 
 
+SCAN_CHUNK = 500  # records the scan takes at a time: their distinct cells are counted in C
+
+
 def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
     date_index = plan.roles.get("date") if len(plan.date_candidates) == 1 else None
     if date_index is None and len(plan.date_candidates) == 1:
@@ -636,35 +641,54 @@ def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
     tallies = [(index, {}) for index in indexes]  # type: list[tuple[int, dict[str, int]]]
     width = max([*indexes, -1 if date_index is None else date_index]) + 1
     rows = 0
-    for record in records:
-        if not (record and (record[0].strip() or "".join(record).strip())):
+    # The records in chunks: a chunk's distinct date and score cells are found in C (dict.fromkeys, Counter,
+    # in order of first appearance), and only those are looked at in Python. A chunk that would fill a
+    # column's memory (MEMO_LIMIT) is read cell by cell, as every chunk once was, so the result is the same.
+    while chunk := list(islice(records, SCAN_CHUNK)):
+        kept = [record for record in chunk if record and (record[0].strip() or "".join(record).strip())]
+        if not kept:
             continue
-        rows += 1
-        if len(record) < width:
-            record = record + [""] * (width - len(record))
+        if min(map(len, kept)) < width:
+            kept = [record if len(record) >= width else record + [""] * (width - len(record)) for record in kept]
+        if look_for_dates and rows < 200:
+            for record in kept[: 200 - rows]:
+                for index, cell in enumerate(record):
+                    cell = cell.strip()
+                    if cell:
+                        non_empty[index] = non_empty.get(index, 0) + 1
+                        if _LETTER.search(cell) is None and parse_date(cell, "dmy") is not None:
+                            dated[index] = dated.get(index, 0) + 1
+        rows += len(kept)
         if date_index is not None:
-            cell = record[date_index]
-            if cell not in seen_dates:
-                if len(seen_dates) < MEMO_LIMIT:
-                    seen_dates.add(cell)
-                assert dates is not None
-                dates.feed(cell.strip())
-        for index, tally in tallies:
-            cell = record[index]
-            count = tally.get(cell)
-            if count is not None:
-                tally[cell] = count + 1
-            elif len(tally) < MEMO_LIMIT:
-                tally[cell] = 1
+            assert dates is not None
+            cells = list(map(itemgetter(date_index), kept))
+            fresh = [cell for cell in dict.fromkeys(cells) if cell not in seen_dates]
+            if len(seen_dates) + len(fresh) <= MEMO_LIMIT:
+                seen_dates.update(fresh)
+                for cell in fresh:
+                    dates.feed(cell.strip())
             else:
-                numbers[index].feed(cell.strip())
-        if look_for_dates and rows <= 200:
-            for index, cell in enumerate(record):
-                cell = cell.strip()
-                if cell:
-                    non_empty[index] = non_empty.get(index, 0) + 1
-                    if _LETTER.search(cell) is None and parse_date(cell, "dmy") is not None:
-                        dated[index] = dated.get(index, 0) + 1
+                for cell in cells:
+                    if cell not in seen_dates:
+                        if len(seen_dates) < MEMO_LIMIT:
+                            seen_dates.add(cell)
+                        dates.feed(cell.strip())
+        for index, tally in tallies:
+            counted = Counter(map(itemgetter(index), kept))
+            if len(tally) + len(counted) <= MEMO_LIMIT:
+                for cell, times in counted.items():
+                    tally[cell] = tally.get(cell, 0) + times
+                continue
+            stats = numbers[index]
+            for record in kept:
+                cell = record[index]
+                count = tally.get(cell)
+                if count is not None:
+                    tally[cell] = count + 1
+                elif len(tally) < MEMO_LIMIT:
+                    tally[cell] = 1
+                else:
+                    stats.feed(cell.strip())
     scan.rows = rows
     for index, tally in tallies:
         stats = numbers[index]
@@ -991,14 +1015,15 @@ class CxRowStream(Iterator[CxItem]):
 
     def _generate(self, lines: Iterator[str], line_offset: int) -> Iterator[list[Any]]:
         reader = csv.reader(lines, delimiter=self.header.delimiter)
-        process = self._responder() if self.header.shape == "responses" else self._aggregate
+        process = self._responder() if self.header.shape == "responses" else self._aggregates
         extra_budget = EXTRA_HEADER_ROWS
         last_line = 0  # physical line where the previous record ended
         good_line = 0  # ... and where the last well-formed one ended
         rows_read = 0
         chunk: list[Any] = []
-        add = chunk.append
-        records = 0
+        # (first line, record) of the chunk's records, read a chunk at a time: one call per chunk, not per row
+        pending: list[tuple[int, list[str]]] = []
+        hold = pending.append
         while True:
             try:
                 for record in reader:  # a for loop, restarted after a malformed record (csv.Error)
@@ -1011,24 +1036,27 @@ class CxRowStream(Iterator[CxItem]):
                         if self._is_extra_header_row(record):
                             continue
                         extra_budget = 0
-                    rows_read += 1
-                    process(record, start, add)
-                    records += 1
-                    if records == CHUNK_RECORDS:
+                    hold((start, record))
+                    if len(pending) == CHUNK_RECORDS:
+                        rows_read += CHUNK_RECORDS
+                        process(pending, chunk.append)
                         self.rows_read, self.lines_consumed = rows_read, line_offset + good_line
                         yield chunk
                         chunk = []
-                        add = chunk.append
-                        records = 0
+                        pending.clear()
             except csv.Error as error:
                 if reader.line_num == last_line:  # no progress: give up rather than loop
                     break
-                add(RowRejection(line_offset + last_line + 1, "row_malformed", _detail(str(error))))
+                rows_read += len(pending) + 1
+                process(pending, chunk.append)  # the records before it first: rejections stay in file order
+                pending.clear()
+                chunk.append(RowRejection(line_offset + last_line + 1, "row_malformed", _detail(str(error))))
                 last_line = reader.line_num
-                rows_read += 1
                 extra_budget = 0
                 continue
             break
+        rows_read += len(pending)
+        process(pending, chunk.append)
         self.rows_read, self.lines_consumed = rows_read, line_offset + good_line
         if chunk:
             yield chunk
@@ -1108,12 +1136,19 @@ class CxRowStream(Iterator[CxItem]):
             return ""
         return record[index].strip()
 
-    def _responder(self) -> Callable[[list[str], int, Adder], None]:
-        """The reader of one response record, with the header's decisions bound once: it adds a
-        CxResponseValues tuple per non-empty score (or the row's RowRejection) to the chunk.
+    def _aggregates(self, pending: list[tuple[int, list[str]]], add: Adder) -> None:
+        aggregate = self._aggregate
+        for line, record in pending:
+            aggregate(record, line, add)
+
+    def _responder(self) -> Callable[[list[tuple[int, list[str]]], Adder], None]:
+        """The reader of a chunk's response records ((first line, record) pairs), with the header's decisions
+        bound once: it adds a CxResponseValues tuple per non-empty score (or the row's RowRejection).
 
         Each distinct date and score cell is decoded once (by `_day_value`, `_score_value`) and remembered, up
-        to MEMO_LIMIT per column: a million rows repeat a few hundred days and eleven scores."""
+        to MEMO_LIMIT per column: a million rows repeat a few hundred days and eleven scores. A file with one
+        score column of a known metric (the usual export) is read by `respond_one`, the same steps as
+        `respond` written out in one loop over the chunk: a call per row was a tenth of the import."""
         header = self.header
         date_index = header.date_index
         first_seen = header.first_seen
@@ -1209,7 +1244,65 @@ class CxRowStream(Iterator[CxItem]):
             if not produced:
                 add(RowRejection(line, "missing_score", ""))
 
-        return respond
+        def respond_all(pending: list[tuple[int, list[str]]], add: Adder) -> None:
+            for line, record in pending:
+                respond(record, line, add)
+
+        if not single or columns[0][1] is None:
+            return respond_all
+        score_index, only_metric, only_scale, scores = columns[0]
+        assert only_metric is not None
+        id_prefix = f"id:{only_metric}:"
+
+        def respond_one(pending: list[tuple[int, list[str]]], add: Adder) -> None:
+            metric = only_metric
+            assert date_index is not None or first_seen is not None
+            day: Any = first_seen  # a date, or a rejection's code (str); Any: no isinstance per row for mypy
+            value: Any  # (score, scale_max), or a rejection's code
+            for line, record in pending:
+                if len(record) < width:
+                    record = record + [""] * (width - len(record))
+                if date_index is not None:
+                    cell = record[date_index]
+                    found = days.get(cell)
+                    if found is None:
+                        found = day_value(cell)
+                        if len(days) < MEMO_LIMIT:
+                            days[cell] = found
+                    day = found
+                    if day.__class__ is str:
+                        add(RowRejection(line, str(day), "" if day == "missing_date" else _detail(cell.strip())))
+                        continue
+                cell = record[score_index]
+                value = scores.get(cell)
+                if value is None:
+                    value = score_of(cell, metric, only_scale)
+                    if len(scores) < MEMO_LIMIT:
+                        scores[cell] = value
+                if value.__class__ is str:
+                    add(RowRejection(line, str(value), "" if value == "missing_score" else _detail(cell.strip())))
+                    continue
+                score, scale_max = value
+                team = record[team_index].strip() or None if team_index is not None else None
+                comment = None
+                if comment_index is not None:
+                    comment = record[comment_index].strip() or None
+                    if comment is not None and "\r" in comment:
+                        comment = comment.replace("\r\n", "\n")
+                identifier = record[id_index].strip() if id_index is not None else ""
+                if identifier:
+                    key = id_prefix + identifier
+                    if len(key) > ROW_KEY_MAX_CHARS:
+                        key = _id_key(metric, identifier)
+                else:
+                    when = ""
+                    if dated_keys:
+                        when = iso_days.get(day) or iso_days.setdefault(day, day.isoformat())
+                    team_key = team.lower() if team else ""
+                    key = hash_key(f"{when}\x1f{metric}\x1f{score}\x1f{team_key}\x1f{comment or ''}\x1f")
+                add((line, day, metric, score, team, comment, key, scale_max))
+
+        return respond_one
 
     def _aggregate(self, record: list[str], line: int, add: Adder) -> None:
         header = self.header

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import gc
 import http.server
 import io
 import threading
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.domain.cxmetrics import nps_from_scores
 from bot.domain.report import Report
@@ -104,6 +105,55 @@ def test_import_maps_teams_reports_unknown_and_is_idempotent(db: Database, datab
     assert (nps.n, nps.promoters, nps.passives, nps.detractors) == (6, 3, 1, 2)
     assert nps.score == pytest.approx(100 * (3 - 2) / 6)
     assert nps == nps_from_scores([10, 9, 8, 3, 6, 10])
+
+
+@BOTH_BACKENDS
+def test_missing_team_comment_and_scale_are_stored_as_null(db: Database, database_url: str, tmp_path: Path) -> None:
+    """Rows reach the database with 0 / "" standing for NULL (binding None is slow in sqlite3): what is stored
+    must still be NULL, which the reports' comment reads and the relinking of labels look for."""
+    feed = tmp_path / "nps.csv"
+    feed.write_text(RESPONSES, encoding="utf-8")
+    summary = cx_import.import_for_workspace(
+        make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed)
+    )
+    assert summary.imported == 5
+    with db.session_scope() as session:
+        rows = session.exec(
+            select(CxResponse.row_key, CxResponse.team_id, CxResponse.team_label, CxResponse.comment)
+            .where(CxResponse.workspace_id == WORKSPACE)
+            .order_by(col(CxResponse.row_key))
+        ).all()
+        scales = session.exec(select(CxResponse.scale_max).where(col(CxResponse.scale_max).is_not(None))).all()
+    assert [tuple(row) for row in rows] == [
+        ("id:nps:r1", None, "Support", "Great"),
+        ("id:nps:r2", None, "support", None),
+        ("id:nps:r3", None, "Support", None),
+        ("id:nps:r4", None, "Sales", "slow"),
+        ("id:nps:r5", None, None, None),
+    ]
+    assert scales == []
+
+
+def test_import_pauses_the_cycle_collector_and_restores_it(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[bool] = []
+    insert = cx_import.cx_repo.insert_ignoring_duplicates
+
+    def recording(*args: Any) -> int:
+        seen.append(gc.isenabled())
+        return insert(*args)
+
+    monkeypatch.setattr(cx_import.cx_repo, "insert_ignoring_duplicates", recording)
+    assert gc.isenabled()
+    cx_import.import_bytes(db, WORKSPACE, "upload", RESPONSES.encode(), None, NOW)
+    assert seen == [False] and gc.isenabled()
+    gc.disable()  # someone else's pause is left as it was
+    try:
+        cx_import.import_bytes(db, WORKSPACE, "upload", RESPONSES.encode(), None, NOW)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def _year_report(db: Database, scope: Scope | None = None) -> Report:
