@@ -368,7 +368,7 @@ def forget_requests(deps: Deps) -> int:
     now = deps.now()
     key = _checkin_key(deps)
     with deps.db.session_scope() as session:
-        # Requests made before migration 0021 get their "not answered" too: a NULL beside answered ones would
+        # Requests made before migration 0017 get their "not answered" too: a NULL beside answered ones would
         # tell them apart.
         for request in session.exec(select(ToughRequest).where(col(ToughRequest.checkin_sealed).is_(None))).all():
             assert request.id is not None

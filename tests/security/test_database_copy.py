@@ -247,7 +247,7 @@ def test_a_copy_does_not_tell_who_answered_their_tough_moment_check_in(harness: 
     tough.request_talk(harness.deps, TEAM_ID, "U002", team, "angry caller", [manager])
     harness.clock.advance(timedelta(days=5))
     tough.tough_tick(harness.deps)  # both check-ins go out
-    with harness.db.engine.begin() as connection:  # U002's request made before migration 0021
+    with harness.db.engine.begin() as connection:  # U002's request made before migration 0017
         connection.execute(text("update tough_request set checkin_sealed = null where user_id = 'U002'"))
     assert tough.answer_checkin(harness.deps, TEAM_ID, answering.id, "U001", supported=False)
     assert tough.forget_requests(harness.deps) == 0  # the next tick: nothing due yet, the old row sealed too

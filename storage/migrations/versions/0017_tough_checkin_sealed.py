@@ -3,7 +3,7 @@
 Answering deleted the request at once, so every request still stored after its check-in went out named a
 person who had not answered. The answer now waits in the row, sealed and the same length as "not answered".
 
-Revision ID: 0021
+Revision ID: 0017
 Revises: 0016
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision: str = "0021"
+revision: str = "0017"
 down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
