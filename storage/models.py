@@ -700,3 +700,18 @@ def oauth_states_table(metadata: MetaData) -> Table:
 installations_table(SQLModel.metadata)
 bots_table(SQLModel.metadata)
 oauth_states_table(SQLModel.metadata)
+
+
+class RevokedWorkspace(SQLModel, table=True):
+    """An org-wide Grid install's workspace the org took Pulssi out of (`team_access_revoked`); the row goes
+    when access is granted again (`team_access_granted`). Only the install's own rows are read (`workspace_id`
+    is the org's E… key), so a team id of another org or a standalone workspace named here changes nothing
+    of theirs (bot.services.team_access)."""
+
+    __tablename__ = "revoked_workspace"
+    __table_args__ = (UniqueConstraint("workspace_id", "slack_team_id", name="uq_revoked_workspace"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: str = Field(index=True, max_length=32)
+    slack_team_id: str = Field(max_length=32)
+    revoked_at: datetime

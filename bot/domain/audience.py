@@ -20,6 +20,7 @@ class LeftOut(Enum):
     EXTERNAL = "external"
     BOT = "bot"
     DEACTIVATED = "deactivated"
+    REMOVED = "removed"  # Grid org-wide install: the org took Pulssi out of every workspace they are in
 
 
 @dataclass(frozen=True)
@@ -42,8 +43,10 @@ class Account:
 SLACKBOT = "USLACKBOT"
 
 
-def left_out_reason(account: Account, workspace_id: str) -> LeftOut | None:
-    """None when the account is pulsed; otherwise the one reason it isn't (the first that applies)."""
+def left_out_reason(account: Account, workspace_id: str, revoked: frozenset[str] = frozenset()) -> LeftOut | None:
+    """None when the account is pulsed; otherwise the one reason it isn't (the first that applies).
+
+    `revoked`: for an org-wide Grid install, the org's workspaces Pulssi was taken out of."""
     if account.deleted or account.not_found:
         return LeftOut.DEACTIVATED
     if account.is_bot or account.is_app_user or account.id == SLACKBOT:
@@ -52,7 +55,19 @@ def left_out_reason(account: Account, workspace_id: str) -> LeftOut | None:
         return LeftOut.EXTERNAL
     if account.is_restricted or account.is_ultra_restricted:
         return LeftOut.GUEST
+    if not in_granted_workspace(account, revoked):
+        return LeftOut.REMOVED
     return None
+
+
+def in_granted_workspace(account: Account, revoked: frozenset[str]) -> bool:
+    """Whether one of the person's workspaces (`team_id` and Grid's `teams`) is still granted to the org-wide
+    install: a person of two workspaces, one taken out, is still reached through the other. Someone whose
+    workspaces Slack did not name is judged by the other rules alone."""
+    if not revoked:
+        return True
+    workspaces = {*account.teams, *([account.team_id] if account.team_id else [])}
+    return not workspaces or bool(workspaces - revoked)
 
 
 def _other_organisation(account: Account, workspace_id: str) -> bool:
@@ -83,19 +98,26 @@ class Audience:
 
     pulsed: tuple[str, ...]
     left_out: dict[LeftOut, int]
+    # Left out only because their workspace was taken out of the org-wide install: their team membership
+    # waits (inactive) for the workspace to be granted again.
+    removed: tuple[str, ...] = ()
 
     @property
     def total(self) -> int:
         return len(self.pulsed) + sum(self.left_out.values())
 
 
-def sort_members(accounts: Iterable[Account], workspace_id: str) -> Audience:
+def sort_members(accounts: Iterable[Account], workspace_id: str, revoked: frozenset[str] = frozenset()) -> Audience:
     pulsed: list[str] = []
+    removed: list[str] = []
     left_out: Counter[LeftOut] = Counter()
     for account in accounts:
-        reason = left_out_reason(account, workspace_id)
+        reason = left_out_reason(account, workspace_id, revoked)
         if reason is None:
             pulsed.append(account.id)
         else:
             left_out[reason] += 1
-    return Audience(tuple(pulsed), {reason: left_out[reason] for reason in LeftOut if left_out[reason]})
+            if reason is LeftOut.REMOVED:
+                removed.append(account.id)
+    counts = {reason: left_out[reason] for reason in LeftOut if left_out[reason]}
+    return Audience(tuple(pulsed), counts, tuple(removed))

@@ -39,7 +39,7 @@ from bot.domain import slack_errors
 from bot.domain.slack_errors import Outcome
 from bot.domain.team_actions import ActionView
 from bot.i18n import translator
-from bot.services import slack_problems
+from bot.services import slack_problems, team_access
 from bot.services.languages import language_from, translator_for_person
 from bot.services.rounds import NEED_QUESTIONS
 from bot.services.team_actions import help_questions, since_last_time
@@ -95,8 +95,9 @@ def _send_loop(deps: Deps, limit: int) -> int:
                     _give_back(deps, workspace_id, delivery_ids, claim)
                     continue
                 round_texts: dict[int, _RoundTexts] = {}  # one batch's DMs of a round recall the same actions
+                revoked = team_access.revoked_workspaces(deps, workspace_id)
                 for delivery_id in delivery_ids:
-                    if _send_one(deps, delivery_id, claim, round_texts):
+                    if _send_one(deps, delivery_id, claim, round_texts, revoked):
                         sent += 1
     return sent
 
@@ -194,7 +195,13 @@ def _claim_batch(deps: Deps, size: int) -> tuple[str, list[tuple[int, str]]] | N
     return (claim, won) if candidates else None
 
 
-def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _RoundTexts] | None = None) -> bool:
+def _send_one(
+    deps: Deps,
+    delivery_id: int,
+    claim: str,
+    round_texts: dict[int, _RoundTexts] | None = None,
+    revoked: frozenset[str] = frozenset(),
+) -> bool:
     with deps.db.session_scope() as session:
         # The claim timeout counts from here, not from when the batch was claimed.
         if not repo.renew_claim(session, delivery_id, claim, to_db(deps.now())):
@@ -229,6 +236,9 @@ def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _
         chosen, team_language = row.chosen_language, row.team_language
     posted: tuple[str, str] | None = None
     try:
+        if revoked and not uncertain and team_access.person_out(deps, workspace_id, user_id, revoked):
+            _withdrawn(deps, delivery_id, claim, round_id)
+            return False
         t = translator(language_from(deps, user_id, chosen, team_language).language)
         if uncertain and (posted := _already_delivered(deps, user_id, delivery_id, first_possible)) is not None:
             logger.info("delivery %s was sent before a restart; not sending again", delivery_id)
@@ -270,6 +280,29 @@ def _send_one(deps: Deps, delivery_id: int, claim: str, round_texts: dict[int, _
     with deps.db.session_scope() as session:
         repo.mark_delivery_sent(session, delivery_id, to_db(deps.now()), posted)
     return True
+
+
+def _withdrawn(deps: Deps, delivery_id: int, claim: str, round_id: int) -> None:
+    """The person's workspace was taken out of the org-wide install after the round began: no DM, and no
+    longer one of the round's invitees. The row stays (closed, never sent), as a given-up one does."""
+    with deps.db.session_scope() as session:
+        changed = session.execute(
+            update(Delivery)
+            .where(
+                col(Delivery.id) == delivery_id,
+                col(Delivery.sent_at).is_(None),
+                col(Delivery.undeliverable_at).is_(None),
+                col(Delivery.claimed_by) == claim,
+            )
+            .values(undeliverable_at=to_db(deps.now()), last_error=team_access.REVOKED, claimed_at=None)
+        )
+        if getattr(changed, "rowcount", 0):
+            session.execute(
+                update(PulseRound)
+                .where(col(PulseRound.id) == round_id, col(PulseRound.invited) > 0)
+                .values(invited=col(PulseRound.invited) - 1)
+            )
+    logger.info("pulse DM of delivery %s withdrawn: its workspace was taken out of the org install", delivery_id)
 
 
 def _mark_onboarded(deps: Deps, workspace_id: str, user_id: str) -> None:
@@ -395,6 +428,8 @@ def send_due_reminders(deps: Deps) -> int:
             with deps.acting_for(workspace_id) as installed:
                 if not installed:
                     continue  # a nudge, never worth a duplicate: not kept for a re-install
+                if team_access.person_out(deps, workspace_id, user_id):
+                    continue  # their workspace was taken out of the org install since the pulse went out
                 t = translator_for_person(deps, workspace_id, user_id)
                 deps.client.chat_postMessage(
                     channel=user_id, text=t("pulsedm.reminder.text"), blocks=[mrkdwn(t("pulsedm.reminder.text"))]

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
 from bot.domain.anonymity import reportable_count
-from bot.services import outbox, rounds
+from bot.services import outbox, rounds, team_access
 from bot.services.rounds import ClosedRound
 from bot.timeutil import from_db, to_db
 from storage.models import PulseRound, Team
@@ -119,8 +119,11 @@ def start_scheduled_rounds(deps: Deps) -> int:
     started = 0
     with deps.db.session_scope() as session:
         all_teams = list(session.exec(select(Team)))
+    revoked = team_access.all_revoked(deps)
     for team in all_teams:
         assert team.id is not None
+        if team_access.is_paused(team, revoked):
+            continue  # its channel's workspace was taken out of the org-wide install: paused, not deleted
         schedule = schedule_domain.schedule_of(team)
         anchor = team.anchor_date or _default_anchor(team)
         window_days = deps.settings.pulse_window_days
@@ -170,6 +173,7 @@ def close_due_rounds(deps: Deps, after_close: AfterClose) -> int:
             )
         ).all()
     closed = 0
+    paused = _paused_team_ids(deps) if due else frozenset()
     for round_id, workspace_id in due:
         assert round_id is not None
         # A round closes whether or not its workspace is installed (the answers become aggregates);
@@ -178,9 +182,18 @@ def close_due_rounds(deps: Deps, after_close: AfterClose) -> int:
             result = rounds.close_round(deps, workspace_id, round_id)
             if result is not None:
                 closed += 1
-                if installed:
+                if installed and result.team_id not in paused:  # a paused team's channel gets no digest
                     after_close(deps, result)
     return closed
+
+
+def _paused_team_ids(deps: Deps) -> frozenset[int]:
+    revoked = team_access.all_revoked(deps)
+    if not revoked:
+        return frozenset()
+    with deps.db.session_scope() as session:
+        teams = session.exec(select(Team).where(col(Team.workspace_id).in_(list(revoked))))
+        return frozenset(team.id for team in teams if team.id is not None and team_access.is_paused(team, revoked))
 
 
 def pulse_tick(deps: Deps, after_close: AfterClose) -> None:

@@ -19,6 +19,7 @@ from bot.domain import slack_errors
 from bot.domain.people import TeamView
 from bot.domain.slack_errors import Notice as Notice
 from bot.domain.slack_errors import Outcome
+from bot.services import team_access
 from bot.services.languages import translator_for_person
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
@@ -242,4 +243,4 @@ def home_notices(
             for number, count, invited, team_name in session.exec(query):
                 params: dict[str, object] = {"number": number, "count": count, "invited": invited, "team": team_name}
                 notices.append(Notice("slackerr.undeliverable", params))
-    return notices
+    return notices + team_access.home_notices(deps, workspace_id, is_admin=is_admin)

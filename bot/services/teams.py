@@ -18,6 +18,7 @@ from bot.domain.audience import Audience
 # Re-exported: handlers.home, handlers.cxreport and bot.services.home still import it from here.
 from bot.domain.people import TeamView as TeamView
 from bot.domain.workspaces import is_org_install
+from bot.services import team_access
 from bot.user_directory import SlackUser
 from storage import repositories as repo
 from storage.models import Membership, Team, TeamManager
@@ -286,8 +287,11 @@ def _refresh(deps: Deps, workspace_id: str, team_id: int) -> tuple[Audience, lis
         if team is None:
             raise NoTeam()
         channel_id = team.channel_id
+        revoked = team_access.revoked_of(session, workspace_id)
     audience = audience_domain.sort_members(
-        (deps.users.get(u).account for u in dict.fromkeys(_channel_member_ids(deps, channel_id))), workspace_id
+        (deps.users.get(u).account for u in dict.fromkeys(_channel_member_ids(deps, channel_id))),
+        workspace_id,
+        revoked,
     )
     humans = list(audience.pulsed)
     with deps.db.session_scope() as session:
@@ -306,7 +310,8 @@ def _refresh(deps: Deps, workspace_id: str, team_id: int) -> tuple[Audience, lis
             elif current.team_id == team_id and not current.active:
                 current.active = True
                 session.add(current)
-        # People who left the channel stop getting this team's pulses (their home team is freed).
+        # People who left the channel stop getting this team's pulses (their home team is freed). Those whose
+        # workspace the org took Pulssi out of stay members, inactive, until it is granted again.
         for gone in session.exec(
             select(Membership).where(
                 Membership.workspace_id == workspace_id,
@@ -314,7 +319,11 @@ def _refresh(deps: Deps, workspace_id: str, team_id: int) -> tuple[Audience, lis
                 col(Membership.user_id).not_in(humans or [""]),
             )
         ):
-            session.delete(gone)
+            if gone.user_id in audience.removed:
+                gone.active = False
+                session.add(gone)
+            else:
+                session.delete(gone)
         return audience, repo.active_member_ids(session, workspace_id, team_id)
 
 

@@ -171,6 +171,7 @@ class FakeSlack:
         self.enterprise_name = "Example Org"
         self.org_wide = False
         self.bot_user_id = bot_user_id
+        self.access_revoked: dict[str, set[str]] = {}  # org -> its workspaces an org-wide app was taken out of
         self.bot_id = bot_id
         # The bot token's scopes: what manifest.yml asks for, so a method the manifest forgot fails here.
         self.scopes = set(scopes) if scopes is not None else manifest_bot_scopes()
@@ -768,6 +769,41 @@ class FakeSlack:
             for refresh, (team, _kind) in list(self._refresh_tokens.items()):
                 if team == team_id:
                     del self._refresh_tokens[refresh]
+
+    def team_access_envelope(
+        self, event_type: str, enterprise_id: str, team_ids: list[str], *, event_id: str
+    ) -> dict[str, Any]:
+        """What Slack sends an org-wide app when an org admin takes it out of some of the org's workspaces
+        (`team_access_revoked`) or adds it to more (`team_access_granted`), as docs.slack.dev/reference/events/
+        team_access_revoked shows it: the event is only `{type, team_ids, event_ts}`; the envelope names the org
+        (`enterprise_id`) and no team (`team_id: null`, the api.slack.com page's form), and its authorization is
+        the org-wide install's (no team, `is_enterprise_install: true`). The workspaces taken out are kept in
+        `access_revoked` (an org-wide token still reaches their people here, as the worst case would)."""
+        with self._lock:
+            out = self.access_revoked.setdefault(enterprise_id, set())
+            if event_type == "team_access_revoked":
+                out.update(team_ids)
+            else:
+                out.difference_update(team_ids)
+        return {
+            "token": "FAKEfakeFAKEfakeFAKEfake",
+            "team_id": None,
+            "enterprise_id": enterprise_id,
+            "api_app_id": APP_ID,
+            "event": {"type": event_type, "team_ids": list(team_ids), "event_ts": f"{time.time():.6f}"},
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "authorizations": [
+                {
+                    "enterprise_id": enterprise_id,
+                    "team_id": None,
+                    "user_id": self.bot_user_id,
+                    "is_bot": True,
+                    "is_enterprise_install": True,
+                }
+            ],
+        }
 
     def team_of_call(self, call: RecordedCall) -> str | None:
         """The workspace whose token the call carried (None: no token, or one Slack never gave out)."""

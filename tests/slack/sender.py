@@ -429,3 +429,17 @@ class SlackRequestSender:
         if retry_num is not None:
             headers = {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": retry_reason}
         return self.post_raw(json.dumps(envelope).encode(), content_type="application/json", extra_headers=headers)
+
+    def team_access(
+        self, event_type: str, team_ids: list[str], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> SlackHttpResponse:
+        """An org admin took the org-wide app out of (`team_access_revoked`) or added it to
+        (`team_access_granted`) `team_ids`: the fake's envelope for this sender's org, signed and posted."""
+        assert self.enterprise_id, "team access events are an Enterprise Grid org's"
+        envelope = self.fake.team_access_envelope(
+            event_type, self.enterprise_id, team_ids, event_id=event_id or f"Ev{next(_counter):08d}"
+        )
+        headers = (
+            {} if retry_num is None else {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}
+        )
+        return self.post_raw(json.dumps(envelope).encode(), content_type="application/json", extra_headers=headers)

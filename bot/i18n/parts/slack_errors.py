@@ -23,6 +23,8 @@ EN: dict[str, str] = {
     "audience.bot.other": "{count} bots",
     "audience.deactivated.one": "1 deactivated account",
     "audience.deactivated.other": "{count} deactivated accounts",
+    "audience.removed.one": "1 from a workspace the org took Pulssi out of",
+    "audience.removed.other": "{count} from workspaces the org took Pulssi out of",
     "audience.why": "Only full members of the workspace are pulsed; guests, people from other organisations, bots and deactivated accounts are left out and don't count toward the {k} answers results need.",
 }
 
@@ -49,5 +51,7 @@ FI: dict[str, str] = {
     "audience.bot.other": "{count} bottia",
     "audience.deactivated.one": "1 poistettu tili",
     "audience.deactivated.other": "{count} poistettua tiliä",
+    "audience.removed.one": "1 työtilasta, josta organisaatio poisti Pulssin",
+    "audience.removed.other": "{count} työtiloista, joista organisaatio poisti Pulssin",
     "audience.why": "Pulssin saavat vain työtilan täysjäsenet; vieraat, toisten organisaatioiden ihmiset, botit ja poistetut tilit jätetään pois, eikä heitä lasketa niihin {k} vastaukseen, joita tulokset vaativat.",
 }

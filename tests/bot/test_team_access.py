@@ -1,0 +1,196 @@
+"""An org-wide Grid install taken out of some of the org's workspaces (`team_access_revoked`) and granted them
+again (`team_access_granted`), through the real signed HTTP path (#21): the workspace's people are not pulsed,
+DM'd or counted, a team whose channel is there pauses with nothing deleted, the org's admins see one notice on
+Home; granting resumes it all. Forged team ids never touch another installation."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.services import outbox, team_access
+from bot.services.pulse_schedule import close_due_rounds, pulse_tick, start_scheduled_rounds
+from handlers.delivery import after_close
+from storage.models import Delivery, Membership, PulseRound, RevokedWorkspace, Team
+from tests.bot.test_oauth_org_wide import ORG_PEOPLE, installed_both, org_sender
+from tests.bot.test_oauth_workspaces import FIRST, MONDAY, PEOPLE, pulse_posts
+from tests.conftest import BOTH_BACKENDS
+from tests.grid_helpers import A_PEOPLE, B_PEOPLE, ORG, ORG_ADMIN, SHARED, A, B
+from tests.harness import FrozenClock, Harness
+from tests.oauth_helpers import running_oauth_app, sender_for
+from tests.pulse_helpers import wait_pulse_dms
+from tests.slack.fake_slack import FakeSlack
+
+OTHER_ORG_TEAM = "T0OTHERORG"
+
+
+@pytest.fixture
+def grid(fake_slack: FakeSlack, database_url: str, clock: FrozenClock) -> Iterator[Harness]:
+    with running_oauth_app(fake_slack, database_url, clock) as running:
+        yield running
+
+
+def revoked_rows(harness: Harness, org: str = ORG) -> list[str]:
+    with harness.db.session_scope() as session:
+        return sorted(session.exec(select(RevokedWorkspace.slack_team_id).where(RevokedWorkspace.workspace_id == org)))
+
+
+def wait_rows(harness: Harness, expected: list[str]) -> None:
+    deadline = time.monotonic() + 5
+    while revoked_rows(harness) != expected:
+        assert time.monotonic() < deadline, revoked_rows(harness)
+        time.sleep(0.02)
+
+
+def pulsed(harness: Harness) -> list[str]:
+    return sorted(str(c.params["channel"]) for c in pulse_posts(harness))
+
+
+def home_text(harness: Harness, user: str) -> str:
+    fake = harness.fake
+    before = len([c for c in fake.calls_to("views.publish") if c.params.get("user_id") == user])
+    org_sender(harness, A).event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
+    published = fake.wait_for(
+        "views.publish", count=before + 1, predicate=lambda c: c.params.get("user_id") == user, timeout=15
+    )
+    view = published[-1].params["view"]
+    return json.dumps(view if isinstance(view, dict) else json.loads(str(view)))
+
+
+def shared_team(harness: Harness) -> Team:
+    with harness.db.session_scope() as session:
+        team = session.exec(select(Team).where(Team.channel_id == SHARED)).one()
+        session.expunge(team)
+        return team
+
+
+@BOTH_BACKENDS
+def test_a_workspace_taken_out_of_the_org_install_is_not_pulsed_until_granted_again(grid: Harness) -> None:
+    installed_both(grid)
+    org = org_sender(grid, A)
+    grid.clock.set(MONDAY + timedelta(hours=7))  # 09:00 in Helsinki: the round opens, every DM queued
+    assert start_scheduled_rounds(grid.deps) == 2
+
+    # The org admin takes Pulssi out of workspace B while the DMs wait; Slack retries the event once.
+    assert org.team_access("team_access_revoked", [B], event_id="EvREVOKEB").status == 200
+    wait_rows(grid, [B])
+    assert org.team_access("team_access_revoked", [B], event_id="EvREVOKEB", retry_num=1).status == 200
+    assert org.team_access("team_access_revoked", [B]).status == 200  # delivered twice under two ids: no change
+    time.sleep(0.3)
+    assert revoked_rows(grid) == [B]
+
+    outbox.send_due_pulses(grid.deps)
+    wait_pulse_dms(grid, len(A_PEOPLE) + len(PEOPLE[FIRST]))
+    time.sleep(0.3)
+    assert pulsed(grid) == sorted(A_PEOPLE + PEOPLE[FIRST])  # B's people got nothing, with the org's token or not
+    team = shared_team(grid)
+    with grid.db.session_scope() as session:
+        rounds = session.exec(select(PulseRound).where(PulseRound.team_id == team.id)).all()
+        assert [r.invited for r in rounds] == [len(A_PEOPLE)]  # B's people are not counted as invitees
+        withdrawn = session.exec(select(Delivery).where(Delivery.last_error == team_access.REVOKED)).all()
+        assert sorted(d.user_id for d in withdrawn) == sorted(B_PEOPLE)
+
+    # Home tells the org's admin once (one notice, however many events came); a person of A sees nothing of it.
+    notice = "took Pulssi out of some of its workspaces"
+    assert home_text(grid, ORG_ADMIN).count(notice) == 1
+    assert notice not in home_text(grid, A_PEOPLE[0])
+
+    # Next week's round: B's people are left out at the start; their memberships wait, inactive.
+    grid.fake.clear_calls()
+    grid.clock.set(MONDAY + timedelta(days=7, hours=7))
+    pulse_tick(grid.deps, after_close)
+    pulse_tick(grid.deps, after_close)
+    wait_pulse_dms(grid, len(A_PEOPLE) + len(PEOPLE[FIRST]))
+    time.sleep(0.3)
+    assert pulsed(grid) == sorted(A_PEOPLE + PEOPLE[FIRST])
+    with grid.db.session_scope() as session:
+        kept = session.exec(select(Membership).where(Membership.team_id == team.id)).all()
+        assert sorted(m.user_id for m in kept if not m.active) == sorted(B_PEOPLE)
+        latest = session.exec(select(PulseRound).where(PulseRound.team_id == team.id, PulseRound.status == "open"))
+        assert [r.invited for r in latest] == [len(A_PEOPLE)]
+
+    # The org adds Pulssi to B again: the notice goes and the week after pulses both workspaces.
+    assert org.team_access("team_access_granted", [B]).status == 200
+    wait_rows(grid, [])
+    assert notice not in home_text(grid, ORG_ADMIN)
+    grid.fake.clear_calls()
+    grid.clock.set(MONDAY + timedelta(days=14, hours=7))
+    pulse_tick(grid.deps, after_close)
+    pulse_tick(grid.deps, after_close)
+    wait_pulse_dms(grid, len(ORG_PEOPLE) + len(PEOPLE[FIRST]))
+    assert pulsed(grid) == sorted(ORG_PEOPLE + PEOPLE[FIRST])
+
+
+@BOTH_BACKENDS
+def test_a_team_whose_channel_is_in_a_workspace_taken_out_pauses_and_resumes(grid: Harness) -> None:
+    """The shared channel was made in A: with A taken out its team starts no round and posts no digest; the
+    team and its members stay; the standalone workspace goes on."""
+    installed_both(grid)
+    org = org_sender(grid, A)
+    grid.clock.set(MONDAY + timedelta(hours=7))
+    pulse_tick(grid.deps, after_close)
+    wait_pulse_dms(grid, len(ORG_PEOPLE) + len(PEOPLE[FIRST]))
+
+    assert org.team_access("team_access_revoked", [A]).status == 200
+    wait_rows(grid, [A])
+    grid.fake.clear_calls()
+    grid.clock.set(MONDAY + timedelta(days=7, hours=7))
+    assert close_due_rounds(grid.deps, after_close) == 2  # both close (aggregates); only FIRST's digest goes out
+    pulse_tick(grid.deps, after_close)
+    wait_pulse_dms(grid, len(PEOPLE[FIRST]))
+    time.sleep(0.3)
+    assert pulsed(grid) == PEOPLE[FIRST]
+    posted_in = [str(c.params.get("channel")) for c in grid.fake.calls_to("chat.postMessage")]
+    assert SHARED not in posted_in  # no digest in the paused team's channel
+    team = shared_team(grid)
+    with grid.db.session_scope() as session:
+        assert (
+            session.exec(select(PulseRound).where(PulseRound.team_id == team.id, PulseRound.status == "open")).all()
+            == []
+        )
+        assert session.exec(select(Membership).where(Membership.team_id == team.id)).all()  # nothing deleted
+    assert "grid-support" in home_text(grid, ORG_ADMIN)  # the notice names the paused team
+
+    assert org.team_access("team_access_granted", [A]).status == 200
+    wait_rows(grid, [])
+    grid.fake.clear_calls()
+    pulse_tick(grid.deps, after_close)  # still within this week's window: the paused round starts now
+    wait_pulse_dms(grid, len(ORG_PEOPLE))
+    assert pulsed(grid) == sorted(ORG_PEOPLE)
+
+
+@BOTH_BACKENDS
+def test_forged_team_ids_never_touch_another_installation(grid: Harness) -> None:
+    """The org's event naming the standalone workspace and another org's workspace, and a standalone
+    workspace's event naming the org's workspaces: no one else's people or teams stop."""
+    installed_both(grid)
+    org = org_sender(grid, A)
+    assert org.team_access("team_access_revoked", [FIRST, OTHER_ORG_TEAM, "not-a-team", "E0OTHER"]).status == 200
+    wait_rows(grid, sorted([FIRST, OTHER_ORG_TEAM]))  # kept under the org alone, where they match no one
+    # The standalone workspace's install receiving an event naming the org's workspaces (no org install there).
+    standalone = sender_for(grid, FIRST)
+    standalone.enterprise_id = ORG  # a forged envelope: the org named, but the authorization is FIRST's
+    assert (
+        standalone.post_raw(
+            json.dumps(
+                {
+                    **standalone.event_envelope({"type": "team_access_revoked", "team_ids": [A, B]}),
+                    "enterprise_id": ORG,
+                }
+            ).encode(),
+            content_type="application/json",
+        ).status
+        == 200
+    )
+    time.sleep(0.3)
+    assert revoked_rows(grid, FIRST) == [] and revoked_rows(grid) == sorted([FIRST, OTHER_ORG_TEAM])
+
+    grid.clock.set(MONDAY + timedelta(hours=7))
+    pulse_tick(grid.deps, after_close)
+    wait_pulse_dms(grid, len(ORG_PEOPLE) + len(PEOPLE[FIRST]))
+    assert pulsed(grid) == sorted(ORG_PEOPLE + PEOPLE[FIRST])
