@@ -9,16 +9,17 @@ from slack_bolt import App
 
 from bot.deps import Deps
 from bot.services import team_access
+from handlers import registry
 from handlers.common import workspace_id_of
 
 
 def register(app: App, deps: Deps) -> None:
-    @app.event("team_access_revoked")
+    @registry.event(app, "team_access_revoked")
     def team_access_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
         # The installation the event was delivered to (authorizations[0]): an org-wide install's E… key. A
         # workspace's own install is never one, and only its own rows are touched (bot.services.team_access).
         team_access.revoked(deps, workspace_id_of(body), team_access.workspace_ids(event.get("team_ids")))
 
-    @app.event("team_access_granted")
+    @registry.event(app, "team_access_granted")
     def team_access_granted(body: dict[str, Any], event: dict[str, Any]) -> None:
         team_access.granted(deps, workspace_id_of(body), team_access.workspace_ids(event.get("team_ids")))

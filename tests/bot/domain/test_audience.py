@@ -80,3 +80,39 @@ def test_an_org_wide_install_pulses_both_workspaces_of_a_shared_channel_but_not_
     assert org_wide.left_out == {LeftOut.GUEST: 1, LeftOut.EXTERNAL: 1}
     # Installed in workspace A alone, the same channel's B people are outside the installation.
     assert sort_members(channel, "T0A").pulsed == ("W1",)
+
+
+# An org-wide install taken out of some of the org's workspaces (team_access_revoked): who it still reaches.
+@pytest.mark.parametrize(
+    ("account", "revoked", "reason"),
+    [
+        (Account("W1", team_id="T0A", teams=("T0A",), enterprise_id=ORG), frozenset({"T0B"}), None),
+        (Account("W2", team_id="T0B", teams=("T0B",), enterprise_id=ORG), frozenset({"T0B"}), LeftOut.REMOVED),
+        (Account("W2", team_id="T0B", enterprise_id=ORG), frozenset({"T0B"}), LeftOut.REMOVED),  # no `teams` sent
+        (Account("W3", team_id="T0B", teams=("T0B", "T0A"), enterprise_id=ORG), frozenset({"T0B"}), None),  # via A
+        (
+            Account("W3", team_id="T0B", teams=("T0B", "T0A"), enterprise_id=ORG),
+            frozenset({"T0A", "T0B"}),
+            LeftOut.REMOVED,
+        ),
+        (Account("W2", team_id="T0B", teams=("T0B",), enterprise_id=ORG), frozenset(), None),  # nothing out
+        (Account("W4", enterprise_id=ORG), frozenset({"T0B"}), None),  # no workspace named: the other rules decide
+        (Account("W5", team_id="T0B", enterprise_id=ORG, is_restricted=True), frozenset({"T0B"}), LeftOut.GUEST),
+        (Account("W9", team_id="T0X", teams=("T0X",), enterprise_id=OTHER_ORG), frozenset({"T0X"}), LeftOut.EXTERNAL),
+    ],
+)
+def test_who_a_workspace_taken_out_of_the_org_install_leaves_out(
+    account: Account, revoked: frozenset[str], reason: LeftOut | None
+) -> None:
+    assert left_out_reason(account, ORG, revoked) is reason
+
+
+def test_sort_members_names_only_those_left_out_for_a_workspace_taken_out() -> None:
+    channel = [
+        Account("W1", team_id="T0A", enterprise_id=ORG),
+        Account("W2", team_id="T0B", enterprise_id=ORG),
+        Account("W3", team_id="T0B", enterprise_id=ORG, is_bot=True),
+    ]
+    audience = sort_members(channel, ORG, frozenset({"T0B"}))
+    assert audience.pulsed == ("W1",) and audience.removed == ("W2",)
+    assert audience.left_out == {LeftOut.BOT: 1, LeftOut.REMOVED: 1}
