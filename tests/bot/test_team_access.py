@@ -20,7 +20,18 @@ from storage.models import Delivery, Membership, PulseRound, RevokedWorkspace, T
 from tests.bot.test_oauth_org_wide import ORG_PEOPLE, installed_both, org_sender
 from tests.bot.test_oauth_workspaces import FIRST, MONDAY, PEOPLE, pulse_posts
 from tests.conftest import BOTH_BACKENDS
-from tests.grid_helpers import A_PEOPLE, B_PEOPLE, ORG, ORG_ADMIN, SHARED, A, B
+from tests.grid_helpers import (
+    A_PEOPLE,
+    B_PEOPLE,
+    MANAGER,
+    ORG,
+    ORG_ADMIN,
+    SHARED,
+    A,
+    B,
+    make_org,
+    set_up_shared_team,
+)
 from tests.harness import FrozenClock, Harness
 from tests.oauth_helpers import running_oauth_app, sender_for
 from tests.pulse_helpers import wait_pulse_dms
@@ -194,3 +205,24 @@ def test_forged_team_ids_never_touch_another_installation(grid: Harness) -> None
     pulse_tick(grid.deps, after_close)
     wait_pulse_dms(grid, len(ORG_PEOPLE) + len(PEOPLE[FIRST]))
     assert pulsed(grid) == sorted(ORG_PEOPLE + PEOPLE[FIRST])
+
+
+@BOTH_BACKENDS
+def test_single_token_org_wide_mode_leaves_a_workspace_taken_out_unpulsed(harness: Harness) -> None:
+    """One SLACK_BOT_TOKEN installed org-wide (manifest.yml's org_deploy_enabled): the same events, the same
+    rule; `/pulse now` in the shared channel reaches A's people alone while B is out, and both once granted."""
+    org = make_org(harness)
+    set_up_shared_team(org)
+    assert org.a.team_access("team_access_revoked", [B]).status == 200
+    wait_rows(harness, [B])
+    org.reply(org.a, "/pulse", "now", MANAGER)
+    assert sorted(wait_pulse_dms(harness, len(A_PEOPLE))) == sorted(A_PEOPLE)
+    time.sleep(0.3)
+    assert sorted(wait_pulse_dms(harness, len(A_PEOPLE))) == sorted(A_PEOPLE)
+    assert "closed" in org.reply(org.a, "/pulse", "close", MANAGER)
+
+    assert org.a.team_access("team_access_granted", [B]).status == 200
+    wait_rows(harness, [])
+    harness.fake.clear_calls()
+    org.reply(org.a, "/pulse", "now", MANAGER)
+    assert sorted(wait_pulse_dms(harness, len(A_PEOPLE + B_PEOPLE))) == sorted(A_PEOPLE + B_PEOPLE)
