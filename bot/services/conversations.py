@@ -24,7 +24,7 @@ from bot.blocks.conversations import author_dm, manager_dm
 from bot.deps import Deps
 from bot.domain import conversations as convo
 from bot.domain import policy
-from bot.services import teams
+from bot.services import team_access, teams
 from bot.services.languages import translator_for_person
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
@@ -333,6 +333,8 @@ def reply_tick(deps: Deps) -> int:
             try:
                 if not item.to_author and teams.is_outsider(deps, item.workspace_id, item.recipient):
                     continue  # a Slack Connect person named a manager (let through by the cache): no role here
+                if item.to_author and team_access.person_out(deps, item.workspace_id, item.recipient):
+                    continue  # their workspace was taken out of the org-wide install
                 t = translator_for_person(deps, item.workspace_id, item.recipient)
                 text, blocks = (
                     author_dm(t, item.route_id, item.comment, item.text, item.manager_id, can_answer=item.open_route)

@@ -120,9 +120,16 @@ def _is_outsider(user: SlackUser, workspace_id: str) -> bool:
 
 
 def is_outsider(deps: Deps, workspace_id: str, user_id: str, *, ask_slack: bool = True) -> bool:
-    """Whether the person is from outside the installation (Slack Connect, another workspace or org)."""
+    """Whether the person is from outside the installation (Slack Connect, another workspace or org), or no
+    longer reached by it (an org-wide install taken out of every workspace of theirs: bot.services.team_access),
+    so a job's DM (a nudge, a tough moment, a conversation reply) never goes to them."""
     user = deps.users.get(user_id) if ask_slack else deps.users.cached(user_id)
-    return user is not None and _is_outsider(user, workspace_id)
+    if user is None:
+        return False
+    if _is_outsider(user, workspace_id):
+        return True
+    revoked = team_access.revoked_workspaces(deps, workspace_id) if is_org_install(workspace_id) else frozenset()
+    return not audience_domain.in_granted_workspace(user.account, revoked)
 
 
 def place_of(deps: Deps, workspace_id: str, team_id: int | None) -> str | None:

@@ -41,7 +41,7 @@ from bot.domain.tough import (
     summarize,
     supported_in_time,
 )
-from bot.services import teams
+from bot.services import team_access, teams
 from bot.timeutil import from_db, to_db
 from storage import repositories as repo
 from storage.db import Database
@@ -446,6 +446,8 @@ def send_request_dms(deps: Deps, workspace_id: str, request: StoredRequest, *, r
 
     refused: list[str] = []
     for manager in request.managers:
+        if team_access.person_out(deps, workspace_id, manager):
+            continue  # their workspace was taken out of the org-wide install: no DM
         text, blocks = manager_dm(
             translator_for_person(deps, workspace_id, manager),
             request_id=request.id,
@@ -586,6 +588,8 @@ def send_sealed_checkins(deps: Deps) -> int:
         with deps.acting_for(workspace_id) as installed:
             if not installed:  # OAuth mode: an uninstalled workspace's check-in goes nowhere
                 continue
+            if team_access.person_out(deps, workspace_id, user_id):
+                continue  # their workspace was taken out of the org-wide install: no DM
             text, blocks = checkin_dm(translator_for_person(deps, workspace_id, user_id), 0, sealed=answer)
             try:
                 deps.client.chat_postMessage(channel=user_id, text=text, blocks=blocks)

@@ -13,7 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
-from bot.services import outbox, team_access
+from bot.services import outbox, team_access, teams
 from bot.services.pulse_schedule import close_due_rounds, pulse_tick, start_scheduled_rounds
 from handlers.delivery import after_close
 from storage.models import Delivery, Membership, PulseRound, RevokedWorkspace, Team
@@ -215,6 +215,9 @@ def test_single_token_org_wide_mode_leaves_a_workspace_taken_out_unpulsed(harnes
     set_up_shared_team(org)
     assert org.a.team_access("team_access_revoked", [B]).status == 200
     wait_rows(harness, [B])
+    # Jobs' other DMs (nudges, tough moments, conversation replies) skip B's people as outside the install.
+    assert teams.is_outsider(harness.deps, ORG, B_PEOPLE[0]) and not teams.is_outsider(harness.deps, ORG, A_PEOPLE[0])
+    assert team_access.person_out(harness.deps, ORG, B_PEOPLE[0])
     org.reply(org.a, "/pulse", "now", MANAGER)
     assert sorted(wait_pulse_dms(harness, len(A_PEOPLE))) == sorted(A_PEOPLE)
     time.sleep(0.3)
@@ -223,6 +226,7 @@ def test_single_token_org_wide_mode_leaves_a_workspace_taken_out_unpulsed(harnes
 
     assert org.a.team_access("team_access_granted", [B]).status == 200
     wait_rows(harness, [])
+    assert not teams.is_outsider(harness.deps, ORG, B_PEOPLE[0])
     harness.fake.clear_calls()
     org.reply(org.a, "/pulse", "now", MANAGER)
     assert sorted(wait_pulse_dms(harness, len(A_PEOPLE + B_PEOPLE))) == sorted(A_PEOPLE + B_PEOPLE)
