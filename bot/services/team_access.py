@@ -45,13 +45,16 @@ def workspace_ids(team_ids: object) -> list[str]:
 
 
 def _installed_org(session: Session, workspace_id: str) -> bool:
+    """An org-wide install that is not uninstalled. Bolt delivers an event only to an installation it
+    authorized (OAuth mode: a stored org-wide install); in single-token mode the org's row may not exist yet
+    (no team set up), and the revocation still counts."""
     workspace = session.get(Workspace, workspace_id)
-    return is_org_install(workspace_id) and workspace is not None and workspace.uninstalled_at is None
+    return is_org_install(workspace_id) and (workspace is None or workspace.uninstalled_at is None)
 
 
 def revoked(deps: Deps, workspace_id: str, team_ids: Iterable[str]) -> list[str]:
-    """The org took Pulssi out of these workspaces; the ones newly out (a retry: none). Not an installed
-    org-wide install (a workspace's own install, an unknown org): nothing."""
+    """The org took Pulssi out of these workspaces; the ones newly out (a retry: none). Not an org-wide
+    install (a workspace's own install), or an uninstalled one: nothing."""
     wanted = list(dict.fromkeys(team_ids))
     with deps.db.session_scope() as session:
         if not wanted or not _installed_org(session, workspace_id):
