@@ -107,25 +107,8 @@ def uninstall_org(harness: Harness, event_type: str) -> None:
     app_uninstalled.grid.json, tokens_revoked.grid_bot.json): no `authorizations`, the envelope's `team_id` a
     workspace of the org and `enterprise_id` the org."""
     harness.fake.revoke_workspace(ORG)
-    event: dict[str, object] = {"type": event_type, "event_ts": "1614847360.124850"}
-    if event_type == "tokens_revoked":
-        event["tokens"] = {"oauth": [], "bot": ["UBOT"]}
-    envelope = {
-        "token": "fixed-value",
-        "team_id": A,
-        "enterprise_id": ORG,
-        "api_app_id": APP_ID,
-        "event": event,
-        "type": "event_callback",
-        "event_id": f"Ev{event_type}{time.monotonic_ns()}",
-        "event_time": 1614847360,
-    }
-    sender = org_sender(harness, A)
-    assert sender.post_raw(json.dumps(envelope).encode(), content_type="application/json").status == 200
-    deadline = time.monotonic() + 5
-    while (row := workspace_row(harness, ORG)) is None or row.uninstalled_at is None:
-        assert time.monotonic() < deadline, "the org was not marked uninstalled"
-        time.sleep(0.02)
+    _revoked_event(harness, event_type, A)
+    _wait_uninstalled(harness, ORG)
 
 
 @BOTH_BACKENDS
