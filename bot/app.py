@@ -39,15 +39,19 @@ def create_app(deps: Deps, *, identity: BotIdentity | None = None) -> App:
     if not any(isinstance(f, _DropTokenUnusedNote) for f in bolt_logger.filters):
         bolt_logger.addFilter(_DropTokenUnusedNote())
     if settings.oauth_enabled:
-        from bot.oauth import oauth_app_options
+        from bot.oauth import oauth_app_options, org_installed_for_team_access
 
         # each request is authorized as its own installation, from the store
         authorization = oauth_app_options(deps)
+        org_installed = org_installed_for_team_access(deps)
     else:
         # Bolt's own auth.test would run per process (or on the first request); the start's one is reused.
         bot_token = settings.slack_bot_token
         assert bot_token is not None  # settings require it outside OAuth mode
         authorization = {"authorize": authorize_as(identity or ask_slack(deps.client), bot_token.reveal())}
+        # One token answers every request: taking the event as the org's lends no other token, and its rows go
+        # under the org the event names, as the org-wide form's do (bot.services.team_access).
+        org_installed = _always
     app = App(
         signing_secret=settings.slack_signing_secret.reveal(),
         client=deps.client,
@@ -58,6 +62,7 @@ def create_app(deps: Deps, *, identity: BotIdentity | None = None) -> App:
         listener_executor=ContextThreadPoolExecutor(max_workers=32, thread_name_prefix="bolt-listener"),
         raise_error_for_unhandled_request=False,
         ignoring_self_events_enabled=True,
+        before_authorize=team_access_to_the_org(org_installed),
         **authorization,
     )
     if settings.oauth_enabled:
@@ -81,6 +86,53 @@ class ContextThreadPoolExecutor(ThreadPoolExecutor):
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         return super().submit(contextvars.copy_context().run, fn, *args, **kwargs)
+
+
+def _always(_org: str, _team: str | None) -> bool:
+    return True
+
+
+TEAM_ACCESS_EVENTS = frozenset({"team_access_revoked", "team_access_granted"})
+
+
+def team_access_to_the_org(org_installed: Callable[[str, str | None], bool]) -> Callable[..., None]:
+    """Bolt's before_authorize middleware (it runs after the signature check): a `team_access_revoked` or
+    `team_access_granted` event whose authorization names one of the org's workspaces is the org-wide install's.
+
+    Slack sends these events only to org-wide installs, yet docs.slack.dev's example envelope authorizes a
+    workspace (`authorizations[0]`: the org's `enterprise_id`, a `T…` `team_id`, `is_enterprise_install: false`).
+    Bolt would then look for that workspace's own install, find none (the org's is kept under its `E…` key)
+    and drop the event. So when `org_installed(org, team)` says the org-wide install is there and the workspace
+    has none of its own, the request is authorized, and handled, as the org's: its authorization is rewritten to
+    the org-wide form the other events have. Only these two events, which carry no person and call nothing:
+    any other event of a workspace without its own install stays unauthorized, so nobody in a workspace the org
+    took Pulssi out of gets the org's token by it."""
+
+    def before_authorize(body: dict[str, Any], context: BoltContext, next: Callable[[], None]) -> None:
+        event, authorizations = body.get("event"), body.get("authorizations")
+        if (
+            body.get("type") == "event_callback"
+            and isinstance(event, dict)
+            and event.get("type") in TEAM_ACCESS_EVENTS
+            and isinstance(authorizations, list)
+            and authorizations
+            and isinstance(authorizations[0], dict)
+        ):
+            first = authorizations[0]
+            org, team = first.get("enterprise_id"), first.get("team_id")
+            if (
+                first.get("is_enterprise_install") is not True
+                and isinstance(org, str)
+                and org.startswith("E")
+                and (team is None or isinstance(team, str))
+                and org_installed(org, team)
+            ):
+                first.update(team_id=None, is_enterprise_install=True)
+                context["team_id"] = None
+                context["is_enterprise_install"] = True
+        next()
+
+    return before_authorize
 
 
 def _acknowledge_the_rest(app: App) -> None:

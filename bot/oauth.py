@@ -84,6 +84,20 @@ def oauth_app_options(deps: Deps) -> dict[str, Any]:
     return {"oauth_settings": oauth_settings}
 
 
+def org_installed_for_team_access(deps: Deps) -> Callable[[str, str | None], bool]:
+    """For bot.app.team_access_to_the_org: the org has a live org-wide install, and the workspace its event's
+    authorization names has no install of its own (which Bolt authorizes first, as ever)."""
+    store = deps.installations.store if deps.installations is not None else None
+    assert store is not None
+
+    def org_installed(org: str, team: str | None) -> bool:
+        if store.latest_for_team(org) is None:
+            return False
+        return team is None or store.latest_for_team(team) is None
+
+    return org_installed
+
+
 def _installed(deps: Deps) -> Callable[[SuccessArgs], BoltResponse]:
     from bot.services import installations
 

@@ -230,6 +230,10 @@ def start_now(deps: Deps, command: PulseCommand) -> None:
     except rounds.RoundAlreadyOpen:
         reply(command, command.t("pulsecmd.now.already_open", team=escape(team.name)))
         return
+    except rounds.TeamPaused as paused:
+        since = local_time(deps, command.user_id, paused.since)
+        reply(command, command.t("pulsecmd.now.paused", team=escape(team.name), since=since))
+        return
     if started is None or started.invited == 0:
         reply(command, command.t("pulsecmd.now.nobody", team=escape(team.name)))
         return

@@ -303,6 +303,23 @@ def renew_claim(session: Session, delivery_id: int, claim: str, now: datetime) -
     return bool(result.rowcount == 1)
 
 
+def update_if_still_claimed(session: Session, delivery_id: int, claim: str, values: dict[str, Any]) -> bool:
+    """Conditional UPDATE of a delivery row only while it is still this sender's claim, unsent and not given up;
+    whether it was. A round closed meanwhile deleted the row, and another sender may have taken it over or
+    sent it: then nothing changes."""
+    result = session.execute(
+        update(Delivery)
+        .where(
+            col(Delivery.id) == delivery_id,
+            col(Delivery.sent_at).is_(None),
+            col(Delivery.undeliverable_at).is_(None),
+            col(Delivery.claimed_by) == claim,
+        )
+        .values(**values)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
 def mark_delivery_sent(session: Session, delivery_id: int, now: datetime, posted: tuple[str, str] | None) -> None:
     """A statement, not a loaded row: a round closed meanwhile has deleted the row, and that is fine. `posted`
     is where the DM is (channel, ts), so the round's close can update it like every other."""

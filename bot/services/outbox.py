@@ -286,17 +286,8 @@ def _withdrawn(deps: Deps, delivery_id: int, claim: str, round_id: int) -> None:
     """The person's workspace was taken out of the org-wide install after the round began: no DM, and no
     longer one of the round's invitees. The row stays (closed, never sent), as a given-up one does."""
     with deps.db.session_scope() as session:
-        changed = session.execute(
-            update(Delivery)
-            .where(
-                col(Delivery.id) == delivery_id,
-                col(Delivery.sent_at).is_(None),
-                col(Delivery.undeliverable_at).is_(None),
-                col(Delivery.claimed_by) == claim,
-            )
-            .values(undeliverable_at=to_db(deps.now()), last_error=team_access.REVOKED, claimed_at=None)
-        )
-        if getattr(changed, "rowcount", 0):
+        withdrawn = {"undeliverable_at": to_db(deps.now()), "last_error": team_access.REVOKED, "claimed_at": None}
+        if repo.update_if_still_claimed(session, delivery_id, claim, withdrawn):
             session.execute(
                 update(PulseRound)
                 .where(col(PulseRound.id) == round_id, col(PulseRound.invited) > 0)
@@ -339,17 +330,7 @@ def _failed(
             wait = slack_errors.backoff_seconds(attempts)
             values["send_at"] = to_db(now + timedelta(seconds=wait))
         # Conditional: a round closed meanwhile deleted the row, and another sender may have taken it or sent it.
-        changed = session.execute(
-            update(Delivery)
-            .where(
-                col(Delivery.id) == delivery_id,
-                col(Delivery.sent_at).is_(None),
-                col(Delivery.undeliverable_at).is_(None),
-                col(Delivery.claimed_by) == claim,
-            )
-            .values(**values)
-        )
-        if not getattr(changed, "rowcount", 0):
+        if not repo.update_if_still_claimed(session, delivery_id, claim, values):
             return
         if give_up:
             session.execute(

@@ -26,7 +26,7 @@ from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
 from bot.domain.conversations import routes_allowed as reply_routes_allowed
 from bot.domain.rounds import PersonRoundView as PersonRoundView
-from bot.services import conversations
+from bot.services import conversations, team_access
 from bot.services.languages import translator_for_person
 from bot.services.team_actions import aggregate_help, claim_help_round, save_help_answer
 from bot.services.teams import NoTeam, refresh_members
@@ -56,6 +56,14 @@ class RoundAlreadyOpen(Exception):
 
 class NoOpenRound(Exception):
     pass
+
+
+class TeamPaused(Exception):
+    """The team's channel's workspace was taken out of the org-wide install (bot.services.team_access)."""
+
+    def __init__(self, since: datetime) -> None:
+        super().__init__(since)
+        self.since = since
 
 
 class RoundClosed(Exception):
@@ -97,8 +105,16 @@ def start_round(
 
     Manual rounds (`/pulse now`) send at once; scheduled ones at the team's time in each person's own zone.
     Returns None when another process started the same round first (the unique round number decides).
+    Raises TeamPaused, before anything is asked of Slack or written, while the team is paused.
     """
     now = deps.now()
+    with deps.db.session_scope() as session:
+        team = repo.team_by_id(session, workspace_id, team_id)
+        if team is None:
+            raise NoTeam()
+        paused_since = team_access.paused_since(session, team)
+    if paused_since is not None:
+        raise TeamPaused(paused_since)
     try:
         members = refresh_members(deps, workspace_id, team_id)
     except NoTeam:

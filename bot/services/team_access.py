@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -112,6 +113,19 @@ def all_revoked(deps: Deps) -> dict[str, frozenset[str]]:
         ):
             out.setdefault(workspace_id, set()).add(team_id)
     return {workspace_id: frozenset(teams) for workspace_id, teams in out.items()}
+
+
+def paused_since(session: Session, team: Team) -> datetime | None:
+    """When the team's channel's workspace was taken out of its org-wide install: the team is paused since
+    then; None while it is not paused."""
+    if team.slack_team_id is None or not is_org_install(team.workspace_id):
+        return None
+    revoked_at = session.exec(
+        select(RevokedWorkspace.revoked_at).where(
+            RevokedWorkspace.workspace_id == team.workspace_id, RevokedWorkspace.slack_team_id == team.slack_team_id
+        )
+    ).first()
+    return None if revoked_at is None else from_db(revoked_at)
 
 
 def is_paused(team: Team, revoked: dict[str, frozenset[str]]) -> bool:

@@ -13,6 +13,7 @@ from datetime import timedelta
 import pytest
 from sqlmodel import select
 
+from bot.i18n import translate
 from bot.services import outbox, team_access, teams
 from bot.services.pulse_schedule import close_due_rounds, pulse_tick, start_scheduled_rounds
 from handlers.delivery import after_close
@@ -32,12 +33,14 @@ from tests.grid_helpers import (
     make_org,
     set_up_shared_team,
 )
-from tests.harness import FrozenClock, Harness
+from tests.harness import SIGNING_SECRET, FrozenClock, Harness
 from tests.oauth_helpers import running_oauth_app, sender_for
 from tests.pulse_helpers import wait_pulse_dms
 from tests.slack.fake_slack import FakeSlack
+from tests.slack.sender import SlackRequestSender
 
 OTHER_ORG_TEAM = "T0OTHERORG"
+ORG_ADMIN_B = "WORGADMINB"  # an org admin whose workspace is B
 
 
 @pytest.fixture
@@ -230,3 +233,86 @@ def test_single_token_org_wide_mode_leaves_a_workspace_taken_out_unpulsed(harnes
     harness.fake.clear_calls()
     org.reply(org.a, "/pulse", "now", MANAGER)
     assert sorted(wait_pulse_dms(harness, len(A_PEOPLE + B_PEOPLE))) == sorted(A_PEOPLE + B_PEOPLE)
+
+
+@BOTH_BACKENDS
+def test_pulse_now_in_a_paused_team_starts_nothing_and_says_how_it_resumes(harness: Harness) -> None:
+    """The shared channel was made in A; with A taken out its team is paused. An org admin of B runs
+    `/pulse now` there: no round, no DM, and an answer in their own language saying the team is paused
+    since when and how it resumes. Granting A again lets the same command start the round."""
+    org = make_org(harness)
+    harness.fake.add_grid_user(ORG_ADMIN_B, B, is_org_admin=True)
+    harness.fake.add_channel(
+        SHARED, "support", [*A_PEOPLE, *B_PEOPLE, MANAGER, ORG_ADMIN_B, "UBOT"], host_team_id=A, shared_team_ids=[A, B]
+    )
+    set_up_shared_team(org)
+    assert org.b.team_access("team_access_revoked", [A]).status == 200
+    wait_rows(harness, [A])
+    harness.fake.clear_calls()
+
+    since = "2026-03-02 08:00"  # the clock's now in the person's zone, when the revocation came
+    reply = json.loads(org.reply(org.b, "/pulse", "now", ORG_ADMIN_B))
+    assert reply["response_type"] == "ephemeral"
+    assert reply["text"] == translate("en", "pulsecmd.now.paused", team="support", since=since)
+    assert "nothing is lost" in reply["text"] and "adds Pulssi back" in reply["text"]
+    time.sleep(0.3)
+    assert pulse_posts(harness) == []
+    with harness.db.session_scope() as session:
+        assert session.exec(select(PulseRound)).all() == []
+
+    assert "suomi" in org.reply(org.b, "/pulse", "language fi", ORG_ADMIN_B)
+    reply = json.loads(org.reply(org.b, "/pulse", "now", ORG_ADMIN_B))
+    assert reply["text"] == translate("fi", "pulsecmd.now.paused", team="support", since=since)
+    assert "tauolla" in reply["text"]
+
+    assert org.b.team_access("team_access_granted", [A]).status == 200
+    wait_rows(harness, [])
+    reply = org.reply(org.b, "/pulse", "now", ORG_ADMIN_B)
+    assert "tauolla" not in reply
+    with harness.db.session_scope() as session:
+        assert len(session.exec(select(PulseRound)).all()) == 1
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("authorized_team", [None, A, B], ids=["org-wide", "docs-shape-A", "docs-shape-B"])
+def test_team_access_events_reach_the_org_install_in_either_envelope_shape(
+    grid: Harness, authorized_team: str | None
+) -> None:
+    """Slack's docs show these events authorized as one of the org's workspaces (a `T…` team,
+    `is_enterprise_install: false`); the org-wide form names the org alone. Both reach the org's install."""
+    installed_both(grid)
+    org = org_sender(grid, A)
+    assert org.team_access("team_access_revoked", [B], authorized_team=authorized_team).status == 200
+    wait_rows(grid, [B])
+    assert org.team_access("team_access_granted", [B], authorized_team=authorized_team).status == 200
+    wait_rows(grid, [])
+
+
+@BOTH_BACKENDS
+def test_only_team_access_events_of_a_workspace_without_its_own_install_are_taken_as_the_org_s(grid: Harness) -> None:
+    """The org's token is not lent further: another event authorized as a workspace of the org that has no
+    install of its own (Home opened there) is not served; nor is a team access event whose workspace has its
+    own install (the standalone workspace, as if it were the org's)."""
+    installed_both(grid)
+    as_workspace_a = SlackRequestSender(grid.url, SIGNING_SECRET, grid.fake, team_id=A, enterprise_id=ORG)
+    user = A_PEOPLE[0]
+    assert as_workspace_a.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user}).status
+    time.sleep(0.5)
+    assert grid.fake.calls_to("views.publish") == []
+    assert org_sender(grid, A).team_access("team_access_revoked", [B], authorized_team=FIRST).status == 200
+    time.sleep(0.3)
+    assert revoked_rows(grid) == [] and revoked_rows(grid, FIRST) == []
+    # The same sender's team access event is the org's, and the org-wide form of Home still works.
+    assert as_workspace_a.team_access("team_access_revoked", [B], authorized_team=A).status == 200
+    wait_rows(grid, [B])
+    assert "took Pulssi out of some of its workspaces" in home_text(grid, ORG_ADMIN)
+
+
+@BOTH_BACKENDS
+def test_single_token_org_wide_mode_takes_the_docs_envelope_as_the_org_s(harness: Harness) -> None:
+    org = make_org(harness)
+    set_up_shared_team(org)
+    assert org.a.team_access("team_access_revoked", [B], authorized_team=A).status == 200
+    wait_rows(harness, [B])
+    assert org.a.team_access("team_access_granted", [B], authorized_team=B).status == 200
+    wait_rows(harness, [])

@@ -771,26 +771,55 @@ class FakeSlack:
                     del self._refresh_tokens[refresh]
 
     def team_access_envelope(
-        self, event_type: str, enterprise_id: str, team_ids: list[str], *, event_id: str
+        self,
+        event_type: str,
+        enterprise_id: str,
+        team_ids: list[str],
+        *,
+        event_id: str,
+        authorized_team: str | None = None,
     ) -> dict[str, Any]:
         """What Slack sends an org-wide app when an org admin takes it out of some of the org's workspaces
         (`team_access_revoked`) or adds it to more (`team_access_granted`), as docs.slack.dev/reference/events/
         team_access_revoked shows it: the event is only `{type, team_ids, event_ts}`; the envelope names the org
         (`enterprise_id`) and no team (`team_id: null`, the api.slack.com page's form), and its authorization is
         the org-wide install's (no team, `is_enterprise_install: true`). The workspaces taken out are kept in
-        `access_revoked` (an org-wide token still reaches their people here, as the worst case would)."""
+        `access_revoked` (an org-wide token still reaches their people here, as the worst case would).
+
+        With `authorized_team` the envelope is docs.slack.dev's example's instead: the envelope's `team_id` and
+        the authorization name that workspace of the org, with `is_enterprise_install: false`, and the
+        envelope has no `enterprise_id` (that example nests one in a second `event`, which Bolt reads nowhere)."""
         with self._lock:
             out = self.access_revoked.setdefault(enterprise_id, set())
             if event_type == "team_access_revoked":
                 out.update(team_ids)
             else:
                 out.difference_update(team_ids)
+        event = {"type": event_type, "team_ids": list(team_ids), "event_ts": f"{time.time():.6f}"}
+        if authorized_team is not None:
+            return {
+                "token": "FAKEfakeFAKEfakeFAKEfake",
+                "team_id": authorized_team,
+                "api_app_id": APP_ID,
+                "event": event,
+                "type": "event_callback",
+                "authorizations": [
+                    {
+                        "enterprise_id": enterprise_id,
+                        "team_id": authorized_team,
+                        "is_bot": False,
+                        "is_enterprise_install": False,
+                    }
+                ],
+                "event_id": event_id,
+                "event_time": int(time.time()),
+            }
         return {
             "token": "FAKEfakeFAKEfakeFAKEfake",
             "team_id": None,
             "enterprise_id": enterprise_id,
             "api_app_id": APP_ID,
-            "event": {"type": event_type, "team_ids": list(team_ids), "event_ts": f"{time.time():.6f}"},
+            "event": event,
             "type": "event_callback",
             "event_id": event_id,
             "event_time": int(time.time()),

@@ -431,13 +431,24 @@ class SlackRequestSender:
         return self.post_raw(json.dumps(envelope).encode(), content_type="application/json", extra_headers=headers)
 
     def team_access(
-        self, event_type: str, team_ids: list[str], *, event_id: str | None = None, retry_num: int | None = None
+        self,
+        event_type: str,
+        team_ids: list[str],
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        authorized_team: str | None = None,
     ) -> SlackHttpResponse:
         """An org admin took the org-wide app out of (`team_access_revoked`) or added it to
-        (`team_access_granted`) `team_ids`: the fake's envelope for this sender's org, signed and posted."""
+        (`team_access_granted`) `team_ids`: the fake's envelope for this sender's org, signed and posted
+        (`authorized_team`: docs.slack.dev's shape, authorized as that workspace of the org)."""
         assert self.enterprise_id, "team access events are an Enterprise Grid org's"
         envelope = self.fake.team_access_envelope(
-            event_type, self.enterprise_id, team_ids, event_id=event_id or f"Ev{next(_counter):08d}"
+            event_type,
+            self.enterprise_id,
+            team_ids,
+            event_id=event_id or f"Ev{next(_counter):08d}",
+            authorized_team=authorized_team,
         )
         headers = (
             {} if retry_num is None else {"X-Slack-Retry-Num": str(retry_num), "X-Slack-Retry-Reason": "http_timeout"}

@@ -335,3 +335,32 @@ def test_a_sender_whose_claim_was_taken_over_leaves_the_new_claim_alone_when_its
     later = harness.deps.now()
     with harness.db.session_scope() as session:
         assert repo.claim_deliveries(session, [row_id], "C", to_db(later), to_db(later - timeout)) == []
+
+
+@BOTH_BACKENDS
+def test_a_delivery_row_changes_only_while_still_this_sender_s_unsent_unabandoned_claim(harness: Harness) -> None:
+    """The one condition both a failure's backoff and a withdrawal write under (repo.update_if_still_claimed):
+    a row another sender took over, one sent, one given up, or one deleted by a close is left as it is."""
+    make_team(harness, MEMBERS[:6])
+    rounds.start_round(harness.deps, "T0001", _team_id(harness), manual=True)
+    now = to_db(harness.deps.now())
+    stale_before = to_db(harness.deps.now() - timedelta(minutes=5))
+    ours, taken_over, sent, given_up, deleted = (_delivery(harness, u).id or 0 for u in MEMBERS[:5])
+    with harness.db.session_scope() as session:
+        assert sorted(repo.claim_deliveries(session, [ours, sent, given_up, deleted], "this", now, stale_before)) == (
+            sorted([ours, sent, given_up, deleted])
+        )
+        assert repo.claim_deliveries(session, [taken_over], "other", now, stale_before) == [taken_over]
+        session.execute(text("UPDATE delivery SET sent_at = :now WHERE id = :id"), {"now": now, "id": sent})
+        session.execute(
+            text("UPDATE delivery SET undeliverable_at = :now WHERE id = :id"), {"now": now, "id": given_up}
+        )
+        session.execute(text("DELETE FROM delivery WHERE id = :id"), {"id": deleted})
+    cases = [(ours, True), (taken_over, False), (sent, False), (given_up, False), (deleted, False)]
+    for row_id, changes in cases:
+        with harness.db.session_scope() as session:
+            assert repo.update_if_still_claimed(session, row_id, "this", {"last_error": "x"}) is changes, row_id
+    with harness.db.session_scope() as session:
+        errors = dict(session.execute(text("SELECT id, last_error FROM delivery")).all())
+    assert deleted not in errors and errors[ours] == "x"
+    assert [errors[i] for i in (taken_over, sent, given_up)] == [None, None, None]
