@@ -8,6 +8,7 @@ import json
 from dataclasses import dataclass
 
 from tests.harness import SIGNING_SECRET, Harness
+from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackRequestSender
 
 ORG, OTHER_ORG = "E0PULSSI", "E0OTHER"
@@ -41,9 +42,9 @@ class Org:
         return text
 
 
-def make_org(harness: Harness) -> Org:
-    fake = harness.fake
-    fake.make_org(ORG)
+def add_org_people(fake: FakeSlack) -> None:
+    """The org's people at the fake (after make_org or add_org): A's and B's, A's manager, the org admin and
+    each workspace's admin."""
     for user in A_PEOPLE:
         fake.add_grid_user(user, A)
     for user in B_PEOPLE:
@@ -52,6 +53,12 @@ def make_org(harness: Harness) -> Org:
     fake.add_grid_user(ORG_ADMIN, A, is_org_admin=True)
     fake.add_grid_user(ADMIN_A, A, is_admin=True)
     fake.add_grid_user(ADMIN_B, B, is_admin=True)
+
+
+def make_org(harness: Harness) -> Org:
+    fake = harness.fake
+    fake.make_org(ORG)
+    add_org_people(fake)
     fake.add_guest(GUEST_B, team_id=B, teams=[B], enterprise_id=ORG)
     fake.add_external_user(OUTSIDER, team_id=CONNECT_TEAM, enterprise_id=OTHER_ORG, is_admin=True)
     channel = [*A_PEOPLE, *B_PEOPLE, MANAGER, GUEST_B, OUTSIDER, "UBOT"]

@@ -5,6 +5,7 @@ with the state cookie), as an installer's browser does."""
 from __future__ import annotations
 
 import http.client
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from bot.app import create_app
 from bot.deps import build_deps
 from bot.settings import Settings
 from bot.web import create_wsgi_app
+from storage.models import Workspace
 from tests.harness import SIGNING_SECRET, FrozenClock, Harness, serve_wsgi, test_env
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackRequestSender
@@ -83,3 +85,20 @@ def install(harness: Harness, team_id: str, installer: str = "UINSTALLER") -> st
 
 def sender_for(harness: Harness, team_id: str) -> SlackRequestSender:
     return SlackRequestSender(harness.url, SIGNING_SECRET, harness.fake, team_id=team_id)
+
+
+def workspace_row(harness: Harness, workspace: str) -> Workspace | None:
+    with harness.db.session_scope() as session:
+        row = session.get(Workspace, workspace)
+        if row is not None:
+            session.expunge(row)
+        return row
+
+
+def wait_uninstalled(harness: Harness, key: str) -> Workspace:
+    """The workspace row of `key` (T… or an org's E…) once its uninstall event has been handled."""
+    deadline = time.monotonic() + 5
+    while (row := workspace_row(harness, key)) is None or row.uninstalled_at is None:
+        assert time.monotonic() < deadline, f"{key} was not marked uninstalled"
+        time.sleep(0.02)
+    return row

@@ -27,12 +27,23 @@ from tests.bot.test_oauth_workspaces import (
     refusals,
     set_up,
     uninstall,
-    workspace_row,
 )
 from tests.conftest import BOTH_BACKENDS
-from tests.grid_helpers import A_PEOPLE, ADMIN_A, ADMIN_B, B_PEOPLE, MANAGER, ORG, ORG_ADMIN, SHARED, A, B
+from tests.grid_helpers import (
+    A_PEOPLE,
+    ADMIN_A,
+    ADMIN_B,
+    B_PEOPLE,
+    MANAGER,
+    ORG,
+    ORG_ADMIN,
+    SHARED,
+    A,
+    B,
+    add_org_people,
+)
 from tests.harness import SIGNING_SECRET, FrozenClock, Harness
-from tests.oauth_helpers import install, running_oauth_app
+from tests.oauth_helpers import install, running_oauth_app, wait_uninstalled, workspace_row
 from tests.pulse_helpers import wait_pulse_dms
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import APP_ID, SlackRequestSender
@@ -52,14 +63,7 @@ def make_grid_org(fake: FakeSlack, *, admins_in_the_channel: bool = False) -> No
     """The org, its two workspaces A and B, their people and admins, the team channel made in A and shared
     with B (the installed bot in it)."""
     fake.add_org(ORG, "Example Org", {A: "Workspace A", B: "Workspace B"})
-    for user in A_PEOPLE:
-        fake.add_grid_user(user, A)
-    for user in B_PEOPLE:
-        fake.add_grid_user(user, B)
-    fake.add_grid_user(MANAGER, A)
-    fake.add_grid_user(ORG_ADMIN, A, is_org_admin=True)
-    fake.add_grid_user(ADMIN_A, A, is_admin=True)
-    fake.add_grid_user(ADMIN_B, B, is_admin=True)
+    add_org_people(fake)
     members = [*ORG_PEOPLE, MANAGER, "UBOT", *([ADMIN_A, ADMIN_B] if admins_in_the_channel else [])]
     fake.add_channel(SHARED, SHARED_NAME, members, host_team_id=A, shared_team_ids=[A, B])
 
@@ -96,6 +100,17 @@ def installed_both(harness: Harness, **grid: bool) -> dict[str, str]:
     return tokens
 
 
+def only_one_uninstalled(harness: Harness, *, gone: str, kept: str, kept_token: str) -> None:
+    """`gone`'s installation has no token left; `kept`'s still has its own, and its workspace row is neither
+    uninstalled nor stopped."""
+    store = harness.deps.installations.store  # type: ignore[union-attr]
+    assert store.latest_for_team(gone) is None
+    installation = store.latest_for_team(kept)
+    assert installation is not None and installation.bot_token == kept_token
+    row = workspace_row(harness, kept)
+    assert row is not None and row.uninstalled_at is None and row.sending_stopped_at is None
+
+
 @pytest.fixture
 def grid(fake_slack: FakeSlack, database_url: str, clock: FrozenClock) -> Iterator[Harness]:
     with running_oauth_app(fake_slack, database_url, clock) as running:
@@ -108,7 +123,7 @@ def uninstall_org(harness: Harness, event_type: str) -> None:
     workspace of the org and `enterprise_id` the org."""
     harness.fake.revoke_workspace(ORG)
     _revoked_event(harness, event_type, A)
-    _wait_uninstalled(harness, ORG)
+    wait_uninstalled(harness, ORG)
 
 
 @BOTH_BACKENDS
@@ -144,12 +159,7 @@ def test_an_org_wide_oauth_install_pulses_a_shared_channel_from_two_workspaces(g
     uninstall_org(grid, event_type)
     row = workspace_row(grid, ORG)
     assert row is not None and row.sending_stopped_reason == event_type
-    store = grid.deps.installations.store  # type: ignore[union-attr]
-    assert store.latest_for_team(ORG) is None
-    standalone = store.latest_for_team(FIRST)
-    assert standalone is not None and standalone.bot_token == tokens[FIRST]
-    first = workspace_row(grid, FIRST)
-    assert first is not None and first.uninstalled_at is None and first.sending_stopped_at is None
+    only_one_uninstalled(grid, gone=ORG, kept=FIRST, kept_token=tokens[FIRST])
 
     grid.fake.clear_calls()
     grid.clock.set(MONDAY + timedelta(days=7, hours=7))  # the next Monday's rounds
@@ -298,16 +308,8 @@ def test_an_org_install_s_rows_are_its_own(grid: Harness) -> None:
 def test_a_standalone_workspace_s_uninstall_leaves_the_org_wide_install_alone(grid: Harness) -> None:
     tokens = installed_both(grid)
     uninstall(grid, FIRST)  # the standalone workspace's event: its team_id, no enterprise
-    deadline = time.monotonic() + 5
-    while (row := workspace_row(grid, FIRST)) is None or row.uninstalled_at is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
-    store = grid.deps.installations.store  # type: ignore[union-attr]
-    assert store.latest_for_team(FIRST) is None
-    org = store.latest_for_team(ORG)
-    assert org is not None and org.bot_token == tokens[ORG]
-    row = workspace_row(grid, ORG)
-    assert row is not None and row.uninstalled_at is None and row.sending_stopped_at is None
+    wait_uninstalled(grid, FIRST)
+    only_one_uninstalled(grid, gone=FIRST, kept=ORG, kept_token=tokens[ORG])
 
 
 def test_an_uninstalled_org_s_data_and_installation_rows_are_purged_after_30_days_alone(grid: Harness) -> None:
@@ -344,13 +346,6 @@ def _revoked_event(harness: Harness, event_type: str, team_id: str) -> None:
     assert sender.post_raw(json.dumps(envelope).encode(), content_type="application/json").status == 200
 
 
-def _wait_uninstalled(harness: Harness, key: str) -> None:
-    deadline = time.monotonic() + 5
-    while (row := workspace_row(harness, key)) is None or row.uninstalled_at is None:
-        assert time.monotonic() < deadline, f"{key} was not marked uninstalled"
-        time.sleep(0.02)
-
-
 @BOTH_BACKENDS
 @pytest.mark.parametrize("first", ["tokens_revoked", "app_uninstalled"])
 def test_a_grid_workspace_s_own_uninstall_leaves_its_org_wide_install_alone(grid: Harness, first: str) -> None:
@@ -363,14 +358,9 @@ def test_a_grid_workspace_s_own_uninstall_leaves_its_org_wide_install_alone(grid
     grid.fake.revoke_workspace(A)
     for event_type in (first, "app_uninstalled" if first == "tokens_revoked" else "tokens_revoked"):
         _revoked_event(grid, event_type, A)
-        _wait_uninstalled(grid, A)
+        wait_uninstalled(grid, A)
     time.sleep(0.3)  # the second event's handling, had it reached the org
-    store = grid.deps.installations.store  # type: ignore[union-attr]
-    assert store.latest_for_team(A) is None
-    org = store.latest_for_team(ORG)
-    assert org is not None and org.bot_token == tokens[ORG]
-    row = workspace_row(grid, ORG)
-    assert row is not None and row.uninstalled_at is None and row.sending_stopped_at is None
+    only_one_uninstalled(grid, gone=A, kept=ORG, kept_token=tokens[ORG])
 
 
 @BOTH_BACKENDS
@@ -382,10 +372,5 @@ def test_an_org_wide_uninstall_naming_a_workspace_installed_on_its_own_uninstall
     a_token = install(grid, A, ADMIN_A)
     grid.fake.revoke_workspace(ORG)
     _revoked_event(grid, "app_uninstalled", A)
-    _wait_uninstalled(grid, ORG)
-    store = grid.deps.installations.store  # type: ignore[union-attr]
-    assert store.latest_for_team(ORG) is None
-    own = store.latest_for_team(A)
-    assert own is not None and own.bot_token == a_token
-    row = workspace_row(grid, A)
-    assert row is not None and row.uninstalled_at is None
+    wait_uninstalled(grid, ORG)
+    only_one_uninstalled(grid, gone=ORG, kept=A, kept_token=a_token)

@@ -18,10 +18,10 @@ from bot.services import installations
 from bot.services.jobs import housekeeping
 from bot.services.pulse_schedule import pulse_tick
 from handlers.delivery import after_close
-from storage.models import PulseRound, Team, Workspace
+from storage.models import PulseRound, Team
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import FrozenClock, Harness
-from tests.oauth_helpers import get, install, running_oauth_app, sender_for
+from tests.oauth_helpers import get, install, running_oauth_app, sender_for, wait_uninstalled, workspace_row
 from tests.pulse_helpers import wait_pulse_dms
 from tests.slack.fake_slack import FakeSlack, RecordedCall
 
@@ -105,12 +105,17 @@ def test_a_workspace_without_an_installation_is_skipped_not_sent_with_another_to
     both_installed(oauth)
     # As if it never finished installing: its rows hold no token (and no Workspace row says it was uninstalled).
     oauth.deps.installations.store.forget_team_tokens(SECOND, bot=True)  # type: ignore[union-attr]
-    oauth.clock.set(MONDAY + timedelta(hours=7))
-    pulse_tick(oauth.deps, after_close)
-    wait_pulse_dms(oauth, 5)
-    time.sleep(0.3)
-    assert sorted(str(c.params["channel"]) for c in pulse_posts(oauth)) == PEOPLE[FIRST]
+    mondays_round_pulses_only_first(oauth)
     assert all(oauth.fake.team_of_call(c) == FIRST for c in oauth.fake.calls if c.method != "oauth.v2.access")
+
+
+def mondays_round_pulses_only_first(harness: Harness) -> None:
+    """Monday 09:00 in Helsinki: the tick's rounds reach FIRST's people, and nobody of SECOND."""
+    harness.clock.set(MONDAY + timedelta(hours=7))
+    pulse_tick(harness.deps, after_close)
+    wait_pulse_dms(harness, len(PEOPLE[FIRST]))
+    time.sleep(0.3)
+    assert sorted(str(c.params["channel"]) for c in pulse_posts(harness)) == PEOPLE[FIRST]
 
 
 def uninstall(harness: Harness, workspace: str, event_type: str = "app_uninstalled") -> None:
@@ -122,23 +127,12 @@ def uninstall(harness: Harness, workspace: str, event_type: str = "app_uninstall
     assert sender_for(harness, workspace).event(event).status == 200
 
 
-def workspace_row(harness: Harness, workspace: str) -> Workspace | None:
-    with harness.db.session_scope() as session:
-        row = session.get(Workspace, workspace)
-        if row is not None:
-            session.expunge(row)
-        return row
-
-
 @BOTH_BACKENDS
 @pytest.mark.parametrize("event_type", ["app_uninstalled", "tokens_revoked"])
 def test_a_revoked_workspace_stops_alone_and_a_reinstall_restores_it(oauth: Harness, event_type: str) -> None:
     tokens = both_installed(oauth)
     uninstall(oauth, SECOND, event_type)
-    deadline = time.monotonic() + 5
-    while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    row = wait_uninstalled(oauth, SECOND)
     assert row.sending_stopped_at is not None and row.sending_stopped_reason == event_type
     assert oauth.deps.installations.store.latest_for_team(SECOND) is None  # type: ignore[union-attr]
     with oauth.db.engine.connect() as connection:
@@ -147,11 +141,7 @@ def test_a_revoked_workspace_stops_alone_and_a_reinstall_restores_it(oauth: Harn
         ).all()
     assert sealed and all(token is None and refresh is None for token, refresh in sealed)  # its tokens are gone
 
-    oauth.clock.set(MONDAY + timedelta(hours=7))
-    pulse_tick(oauth.deps, after_close)
-    wait_pulse_dms(oauth, 5)
-    time.sleep(0.3)
-    assert sorted(str(c.params["channel"]) for c in pulse_posts(oauth)) == PEOPLE[FIRST]
+    mondays_round_pulses_only_first(oauth)
     assert "token_revoked" not in refusals(oauth)  # nothing was even tried with the revoked token
     assert all(oauth.fake.team_of_call(c) != SECOND for c in oauth.fake.calls)
     assert workspace_row(oauth, FIRST).sending_stopped_at is None  # type: ignore[union-attr]
@@ -178,10 +168,7 @@ def test_a_revoked_workspace_stops_alone_and_a_reinstall_restores_it(oauth: Harn
 def test_uninstalled_data_is_kept_30_days_then_purged(oauth: Harness) -> None:
     both_installed(oauth)
     uninstall(oauth, SECOND)
-    deadline = time.monotonic() + 5
-    while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_uninstalled(oauth, SECOND)
     oauth.clock.advance(timedelta(days=29))
     housekeeping(oauth.deps)
     assert workspace_row(oauth, SECOND) is not None
@@ -210,10 +197,7 @@ def test_an_admin_asked_purge_goes_at_the_next_housekeeping(oauth: Harness) -> N
     both_installed(oauth)
     assert installations.request_purge(oauth.db, SECOND, oauth.clock()) is False  # installed: nothing to purge
     uninstall(oauth, SECOND)
-    deadline = time.monotonic() + 5
-    while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_uninstalled(oauth, SECOND)
     assert run_forget_workspace(oauth.settings, Namespace(workspace=FIRST)) == 2  # installed: refused
     assert run_forget_workspace(oauth.settings, Namespace(workspace=SECOND)) == 0  # `pulssi forget-workspace`
     housekeeping(oauth.deps)
@@ -263,10 +247,7 @@ def test_an_uninstalled_workspace_s_open_round_still_closes_on_time_and_sends_no
     pulse_tick(oauth.deps, after_close)
     wait_pulse_dms(oauth, 10)
     uninstall(oauth, SECOND)
-    deadline = time.monotonic() + 5
-    while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_uninstalled(oauth, SECOND)
     oauth.fake.clear_calls()
     oauth.clock.set(MONDAY + timedelta(days=1, hours=11))  # halfway: reminders are due
     pulse_tick(oauth.deps, after_close)
@@ -339,10 +320,7 @@ def test_a_purge_already_due_spares_a_workspace_installed_again_and_its_new_toke
     between (its token saved by Bolt before the success callback marks it installed) must lose nothing."""
     both_installed(oauth)
     uninstall(oauth, SECOND)
-    deadline = time.monotonic() + 5
-    while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
-        assert time.monotonic() < deadline
-        time.sleep(0.02)
+    wait_uninstalled(oauth, SECOND)
     oauth.clock.advance(timedelta(days=31))
     store = oauth.deps.installations.store  # type: ignore[union-attr]
 

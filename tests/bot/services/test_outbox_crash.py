@@ -3,24 +3,21 @@
 from __future__ import annotations
 
 import gc
-import os
 import signal
 import subprocess
 import sys
 import time
 import warnings
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import select
 
 from bot.services import outbox, rounds
 from storage.models import Delivery
-from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Harness
+from tests.harness import Harness
+from tests.processes import ROOT, process_env
 from tests.pulse_helpers import make_team, pulse_dm_count
-
-ROOT = Path(__file__).resolve().parents[3]
 
 
 def _start_round(harness: Harness, members: list[str]) -> None:
@@ -31,17 +28,7 @@ def _start_round(harness: Harness, members: list[str]) -> None:
 
 
 def _clock_process(harness: Harness, database_url: str) -> subprocess.Popen[bytes]:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "PULSSI_SECRET_KEY": SECRET_KEY,
-        "SLACK_API_URL": harness.fake.url,
-        "DATABASE_URL": database_url,
-        "SCHEDULER_TICK_SECONDS": "1",
-        "OUTBOX_CLAIM_TIMEOUT_SECONDS": "2",
-        "PYTHONPATH": str(ROOT),
-    }
+    env = process_env(harness.fake, database_url, OUTBOX_CLAIM_TIMEOUT_SECONDS="2")
     return subprocess.Popen(
         [sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
     )
@@ -84,19 +71,25 @@ def test_sigkill_mid_fan_out_then_restart_sends_each_dm_once(harness: Harness, d
     assert set(counts.values()) == {1}, {u: c for u, c in counts.items() if c != 1}
 
 
-def test_uncertain_send_is_not_repeated(harness: Harness) -> None:
-    """The crash window: Slack accepted the DM but the 'sent' mark never reached the database."""
+def _sender_back_after_the_crash_window(harness: Harness, away: timedelta) -> None:
+    """Five DMs sent; U002's 'sent' mark lost as if the process died right after chat.postMessage returned;
+    the next sender comes `away` later. It must find the DM already there and send no second one."""
     members = [f"U{i:03d}" for i in range(5)]
     _start_round(harness, members)
     assert outbox.send_due_pulses(harness.deps) == 5
     with harness.db.session_scope() as session:
         row = session.exec(select(Delivery).where(Delivery.user_id == "U002")).one()
-        row.sent_at = None  # as if the process died right after chat.postMessage returned
+        row.sent_at = None
         row.claimed_at = harness.clock()
         session.add(row)
-    harness.clock.advance(timedelta(minutes=5))
+    harness.clock.advance(away)
     assert outbox.send_due_pulses(harness.deps) == 1  # marked sent after finding its own message
     assert pulse_dm_count(harness) == dict.fromkeys(members, 1)
+
+
+def test_uncertain_send_is_not_repeated(harness: Harness) -> None:
+    """The crash window: Slack accepted the DM but the 'sent' mark never reached the database."""
+    _sender_back_after_the_crash_window(harness, timedelta(minutes=5))
     with harness.db.session_scope() as session:
         assert session.exec(select(Delivery).where(Delivery.user_id == "U002")).one().sent_at is not None
 
@@ -106,17 +99,7 @@ def test_an_uncertain_send_is_not_repeated_after_a_long_outage(harness: Harness)
     the first attempt. It looked back 10 minutes from the new claim (the claim the check runs under), so the
     DM sent before the crash was not found and a second one went out."""
     harness.clock.set(datetime.now(UTC))  # the fake Slack stamps messages with the wall clock
-    members = [f"U{i:03d}" for i in range(5)]
-    _start_round(harness, members)
-    assert outbox.send_due_pulses(harness.deps) == 5
-    with harness.db.session_scope() as session:
-        row = session.exec(select(Delivery).where(Delivery.user_id == "U002")).one()
-        row.sent_at = None  # as if the process died right after chat.postMessage returned
-        row.claimed_at = harness.clock()
-        session.add(row)
-    harness.clock.advance(timedelta(minutes=30))
-    assert outbox.send_due_pulses(harness.deps) == 1  # marked sent after finding its own message
-    assert pulse_dm_count(harness) == dict.fromkeys(members, 1)
+    _sender_back_after_the_crash_window(harness, timedelta(minutes=30))
 
 
 def test_rate_limited_fan_out_loses_nothing(harness: Harness) -> None:
