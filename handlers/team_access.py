@@ -18,6 +18,7 @@ def register(app: App, deps: Deps) -> None:
     def team_access_revoked(body: dict[str, Any], event: dict[str, Any]) -> None:
         # The installation the event was delivered to (authorizations[0]): an org-wide install's E… key. A
         # workspace's own install is never one, and only its own rows are touched (bot.services.team_access).
+        # An authorization naming one of the org's workspaces came here as the org's (bot.app.team_access_to_the_org).
         team_access.revoked(deps, workspace_id_of(body), team_access.workspace_ids(event.get("team_ids")))
 
     @registry.event(app, "team_access_granted")
