@@ -91,7 +91,7 @@ def action_line(t: Translator, action: ActionView, k: int | None = None) -> str:
         "actions.line",
         need=t(f"pulse.need.{action.need}"),
         text=escape(action.text),
-        owner=f"<@{action.owner_id}>",
+        owner=f"<@{action.owner_id}>" if action.owner_id else t("actions.owner.none"),
         due=action.due_on.strftime("%d.%m.%Y"),
         status=_status(t, action),
     )
