@@ -173,7 +173,7 @@ def register(app: App, deps: Deps) -> None:
             if team is None:
                 say(t("report.no_team"))
                 return
-            chosen_note = t(chosen_because, team=team.name)
+            chosen_note = t(chosen_because, team=escape(team.name))
         try:
             _authorise(deps, workspace_id, user_id, team)
         except NotAllowed as error:

@@ -282,7 +282,7 @@ def status(deps: Deps, command: PulseCommand) -> None:
         if team is None:
             return
     if not teams.may(deps, command.workspace_id, command.user_id, Action.TEAM_STATUS, team.id):
-        reply(command, command.t("pulsecmd.status.refused", team=team.name))
+        reply(command, command.t("pulsecmd.status.refused", team=escape(team.name)))
         return
     t = command.t
     k = deps.settings.anonymity_min
