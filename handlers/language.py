@@ -85,7 +85,10 @@ def _team_language(deps: Deps, command: PulseCommand, words: list[str]) -> None:
     except teams.NoTeam:
         reply(command, t("language.team.no_team"))
         return
-    reply(command, t("language.team.done", channel=team.channel_id, team=escape(team.name), language=language_name(t, chosen)))
+    reply(
+        command,
+        t("language.team.done", channel=team.channel_id, team=escape(team.name), language=language_name(t, chosen)),
+    )
 
 
 def _team_of(deps: Deps, command: PulseCommand) -> TeamView | None:

@@ -241,6 +241,11 @@ def home_notices(
             if not is_admin and team is not None:
                 query = query.where(PulseRound.team_id == team.id)
             for number, count, invited, team_name in session.exec(query):
-                params: dict[str, object] = {"number": number, "count": count, "invited": invited, "team": escape(team_name)}
+                params: dict[str, object] = {
+                    "number": number,
+                    "count": count,
+                    "invited": invited,
+                    "team": escape(team_name),
+                }
                 notices.append(Notice("slackerr.undeliverable", params))
     return notices + team_access.home_notices(deps, workspace_id, is_admin=is_admin)
