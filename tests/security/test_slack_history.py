@@ -169,3 +169,33 @@ def test_a_tough_moment_check_in_dm_reads_the_same_whether_its_person_answered(h
     assert thanks.params.get("response_type") == "ephemeral"
     assert harness.fake.calls_to("chat.update") == []
     assert {user: json.dumps(harness.fake.messages[dm[:2]]) for user, dm in checkin.items()} == sent
+
+
+def test_a_home_click_whose_window_opens_too_late_leaves_no_kept_dm(harness: Harness) -> None:
+    """Attack: a Slack admin reads the export for DMs Pulssi sent right after someone clicked on Home. When the
+    modal that confirms a Home answer (or opens the tough-moment form) comes too late for Slack's 3 s trigger,
+    the person is told in an ephemeral note in their DM, which Slack doesn't keep; a DM ("Slack took too long
+    to open that window") would be kept, timed to the click, and say the person had just answered."""
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    wait_pulse_dms(harness, len(MEMBERS))
+    user = "USLACK4"
+    home = _home(harness, user)
+    kept_before = len(_kept_calls(harness))
+    harness.fake.inject_error("expired_trigger_id", method="views.open", times=2)
+    harness.sender.block_action(
+        user_id=user,
+        action_id="pulse_answer_2",
+        value=button_value(home, "autonomy", 2),
+        block_id="pulse:x:autonomy",
+        container={"type": "view", "view_id": "VHOME4"},
+        view={"id": "VHOME4", "type": "home", "blocks": home},
+    )
+    [note] = harness.fake.wait_for("chat.postEphemeral", predicate=lambda c: c.params.get("user") == user)
+    assert "Recorded for Autonomy: 2" in note.params["text"]  # the answer counts, and the person knows it
+    harness.sender.block_action(
+        user_id=user, action_id="home_tough", container={"type": "view", "view_id": "VHOME4"}, view=None
+    )
+    harness.fake.wait_for("chat.postEphemeral", count=2, predicate=lambda c: c.params.get("user") == user)
+    assert "took too long" in harness.fake.calls_to("chat.postEphemeral")[-1].params["text"]
+    assert _kept_calls(harness)[kept_before:] == []  # no message, no edit, no Home view after either click
