@@ -142,3 +142,36 @@ def test_a_team_name_is_text_in_every_reply_and_home_notice_that_names_the_team(
     assert home.count("&lt;http://evil.example|Re-authorise&gt;") >= 2  # both notices name the team
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)  # the report's chart, before the app stops
     assert_no_markup(harness)
+
+
+def test_user_ids_from_a_crafted_submission_are_text(harness: Harness) -> None:
+    """Attack: a crafted view submission puts `U1> <!channel` where Slack puts a user id (a colleague thanked in
+    a win, an action's owner), to have the celebration in the team channel, and the action lines of the list
+    and the digest, broadcast. Only an id-shaped value becomes a mention; anything else is escaped text."""
+    make_team(harness, [*MEMBERS, "UMGR"])
+    harness.sender.command("/pulse", "managers <@UMGR>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    forged = "U003> <!channel"
+    harness.sender.view_submission(
+        user_id="U001", callback_id="win_modal", values=win_values("We fixed it", "", ["U002", forged])
+    )
+    celebration = harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == CHANNEL)[0]
+    assert "<@U002>" in _sent_text(celebration) and "U003&gt; &lt;!channel" in _sent_text(celebration)
+
+    harness.sender.command("/pulse", "action", user_id="UMGR", channel_id=CHANNEL)
+    view = harness.fake.wait_for("views.open")[0].params["view"]
+    harness.sender.view_submission(
+        user_id="UMGR",
+        callback_id="team_action_modal",
+        values={
+            "need": {"value": {"type": "static_select", "selected_option": {"value": "autonomy"}}},
+            "text": {"value": {"type": "plain_text_input", "value": "Fewer meetings"}},
+            "owner": {"value": {"type": "users_select", "selected_user": "U002> <!here"}},
+            "due": {"value": {"type": "datepicker", "selected_date": "2099-04-30"}},
+        },
+        private_metadata=view["private_metadata"],
+    )
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == "UMGR")
+    harness.sender.command("/pulse", "action list", user_id="UMGR", channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "Fewer meetings" in json.dumps(c.params))
+    assert_no_markup(harness)
