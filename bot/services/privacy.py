@@ -14,7 +14,9 @@ from sqlmodel import col, select
 
 from bot.deps import Deps
 from bot.domain.conversations import next_slot
+from bot.domain.rounds import forgotten_stand_in
 from bot.services import conversations, tough
+from bot.timeutil import to_db
 from storage.models import (
     Delivery,
     Membership,
@@ -88,7 +90,27 @@ def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins:
         managers = remove(
             TeamManager, col(TeamManager.workspace_id) == workspace_id, col(TeamManager.user_id) == user_id
         )
-        deliveries = remove(Delivery, col(Delivery.workspace_id) == workspace_id, col(Delivery.user_id) == user_id)
+        # A pulse DM already sent in an open round keeps its row under a random stand-in, without a reminder,
+        # so the close edits it like every other DM of the round: a DM left unedited among the round's edited
+        # ones would tell Slack's exports that this person deleted their data while the round was open.
+        sent = list(
+            session.exec(
+                select(Delivery).where(
+                    Delivery.workspace_id == workspace_id,
+                    Delivery.user_id == user_id,
+                    col(Delivery.dm_channel).is_not(None),
+                    col(Delivery.dm_ts).is_not(None),
+                )
+            ).all()
+        )
+        for delivery in sent:
+            delivery.user_id = forgotten_stand_in()
+            delivery.reminder_handled_at = delivery.reminder_handled_at or to_db(deps.now())
+            session.add(delivery)
+        session.flush()
+        deliveries = len(sent) + remove(
+            Delivery, col(Delivery.workspace_id) == workspace_id, col(Delivery.user_id) == user_id
+        )
         mentions = remove(
             WinColleague, col(WinColleague.workspace_id) == workspace_id, col(WinColleague.user_id) == user_id
         )

@@ -26,6 +26,8 @@ from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
 from bot.domain.conversations import routes_allowed as reply_routes_allowed
 from bot.domain.rounds import PersonRoundView as PersonRoundView
+from bot.domain.rounds import is_forgotten
+from bot.i18n import translator
 from bot.services import conversations
 from bot.services.languages import translator_for_person
 from bot.services.team_actions import aggregate_help, claim_help_round, save_help_answer
@@ -554,7 +556,12 @@ def _mark_dms_closed(deps: Deps, workspace_id: str, dms: list[tuple[str, str, st
     did; in random order, so not even the order of the updates follows anything."""
     for user_id, channel, ts in random.sample(dms, len(dms)):
         try:
-            t = translator_for_person(deps, workspace_id, user_id)  # may ask Slack for the person's locale
+            # may ask Slack for the person's locale; a forgotten person's language went with their data
+            t = (
+                translator(deps.settings.default_language)
+                if is_forgotten(user_id)
+                else translator_for_person(deps, workspace_id, user_id)
+            )
             deps.client.chat_update(channel=channel, ts=ts, text=t("pulsedm.closed"), blocks=closed_dm_blocks(t))
         except SlackApiError as error:
             # message_not_found etc.: the person deleted the DM; nothing to hide there any more.

@@ -199,3 +199,31 @@ def test_a_home_click_whose_window_opens_too_late_leaves_no_kept_dm(harness: Har
     harness.fake.wait_for("chat.postEphemeral", count=2, predicate=lambda c: c.params.get("user") == user)
     assert "took too long" in harness.fake.calls_to("chat.postEphemeral")[-1].params["text"]
     assert _kept_calls(harness)[kept_before:] == []  # no message, no edit, no Home view after either click
+
+
+def test_deleting_one_s_data_in_an_open_round_leaves_their_pulse_dm_like_everyone_s(harness: Harness) -> None:
+    """Attack: a Slack admin reads the export after a round. Every pulse DM of a round is edited to the same
+    closed notice at its close; a DM left as sent, with live buttons, among them said its person had deleted
+    their data while the round was open (delete-my-data took the row the close edits it from)."""
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    dms = wait_pulse_dms(harness, len(MEMBERS))
+    leaver = "USLACK2"
+    harness.sender.command("/pulse", "delete-my-data", user_id=leaver, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "delete_my_data_keep_wins" in json.dumps(c.params))
+    harness.sender.block_action(user_id=leaver, action_id="delete_my_data_keep_wins", value="keep")
+    harness.fake.wait_for("response_url", count=3)  # `/pulse now`'s, the question, then what was deleted
+    with harness.db.session_scope() as session:  # the row that stays names nobody
+        from sqlmodel import select
+
+        from storage.models import Delivery
+
+        assert leaver not in {d.user_id for d in session.exec(select(Delivery))}
+    harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params), timeout=20)
+    updates = harness.fake.wait_for("chat.update", count=len(MEMBERS), timeout=20)
+    assert sorted((u.params["channel"], u.params["ts"]) for u in updates) == sorted(
+        (dms[user][0], dms[user][1]) for user in MEMBERS
+    )
+    final = [harness.fake.messages[(dms[u][0], dms[u][1])] for u in MEMBERS]
+    assert len({json.dumps([message["text"], message["blocks"]]) for message in final}) == 1
