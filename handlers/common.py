@@ -110,7 +110,9 @@ def friendly_error(
 ) -> None:
     """Tell the person something went wrong, without a stack trace; never raise from here.
 
-    Home and modal actions have no response_url; with `dm_if_no_response_url` they get a DM instead."""
+    Home and modal actions have no response_url; with `dm_if_no_response_url` they get an ephemeral note in
+    their DM with Pulssi instead (`private_note`): a kept DM right after a click on Home would tell Slack's
+    exports that the person just answered a pulse, opened the tough-moment form or asked to delete their data."""
     if not isinstance(body, dict):
         return
     has_response_url = bool(body.get("response_url") or body.get("response_urls"))
@@ -118,9 +120,7 @@ def friendly_error(
         user_id = user_id_of(body)
         if dm_if_no_response_url and user_id:
             try:
-                deps.client.chat_postMessage(
-                    channel=user_id, text=translator_for(deps, workspace_id_of(body), user_id)(key)
-                )
+                private_note(deps, user_id, translator_for(deps, workspace_id_of(body), user_id)(key))
             except Exception:  # the error path must not fail; the traceback is logged
                 logger.warning("could not tell the user about an error", exc_info=True)
         return
@@ -129,6 +129,13 @@ def friendly_error(
         respond(text=t(key), response_type="ephemeral", replace_original=False)
     except Exception:  # the error path must not fail; the traceback is logged
         logger.warning("could not tell the user about an error", exc_info=True)
+
+
+def private_note(deps: Deps, user_id: str, text: str) -> None:
+    """An ephemeral note in the person's DM with Pulssi: where a click on Home (no response_url, no channel) is
+    answered when no modal can open. Slack keeps no ephemeral, so nothing kept says what they clicked, or when."""
+    channel = str(deps.client.conversations_open(users=user_id)["channel"]["id"])
+    deps.client.chat_postEphemeral(channel=channel, user=user_id, text=text)
 
 
 def ephemeral_or_dm(

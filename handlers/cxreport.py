@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import escape
+from bot.blocks import escape, mention
 from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.blocks.team_actions import commit_buttons
 from bot.deps import Deps
@@ -29,7 +29,7 @@ HELP_WORDS = frozenset({"help", "ohje", "apua", "?"})
 
 
 def _mentions(user_ids: tuple[str, ...]) -> str:
-    return ", ".join(f"<@{u}>" for u in user_ids)
+    return ", ".join(mention(u) for u in user_ids)
 
 
 def _build(deps: Deps, workspace_id: str, team: TeamView | None, weeks: int) -> Report:
@@ -173,7 +173,7 @@ def register(app: App, deps: Deps) -> None:
             if team is None:
                 say(t("report.no_team"))
                 return
-            chosen_note = t(chosen_because, team=team.name)
+            chosen_note = t(chosen_because, team=escape(team.name))
         try:
             _authorise(deps, workspace_id, user_id, team)
         except NotAllowed as error:

@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import mrkdwn
+from bot.blocks import escape, mrkdwn
 from bot.blocks.language import (
     CHOOSE_ACTION_PREFIX,
     language_choice_blocks,
@@ -85,7 +85,10 @@ def _team_language(deps: Deps, command: PulseCommand, words: list[str]) -> None:
     except teams.NoTeam:
         reply(command, t("language.team.no_team"))
         return
-    reply(command, t("language.team.done", channel=team.channel_id, team=team.name, language=language_name(t, chosen)))
+    reply(
+        command,
+        t("language.team.done", channel=team.channel_id, team=escape(team.name), language=language_name(t, chosen)),
+    )
 
 
 def _team_of(deps: Deps, command: PulseCommand) -> TeamView | None:

@@ -12,14 +12,17 @@ import re
 from typing import Any
 
 from slack_bolt import Ack, App
+from slack_sdk.errors import SlackApiError
 
 from bot.blocks.conversations import allows_replies
 from bot.blocks.pulse import comment_modal, recorded_modal
 from bot.deps import Deps
+from bot.domain import slack_errors
 from bot.domain.questions import ENPS
 from bot.i18n import Translator
 from bot.services import rounds
-from handlers.common import translator_before_ack, translator_for, user_id_of, workspace_id_of
+from bot.services.slack_problems import error_code
+from handlers.common import private_note, translator_before_ack, translator_for, user_id_of, workspace_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -66,7 +69,13 @@ def register(app: App, deps: Deps) -> None:
         if container.get("type") == "view":
             trigger_id = body.get("trigger_id")
             if trigger_id:
-                deps.client.views_open(trigger_id=trigger_id, view=recorded_modal(t, confirmation))
+                try:
+                    deps.client.views_open(trigger_id=trigger_id, view=recorded_modal(t, confirmation))
+                except SlackApiError as error:
+                    if slack_errors.for_view(error_code(error)) is not slack_errors.Outcome.EXPIRED_TRIGGER:
+                        raise
+                    # Recorded, but too late for the modal: the same note as in the DM, never a kept message.
+                    private_note(deps, user_id, confirmation)
             return
         if channel:
             deps.client.chat_postEphemeral(channel=channel, user=user_id, text=confirmation)

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.blocks import actions, button, escape, mrkdwn
+from bot.blocks import actions, button, escape, mention, mrkdwn
 from bot.blocks.audience import audience_text
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def mention_list(user_ids: tuple[str, ...] | list[str], t: Any) -> str:
-    return ", ".join(f"<@{u}>" for u in user_ids) or t("core.none")
+    return ", ".join(mention(u) for u in user_ids) or t("core.none")
 
 
 def refusal_text(t: Any, error: NotAllowed) -> str:
@@ -286,7 +286,7 @@ def status(deps: Deps, command: PulseCommand) -> None:
         if team is None:
             return
     if not teams.may(deps, command.workspace_id, command.user_id, Action.TEAM_STATUS, team.id):
-        reply(command, command.t("pulsecmd.status.refused", team=team.name))
+        reply(command, command.t("pulsecmd.status.refused", team=escape(team.name)))
         return
     t = command.t
     k = deps.settings.anonymity_min

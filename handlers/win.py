@@ -26,7 +26,7 @@ from bot.blocks.win import (
 from bot.deps import Deps
 from bot.domain.wins import WinDraft, prefill_from_message, validate_win
 from bot.i18n import Translator
-from bot.services import idempotency, nudges, slack_problems, tough, wins
+from bot.services import idempotency, nudges, slack_problems, teams, tough, wins
 from bot.services.languages import translator_for_team
 from bot.services.wins import StoredWin
 from handlers import registry
@@ -161,7 +161,10 @@ def _permalink(deps: Deps, channel_id: str | None, ts: str | None) -> str | None
 
 
 def _thank(deps: Deps, workspace_id: str, win: StoredWin, colleagues: tuple[str, ...]) -> None:
-    """One DM per thanked colleague, in their language; one failure doesn't stop the others."""
+    """One DM per thanked colleague, in their language; one failure doesn't stop the others. Nobody outside
+    the installation gets one (a Slack Connect person, a workspace taken out of the org-wide install): the
+    install doesn't DM them, whoever asks it to."""
+    colleagues = tuple(c for c in colleagues if not teams.is_outsider(deps, workspace_id, c))
     permalink = _permalink(deps, win.channel_id, win.message_ts) if colleagues else None
     for colleague in colleagues:
         text, blocks = thanks_dm(translator_for(deps, workspace_id, colleague), win.author_id, win.text, permalink)

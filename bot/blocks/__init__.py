@@ -10,6 +10,7 @@ Block = dict[str, Any]
 SECTION_TEXT_LIMIT = 3000
 
 _BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
+_USER_ID = re.compile(r"[A-Z0-9]+")  # U…, W… (Grid); no fixed length (Slack says not to rely on one)
 
 
 def escape(text: str) -> str:
@@ -19,6 +20,13 @@ def escape(text: str) -> str:
     Idempotent: the three entities Slack itself writes for escaped input are kept as they are, so text that
     is escaped twice (or arrives escaped from Slack) still reads as typed."""
     return _BARE_AMPERSAND.sub("&amp;", text).replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(user_id: str) -> str:
+    """`<@U…>` for a Slack user id; anything else is shown as escaped text. The ids come from modal state
+    (a colleague thanked, an action's owner, a team's managers), which a crafted submission could fill with
+    `U1> <!channel` to broadcast from the celebration it is posted in."""
+    return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape(user_id)
 
 
 def mrkdwn(text: str) -> Block:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks import Block, actions, button, context, escape, mrkdwn, plain
+from bot.blocks import Block, actions, button, context, escape, mention, mrkdwn, plain
 from bot.domain.anonymity import Suppressed
 from bot.domain.questions import NEEDS
 from bot.domain.team_actions import ACTION_MAX_CHARS, HELP_VALUES, ActionView, HelpResult
@@ -91,7 +91,7 @@ def action_line(t: Translator, action: ActionView, k: int | None = None) -> str:
         "actions.line",
         need=t(f"pulse.need.{action.need}"),
         text=escape(action.text),
-        owner=f"<@{action.owner_id}>",
+        owner=mention(action.owner_id) if action.owner_id else t("actions.owner.none"),
         due=action.due_on.strftime("%d.%m.%Y"),
         status=_status(t, action),
     )

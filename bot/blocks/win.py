@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks import Block, clip, context, escape, header, mrkdwn, plain
+from bot.blocks import Block, clip, context, escape, header, mention, mrkdwn, plain
 from bot.domain.wins import COLLEAGUES_MAX, CX_ELEMENTS, NEEDS, STORY_MAX_CHARS
 from bot.i18n import Translator
 
@@ -184,7 +184,7 @@ def delete_modal(t: Translator, win_id: int, story: str) -> dict[str, Any]:
 
 
 def _mentions(user_ids: Sequence[str]) -> str:
-    return ", ".join(f"<@{user_id}>" for user_id in user_ids)
+    return ", ".join(mention(user_id) for user_id in user_ids)
 
 
 def celebration_blocks(

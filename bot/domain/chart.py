@@ -209,7 +209,8 @@ def build_figure(points: Sequence[ChartPoint], labels: ChartLabels) -> Any:
     fig = _frame(panels, len(shown), 1 if csat_panel else cx_rows)
     axes = fig.axes
     height = fig.get_figheight()
-    fig.suptitle(labels.title, fontsize=TITLE_FONT, y=1 - 0.12 / height)
+    # parse_math=False: a team name or an action with `$…$` is text, not mathtext that fails to draw
+    fig.suptitle(labels.title, fontsize=TITLE_FONT, y=1 - 0.12 / height, parse_math=False)
 
     many = len(shown) > 8
     step = 2 if len(shown) > 14 else 1  # every other date label when they would collide at 360 px
@@ -418,6 +419,7 @@ def add_action_markers(fig: Any, markers: Sequence[ActionMarker], labels: Action
                 fontsize=N_FONT,
                 color=color,
                 gid="action-label",
+                parse_math=False,
             )
     legend = ax.get_legend()
     handles = [kinds[done] for done in (False, True) if done in kinds]

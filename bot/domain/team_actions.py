@@ -65,7 +65,7 @@ def action_json(action: ActionView) -> dict[str, Any]:
         "id": action.id,
         "need": action.need,
         "text": action.text,
-        "owner": action.owner_id,
+        "owner": action.owner_id or None,  # None: the owner deleted their data
         "due_on": action.due_on.isoformat(),
         "status": "done" if action.done else "open",
         "did_this_help": help_json(action.help),

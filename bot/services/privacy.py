@@ -9,13 +9,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import col, select
 
 from bot.deps import Deps
 from bot.domain.conversations import next_slot
+from bot.domain.rounds import forgotten_stand_in
 from bot.services import conversations, tough
-from storage.models import Delivery, Membership, NudgeSnooze, Person, TeamManager, Win, WinColleague
+from bot.timeutil import to_db
+from storage.models import (
+    Delivery,
+    Membership,
+    NudgeSnooze,
+    Person,
+    ReplyMessage,
+    Team,
+    TeamAction,
+    TeamManager,
+    ToughRequest,
+    Win,
+    WinColleague,
+    Workspace,
+)
 
 # The tables delete-my-data deletes from: a deleted row's bytes stay in SQLite's WAL and PostgreSQL's dead
 # tuples until rewritten, so they are scrubbed (a named tough-moment request holds the person's own words).
@@ -32,6 +47,21 @@ SCRUBBED_TABLES = (
     "reply_route",
     "reply_message",
     "nudge_snooze",
+    "team_action",
+    "team",
+    "workspace",
+)
+
+# Rows that stay (they are the team's or the workspace's, not the person's) but name the person in a column
+# other than user_id: the name is taken out. An action keeps its text and due date with no owner; a team, a
+# CX feed, a conversation reply or an acknowledged request keeps working without knowing who set it up or wrote it.
+NAMING_COLUMNS: tuple[tuple[type, str, object], ...] = (
+    (TeamAction, "owner_id", ""),
+    (TeamAction, "created_by", ""),
+    (Team, "created_by", None),
+    (Workspace, "cx_feed_set_by", None),
+    (ReplyMessage, "manager_id", None),
+    (ToughRequest, "acknowledged_by", None),
 )
 
 
@@ -60,11 +90,38 @@ def delete_my_data(deps: Deps, workspace_id: str, user_id: str, *, include_wins:
         managers = remove(
             TeamManager, col(TeamManager.workspace_id) == workspace_id, col(TeamManager.user_id) == user_id
         )
-        deliveries = remove(Delivery, col(Delivery.workspace_id) == workspace_id, col(Delivery.user_id) == user_id)
+        # A pulse DM already sent in an open round keeps its row under a random stand-in, without a reminder,
+        # so the close edits it like every other DM of the round: a DM left unedited among the round's edited
+        # ones would tell Slack's exports that this person deleted their data while the round was open.
+        sent = list(
+            session.exec(
+                select(Delivery).where(
+                    Delivery.workspace_id == workspace_id,
+                    Delivery.user_id == user_id,
+                    col(Delivery.dm_channel).is_not(None),
+                    col(Delivery.dm_ts).is_not(None),
+                )
+            ).all()
+        )
+        for delivery in sent:
+            delivery.user_id = forgotten_stand_in()
+            delivery.reminder_handled_at = delivery.reminder_handled_at or to_db(deps.now())
+            session.add(delivery)
+        session.flush()
+        deliveries = len(sent) + remove(
+            Delivery, col(Delivery.workspace_id) == workspace_id, col(Delivery.user_id) == user_id
+        )
         mentions = remove(
             WinColleague, col(WinColleague.workspace_id) == workspace_id, col(WinColleague.user_id) == user_id
         )
         remove(NudgeSnooze, col(NudgeSnooze.workspace_id) == workspace_id, col(NudgeSnooze.user_id) == user_id)
+        for model, column, blank in NAMING_COLUMNS:
+            workspace_column = "id" if model is Workspace else "workspace_id"
+            session.execute(
+                update(model)
+                .where(col(getattr(model, workspace_column)) == workspace_id, col(getattr(model, column)) == user_id)
+                .values({column: blank})
+            )
         tough.forget_person(session, workspace_id, user_id)  # named tough-moment requests
         # and a pending check-in after "just note it" (sealed: each row is opened to find theirs)
         tough.forget_sealed_checkins(session, deps.settings.secret_key.reveal(), workspace_id, user_id)

@@ -26,6 +26,8 @@ from bot.domain import anonymity, policy, questions
 from bot.domain import schedule as schedule_domain
 from bot.domain.conversations import routes_allowed as reply_routes_allowed
 from bot.domain.rounds import PersonRoundView as PersonRoundView
+from bot.domain.rounds import is_forgotten
+from bot.i18n import translator
 from bot.services import conversations, team_access
 from bot.services.languages import translator_for_person
 from bot.services.team_actions import aggregate_help, claim_help_round, save_help_answer
@@ -247,6 +249,23 @@ _PERSON_ANSWERS = select(PulseAnswer).where(
 # FOR NO KEY UPDATE (key_share): the answer's foreign key already holds a KEY SHARE lock on the round;
 # a plain FOR UPDATE would wait on the other answerer's KEY SHARE, and two first answers would deadlock.
 _LOCK_ROUND = select(PulseRound.id).where(col(PulseRound.id) == bindparam("round_id")).with_for_update(key_share=True)
+# FOR KEY SHARE: waits while a close holds the row (FOR UPDATE) and then reads its new status; shares the row
+# with every other answer and with a first answer's FOR NO KEY UPDATE.
+_ROUND_STATUS = (
+    select(PulseRound.status)
+    .where(col(PulseRound.id) == bindparam("round_id"))
+    .with_for_update(read=True, key_share=True)
+)
+
+
+def _still_open(session: Session, round_id: int) -> None:
+    """After an answer's write, in its transaction: the round must still be open. A close that committed
+    between the click's first read and its write has aggregated and deleted the answers; one written after it
+    would stay under its keyed hash, never deleted or scrubbed. Checked after the write, so the write's own
+    lock (SQLite's single writer, PostgreSQL's foreign-key and KEY SHARE locks) keeps a close from coming
+    between the check and the commit."""
+    if session.exec(_ROUND_STATUS, params={"round_id": round_id}).first() != "open":
+        raise RoundClosed()
 
 
 def _answers_of(session: Session, round_id: int, token: str) -> dict[str, PulseAnswer]:
@@ -305,6 +324,7 @@ def record_answer(deps: Deps, workspace_id: str, user_id: str, round_id: int, qu
                     existing.value = value
                     session.add(existing)
                 session.flush()
+                _still_open(session, round_id)
                 if not answers:
                     # A new respondent: count them. A changed or repeated answer can't change the count.
                     # The round's row lock makes two first answers at once count one after the other, so
@@ -329,7 +349,10 @@ def record_help_answer(deps: Deps, workspace_id: str, user_id: str, round_id: in
         try:
             with deps.db.session_scope() as session:
                 _open_round_for(session, workspace_id, round_id, user_id)
-                return save_help_answer(session, workspace_id, round_id, token, action_id, value)
+                asked = save_help_answer(session, workspace_id, round_id, token, action_id, value)
+                session.flush()
+                _still_open(session, round_id)
+                return asked
         except IntegrityError:
             # A double click raced us to the insert; the retry turns it into an update.
             if attempt == 2:
@@ -374,6 +397,8 @@ def save_comment(
             existing.need = need
             existing.allow_replies = allow_replies
             session.add(existing)
+        session.flush()
+        _still_open(session, round_id)
 
 
 def view_for_person(deps: Deps, workspace_id: str, user_id: str, round_id: int) -> PersonRoundView:
@@ -547,7 +572,12 @@ def _mark_dms_closed(deps: Deps, workspace_id: str, dms: list[tuple[str, str, st
     did; in random order, so not even the order of the updates follows anything."""
     for user_id, channel, ts in random.sample(dms, len(dms)):
         try:
-            t = translator_for_person(deps, workspace_id, user_id)  # may ask Slack for the person's locale
+            # may ask Slack for the person's locale; a forgotten person's language went with their data
+            t = (
+                translator(deps.settings.default_language)
+                if is_forgotten(user_id)
+                else translator_for_person(deps, workspace_id, user_id)
+            )
             deps.client.chat_update(channel=channel, ts=ts, text=t("pulsedm.closed"), blocks=closed_dm_blocks(t))
         except SlackApiError as error:
             # message_not_found etc.: the person deleted the DM; nothing to hide there any more.

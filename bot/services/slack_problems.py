@@ -227,7 +227,7 @@ def home_notices(
                 notices.append(
                     Notice(
                         f"slackerr.channel.{problem_team.channel_problem}",
-                        {"channel": problem_team.channel_id, "team": problem_team.name},
+                        {"channel": problem_team.channel_id, "team": escape(problem_team.name)},
                     )
                 )
         if is_admin or (is_manager and team is not None):
@@ -241,6 +241,11 @@ def home_notices(
             if not is_admin and team is not None:
                 query = query.where(PulseRound.team_id == team.id)
             for number, count, invited, team_name in session.exec(query):
-                params: dict[str, object] = {"number": number, "count": count, "invited": invited, "team": team_name}
+                params: dict[str, object] = {
+                    "number": number,
+                    "count": count,
+                    "invited": invited,
+                    "team": escape(team_name),
+                }
                 notices.append(Notice("slackerr.undeliverable", params))
     return notices + team_access.home_notices(deps, workspace_id, is_admin=is_admin)

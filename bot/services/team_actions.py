@@ -114,17 +114,22 @@ def team_actions(
 
 
 def claim_help_round(session: Session, workspace_id: str, team_id: int, round_id: int) -> None:
-    """A round opening asks about every action done since the last asking round: each is asked once only."""
-    session.execute(
-        update(TeamAction)
+    """A round opening asks about the actions done since the last asking round, each once only: at most
+    RECALLED_MAX, the first done first, as many as its DM shows (`help_questions`); the rest wait for the next
+    round, so none is counted as asked without having been."""
+    waiting = session.exec(
+        select(TeamAction.id)
         .where(
-            col(TeamAction.workspace_id) == workspace_id,
-            col(TeamAction.team_id) == team_id,
+            TeamAction.workspace_id == workspace_id,
+            TeamAction.team_id == team_id,
             col(TeamAction.done_at).is_not(None),
             col(TeamAction.help_round_id).is_(None),
         )
-        .values(help_round_id=round_id)
-    )
+        .order_by(col(TeamAction.id))
+        .limit(RECALLED_MAX)
+    ).all()
+    if waiting:
+        session.execute(update(TeamAction).where(col(TeamAction.id).in_(waiting)).values(help_round_id=round_id))
 
 
 def help_questions(session: Session, workspace_id: str, round_id: int) -> list[ActionView]:

@@ -27,6 +27,7 @@ from tests.grid_helpers import (
     MANAGER,
     ORG,
     ORG_ADMIN,
+    OUTSIDER,
     SHARED,
     A,
     B,
@@ -316,3 +317,23 @@ def test_single_token_org_wide_mode_takes_the_docs_envelope_as_the_org_s(harness
     wait_rows(harness, [B])
     assert org.a.team_access("team_access_granted", [B], authorized_team=B).status == 200
     wait_rows(harness, [])
+def test_a_win_thanks_nobody_outside_the_install_by_dm(harness: Harness) -> None:
+    """Attack: a member thanks, in a win, people the install must not DM: a person of a workspace the org took
+    Pulssi out of, and a person of another org in the shared channel (Slack Connect). The celebration in the
+    channel names them as the author wrote it; the thank-you DM (the story, from the bot) goes only to
+    colleagues the install reaches."""
+    from tests.security.test_markup_injection import win_values
+
+    org = make_org(harness)
+    set_up_shared_team(org)
+    assert org.a.team_access("team_access_revoked", [B]).status == 200
+    wait_rows(harness, [B])
+    harness.fake.clear_calls()
+    thanked = [A_PEOPLE[1], B_PEOPLE[0], OUTSIDER]
+    org.a.view_submission(user_id=A_PEOPLE[0], callback_id="win_modal", values=win_values("We fixed it", "", thanked))
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == SHARED)
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == A_PEOPLE[1])
+    harness.fake.wait_for("chat.postEphemeral")  # "thanks for sharing": the listener's last Slack call but Home
+    time.sleep(0.3)
+    dms = {str(c.params["channel"]) for c in harness.fake.calls_to("chat.postMessage")} - {SHARED}
+    assert dms == {A_PEOPLE[1]}

@@ -15,11 +15,15 @@ from storage.models import (
     Delivery,
     PulseComment,
     PulseRound,
+    ReplyMessage,
+    ReplyRoute,
     Team,
+    TeamAction,
     ToughRequest,
     ToughRequestManager,
     Win,
     WinColleague,
+    Workspace,
 )
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import TEAM_ID, Harness
@@ -184,11 +188,18 @@ def person_keyed_tables() -> set[str]:
 
 
 def add_rows_naming(harness: Harness, person: str) -> None:
-    """A row of the person in each person-keyed table the Slack steps of the test didn't fill."""
+    """A row of the person in each person-keyed table the Slack steps of the test didn't fill, and the rows that
+    name them in another column: the team and the CX feed they set up, an action they own and committed to, a
+    conversation reply they wrote as a manager, a request they acknowledged."""
     now = harness.clock()
     with harness.db.session_scope() as session:
-        team_id = session.exec(select(Team.id)).one()
+        team = session.exec(select(Team)).one()
+        team_id = team.id
         assert team_id is not None
+        team.created_by = person
+        workspace = session.exec(select(Workspace).where(Workspace.id == TEAM_ID)).one()
+        workspace.cx_feed_set_by = person
+        session.add_all([team, workspace])
         pulse_round = PulseRound(
             workspace_id=TEAM_ID,
             team_id=team_id,
@@ -212,11 +223,32 @@ def add_rows_naming(harness: Harness, person: str) -> None:
             )
             for user in (person, "U002")
         )
-        session.add_all([pulse_round, own_win, others_win, own_request, others_request])
+        others_request.acknowledged_by = person
+        action = TeamAction(
+            workspace_id=TEAM_ID,
+            team_id=team_id,
+            need="autonomy",
+            text="Fewer meetings",
+            owner_id=person,
+            due_on=now.date(),
+            created_by=person,
+            created_at=now,
+        )
+        route = ReplyRoute(id="route1", workspace_id=TEAM_ID, team_id=team_id, expires_on=now.date())
+        session.add_all([pulse_round, own_win, others_win, own_request, others_request, action, route])
         session.flush()
         assert pulse_round.id and own_win.id and others_win.id and others_request.id
         session.add_all(
             [
+                ReplyMessage(
+                    id="reply1",
+                    workspace_id=TEAM_ID,
+                    route_id="route1",
+                    sender="manager",
+                    manager_id=person,
+                    text="Thanks, tell me more",
+                    deliver_at=now,
+                ),
                 Delivery(
                     workspace_id=TEAM_ID, round_id=pulse_round.id, user_id=person, send_at=now, question_keys="a1"
                 ),
@@ -263,6 +295,11 @@ def test_delete_my_data_removes_everything_naming_the_person(harness: Harness) -
     assert "1 team membership" in done and "1 manager role" in done
     assert rows_naming(harness, "U001") == {}
     assert rows_naming(harness, "U002")  # the others' rows stay
+    with harness.db.session_scope() as session:  # the team's action stays, without its owner
+        assert [(a.text, a.owner_id) for a in session.exec(select(TeamAction))] == [("Fewer meetings", "")]
+    harness.sender.command("/pulse", "action list", user_id=ADMIN, channel_id=CHANNEL)
+    listed = json.dumps(harness.fake.wait_for("response_url", count=6)[5].params)
+    assert "Fewer meetings" in listed and "no owner" in listed and "<@>" not in listed
 
 
 def test_refusal_names_who_can_for_setup(harness: Harness) -> None:

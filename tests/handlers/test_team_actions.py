@@ -300,3 +300,28 @@ def test_did_this_help_below_k_shows_no_counts(harness: Harness) -> None:
     assert HELP_TEXTS["en"]["few"] in shown and "yes 4" not in shown
     exported = export_csv(harness.deps, "T0001")
     assert "action_help" not in exported
+
+
+def _asked(dm: tuple[str, str, list[dict[str, Any]]]) -> list[str]:
+    return [str(b["block_id"]) for b in dm[2] if ":help:" in str(b.get("block_id", ""))]
+
+
+@BOTH_BACKENDS
+def test_a_round_asks_only_about_the_actions_its_dm_shows_and_the_next_asks_the_rest(harness: Harness) -> None:
+    """Four actions done between two rounds: the DM shows three "did this help?" questions, so the round may
+    claim only those; the fourth is asked by the next round, not counted as asked with no answers forever."""
+    make_team(harness, [*MEMBERS, MANAGER])
+    command(harness, f"managers <@{MANAGER}>", ADMIN)
+    ids = [commit_and_finish(harness, f"Action {number}") for number in range(1, 5)]
+    harness.fake.clear_calls()
+    command(harness, "now", ADMIN)
+    first = _asked(wait_pulse_dms(harness, len(MEMBERS))["U001"])
+    assert [block_id.rpartition(":help:")[2] for block_id in first] == [str(i) for i in ids[:3]]
+    with harness.db.session_scope() as session:
+        claimed = {a.id: a.help_round_id for a in session.exec(select(TeamAction))}
+    assert [claimed[i] is not None for i in ids] == [True, True, True, False]
+    close_and_digest(harness)
+    harness.fake.clear_calls()
+    command(harness, "now", ADMIN)
+    second = _asked(wait_pulse_dms(harness, len(MEMBERS))["U001"])
+    assert [block_id.rpartition(":help:")[2] for block_id in second] == [str(ids[3])]

@@ -12,8 +12,11 @@ import io
 import json
 from typing import Any
 
+from sqlmodel import select
+
+from storage.models import PulseRound, Team
 from tests.conftest import BOTH_BACKENDS
-from tests.harness import Harness
+from tests.harness import TEAM_ID, Harness
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
 
 MEMBERS = ["U001", "U002", "U003"]
@@ -98,3 +101,77 @@ def test_the_export_shows_formulas_as_text(harness: Harness) -> None:
     for row in rows:
         for cell in row.values():
             assert not (cell or "").startswith(("=", "+", "-", "@", "\t", "\r")), row
+
+
+def test_a_team_name_is_text_in_every_reply_and_home_notice_that_names_the_team(harness: Harness) -> None:
+    """Attack: an admin names a team `<http://evil|…>`, `<!channel>`… to show managers and members a disguised
+    link: the report's "which team" note, the team language reply, the status refusal and the Home tab's notices
+    about a channel Pulssi can't post in and about undeliverable pulses all quote the name as text."""
+    make_team(harness, MEMBERS)
+    harness.fake.add_user("U009")  # in the channel, not in the team: refused the status
+    name = f"{TEAM_NAME} <http://evil.example|Re-authorise>"
+    harness.sender.command("/pulse", f"rename {name}", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    with harness.db.session_scope() as session:
+        team = session.exec(select(Team)).one()
+        team.channel_problem = "not_in_channel"
+        assert team.id is not None
+        session.add(team)
+        session.add(
+            PulseRound(
+                workspace_id=TEAM_ID,
+                team_id=team.id,
+                number=1,
+                scheduled_for=harness.clock().date(),
+                opened_at=harness.clock(),
+                closes_at=harness.clock(),
+                status="closed",
+                invited=5,
+                undeliverable=1,
+            )
+        )
+    harness.sender.command("/cxreport", "", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "this channel's team" in json.dumps(c.params))
+    harness.sender.command("/pulse", "language team fi", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "is in Finnish now" in json.dumps(c.params))
+    harness.sender.command("/pulse", "status", user_id="U009", channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "can see its status" in json.dumps(c.params))
+    harness.sender.event({"type": "app_home_opened", "user": ADMIN, "tab": "home", "channel": "DADMIN"})
+    harness.fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == ADMIN)
+    home = json.dumps(harness.fake.home_views[ADMIN], ensure_ascii=False)
+    assert home.count("&lt;http://evil.example|Re-authorise&gt;") >= 2  # both notices name the team
+    harness.fake.wait_for("files.completeUploadExternal", timeout=30)  # the report's chart, before the app stops
+    assert_no_markup(harness)
+
+
+def test_user_ids_from_a_crafted_submission_are_text(harness: Harness) -> None:
+    """Attack: a crafted view submission puts `U1> <!channel` where Slack puts a user id (a colleague thanked in
+    a win, an action's owner), to have the celebration in the team channel, and the action lines of the list
+    and the digest, broadcast. Only an id-shaped value becomes a mention; anything else is escaped text."""
+    make_team(harness, [*MEMBERS, "UMGR"])
+    harness.sender.command("/pulse", "managers <@UMGR>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    forged = "U003> <!channel"
+    harness.sender.view_submission(
+        user_id="U001", callback_id="win_modal", values=win_values("We fixed it", "", ["U002", forged])
+    )
+    celebration = harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == CHANNEL)[0]
+    assert "<@U002>" in _sent_text(celebration) and "U003&gt; &lt;!channel" in _sent_text(celebration)
+
+    harness.sender.command("/pulse", "action", user_id="UMGR", channel_id=CHANNEL)
+    view = harness.fake.wait_for("views.open")[0].params["view"]
+    harness.sender.view_submission(
+        user_id="UMGR",
+        callback_id="team_action_modal",
+        values={
+            "need": {"value": {"type": "static_select", "selected_option": {"value": "autonomy"}}},
+            "text": {"value": {"type": "plain_text_input", "value": "Fewer meetings"}},
+            "owner": {"value": {"type": "users_select", "selected_user": "U002> <!here"}},
+            "due": {"value": {"type": "datepicker", "selected_date": "2099-04-30"}},
+        },
+        private_metadata=view["private_metadata"],
+    )
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params["channel"] == "UMGR")
+    harness.sender.command("/pulse", "action list", user_id="UMGR", channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "Fewer meetings" in json.dumps(c.params))
+    assert_no_markup(harness)

@@ -169,3 +169,61 @@ def test_a_tough_moment_check_in_dm_reads_the_same_whether_its_person_answered(h
     assert thanks.params.get("response_type") == "ephemeral"
     assert harness.fake.calls_to("chat.update") == []
     assert {user: json.dumps(harness.fake.messages[dm[:2]]) for user, dm in checkin.items()} == sent
+
+
+def test_a_home_click_whose_window_opens_too_late_leaves_no_kept_dm(harness: Harness) -> None:
+    """Attack: a Slack admin reads the export for DMs Pulssi sent right after someone clicked on Home. When the
+    modal that confirms a Home answer (or opens the tough-moment form) comes too late for Slack's 3 s trigger,
+    the person is told in an ephemeral note in their DM, which Slack doesn't keep; a DM ("Slack took too long
+    to open that window") would be kept, timed to the click, and say the person had just answered."""
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    wait_pulse_dms(harness, len(MEMBERS))
+    user = "USLACK4"
+    home = _home(harness, user)
+    kept_before = len(_kept_calls(harness))
+    harness.fake.inject_error("expired_trigger_id", method="views.open", times=2)
+    harness.sender.block_action(
+        user_id=user,
+        action_id="pulse_answer_2",
+        value=button_value(home, "autonomy", 2),
+        block_id="pulse:x:autonomy",
+        container={"type": "view", "view_id": "VHOME4"},
+        view={"id": "VHOME4", "type": "home", "blocks": home},
+    )
+    [note] = harness.fake.wait_for("chat.postEphemeral", predicate=lambda c: c.params.get("user") == user)
+    assert "Recorded for Autonomy: 2" in note.params["text"]  # the answer counts, and the person knows it
+    harness.sender.block_action(
+        user_id=user, action_id="home_tough", container={"type": "view", "view_id": "VHOME4"}, view=None
+    )
+    harness.fake.wait_for("chat.postEphemeral", count=2, predicate=lambda c: c.params.get("user") == user)
+    assert "took too long" in harness.fake.calls_to("chat.postEphemeral")[-1].params["text"]
+    assert _kept_calls(harness)[kept_before:] == []  # no message, no edit, no Home view after either click
+
+
+def test_deleting_one_s_data_in_an_open_round_leaves_their_pulse_dm_like_everyone_s(harness: Harness) -> None:
+    """Attack: a Slack admin reads the export after a round. Every pulse DM of a round is edited to the same
+    closed notice at its close; a DM left as sent, with live buttons, among them said its person had deleted
+    their data while the round was open (delete-my-data took the row the close edits it from)."""
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
+    dms = wait_pulse_dms(harness, len(MEMBERS))
+    leaver = "USLACK2"
+    harness.sender.command("/pulse", "delete-my-data", user_id=leaver, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "delete_my_data_keep_wins" in json.dumps(c.params))
+    harness.sender.block_action(user_id=leaver, action_id="delete_my_data_keep_wins", value="keep")
+    harness.fake.wait_for("response_url", count=3)  # `/pulse now`'s, the question, then what was deleted
+    with harness.db.session_scope() as session:  # the row that stays names nobody
+        from sqlmodel import select
+
+        from storage.models import Delivery
+
+        assert leaver not in {d.user_id for d in session.exec(select(Delivery))}
+    harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params), timeout=20)
+    updates = harness.fake.wait_for("chat.update", count=len(MEMBERS), timeout=20)
+    assert sorted((u.params["channel"], u.params["ts"]) for u in updates) == sorted(
+        (dms[user][0], dms[user][1]) for user in MEMBERS
+    )
+    final = [harness.fake.messages[(dms[u][0], dms[u][1])] for u in MEMBERS]
+    assert len({json.dumps([message["text"], message["blocks"]]) for message in final}) == 1

@@ -137,3 +137,18 @@ def test_action_markers_fall_in_their_days_chart_periods(
     found = action_markers(span, chart_length, [_action(created, done)])
     assert [(m.x, m.done) for m in found] == expected
     assert all(m.need == "autonomy" and (m.label == "" if m.done else m.label == "Plan together") for m in found)
+
+
+def test_dollar_signs_in_an_action_or_a_team_name_are_drawn_as_typed() -> None:
+    """Attack: a manager commits to `$\\undefined$ costs` (or an admin names the team so): matplotlib would read
+    `$…$` as mathtext, fail on it, and no chart of the team would be drawn for the report's whole span."""
+    from dataclasses import replace
+
+    points = [_point(1, 3.0), _point(2, 3.5)]
+    labels = replace(LABELS, title=r"Team $\undefined$ $5 to $10")
+    markers = [ActionMarker("belonging", 0, False, r"$\undefined$ costs")]
+    assert render_trend_chart(points, labels, markers, MARKS).startswith(b"\x89PNG")
+    fig = build_figure(points, labels)
+    add_action_markers(fig, markers, MARKS)
+    [label] = [t for t in fig.axes[0].texts if t.get_gid() == "action-label"]
+    assert label.get_text() == r"$\undefined$ costs" and not label.get_parse_math()

@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import replace
 
+import pytest
 from sqlalchemy import event, text
 
 from bot.services import rounds
@@ -117,3 +118,62 @@ def test_many_first_answers_at_once_are_all_counted(harness: Harness) -> None:
     with harness.db.session_scope() as session:
         assert session.execute(text("select answered from pulse_round")).scalar_one() == len(members)
         assert session.execute(text("select count(*) from pulse_answer")).scalar_one() == len(members)
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("kind", ["answer", "did_this_help"])
+def test_an_answer_racing_the_close_is_refused_not_left_behind(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    """Attack on "after close no answer or hash is left": a click read the round as open, then the round closed
+    (answers aggregated and deleted, the files scrubbed) before the click wrote. Its answer must be refused, not
+    written after the close under its keyed hash, where nothing would ever delete it (and `answered` moved)."""
+    from bot.services import team_actions
+
+    team_id = _team_of(harness, [f"U{i:03d}" for i in range(5)])
+    action = team_actions.commit_action(
+        harness.deps,
+        "T0001",
+        team_id,
+        "UADMIN",
+        need="autonomy",
+        text="Plan",
+        owner_id="U001",
+        due_on=harness.clock().date(),
+    )
+    team_actions.mark_done(harness.deps, "T0001", action.id, "U001")
+    started = rounds.start_round(harness.deps, "T0001", team_id, manual=True)
+    assert started is not None
+    round_id = started.round_id
+    closed: list[object] = []
+
+    def close_now() -> None:
+        thread = threading.Thread(target=lambda: closed.append(rounds.close_round(harness.deps, "T0001", round_id)))
+        thread.start()
+        thread.join(60)
+
+    if kind == "answer":
+        original_answers = rounds._answers_of
+
+        def answers_after_the_close(*args: object) -> object:
+            close_now()
+            return original_answers(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(rounds, "_answers_of", answers_after_the_close)
+        with pytest.raises(rounds.RoundClosed):
+            rounds.record_answer(harness.deps, "T0001", "U001", round_id, "autonomy", 4)
+    else:
+        original_help = rounds.save_help_answer
+
+        def help_after_the_close(*args: object) -> bool:
+            close_now()
+            return original_help(*args)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(rounds, "save_help_answer", help_after_the_close)
+        with pytest.raises(rounds.RoundClosed):
+            rounds.record_help_answer(harness.deps, "T0001", "U001", round_id, action.id, "yes")
+    assert closed and closed[0] is not None
+    with harness.db.session_scope() as session:
+        assert session.execute(text("select count(*) from pulse_answer")).scalar_one() == 0
+        assert session.execute(text("select count(*) from action_help_answer")).scalar_one() == 0
+        assert session.execute(text("select answered from pulse_round")).scalar_one() == 0
