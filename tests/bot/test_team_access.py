@@ -317,6 +317,8 @@ def test_single_token_org_wide_mode_takes_the_docs_envelope_as_the_org_s(harness
     wait_rows(harness, [B])
     assert org.a.team_access("team_access_granted", [B], authorized_team=B).status == 200
     wait_rows(harness, [])
+
+
 def test_a_win_thanks_nobody_outside_the_install_by_dm(harness: Harness) -> None:
     """Attack: a member thanks, in a win, people the install must not DM: a person of a workspace the org took
     Pulssi out of, and a person of another org in the shared channel (Slack Connect). The celebration in the
