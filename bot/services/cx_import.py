@@ -164,6 +164,18 @@ def store_stream(
     labels = _Memo(lambda label: label[:200] if label else nulls["team_label"])
     days = _Memo(day_parameter)
     no_comment, no_scale = nulls["comment"], nulls["scale_max"]
+    # Columns holding one value in every row of this import (bound once per statement, not once per row):
+    # one score column of a known metric has one metric and one scale; no team column, or no team set up
+    # to match a label, leaves every team id empty.
+    same = {"workspace_id"}
+    if len(header.score_columns) == 1 and header.score_columns[0].metric is not None:
+        same |= {"metric", "scale_max"}
+    if header.team_index is None:
+        same |= {"team_id", "team_label"}
+    if not lookup:
+        same.add("team_id")
+    if header.comment_index is None:
+        same.add("comment")
 
     def store(batch: list[Any]) -> None:
         with db.session_scope() as session:
@@ -184,7 +196,7 @@ def store_stream(
                     )
                     for _line, day, metric, score, team, comment, key, scale_max in batch
                 ]
-                inserted = cx_repo.insert_ignoring_duplicates(session, CxResponse, records)
+                inserted = cx_repo.insert_ignoring_duplicates(session, CxResponse, records, same)
                 if inserted == len(records):
                     cx_repo.add_daily_counts(session, workspace_id, records)
                 elif inserted:  # some were stored already: count the ones this batch stored
@@ -197,7 +209,7 @@ def store_stream(
                     )
                     for row in batch
                 ]
-                inserted = cx_repo.insert_ignoring_duplicates(session, CxAggregate, aggregates)
+                inserted = cx_repo.insert_ignoring_duplicates(session, CxAggregate, aggregates, ("workspace_id",))
         summary.imported += inserted
         summary.already_present += len(batch) - inserted
 

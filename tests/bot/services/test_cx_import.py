@@ -635,3 +635,100 @@ def test_a_broken_workbook_or_missing_sheet_is_refused_with_a_reason(
         data = buffer.getvalue()
     summary = cx_import.import_bytes(db, WORKSPACE, "book.xlsx", data, mapping, NOW)
     assert (summary.status, summary.file_code, summary.imported) == ("rejected", code, 0)
+
+
+SHAPES = {
+    # one NPS column, teams set up: the team id varies, the metric and scale don't
+    "nps_with_teams": (RESPONSES, True, {"workspace_id", "metric", "scale_max"}),
+    # the same without any team set up: every team id is empty
+    "nps_no_teams": (RESPONSES, False, {"workspace_id", "metric", "scale_max", "team_id"}),
+    # a 1–7 CSAT, no team or comment column
+    "csat_1_7": (
+        'Date,"Satisfaction (1-7)"\n2026-02-02,7\n2026-02-02,6\n2026-02-03,1\n2026-02-03,7\n2026-02-04,"5"\n',
+        True,
+        {"workspace_id", "metric", "scale_max", "team_id", "team_label", "comment"},
+    ),
+    # an NPS and a 1–7 CSAT per row: metric and scale vary
+    "two_scores": (
+        "Response ID,Date,NPS,Satisfaction (1-7),Team,Comment\n"
+        + "".join(
+            f'r{i},2026-02-0{1 + i % 3},{i % 11},{1 + i % 7},{["Support", "sales", ""][i % 3]},"c ""{i}"", ä"\n'
+            for i in range(11)
+        ),
+        True,
+        {"workspace_id"},
+    ),
+}
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("shape", list(SHAPES))
+def test_columns_bound_once_store_what_binding_every_row_stores(
+    db: Database, database_url: str, monkeypatch: pytest.MonkeyPatch, shape: str
+) -> None:
+    """The import names the columns that hold one value in every row (bound once per statement on
+    SQLite); its stored rows and per-day counts are those of an import that binds every value per row."""
+    from storage import cx_repository
+    from storage.models import CxDaily
+
+    text, with_teams, expected_same = SHAPES[shape]
+    monkeypatch.setattr(cx_import, "BATCH", 4)
+    monkeypatch.setattr(cx_repository, "ROWS_PER_STATEMENT", 3)
+    other = "T0002"
+    if with_teams:
+        for workspace in (WORKSPACE, other):
+            with db.session_scope() as session:
+                from storage import repositories as repo
+
+                repo.ensure_workspace(session, workspace, NOW)
+                session.add(
+                    Team(
+                        workspace_id=workspace, channel_id="C1", channel_name="support", name="Support", created_at=NOW
+                    )
+                )
+    insert = cx_repository.insert_ignoring_duplicates
+    named: list[set[str]] = []
+
+    def naming(session: Any, table: Any, rows: list[tuple[Any, ...]], same: Any = ()) -> int:
+        named.append(set(same))
+        return insert(session, table, rows, same)
+
+    monkeypatch.setattr(cx_repository, "insert_ignoring_duplicates", naming)
+    first = cx_import.import_bytes(db, WORKSPACE, "upload", text.encode(), None, NOW)
+    assert named and all(same == expected_same for same in named)
+    monkeypatch.setattr(cx_repository, "insert_ignoring_duplicates", lambda s, t, rows, same=(): insert(s, t, rows))
+    second = cx_import.import_bytes(db, other, "upload", text.encode(), None, NOW)
+    assert first.status == second.status == "imported"
+    assert (first.imported, first.rejected) == (second.imported, second.rejected)
+    with db.session_scope() as session:
+        teams = {team.id: team.name for team in session.exec(select(Team)).all()}
+
+        def rows_of(workspace: str) -> list[tuple[Any, ...]]:
+            found = session.exec(select(CxResponse).where(CxResponse.workspace_id == workspace)).all()
+            return sorted(
+                (r.row_key, r.day, r.metric, r.score, teams.get(r.team_id), r.team_label, r.comment, r.scale_max)
+                for r in found
+            )
+
+        def daily_of(workspace: str) -> list[tuple[Any, ...]]:
+            found = session.exec(select(CxDaily).where(CxDaily.workspace_id == workspace)).all()
+            return sorted(
+                (
+                    str(teams.get(d.team_key, d.team_key)),
+                    d.day,
+                    d.metric,
+                    d.n,
+                    d.promoters,
+                    d.passives,
+                    d.detractors,
+                    d.satisfied,
+                )
+                for d in found
+            )
+
+        assert rows_of(WORKSPACE) == rows_of(other) and len(rows_of(WORKSPACE)) == first.imported
+        assert daily_of(WORKSPACE) == daily_of(other)
+        if shape == "two_scores":
+            assert {r[6] for r in rows_of(WORKSPACE)} >= {'c "0", ä', 'c "10", ä'}
+        if with_teams and shape != "csat_1_7":
+            assert {r[4] for r in rows_of(WORKSPACE)} == {"Support", None}
