@@ -33,6 +33,7 @@ from tests.conftest import BOTH_BACKENDS
 from tests.grid_helpers import A_PEOPLE, ADMIN_A, ADMIN_B, B_PEOPLE, MANAGER, ORG, ORG_ADMIN, SHARED, A, B
 from tests.harness import SIGNING_SECRET, FrozenClock, Harness
 from tests.oauth_helpers import install, running_oauth_app
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import wait_pulse_dms
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import APP_ID, SlackRequestSender
@@ -71,7 +72,7 @@ def reply(
     answered, uploaded = len(fake.calls_to("response_url")), len(fake.calls_to("files.completeUploadExternal"))
     named = SHARED_NAME if channel == SHARED else channel.lower()
     assert sender.command(command, text, user_id=user, channel_id=channel, channel_name=named).status == 200
-    said = json.dumps(fake.wait_for("response_url", count=answered + 1, timeout=15)[-1].params)
+    said = json.dumps(fake.wait_for("response_url", count=answered + 1)[-1].params)
     if command == "/cxreport" and "Quality side" in said:  # its chart follows: let it land before the next
         fake.wait_for("files.completeUploadExternal", count=uploaded + 1, timeout=30)
     return said
@@ -236,9 +237,7 @@ def home_buttons(harness: Harness, sender: SlackRequestSender, user: str) -> set
     fake = harness.fake
     before = len([c for c in fake.calls_to("views.publish") if c.params.get("user_id") == user])
     sender.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
-    published = fake.wait_for(
-        "views.publish", count=before + 1, predicate=lambda c: c.params.get("user_id") == user, timeout=15
-    )
+    published = fake.wait_for("views.publish", count=before + 1, predicate=lambda c: c.params.get("user_id") == user)
     view = published[-1].params["view"]
     view = json.loads(view) if isinstance(view, str) else view
     return {
@@ -275,7 +274,7 @@ def test_home_shows_an_org_install_s_workspace_admins_what_the_role_rules_let_th
     def opened(sender: SlackRequestSender, user: str) -> dict[str, object]:
         fake.clear_calls()
         sender.block_action(user_id=user, action_id="home_settings_schedule", value=str(team_id))
-        view = fake.wait_for("views.open", timeout=10)[-1].params["view"]
+        view = fake.wait_for("views.open")[-1].params["view"]
         return json.loads(view) if isinstance(view, str) else view  # type: ignore[no-any-return]
 
     def inputs(view: dict[str, object]) -> list[object]:
@@ -298,7 +297,7 @@ def test_an_org_install_s_rows_are_its_own(grid: Harness) -> None:
 def test_a_standalone_workspace_s_uninstall_leaves_the_org_wide_install_alone(grid: Harness) -> None:
     tokens = installed_both(grid)
     uninstall(grid, FIRST)  # the standalone workspace's event: its team_id, no enterprise
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while (row := workspace_row(grid, FIRST)) is None or row.uninstalled_at is None:
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -345,7 +344,7 @@ def _revoked_event(harness: Harness, event_type: str, team_id: str) -> None:
 
 
 def _wait_uninstalled(harness: Harness, key: str) -> None:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while (row := workspace_row(harness, key)) is None or row.uninstalled_at is None:
         assert time.monotonic() < deadline, f"{key} was not marked uninstalled"
         time.sleep(0.02)

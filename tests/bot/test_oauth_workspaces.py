@@ -22,6 +22,7 @@ from storage.models import PulseRound, Team, Workspace
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import FrozenClock, Harness
 from tests.oauth_helpers import get, install, running_oauth_app, sender_for
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import wait_pulse_dms
 from tests.slack.fake_slack import FakeSlack, RecordedCall
 
@@ -135,7 +136,7 @@ def workspace_row(harness: Harness, workspace: str) -> Workspace | None:
 def test_a_revoked_workspace_stops_alone_and_a_reinstall_restores_it(oauth: Harness, event_type: str) -> None:
     tokens = both_installed(oauth)
     uninstall(oauth, SECOND, event_type)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -178,7 +179,7 @@ def test_a_revoked_workspace_stops_alone_and_a_reinstall_restores_it(oauth: Harn
 def test_uninstalled_data_is_kept_30_days_then_purged(oauth: Harness) -> None:
     both_installed(oauth)
     uninstall(oauth, SECOND)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -210,7 +211,7 @@ def test_an_admin_asked_purge_goes_at_the_next_housekeeping(oauth: Harness) -> N
     both_installed(oauth)
     assert installations.request_purge(oauth.db, SECOND, oauth.clock()) is False  # installed: nothing to purge
     uninstall(oauth, SECOND)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -263,7 +264,7 @@ def test_an_uninstalled_workspace_s_open_round_still_closes_on_time_and_sends_no
     pulse_tick(oauth.deps, after_close)
     wait_pulse_dms(oauth, 10)
     uninstall(oauth, SECOND)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
         assert time.monotonic() < deadline
         time.sleep(0.02)
@@ -339,7 +340,7 @@ def test_a_purge_already_due_spares_a_workspace_installed_again_and_its_new_toke
     between (its token saved by Bolt before the success callback marks it installed) must lose nothing."""
     both_installed(oauth)
     uninstall(oauth, SECOND)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while (row := workspace_row(oauth, SECOND)) is None or row.uninstalled_at is None:
         assert time.monotonic() < deadline
         time.sleep(0.02)

@@ -32,7 +32,7 @@ def run_round(harness: Harness, answers: dict[str, int]) -> None:
 
 
 def report_response(harness: Harness) -> dict:  # type: ignore[type-arg]
-    [call] = harness.fake.wait_for("response_url", timeout=15)
+    [call] = harness.fake.wait_for("response_url")
     return dict(call.params)
 
 
@@ -62,7 +62,7 @@ def test_manager_gets_report_privately_with_chart_and_digest_goes_to_channel(har
     digest_text = json.dumps(digest[0].params["blocks"])
     assert "4.00" in digest_text and "n=5" in digest_text  # autonomy mean of 5,4,4,3,4
     assert "U001" not in digest_text
-    harness.fake.wait_for("files.completeUploadExternal", timeout=15)  # after the close scrubs and updates DMs
+    harness.fake.wait_for("files.completeUploadExternal")  # after the close scrubs and updates DMs
     assert any(f.channel_id == CHANNEL for f in harness.fake.uploaded_files)
 
     harness.fake.clear_calls()

@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Harness
+from tests.patience import WAIT_SECONDS
 from tests.processes import free_port, wait_http
 from tests.slack.sender import sign
 
@@ -150,7 +151,7 @@ def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(harness: 
         body = urllib.parse.urlencode(form).encode()
         status = _exchange(url, _head(len(body), _signed(body)), body, timeout=25)
         assert " 200 " in status, status
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + WAIT_SECONDS
         while len(tricklers.cut) < len(tricklers.socks) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert len(tricklers.cut) == len(tricklers.socks)  # every slow client was cut off

@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import (
     ADMIN,
     CHANNEL,
@@ -88,8 +89,8 @@ def test_slack_keeps_nothing_that_shows_an_answer_or_who_answered(harness: Harne
         assert "You answered" not in shown and "Recorded" not in shown and COMMENT not in shown
 
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
-    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params), timeout=20)
-    updates = harness.fake.wait_for("chat.update", count=len(MEMBERS), timeout=20)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
+    updates = harness.fake.wait_for("chat.update", count=len(MEMBERS))
     # At close every DM of the round is edited, once, and all the same way.
     assert sorted((u.params["channel"], u.params["ts"]) for u in updates) == sorted(
         (dms[user][0], dms[user][1]) for user in MEMBERS
@@ -125,7 +126,7 @@ def test_an_anonymous_lesson_leaves_nothing_in_its_author_s_dm(harness: Harness)
     reply = submit(harness, author, "tough_preview_modal", {}, "VLANON", metadata=preview["private_metadata"])
     harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)
     # The listener's last step after the post: the confirmation (a DM before the fix, the modal after it).
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while not any(
         c.method == "views.update" or (c.method == "chat.postMessage" and c.params.get("channel") != CHANNEL)
         for c in harness.fake.calls

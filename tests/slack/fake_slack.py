@@ -31,6 +31,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from tests.patience import WAIT_SECONDS
+
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata", "users")
 MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 VIEW_METHODS = ("views.open", "views.update", "views.push", "views.publish")
@@ -595,7 +597,11 @@ class FakeSlack:
             self._state.calls.clear()
 
     def wait_for(
-        self, method: str, count: int = 1, timeout: float = 5.0, predicate: Callable[[RecordedCall], bool] | None = None
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = WAIT_SECONDS,
+        predicate: Callable[[RecordedCall], bool] | None = None,
     ) -> list[RecordedCall]:
         deadline = time.monotonic() + timeout
         while True:
