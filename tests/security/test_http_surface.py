@@ -112,7 +112,9 @@ class _Tricklers:
             sock.close()
 
 
-def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(harness: Harness, database_url: str) -> None:
+def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(
+    harness: Harness, database_url: str, tmp_path: Path
+) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -126,9 +128,10 @@ def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(harness: 
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    with (tmp_path / "serve.log").open("wb") as log:  # a file, not a pipe nobody reads (a full one stalls gunicorn)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log
+        )
     tricklers: _Tricklers | None = None
     try:
         wait_http(f"{url}/healthz", 60)
