@@ -326,7 +326,7 @@ def test_win_goes_only_into_teams_the_author_may_share_into(world: Harness) -> N
         if response.text.strip():
             assert "your own teams" in response.text, (role, response.text)
             continue  # refused in the modal
-        deadline = time.monotonic() + 10  # the win is stored after the ack
+        deadline = time.monotonic() + WAIT_SECONDS  # the win is stored after the ack (every role past the modal)
         while len(wins()) == before and time.monotonic() < deadline:
             time.sleep(0.05)
         if wins()[before:] == [team_id]:
