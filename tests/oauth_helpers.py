@@ -15,7 +15,7 @@ from bot.app import create_app
 from bot.deps import build_deps
 from bot.settings import Settings
 from bot.web import create_wsgi_app
-from tests.harness import SIGNING_SECRET, FrozenClock, Harness, serve_wsgi, test_env
+from tests.harness import SIGNING_SECRET, FrozenClock, Harness, finish_work_in_flight, serve_wsgi, test_env
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackRequestSender
 
@@ -42,6 +42,7 @@ def running_oauth_app(
         try:
             yield Harness(fake, deps, app, url, sender, clock, settings)
         finally:
+            finish_work_in_flight(app, deps)
             deps.db.dispose()
 
 
