@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 from sqlmodel import select
 
+# Loaded with this module, not inside a test: pytest's rewrite calls ast.parse, which CPython 3.11 cannot run
+# beside the app's threads formatting a traceback (SystemError: AST constructor recursion depth mismatch).
+import tests.handlers.test_win  # noqa: F401
 from storage.models import PulseRound, Team
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness

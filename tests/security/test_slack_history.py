@@ -12,6 +12,9 @@ import json
 import time
 from typing import Any
 
+# Loaded with this module, not inside a test: pytest's rewrite calls ast.parse, which CPython 3.11 cannot run
+# beside the app's threads formatting a traceback (SystemError: AST constructor recursion depth mismatch).
+import tests.handlers.test_tough  # noqa: F401
 from tests.harness import Harness
 from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import (
