@@ -6,11 +6,17 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from tests.harness import FrozenClock, Harness, copy_sqlite_template, make_sqlite_template, running_app
 from tests.slack.fake_slack import FakeSlack
 
 POSTGRES_ENV = "PULSSI_TEST_POSTGRES_URL"
+
+# Property tests check properties, not speed (speed is measured in benchmarks/). Hypothesis's default 200 ms
+# deadline per example, and its too-slow health check, fail a correct run when a loaded CI machine stalls one example.
+settings.register_profile("pulssi", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("pulssi")
 
 
 @pytest.fixture(scope="session")

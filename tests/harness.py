@@ -123,7 +123,19 @@ def running_app(fake: FakeSlack, database_url: str, clock: FrozenClock | None = 
         try:
             yield Harness(fake, deps, app, url, sender, clock, settings)
         finally:
+            finish_work_in_flight(app, deps)
             deps.db.dispose()
+
+
+def finish_work_in_flight(app: App, deps: Deps) -> None:
+    """What a test's requests set off after ack() finishes within that test, while its fake Slack still answers, as
+    at a process's clean stop (bot.lifecycle). Left running, it outlived the test: it called a stopped fake Slack,
+    and its sockets were found by a later test's gc.collect() (an unclosed-socket ResourceWarning failed CI)."""
+    shutdown = getattr(app.listener_runner.listener_executor, "shutdown", None)
+    if shutdown is not None:
+        shutdown(wait=True)
+    deps.background.shutdown(wait=True)
+    deps.feed_pool.shutdown(wait=True)
 
 
 def copy_sqlite_template(template: Path, target_dir: Path) -> str:

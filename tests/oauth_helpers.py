@@ -17,7 +17,8 @@ from bot.deps import build_deps
 from bot.settings import Settings
 from bot.web import create_wsgi_app
 from storage.models import Workspace
-from tests.harness import SIGNING_SECRET, FrozenClock, Harness, serve_wsgi, test_env
+from tests.harness import SIGNING_SECRET, FrozenClock, Harness, finish_work_in_flight, serve_wsgi, test_env
+from tests.patience import WAIT_SECONDS
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackRequestSender
 
@@ -44,6 +45,7 @@ def running_oauth_app(
         try:
             yield Harness(fake, deps, app, url, sender, clock, settings)
         finally:
+            finish_work_in_flight(app, deps)
             deps.db.dispose()
 
 
@@ -97,7 +99,7 @@ def workspace_row(harness: Harness, workspace: str) -> Workspace | None:
 
 def wait_uninstalled(harness: Harness, key: str) -> Workspace:
     """The workspace row of `key` (T… or an org's E…) once its uninstall event has been handled."""
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while (row := workspace_row(harness, key)) is None or row.uninstalled_at is None:
         assert time.monotonic() < deadline, f"{key} was not marked uninstalled"
         time.sleep(0.02)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -40,10 +41,28 @@ def process_env(fake: FakeSlack, database_url: str, **extra: str) -> dict[str, s
     }
 
 
+def _ephemeral_low() -> int:
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32768  # Linux's default
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A loopback port free now, for a server the test starts next. Taken from below the kernel's ephemeral range:
+    a port found with bind(0) lies in that range, and between our check and the server's bind the kernel may hand it
+    to any outgoing connection (the test's own calls to the fake Slack), and the server fails to start."""
+    low = _ephemeral_low()
+    picker = random.Random()  # not the global generator: Hypothesis watches that one
+    for _ in range(200):
+        port = picker.randrange(10000, low) if low > 10001 else 0
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return int(sock.getsockname()[1])
+    raise AssertionError("no free loopback port below the ephemeral range")
 
 
 @dataclass

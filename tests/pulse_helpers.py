@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from storage.models import Win
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.slack.sender import SlackRequestSender
 
 ADMIN = "UADMIN"
@@ -98,7 +99,7 @@ def click(
 
 
 def wait_pulse_dms(
-    harness: Harness, count: int, timeout: float = 10.0
+    harness: Harness, count: int, timeout: float = WAIT_SECONDS
 ) -> dict[str, tuple[str, str, list[dict[str, Any]]]]:
     import time
 

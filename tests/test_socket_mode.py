@@ -72,7 +72,7 @@ def _exchange(fake: FakeSlack, server: FakeSocketModeServer, sender: SlackReques
     command = sender.command_payload("/pulse", "help", user_id=USER, channel_id="C0SOCK", response_key=key)
     envelope_id = server.send_envelope("slash_commands", command)
     assert server.wait_ack(envelope_id)["envelope_id"] == envelope_id
-    answer = fake.wait_for("response_url", predicate=lambda c: c.params.get("key") == key, timeout=15)[0]
+    answer = fake.wait_for("response_url", predicate=lambda c: c.params.get("key") == key)[0]
     assert "/pulse setup" in json.dumps(answer.params["blocks"])
 
     opened_before = len(fake.calls_to("views.open"))
@@ -81,7 +81,7 @@ def _exchange(fake: FakeSlack, server: FakeSocketModeServer, sender: SlackReques
     )
     envelope_id = server.send_envelope("interactive", click)
     server.wait_ack(envelope_id)
-    opened = fake.wait_for("views.open", count=opened_before + 1, timeout=15)[-1]
+    opened = fake.wait_for("views.open", count=opened_before + 1)[-1]
     assert opened.params["trigger_id"] == click["trigger_id"]
     assert opened.answer is not None and opened.answer["ok"] is True
 
@@ -89,7 +89,7 @@ def _exchange(fake: FakeSlack, server: FakeSocketModeServer, sender: SlackReques
     event = sender.event_envelope({"type": "app_home_opened", "user": USER, "channel": f"D{USER}", "tab": "home"})
     envelope_id = server.send_envelope("events_api", event)
     assert server.wait_ack(envelope_id) == {"envelope_id": envelope_id}  # events are only acknowledged
-    published = fake.wait_for("views.publish", count=published_before + 1, timeout=15)[-1]
+    published = fake.wait_for("views.publish", count=published_before + 1)[-1]
     assert published.params["user_id"] == USER
 
 
@@ -157,14 +157,14 @@ def test_an_org_wide_grid_install_over_socket_mode(
         "/pulse", "setup", user_id="WADMIN", channel_id="C0SHARED", response_key="grid-setup"
     )
     socket_server.wait_ack(socket_server.send_envelope("slash_commands", command))
-    answer = fake_slack.wait_for("response_url", predicate=lambda c: c.params.get("key") == "grid-setup", timeout=15)
+    answer = fake_slack.wait_for("response_url", predicate=lambda c: c.params.get("key") == "grid-setup")
     assert "Pulssi team" in json.dumps(answer[0].params)
     click = in_b.block_action_payload(
         user_id="WB1", action_id="home_toggle_mute", value="mute", container={"type": "view", "view_id": "VHOME"}
     )
     assert click["team"] is None and click["is_enterprise_install"] is True
     socket_server.wait_ack(socket_server.send_envelope("interactive", click))
-    fake_slack.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == "WB1", timeout=15)
+    fake_slack.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == "WB1")
 
     db = Database(database_url)
     try:

@@ -44,7 +44,7 @@ def slow_and_limited_auth_test(fake: FakeSlack) -> None:
 
 
 def help_was_answered(fake: FakeSlack, key: str) -> None:
-    answer = fake.wait_for("response_url", predicate=lambda c: c.params.get("key") == key, timeout=15)[0]
+    answer = fake.wait_for("response_url", predicate=lambda c: c.params.get("key") == key)[0]
     assert "/pulse setup" in json.dumps(answer.params["blocks"])
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import pytest
 
 from tests.harness import SIGNING_SECRET, Harness
+from tests.patience import WAIT_SECONDS
 from tests.processes import Running, due_now, free_port, holder, process_env, start, wait_http, wait_until
 from tests.pulse_helpers import make_team, pulse_dm_count
 from tests.slack.sender import SlackRequestSender
@@ -49,7 +50,7 @@ def test_serve_on_sigterm_finishes_listeners_in_flight_and_exits_0(
     serve = start("serve", process_env(harness.fake, database_url, LOG_LEVEL="INFO"), serve_port=True)
     wait_http(f"http://127.0.0.1:{serve.port}/healthz")
     serve.wait_log("pulssi serve started")
-    wait_until(lambda: holder(harness) is not None, 10, "the serve worker to hold the schedule")
+    wait_until(lambda: holder(harness) is not None, WAIT_SECONDS, "the serve worker to hold the schedule")
     harness.fake.add_user("U001")
     harness.fake.set_latency(2.0)  # the listener's answer (to response_url) is slow
     sender = SlackRequestSender(f"http://127.0.0.1:{serve.port}", SIGNING_SECRET, harness.fake)
@@ -70,7 +71,7 @@ def test_socket_on_sigterm_gives_the_schedule_up_and_exits_0(
 ) -> None:
     socket_mode = start("socket", process_env(harness.fake, database_url, SLACK_APP_TOKEN=harness.fake.app_token))
     socket_mode.wait_log("pulssi socket started")
-    wait_until(lambda: holder(harness) is not None, 10, "the socket process to hold the schedule")
+    wait_until(lambda: holder(harness) is not None, WAIT_SECONDS, "the socket process to hold the schedule")
     assert socket_mode.terminate() == 0
     assert holder(harness) is None
     log = socket_mode.stderr()

@@ -6,6 +6,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -15,6 +16,7 @@ from bot.services import schedule_lease
 from bot.services.jobs import PeriodicJob
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 
 
 @pytest.fixture
@@ -51,11 +53,11 @@ def test_only_the_holder_runs_jobs_and_another_takes_over_when_it_stops(
     assert first.start() is True
     assert second.start() is False
     try:
-        assert _wait(lambda: counting_jobs.get("first", 0) >= 3, 10)
+        assert _wait(lambda: counting_jobs.get("first", 0) >= 3, WAIT_SECONDS)
         assert "second" not in counting_jobs
         assert first.holds() and not second.holds()
         first.stop()  # gives the lease up: the second takes it at its next try (a third of the lease)
-        assert _wait(lambda: counting_jobs.get("second", 0) >= 2, 10)
+        assert _wait(lambda: counting_jobs.get("second", 0) >= 2, WAIT_SECONDS)
         assert schedule_lease.current(harness.db).holder == second.holder_id
     finally:
         first.stop()
@@ -71,13 +73,13 @@ def test_a_holder_that_cannot_renew_stops_running_jobs(
     sched = Scheduler(replace(harness.deps, worker_id="only"), lease_seconds=3)
     assert sched.start()
     try:
-        assert _wait(lambda: counting_jobs.get("only", 0) >= 1, 5)
+        assert _wait(lambda: counting_jobs.get("only", 0) >= 1, WAIT_SECONDS)
 
         def unreachable(*_args: object, **_kwargs: object) -> bool:
             raise OperationalError("select", {}, Exception("connection refused"))
 
         monkeypatch.setattr(schedule_lease, "take_or_renew", unreachable)
-        assert _wait(lambda: not sched.holds(), 5)
+        assert _wait(lambda: not sched.holds(), WAIT_SECONDS)
         runs = counting_jobs["only"]
         time.sleep(2.5)
         assert counting_jobs["only"] == runs  # no job ran without the lease
@@ -99,8 +101,9 @@ def test_the_log_tells_of_a_takeover_not_of_a_late_renewal(
             sched._held_until = 0.0  # the window ran out before the renewal came
         assert sched.renew() is True
         assert not [r for r in caplog.records if "runs the schedule" in r.getMessage()]
-        schedule_lease.release(harness.db, sched.holder_id)
-        assert schedule_lease.take_or_renew(harness.db, "other", utc_now(), 3) is True
+        # Another process takes over, as when this one's lease has run out. (Releasing it first left a window in
+        # which this process's own renewal, every second in the background, took the lease straight back.)
+        assert schedule_lease.take_or_renew(harness.db, "other", utc_now() + timedelta(seconds=10), 3) is True
         assert sched.renew() is False
         schedule_lease.release(harness.db, "other")
         assert sched.renew() is True

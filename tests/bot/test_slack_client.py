@@ -14,6 +14,7 @@ from slack_sdk.errors import SlackApiError
 from bot.settings import Settings
 from bot.slack_client import KeepAliveWebClient, make_web_client
 from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET
+from tests.patience import WAIT_SECONDS
 from tests.slack.fake_slack import FakeSlack
 
 
@@ -38,7 +39,7 @@ def calls(fake: FakeSlack, method: str) -> int:
     return len([call for call in fake.calls if call.method == method])
 
 
-def wait_until(condition: object, timeout: float = 5.0) -> None:
+def wait_until(condition: object, timeout: float = WAIT_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     while not condition():  # type: ignore[operator]
         assert time.monotonic() < deadline, "condition not met in time"

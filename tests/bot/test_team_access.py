@@ -36,6 +36,7 @@ from tests.grid_helpers import (
 )
 from tests.harness import SIGNING_SECRET, FrozenClock, Harness
 from tests.oauth_helpers import running_oauth_app, sender_for
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import wait_pulse_dms
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackRequestSender
@@ -56,7 +57,7 @@ def revoked_rows(harness: Harness, org: str = ORG) -> list[str]:
 
 
 def wait_rows(harness: Harness, expected: list[str]) -> None:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while revoked_rows(harness) != expected:
         assert time.monotonic() < deadline, revoked_rows(harness)
         time.sleep(0.02)
@@ -70,9 +71,7 @@ def home_text(harness: Harness, user: str) -> str:
     fake = harness.fake
     before = len([c for c in fake.calls_to("views.publish") if c.params.get("user_id") == user])
     org_sender(harness, A).event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
-    published = fake.wait_for(
-        "views.publish", count=before + 1, predicate=lambda c: c.params.get("user_id") == user, timeout=15
-    )
+    published = fake.wait_for("views.publish", count=before + 1, predicate=lambda c: c.params.get("user_id") == user)
     view = published[-1].params["view"]
     return json.dumps(view if isinstance(view, dict) else json.loads(str(view)))
 

@@ -18,6 +18,7 @@ from bot.deps import FEED_QUEUE_LIMIT, FEED_WORKERS
 from storage.models import CxResponse, Team, Win
 from tests.handlers.test_win import ENGLISH_STORY, state
 from tests.harness import Harness, running_app
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
 from tests.slack.fake_slack import FakeSlack
 from tests.slack.sender import SlackHttpResponse
@@ -207,10 +208,10 @@ def test_home_cx_feed_modal_pulls_on_the_feed_pool_after_ack(
             assert response.status == 200 and not response.body
             assert elapsed < SLACK_ACK_LIMIT
         busy = harness.fake.wait_for(
-            "chat.postMessage", timeout=20, predicate=lambda c: "already waiting" in str(c.params.get("text"))
+            "chat.postMessage", predicate=lambda c: "already waiting" in str(c.params.get("text"))
         )
         assert busy[0].params["channel"] == ADMIN
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + WAIT_SECONDS
         while len(_HeldFeed.hits) < FEED_WORKERS and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(_HeldFeed.hits) == FEED_WORKERS  # the others queue behind the two feed workers

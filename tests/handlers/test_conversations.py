@@ -99,9 +99,9 @@ def report(harness: Harness, user: str) -> list[dict[str, Any]]:
     for _ in range(100):  # the previous report of the same person may still be finishing its chart
         harness.fake.clear_calls()
         harness.sender.command("/cxreport", "#support 8", user_id=user, channel_id=CHANNEL)
-        [call] = harness.fake.wait_for("response_url", timeout=15)
+        [call] = harness.fake.wait_for("response_url")
         if "blocks" in call.params:
-            harness.fake.wait_for("files.completeUploadExternal", timeout=15)
+            harness.fake.wait_for("files.completeUploadExternal")
             return list(call.params["blocks"])
         time.sleep(0.05)
     raise AssertionError("no report")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import struct
+import time
 from pathlib import Path
 
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness, running_app
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, stored_polarity, wait_pulse_dms
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005", "U006"]
@@ -32,7 +34,7 @@ def run_round(harness: Harness, answers: dict[str, int]) -> None:
 
 
 def report_response(harness: Harness) -> dict:  # type: ignore[type-arg]
-    [call] = harness.fake.wait_for("response_url", timeout=15)
+    [call] = harness.fake.wait_for("response_url")
     return dict(call.params)
 
 
@@ -62,7 +64,7 @@ def test_manager_gets_report_privately_with_chart_and_digest_goes_to_channel(har
     digest_text = json.dumps(digest[0].params["blocks"])
     assert "4.00" in digest_text and "n=5" in digest_text  # autonomy mean of 5,4,4,3,4
     assert "U001" not in digest_text
-    harness.fake.wait_for("files.completeUploadExternal", timeout=15)  # after the close scrubs and updates DMs
+    harness.fake.wait_for("files.completeUploadExternal")  # after the close scrubs and updates DMs
     assert any(f.channel_id == CHANNEL for f in harness.fake.uploaded_files)
 
     harness.fake.clear_calls()
@@ -172,11 +174,18 @@ def test_asking_again_while_the_report_is_built_does_not_build_it_twice(harness:
     responses = [json.dumps(c.params) for c in harness.fake.wait_for("response_url", count=2, timeout=30)]
     assert sum("already being built" in r for r in responses) == 1
     assert sum("Quality side" in r for r in responses) == 1
-    # Once delivered, the same report can be asked for again.
+    # Once delivered, the same report can be asked for again. The build gives its claim up when its last Slack call
+    # has returned, a moment after the fake saw that call: on a loaded machine the next ask can still meet it.
     harness.fake.set_latency(0)
-    harness.fake.clear_calls()
-    harness.sender.command("/cxreport", "kaikki", user_id=ADMIN, channel_id=CHANNEL)
-    assert "Quality side" in json.dumps(report_response(harness))
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        harness.fake.clear_calls()
+        harness.sender.command("/cxreport", "kaikki", user_id=ADMIN, channel_id=CHANNEL)
+        answer = json.dumps(report_response(harness))
+        if "already being built" not in answer or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert "Quality side" in answer
 
 
 def test_cxfeed_columns_take_quoted_names_with_commas_and_column_numbers(  # type: ignore[no-untyped-def]

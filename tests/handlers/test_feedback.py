@@ -16,6 +16,7 @@ from bot.i18n import catalogs
 from storage.models import CxResponse, Team
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005", "U006"]
@@ -92,7 +93,7 @@ def report_blocks(harness: Harness, user: str) -> str:
     harness.fake.clear_calls()
     response = harness.sender.command("/cxreport", "#support 8", user_id=user, channel_id=CHANNEL)
     assert response.status == 200
-    [call] = harness.fake.wait_for("response_url", timeout=15)
+    [call] = harness.fake.wait_for("response_url")
     return json.dumps(call.params["blocks"], ensure_ascii=False)
 
 
@@ -106,7 +107,7 @@ def open_home(harness: Harness, user: str) -> str:
 def export_rows(harness: Harness) -> list[dict[str, str]]:
     harness.fake.clear_calls()
     harness.sender.command("/pulse", "export", user_id=ADMIN, channel_id=CHANNEL)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         found = [f for f in harness.fake.uploaded_files if f.filename == "pulssi-export.csv"]
         if found:

@@ -13,6 +13,7 @@ from sqlmodel import select
 from bot.services import rounds
 from storage.models import Team
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005", "U006"]
@@ -102,7 +103,7 @@ def test_welcome_when_the_bot_joins_a_channel(harness: Harness) -> None:
 
 
 def wait_upload(harness: Harness, filename: str) -> Any:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         found = [f for f in harness.fake.uploaded_files if f.filename == filename]
         if found:

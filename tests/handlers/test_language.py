@@ -15,12 +15,13 @@ from bot.services import outbox
 from storage.models import Person, Team
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness, running_app
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
 from tests.slack.fake_slack import FakeSlack
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005", "U006"]
 # The machine running the tests may be busy: waits are generous (they end as soon as the call is seen).
-WAIT = 20.0
+WAIT = WAIT_SECONDS
 FINN = "U001"  # Slack locale en-US (the fake's default), as for every Finnish speaker: Slack has no Finnish
 
 

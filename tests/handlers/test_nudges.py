@@ -21,6 +21,7 @@ from handlers.delivery import nudge_after_round
 from storage.models import ManagerNudge, NudgeSnooze, PulseRound, Team, Win
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, click, make_team, wait_pulse_dms
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005"]
@@ -35,7 +36,7 @@ def command(harness: Harness, text: str, user: str) -> dict[str, Any]:
 
 def run_round(harness: Harness, value: int, rounds_before: int) -> None:
     command(harness, "now", ADMIN)
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + WAIT_SECONDS
     while True:  # the newest round's DMs, not the previous round's
         dms = wait_pulse_dms(harness, len(MEMBERS))
         if all(f":{rounds_before + 1}:" in json.dumps(dms[u][2]) or rounds_before == 0 for u in MEMBERS):
@@ -48,7 +49,7 @@ def run_round(harness: Harness, value: int, rounds_before: int) -> None:
     harness.fake.wait_for("chat.postEphemeral", count=3 * len(MEMBERS))  # each click confirmed privately
     harness.fake.clear_calls()
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
-    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL, timeout=15)
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)
 
 
@@ -73,7 +74,7 @@ def test_a_drop_beyond_noise_gives_exactly_one_nudge(harness: Harness, language:
     harness.clock.advance(timedelta(weeks=5))
     run_round(harness, 1, 1)
 
-    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == MANAGER, timeout=10)
+    harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == MANAGER)
     [nudge] = nudges_to(harness, MANAGER)
     text = json.dumps(nudge.params, ensure_ascii=False)
     need_name = catalogs()[language]["pulse.need.belonging"]
@@ -231,7 +232,7 @@ def test_four_weeks_of_wins_no_manager_reacted_to_give_one_nudge(harness: Harnes
     harness.clock.advance(timedelta(weeks=2))
     # A colleague's reaction is not a manager noticing the win.
     react(harness, "U002")
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while True:
         with harness.db.session_scope() as session:
             if session.exec(select(Win.reactions)).one() == 1:
@@ -247,7 +248,7 @@ def test_four_weeks_of_wins_no_manager_reacted_to_give_one_nudge(harness: Harnes
 
     # Next week, after the manager reacted: nothing.
     react(harness, MANAGER)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while True:
         with harness.db.session_scope() as session:
             if session.exec(select(Win.noticed_at)).one() is not None:

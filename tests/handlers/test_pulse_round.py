@@ -22,7 +22,7 @@ MEMBERS7 = [f"U00{i}" for i in range(1, 8)]
 
 def wait_confirmations(harness: Harness, count: int) -> None:
     """Each recorded answer is confirmed by an ephemeral note (the DM itself never changes)."""
-    harness.fake.wait_for("chat.postEphemeral", count=count, timeout=10)
+    harness.fake.wait_for("chat.postEphemeral", count=count)
 
 
 @BOTH_BACKENDS

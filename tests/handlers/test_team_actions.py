@@ -94,9 +94,7 @@ def test_commitment_reaches_the_next_pulse_dm_and_the_digest(harness: Harness, l
     assert "Weekly" in json.dumps(command(harness, f"action done {action_id}", MANAGER))
 
     command(harness, "close", ADMIN)
-    digest = harness.fake.wait_for(
-        "chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL, timeout=15
-    )[0]
+    digest = harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)[0]
     shown = json.dumps(digest.params["blocks"], ensure_ascii=False)
     assert texts["title"] in shown and f"({texts['done']})" in shown and "&lt;!here&gt;" in shown
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)
@@ -120,7 +118,7 @@ def test_commitment_reaches_the_next_pulse_dm_and_the_digest(harness: Harness, l
     # The round after: the done action is recalled as done.
     harness.fake.clear_calls()
     command(harness, "now", ADMIN)
-    harness.fake.wait_for("chat.postMessage", count=len(MEMBERS), timeout=10)
+    harness.fake.wait_for("chat.postMessage", count=len(MEMBERS))
     newest = wait_pulse_dms(harness, len(MEMBERS))
     assert f"planning slot ({texts['done']})" in first_block_text(newest["U003"][2])
 
@@ -130,7 +128,7 @@ def test_report_button_under_the_needs_opens_the_form_with_the_need_chosen(harne
     command(harness, f"managers <@{MANAGER}>", ADMIN)
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "#support 4", user_id=MANAGER, channel_id=CHANNEL)
-    [reply] = harness.fake.wait_for("response_url", timeout=15)
+    [reply] = harness.fake.wait_for("response_url")
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)
     blocks = reply.params["blocks"]
     fields_at = next(i for i, b in enumerate(blocks) if "fields" in b)
@@ -203,9 +201,7 @@ def commit_and_finish(harness: Harness, text: str) -> int:
 
 def close_and_digest(harness: Harness) -> str:
     command(harness, "close", ADMIN)
-    digest = harness.fake.wait_for(
-        "chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL, timeout=15
-    )[0]
+    digest = harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)[0]
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)
     return json.dumps(digest.params["blocks"], ensure_ascii=False)
 
@@ -248,7 +244,7 @@ def test_a_done_action_is_asked_about_once_and_shown_at_k(harness: Harness, lang
     # The manager's /cxreport shows the same under "You said, we did".
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "#support 4", user_id=MANAGER, channel_id=CHANNEL)
-    [reply] = harness.fake.wait_for("response_url", timeout=15)
+    [reply] = harness.fake.wait_for("response_url")
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)
     assert texts["result"] in json.dumps(reply.params["blocks"], ensure_ascii=False)
     with harness.db.session_scope() as session:
@@ -280,7 +276,7 @@ def test_a_done_action_is_asked_about_once_and_shown_at_k(harness: Harness, lang
     # The round after does not ask again.
     harness.fake.clear_calls()
     command(harness, "now", ADMIN)
-    harness.fake.wait_for("chat.postMessage", count=len(MEMBERS), timeout=10)
+    harness.fake.wait_for("chat.postMessage", count=len(MEMBERS))
     newest = wait_pulse_dms(harness, len(MEMBERS))
     assert texts["question"] not in json.dumps(newest["U001"][2], ensure_ascii=False)
 

@@ -31,6 +31,7 @@ from storage.models import (
 )
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005", "U006"]
@@ -149,7 +150,7 @@ def requests_in_db(harness: Harness) -> list[ToughRequest]:
         return found
 
 
-def wait_moments(harness: Harness, moments: int, timeout: float = 5.0) -> ToughDaily:
+def wait_moments(harness: Harness, moments: int, timeout: float = WAIT_SECONDS) -> ToughDaily:
     """The one day's counts once `moments` are in (the listener stores after ack())."""
     deadline = time.monotonic() + timeout
     while True:
@@ -172,7 +173,7 @@ def daily(harness: Harness) -> list[ToughDaily]:
 def cxreport(harness: Harness, user: str = MANAGER) -> str:
     harness.fake.clear_calls()
     harness.sender.command("/cxreport", "#support 4", user_id=user, channel_id=CHANNEL)
-    [call] = harness.fake.wait_for("response_url", timeout=15)
+    [call] = harness.fake.wait_for("response_url")
     harness.fake.wait_for("files.completeUploadExternal", timeout=30)  # nothing runs after the test ends
     return json.dumps(call.params["blocks"], ensure_ascii=False)
 
@@ -515,7 +516,7 @@ def test_just_note_it_gets_the_same_one_checkin_from_a_sealed_row(harness: Harne
         click(harness, user, dm, answer)
         click(harness, user, dm, answer)  # a double click counts once
         harness.fake.wait_for("response_url", count=1 + 2 * (number + 1))
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while (daily(harness)[0].checkin_yes, daily(harness)[0].checkin_no) != (4, 1):
         assert time.monotonic() < deadline
         time.sleep(0.05)
@@ -532,7 +533,7 @@ def test_delete_my_data_drops_a_pending_note_checkin(harness: Harness) -> None:
     submit(harness, "U001", "tough_modal", moment_values("note"), "VD1")
     submit(harness, "U002", "tough_modal", moment_values("note"), "VD2")
     wait_moments(harness, 2)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while len(sealed_rows(harness)) < 2:
         assert time.monotonic() < deadline
         time.sleep(0.05)
@@ -541,7 +542,7 @@ def test_delete_my_data_drops_a_pending_note_checkin(harness: Harness) -> None:
     harness.fake.wait_for("response_url")
     harness.sender.block_action(user_id="U001", action_id="delete_my_data_keep_wins", value="keep")
     harness.fake.wait_for("response_url", count=2)
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while len(sealed_rows(harness)) != 1:
         assert time.monotonic() < deadline
         time.sleep(0.05)
@@ -599,7 +600,7 @@ def test_a_win_linked_to_its_authors_tough_moment_ends_the_report(harness: Harne
     harness.sender.view_submission(
         user_id="U003", callback_id="win_modal", values=win_values("A popular win"), view_id="VW1"
     )
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + WAIT_SECONDS
     while not (win_rows(harness) and win_rows(harness)[0].message_ts):
         assert time.monotonic() < deadline
         time.sleep(0.05)
@@ -607,7 +608,7 @@ def test_a_win_linked_to_its_authors_tough_moment_ends_the_report(harness: Harne
     for count, user in enumerate(("U004", "U005", "U006"), start=1):
         item = {"type": "message", "channel": popular.channel_id, "ts": popular.message_ts}
         harness.sender.event({"type": "reaction_added", "user": user, "reaction": "tada", "item": item})
-        deadline = time.monotonic() + 15
+        deadline = time.monotonic() + WAIT_SECONDS
         while win_rows(harness)[0].reactions < count:  # one at a time: each is counted before the next
             assert time.monotonic() < deadline
             time.sleep(0.05)
@@ -618,7 +619,7 @@ def test_a_win_linked_to_its_authors_tough_moment_ends_the_report(harness: Harne
         view_id="VW2",
     )
     assert reply.status == 200 and not reply.body
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + WAIT_SECONDS
     while len(win_rows(harness)) < 2:
         assert time.monotonic() < deadline
         time.sleep(0.05)

@@ -13,6 +13,7 @@ from bot.domain.tone import read_tone
 from storage.models import WinColleague
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team, stored_polarity, wins_in_db
 
 MEMBERS = ["U001", "U002", "U003"]
@@ -212,7 +213,7 @@ def test_rate_limited_post_is_retried_not_lost(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.fake.fail_next("chat.postMessage", status=429, retry_after=1)
     submit(harness, "U001", state(ENGLISH_STORY))
-    celebration(harness, timeout=10)
+    celebration(harness, timeout=WAIT_SECONDS)
     assert len([c for c in harness.fake.messages if c[0] == CHANNEL]) == 1
 
 
@@ -292,7 +293,7 @@ def test_reactions_count_once_under_retried_events(harness: Harness) -> None:
 
 
 def wait_reactions(harness: Harness, expected: int) -> None:
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while time.monotonic() < deadline:
         if wins_in_db(harness)[0].reactions == expected:
             time.sleep(0.2)  # and it stays there: a duplicate would land late

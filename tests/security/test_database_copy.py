@@ -48,7 +48,7 @@ def _run_round(harness: Harness) -> tuple[int, list[str], bytes]:
             assert click(harness, user, dms[user], question, value).status == 200
             clicks += 1
     click(harness, "UMEMBER1", dms["UMEMBER1"], "autonomy", 1)
-    harness.fake.wait_for("chat.postEphemeral", count=clicks + 1, timeout=20)
+    harness.fake.wait_for("chat.postEphemeral", count=clicks + 1)
     with harness.db.session_scope() as session:
         round_id = int(session.execute(text("select id from pulse_round")).scalar_one())
     for user, comment in COMMENTS.items():
@@ -59,7 +59,7 @@ def _run_round(harness: Harness) -> tuple[int, list[str], bytes]:
 
 def _close(harness: Harness) -> None:
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
-    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params), timeout=20)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
 
 
 def _secrets_of_the_round(tokens: list[str], key: bytes) -> list[bytes]:

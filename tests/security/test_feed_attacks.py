@@ -24,6 +24,7 @@ from bot.services import cx_fetch
 from bot.settings import SettingError, Settings
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import SECRET_KEY, SIGNING_SECRET, Harness, running_app
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
 from tests.slack.fake_slack import FakeSlack
 
@@ -320,7 +321,7 @@ def test_slow_feed_servers_do_not_hold_the_report_pool(
         set_feed(harness, f"http://127.0.0.1:{port}/slow.csv")  # "set"; its pull keeps trickling
         for _ in range(4):
             harness.sender.command("/pulse", "cxfeed refresh", user_id=ADMIN, channel_id=CHANNEL)
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + WAIT_SECONDS
         while len(_Recorder.hits) < 2 and time.monotonic() < deadline:
             time.sleep(0.05)
         assert len(_Recorder.hits) >= 2  # both feed workers are busy with the slow server
@@ -328,8 +329,8 @@ def test_slow_feed_servers_do_not_hold_the_report_pool(
         assert busy  # more refreshes than the feed queue holds are turned away, not piled up
         harness.fake.clear_calls()
         harness.sender.command("/cxreport", "all", user_id=ADMIN, channel_id=CHANNEL)
-        harness.fake.wait_for("response_url", predicate=lambda c: bool(c.params.get("blocks")), timeout=20)
-        harness.fake.wait_for("files.completeUploadExternal", timeout=20)  # the report's chart, sent before teardown
+        harness.fake.wait_for("response_url", predicate=lambda c: bool(c.params.get("blocks")))
+        harness.fake.wait_for("files.completeUploadExternal")  # the report's chart, sent before teardown
         _Recorder.stop.set()
 
 

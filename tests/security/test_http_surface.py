@@ -20,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.harness import BOT_TOKEN, SECRET_KEY, SIGNING_SECRET, Harness
+from tests.patience import WAIT_SECONDS
 from tests.processes import free_port, wait_http
 from tests.slack.sender import sign
 
@@ -111,7 +112,9 @@ class _Tricklers:
             sock.close()
 
 
-def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(harness: Harness, database_url: str) -> None:
+def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(
+    harness: Harness, database_url: str, tmp_path: Path
+) -> None:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {
@@ -125,9 +128,10 @@ def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(harness: 
         "PORT": str(port),
         "WEB_CONCURRENCY": "1",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    with (tmp_path / "serve.log").open("wb") as log:  # a file, not a pipe nobody reads (a full one stalls gunicorn)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log
+        )
     tricklers: _Tricklers | None = None
     try:
         wait_http(f"{url}/healthz", 60)
@@ -150,7 +154,7 @@ def test_gunicorn_cuts_off_trickling_clients_and_keeps_answering_slack(harness: 
         body = urllib.parse.urlencode(form).encode()
         status = _exchange(url, _head(len(body), _signed(body)), body, timeout=25)
         assert " 200 " in status, status
-        deadline = time.monotonic() + 20
+        deadline = time.monotonic() + WAIT_SECONDS
         while len(tricklers.cut) < len(tricklers.socks) and time.monotonic() < deadline:
             time.sleep(0.2)
         assert len(tricklers.cut) == len(tricklers.socks)  # every slow client was cut off

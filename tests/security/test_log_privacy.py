@@ -89,8 +89,8 @@ def test_a_whole_round_at_debug_logs_no_answer_and_no_respondent(harness: Harnes
         harness.sender.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
     harness.fake.wait_for("views.publish", count=len(MEMBERS) + 1)
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
-    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params), timeout=20)
-    harness.fake.wait_for("chat.update", count=len(MEMBERS), timeout=20)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
+    harness.fake.wait_for("chat.update", count=len(MEMBERS))
 
     lines = debug_log.lines
     assert logging.getLogger("bot").isEnabledFor(logging.DEBUG)  # Pulssi's own code may log at DEBUG

@@ -92,7 +92,7 @@ def test_the_export_shows_formulas_as_text(harness: Harness) -> None:
         )
         harness.fake.wait_for("chat.postEphemeral", count=index + 1)
     harness.sender.command("/pulse", "export", user_id=ADMIN, channel_id=CHANNEL)
-    harness.fake.wait_for("files.completeUploadExternal", timeout=15)
+    harness.fake.wait_for("files.completeUploadExternal")
     [upload] = [f for f in harness.fake.uploaded_files if f.filename == "pulssi-export.csv"]
     rows = list(csv.DictReader(io.StringIO(upload.content.decode())))
     wins = [row for row in rows if row["section"] == "win"]

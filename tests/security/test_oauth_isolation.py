@@ -71,7 +71,7 @@ def test_commands_home_picker_and_buttons_never_show_the_other_workspace(two: Ha
         nonlocal answered
         assert second.command(name, text, user_id=admin, channel_id=channel).status == 200
         answered += 1
-        fake.wait_for("response_url", count=answered, timeout=10)
+        fake.wait_for("response_url", count=answered)
 
     # Commands naming the first workspace's team, from the second's admin (in their own channel and in the
     # first's channel id, as a forged or stale link would).

@@ -39,7 +39,7 @@ def probe(harness: Harness, sender: SlackRequestSender, user: str, own_channel: 
         reply(harness, sender, text, user, channel=channel, command=command)
     before = len(harness.fake.calls_to("views.publish"))
     sender.event({"type": "app_home_opened", "user": user, "tab": "home", "channel": "D" + user})
-    harness.fake.wait_for("views.publish", count=before + 1, timeout=10)
+    harness.fake.wait_for("views.publish", count=before + 1)
     for action_id in ("home_settings_schedule", "home_settings_managers", "home_settings_winschannel"):
         sender.block_action(user_id=user, action_id=action_id, value=str(other.id))
     sender.block_action(user_id=user, action_id="nudge_snooze", value=str(other.id), response_key="snooze")

@@ -37,12 +37,13 @@ def _env(harness: Harness, database_url: str, **extra: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])
-def test_gunicorn_serve_with_several_workers(harness: Harness, database_url: str) -> None:
+def test_gunicorn_serve_with_several_workers(harness: Harness, database_url: str, tmp_path: Path) -> None:
     port = free_port()
     env = _env(harness, database_url, PORT=str(port), WEB_CONCURRENCY="3")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    with (tmp_path / "serve.log").open("wb") as log:  # a file, not a pipe nobody reads (a full one stalls gunicorn)
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log
+        )
     try:
         wait_http(f"http://127.0.0.1:{port}/healthz", 60)
         harness.fake.add_user("U001")

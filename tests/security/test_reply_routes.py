@@ -36,6 +36,7 @@ from tests.handlers.test_conversations import (
     submit,
 )
 from tests.harness import SECRET_KEY, TEAM_ID, Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL
 from tests.security.test_database_copy import _owner_table, _postgres_files, _sqlite_files
 from tests.security.test_log_privacy import _Capture, debug_log  # noqa: F401 (the fixture)
@@ -194,7 +195,7 @@ def test_deleting_data_from_home_leaves_slack_no_record_that_one_wrote_a_comment
             user_id=person, callback_id="home_delete_modal", values={}, view_id=view_id
         )
         assert reply.status == 200
-        deadline = time.monotonic() + 10
+        deadline = time.monotonic() + WAIT_SECONDS
         while not any(
             c.method == "views.update" or (c.method == "chat.postMessage" and c.params.get("channel") == person)
             for c in harness.fake.calls

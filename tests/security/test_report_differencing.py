@@ -102,9 +102,7 @@ def _run_round(harness: Harness, world: World, channel: str, people: list[str], 
     digests = len(_digests(harness, channel))
     closed = _command(harness, world, "close", channel)
     assert "closed" in closed, closed
-    harness.fake.wait_for(
-        "chat.postMessage", predicate=lambda _c: len(_digests(harness, channel)) > digests, timeout=15
-    )
+    harness.fake.wait_for("chat.postMessage", predicate=lambda _c: len(_digests(harness, channel)) > digests)
 
 
 def _digests(harness: Harness, channel: str) -> list[str]:
@@ -157,7 +155,7 @@ def _everything_visible(harness: Harness, world: World, days: list[date]) -> dic
     for weeks in range(1, WEEKS + 1):
         harness.fake.clear_calls()
         world.sender.command("/cxreport", f"#support {weeks}", user_id=world.manager, channel_id=world.channel)
-        reply = harness.fake.wait_for("response_url", timeout=15)[0].params
+        reply = harness.fake.wait_for("response_url")[0].params
         seen[f"/cxreport {weeks}"] = (reply.get("text"), _without_team_ids(reply.get("blocks")))
     return seen
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.harness import SIGNING_SECRET, Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team
 from tests.slack.sender import SlackRequestSender
 
@@ -117,7 +118,7 @@ def test_reports_and_feed_by_role(world: Harness, request_: tuple[str, str], rol
     if role == "other_workspace":
         sender = SlackRequestSender(world.url, SIGNING_SECRET, world.fake, team_id="T0002")
     sender.command(command, text, user_id=user, channel_id=CHANNEL)
-    reply = json.dumps(world.fake.wait_for("response_url", timeout=15)[0].params)
+    reply = json.dumps(world.fake.wait_for("response_url")[0].params)
     if role == "other_workspace":
         # Never this workspace's data: their own (empty) workspace, or no such team there.
         assert "support" not in reply.lower() or "No team matches" in reply
@@ -235,6 +236,20 @@ def _team_state(world: Harness, team_id: int) -> tuple[object, ...]:
         return managers, team.wins_channel_id, team.every_weeks, team.weekday, team.at_time
 
 
+def _wait_for_change(
+    world: Harness, team_id: int, before: tuple[object, ...], carried_out: tuple[object, ...] | None
+) -> tuple[object, ...]:
+    """The team after an allowed submission: changed from `before` (the first one), or as the first one left it.
+    A fixed pause here failed under load: the change landed after the next role's "before" was read."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while True:
+        state = _team_state(world, team_id)
+        if (state != before) if carried_out is None else (state == carried_out):
+            return state
+        assert time.monotonic() < deadline, f"the submission never changed the team: {state}"
+        time.sleep(0.05)
+
+
 # Modals: callback -> roles whose submission is carried out. A refusal comes back in the modal itself
 # (response_action "errors"), and nothing of this workspace's team changes.
 MODALS: dict[str, set[str]] = {
@@ -251,6 +266,7 @@ def test_home_modals_by_role(world: Harness, callback_id: str) -> None:
     world.fake.add_channel("C0NEW", "new", ["U005", "UBOT"])
     team_id = _support_id(world)
     team_modal = callback_id in ("home_managers_modal", "home_winschannel_modal", "pulse_schedule_modal")
+    carried_out: tuple[object, ...] | None = None  # the team once an allowed role's submission has landed
     for role, user in ROLES.items():
         before = _team_state(world, team_id)
         # The modal was opened from Home, which looked the person up: their Slack record is cached. (Without it
@@ -271,7 +287,12 @@ def test_home_modals_by_role(world: Harness, callback_id: str) -> None:
                 assert body.get("response_action") == "errors"  # the source's own error, past the role check
             else:
                 assert body == {}, (role, body)
-                time.sleep(0.5)  # the change is made after the ack: let it land before the next role's "before"
+                if team_modal:
+                    # The change is made after the ack: it must have landed before the next role's "before". The
+                    # first allowed role changes the team; a later one sets the same values again.
+                    carried_out = _wait_for_change(world, team_id, before, carried_out)
+                else:
+                    time.sleep(0.5)  # the new team is made after the ack: let it land before the next role
         else:
             assert body.get("response_action") == "errors", (role, body)
             assert "Only" in refusal or "isn't a Pulssi team" in refusal, (role, refusal)
@@ -305,7 +326,7 @@ def test_win_goes_only_into_teams_the_author_may_share_into(world: Harness) -> N
         if response.text.strip():
             assert "your own teams" in response.text, (role, response.text)
             continue  # refused in the modal
-        deadline = time.monotonic() + 10  # the win is stored after the ack
+        deadline = time.monotonic() + WAIT_SECONDS  # the win is stored after the ack (every role past the modal)
         while len(wins()) == before and time.monotonic() < deadline:
             time.sleep(0.05)
         if wins()[before:] == [team_id]:
@@ -365,7 +386,7 @@ def test_home_report_button_by_role(world: Harness) -> None:
         _sender(world, role).block_action(
             user_id=user, action_id="home_open_report", container={"type": "view", "view_id": "VHOME"}
         )
-        posted = world.fake.wait_for("chat.postMessage", timeout=15)[0].params
+        posted = world.fake.wait_for("chat.postMessage")[0].params
         assert expected[role] in str(posted.get("text")), (role, posted.get("text"))
         if role != "manager_here":
             assert "support: people and customers" not in json.dumps(posted), role

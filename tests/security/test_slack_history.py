@@ -12,7 +12,11 @@ import json
 import time
 from typing import Any
 
+# Loaded with this module, not inside a test: pytest's rewrite calls ast.parse, which CPython 3.11 cannot run
+# beside the app's threads formatting a traceback (SystemError: AST constructor recursion depth mismatch).
+import tests.handlers.test_tough  # noqa: F401
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import (
     ADMIN,
     CHANNEL,
@@ -88,8 +92,8 @@ def test_slack_keeps_nothing_that_shows_an_answer_or_who_answered(harness: Harne
         assert "You answered" not in shown and "Recorded" not in shown and COMMENT not in shown
 
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
-    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params), timeout=20)
-    updates = harness.fake.wait_for("chat.update", count=len(MEMBERS), timeout=20)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params))
+    updates = harness.fake.wait_for("chat.update", count=len(MEMBERS))
     # At close every DM of the round is edited, once, and all the same way.
     assert sorted((u.params["channel"], u.params["ts"]) for u in updates) == sorted(
         (dms[user][0], dms[user][1]) for user in MEMBERS
@@ -125,7 +129,7 @@ def test_an_anonymous_lesson_leaves_nothing_in_its_author_s_dm(harness: Harness)
     reply = submit(harness, author, "tough_preview_modal", {}, "VLANON", metadata=preview["private_metadata"])
     harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)
     # The listener's last step after the post: the confirmation (a DM before the fix, the modal after it).
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + WAIT_SECONDS
     while not any(
         c.method == "views.update" or (c.method == "chat.postMessage" and c.params.get("channel") != CHANNEL)
         for c in harness.fake.calls
@@ -220,8 +224,8 @@ def test_deleting_one_s_data_in_an_open_round_leaves_their_pulse_dm_like_everyon
 
         assert leaver not in {d.user_id for d in session.exec(select(Delivery))}
     harness.sender.command("/pulse", "close", user_id=ADMIN, channel_id=CHANNEL)
-    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params), timeout=20)
-    updates = harness.fake.wait_for("chat.update", count=len(MEMBERS), timeout=20)
+    harness.fake.wait_for("response_url", predicate=lambda c: "closed" in json.dumps(c.params), timeout=WAIT_SECONDS)
+    updates = harness.fake.wait_for("chat.update", count=len(MEMBERS), timeout=WAIT_SECONDS)
     assert sorted((u.params["channel"], u.params["ts"]) for u in updates) == sorted(
         (dms[user][0], dms[user][1]) for user in MEMBERS
     )

@@ -31,6 +31,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from tests.patience import WAIT_SECONDS
+
 JSON_FIELDS = ("blocks", "view", "attachments", "files", "metadata", "users")
 MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "chat.update")
 VIEW_METHODS = ("views.open", "views.update", "views.push", "views.publish")
@@ -595,7 +597,11 @@ class FakeSlack:
             self._state.calls.clear()
 
     def wait_for(
-        self, method: str, count: int = 1, timeout: float = 5.0, predicate: Callable[[RecordedCall], bool] | None = None
+        self,
+        method: str,
+        count: int = 1,
+        timeout: float = WAIT_SECONDS,
+        predicate: Callable[[RecordedCall], bool] | None = None,
     ) -> list[RecordedCall]:
         deadline = time.monotonic() + timeout
         while True:
@@ -759,6 +765,16 @@ class FakeSlack:
         if not tokens:
             raise AssertionError(f"no bot token was issued for {team_id}")
         return tokens[-1]
+
+    def expire_tokens(self) -> None:
+        """Every rotating token given out so far runs out now, as if its lifetime had passed. Tests call this instead
+        of sleeping out a lifetime of a second or two, which a loaded machine also spends between the refresh and
+        the call that uses the fresh token."""
+        ran_out = time.time() - 1.0
+        with self._lock:
+            for issued in self.issued.values():
+                if issued.expires_at is not None:
+                    issued.expires_at = min(issued.expires_at, ran_out)
 
     def revoke_workspace(self, team_id: str) -> None:
         """The workspace uninstalled the app (or an admin revoked its tokens): every token answers token_revoked."""

@@ -26,6 +26,7 @@ from typing import Any
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.server import Server, ServerConnection, serve
 
+from tests.patience import WAIT_SECONDS
 from tests.slack.fake_slack import APP_ID, FakeSlack
 
 
@@ -167,7 +168,7 @@ class FakeSocketModeServer:
         connection.websocket.send(json.dumps(envelope))
         return envelope_id
 
-    def wait_ack(self, envelope_id: str, timeout: float = 10.0) -> dict[str, Any]:
+    def wait_ack(self, envelope_id: str, timeout: float = WAIT_SECONDS) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         with self._lock:
             while envelope_id not in self._acks:

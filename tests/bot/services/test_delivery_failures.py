@@ -24,6 +24,7 @@ from storage import repositories as repo
 from storage.models import Delivery, PulseRound, Workspace
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team, pulse_dm_count
 
 MEMBERS = [f"U{i:03d}" for i in range(12)]
@@ -54,7 +55,7 @@ def _team_id(harness: Harness) -> int:
         return int(session.execute(text("select id from team")).scalar_one())
 
 
-def _wait_until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
+def _wait_until(condition: Callable[[], bool], timeout: float = WAIT_SECONDS) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -76,7 +77,7 @@ def test_an_undeliverable_member_neither_blocks_nor_slows_the_round(harness: Har
     harness.sender.command("/pulse", "now", user_id=ADMIN, channel_id=CHANNEL)
     harness.fake.wait_for("response_url", predicate=lambda c: "Round 1" in json.dumps(c.params))
     others = [m for m in MEMBERS if m != BLOCKED]
-    harness.fake.wait_for("chat.postMessage", count=2 * len(others) + 1, timeout=15)  # onboarding note + pulse
+    harness.fake.wait_for("chat.postMessage", count=2 * len(others) + 1)  # onboarding note + pulse
     assert pulse_dm_count(harness) == dict.fromkeys(others, 1)
     # One try for the blocked person, none of the history checks or retries that used to loop.
     _wait_until(lambda: _delivery(harness, BLOCKED).undeliverable_at is not None)

@@ -9,6 +9,7 @@ import sys
 import time
 import warnings
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlalchemy import text
 from sqlmodel import select
@@ -16,6 +17,7 @@ from sqlmodel import select
 from bot.services import outbox, rounds
 from storage.models import Delivery
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.processes import ROOT, process_env
 from tests.pulse_helpers import make_team, pulse_dm_count
 
@@ -27,11 +29,13 @@ def _start_round(harness: Harness, members: list[str]) -> None:
     assert rounds.start_round(harness.deps, "T0001", team_id, manual=True) is not None
 
 
-def _clock_process(harness: Harness, database_url: str) -> subprocess.Popen[bytes]:
+def _clock_process(harness: Harness, database_url: str, log: Path) -> subprocess.Popen[bytes]:
     env = process_env(harness.fake, database_url, OUTBOX_CLAIM_TIMEOUT_SECONDS="2")
-    return subprocess.Popen(
-        [sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-    )
+    # stderr to a file: a pipe nobody reads fills up (a traceback per tick does it in seconds) and stalls the process.
+    with log.open("wb") as stderr:
+        return subprocess.Popen(
+            [sys.executable, "-m", "bot", "clock"], env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=stderr
+        )
 
 
 def _wait(condition: object, timeout: float) -> bool:
@@ -43,26 +47,29 @@ def _wait(condition: object, timeout: float) -> bool:
     return False
 
 
-def test_sigkill_mid_fan_out_then_restart_sends_each_dm_once(harness: Harness, database_url: str) -> None:
+def test_sigkill_mid_fan_out_then_restart_sends_each_dm_once(
+    harness: Harness, database_url: str, tmp_path: Path
+) -> None:
     # The subprocess uses the real clock, so the round must be open now.
     harness.clock.set(datetime.now(UTC))
     members = [f"U{i:03d}" for i in range(40)]
     _start_round(harness, members)
     harness.fake.set_latency(0.03)  # slow enough that the kill lands mid fan-out
-    first = _clock_process(harness, database_url)
+    first = _clock_process(harness, database_url, tmp_path / "first.log")
     try:
         assert _wait(lambda: len(pulse_dm_count(harness)) >= 8, 60), "the clock process sent nothing"
         first.send_signal(signal.SIGKILL)
-        first.wait(10)
+        first.wait(WAIT_SECONDS)
         sent_before_kill = len(pulse_dm_count(harness))
         assert sent_before_kill < len(members), "the kill came too late to test anything"
-        second = _clock_process(harness, database_url)
+        second = _clock_process(harness, database_url, tmp_path / "second.log")
         try:
             assert _wait(lambda: len(pulse_dm_count(harness)) == len(members), 60)
             time.sleep(3)  # past the claim timeout: any stale claim would have been retried by now
         finally:
             second.terminate()
-            second.wait(10)
+            # A clean stop finishes the tick in flight first: seconds on a loaded machine (10 s was too short).
+            second.wait(WAIT_SECONDS)
     finally:
         if first.poll() is None:
             first.kill()
