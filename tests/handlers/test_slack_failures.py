@@ -15,13 +15,14 @@ import tests.handlers.test_win  # noqa: F401
 from storage.models import PulseRound, Team
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team, wait_pulse_dms
 
 MEMBERS = [f"U00{i}" for i in range(1, 8)]
 MANAGER = "U001"
 
 
-def _reply(harness: Harness, needle: str, timeout: float = 10.0) -> str:
+def _reply(harness: Harness, needle: str, timeout: float = WAIT_SECONDS) -> str:
     calls = harness.fake.wait_for("response_url", predicate=lambda c: needle in json.dumps(c.params), timeout=timeout)
     return str(calls[-1].params.get("text"))
 

@@ -55,7 +55,7 @@ def submit(harness: Harness, user: str, values: dict[str, Any], *, view_id: str 
     )
 
 
-def celebration(harness: Harness, channel: str = CHANNEL, timeout: float = 5.0) -> tuple[str, dict[str, Any]]:
+def celebration(harness: Harness, channel: str = CHANNEL, timeout: float = WAIT_SECONDS) -> tuple[str, dict[str, Any]]:
     """The celebration message in `channel`, once Slack has it."""
     deadline = time.monotonic() + timeout
     while True:
