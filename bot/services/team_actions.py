@@ -115,7 +115,7 @@ def team_actions(
 
 def claim_help_round(session: Session, workspace_id: str, team_id: int, round_id: int) -> None:
     """A round opening asks about the actions done since the last asking round, each once only: at most
-    RECALLED_MAX, the first done first, as many as its DM shows (`help_questions`); the rest wait for the next
+    RECALLED_MAX, the oldest action first, as many as its DM shows (`help_questions`); the rest wait for the next
     round, so none is counted as asked without having been."""
     waiting = session.exec(
         select(TeamAction.id)
