@@ -10,7 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
-from bot.blocks import escape, mention
+from bot.blocks import escape, mentions
 from bot.blocks.report import chart_png, notification_text, report_blocks
 from bot.blocks.team_actions import commit_buttons
 from bot.deps import Deps
@@ -26,10 +26,6 @@ logger = logging.getLogger(__name__)
 
 WORKSPACE_WORDS = frozenset({"all", "kaikki", "workspace", "työtila"})
 HELP_WORDS = frozenset({"help", "ohje", "apua", "?"})
-
-
-def _mentions(user_ids: tuple[str, ...]) -> str:
-    return ", ".join(mention(u) for u in user_ids)
 
 
 def _build(deps: Deps, workspace_id: str, team: TeamView | None, weeks: int) -> Report:
@@ -64,7 +60,7 @@ def _refusal(t: Translator, team: TeamView | None, error: NotAllowed) -> str:
         return t("report.refused.workspace")
     if not error.managers:
         return t("report.refused.no_managers", team=escape(team.name))
-    return t("report.refused", managers=_mentions(tuple(error.managers)), team=escape(team.name))
+    return t("report.refused", managers=mentions(error.managers), team=escape(team.name))
 
 
 def _authorise(deps: Deps, workspace_id: str, user_id: str, team: TeamView | None) -> None:

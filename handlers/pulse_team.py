@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
-from bot.blocks import actions, button, escape, mention, mrkdwn
+from bot.blocks import actions, button, escape, mention, mentions, mrkdwn
 from bot.blocks.audience import audience_text
 from bot.deps import Deps
 from bot.domain import schedule as schedule_domain
@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 
 
 def mention_list(user_ids: tuple[str, ...] | list[str], t: Any) -> str:
-    return ", ".join(mention(u) for u in user_ids) or t("core.none")
+    return mentions(user_ids) or t("core.none")
 
 
 def refusal_text(t: Any, error: NotAllowed) -> str:
@@ -132,7 +132,7 @@ def move(deps: Deps, command: PulseCommand) -> None:
     except NoTeam:
         reply(command, command.t("core.error.not_in_team"))
         return
-    reply(command, command.t("pulsecmd.move.done", person=f"<@{people[0]}>", team=escape(team.name)))
+    reply(command, command.t("pulsecmd.move.done", person=mention(people[0]), team=escape(team.name)))
 
 
 @subcommand("schedule", audience=MANAGERS, order=50)

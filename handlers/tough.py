@@ -10,6 +10,7 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk.errors import SlackApiError
 
+from bot.blocks import mentions
 from bot.blocks.tough import (
     ACK_ACTION,
     ANONYMOUS,
@@ -134,15 +135,13 @@ def register(app: App, deps: Deps) -> None:
                 tough.schedule_note_checkin(deps, workspace_id, user_id, team)
             return
         assert option == TALK
-        mentions = ", ".join(f"<@{m}>" for m in chosen)
-        ack(response_action="update", view=notice_modal(t, t("tough.talk.sent", managers=mentions)))
+        ack(response_action="update", view=notice_modal(t, t("tough.talk.sent", managers=mentions(chosen))))
         if not idempotency.claim_once(deps.db, workspace_id, key, deps.now()):
             return  # Slack resent the submission, or a double click: one request, one set of DMs
         request = tough.request_talk(deps, workspace_id, user_id, team, what, chosen)
         refused = tough.send_request_dms(deps, workspace_id, request)
         if refused:
-            failed = ", ".join(f"<@{m}>" for m in refused)
-            deps.client.chat_postMessage(channel=user_id, text=t("tough.talk.failed", managers=failed))
+            deps.client.chat_postMessage(channel=user_id, text=t("tough.talk.failed", managers=mentions(refused)))
 
     @app.view(TOUGH_LESSON_MODAL)
     def lesson_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 
 Block = dict[str, Any]
@@ -27,6 +28,11 @@ def mention(user_id: str) -> str:
     (a colleague thanked, an action's owner, a team's managers), which a crafted submission could fill with
     `U1> <!channel` to broadcast from the celebration it is posted in."""
     return f"<@{user_id}>" if _USER_ID.fullmatch(user_id) else escape(user_id)
+
+
+def mentions(user_ids: Iterable[str]) -> str:
+    """Several people, comma-separated, each through `mention`."""
+    return ", ".join(mention(user_id) for user_id in user_ids)
 
 
 def mrkdwn(text: str) -> Block:

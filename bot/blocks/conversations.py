@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks import Block, button, clip, context, escape, mrkdwn, plain
+from bot.blocks import Block, button, clip, context, escape, mention, mrkdwn, plain
 from bot.domain.feedback import clip_comment
 from bot.i18n import Translator
 
@@ -130,7 +130,7 @@ def author_dm(
     """What the author receives: a manager's reply (text) or that a manager ended the conversation (None)."""
     if text is None:
         return t("convo.author.text"), [mrkdwn(t("convo.author.ended", comment=_quote(comment)))]
-    manager = f"<@{manager_id}>" if manager_id else t("convo.somebody")
+    manager = mention(manager_id) if manager_id else t("convo.somebody")
     blocks: list[Block] = [
         mrkdwn(clip(t("convo.author.reply", manager=manager, comment=_quote(comment), text=escape(text)), 3000))
     ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.blocks import Block, actions, button, clip, context, divider, escape, header, mrkdwn
+from bot.blocks import Block, actions, button, clip, context, divider, escape, header, mention, mrkdwn
 from bot.blocks.cxfeed import reason_text
 from bot.blocks.feedback import comment_blocks
 from bot.blocks.language import language_choice_blocks, whoami_lines
@@ -51,7 +51,7 @@ def home_view(t: Translator, model: HomeModel) -> dict[str, object]:
                 mrkdwn(t("home.latest", number=latest.number, date=latest.closed_on) + "\n" + t("core.suppressed", k=k))
             )
     if model.wins:
-        lines = [f"• <@{w.author_id}>: {escape(clip(w.text, 180))} ({w.reactions} :tada:)" for w in model.wins]
+        lines = [f"• {mention(w.author_id)}: {escape(clip(w.text, 180))} ({w.reactions} :tada:)" for w in model.wins]
         blocks.append(mrkdwn(t("home.team_wins") + "\n" + "\n".join(lines)))
     blocks.append(
         actions(

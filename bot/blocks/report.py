@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bot.blocks import Block, clip, context, divider, escape, header, mrkdwn
+from bot.blocks import Block, clip, context, divider, escape, header, mention, mrkdwn
 from bot.blocks.feedback import (
     comment_blocks,
     comment_lines,
@@ -121,7 +121,7 @@ def _energy_lines(t: Translator, report: Report) -> list[str]:
         else:
             lines.append(t("report.tone.none", not_scored=not_scored))
     if wins.top is not None:
-        lines.append(t("report.top_win_short", reactions=wins.top.reactions, author=f"<@{wins.top.author_id}>"))
+        lines.append(t("report.top_win_short", reactions=wins.top.reactions, author=mention(wins.top.author_id)))
     return lines
 
 
@@ -217,7 +217,7 @@ def _ending(t: Translator, report: Report) -> list[Block]:
     )
     title = "report.end.from_tough" if top.from_tough else "report.end.title"
     return [
-        mrkdwn(t(title, author=f"<@{top.author_id}>", reactions=top.reactions)),
+        mrkdwn(t(title, author=mention(top.author_id), reactions=top.reactions)),
         mrkdwn(escape(clip(top.text, 2900))),
         context(tone),
     ]

@@ -7,7 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks import Block, actions, button, clip, context, escape, header, mrkdwn, plain
+from bot.blocks import Block, actions, button, clip, context, escape, header, mention, mentions, mrkdwn, plain
 from bot.domain.anonymity import Suppressed
 from bot.domain.tough import LESSON, LESSON_MAX_CHARS, NOTE, TALK, WHAT_MAX_CHARS, ToughSummary
 from bot.i18n import Translator
@@ -24,10 +24,6 @@ CHECKIN_NO = "tough_checkin_no"
 SEALED_PREFIX = "s:"  # a check-in button's value after "just note it": a sealed token, not a request number
 NAMED = "named"
 ANONYMOUS = "anonymous"
-
-
-def _mentions(user_ids: Sequence[str]) -> str:
-    return ", ".join(f"<@{u}>" for u in user_ids)
 
 
 def _modal(
@@ -87,7 +83,7 @@ def tough_modal(t: Translator, *, what: str = "", managers: Sequence[str] = ()) 
         },
     ]
     if managers:
-        manager_options = [{"text": {"type": "mrkdwn", "text": f"<@{m}>"}, "value": m} for m in managers[:10]]
+        manager_options = [{"text": {"type": "mrkdwn", "text": mention(m)}, "value": m} for m in managers[:10]]
         blocks.append(
             {
                 "type": "input",
@@ -148,7 +144,7 @@ def lesson_modal(t: Translator, *, lesson: str = "", named: bool = True) -> dict
 
 def lesson_post_blocks(t: Translator, lesson: str, author_id: str | None) -> list[Block]:
     """The lesson as the team sees it; `author_id` None when posted without the name."""
-    byline = t("tough.post.by", author=f"<@{author_id}>") if author_id else t("tough.post.anonymous")
+    byline = t("tough.post.by", author=mention(author_id)) if author_id else t("tough.post.anonymous")
     quoted = "\n".join(f">{line}" for line in escape(lesson).splitlines() or [""])
     return [header(t("tough.post.header")), mrkdwn(clip(f"{byline}\n{quoted}", 3000))]
 
@@ -180,19 +176,19 @@ def manager_dm(
     reminder: bool = False,
 ) -> tuple[str, list[Block]]:
     """The private request to a chosen manager; its buttons go once someone has acknowledged (or it is done)."""
-    intro = t("tough.manager.reminder" if reminder else "tough.manager.text", person=f"<@{person}>")
+    intro = t("tough.manager.reminder" if reminder else "tough.manager.text", person=mention(person))
     blocks: list[Block] = [mrkdwn(intro)]
     if what:
         quoted = "\n".join(f">{line}" for line in escape(what).splitlines())
         blocks.append(mrkdwn(clip(f"{t('tough.manager.what')}\n{quoted}", 3000)))
     else:
         blocks.append(context(t("tough.manager.no_what")))
-    blocks.append(context(t("tough.manager.private", person=f"<@{person}>", managers=_mentions(managers))))
+    blocks.append(context(t("tough.manager.private", person=mention(person), managers=mentions(managers))))
     value = str(request_id)
     if done_by:
-        blocks.append(mrkdwn(t("tough.manager.marked_done", manager=f"<@{done_by}>")))
+        blocks.append(mrkdwn(t("tough.manager.marked_done", manager=mention(done_by))))
     elif acknowledged_by:
-        blocks.append(mrkdwn(t("tough.manager.acked", manager=f"<@{acknowledged_by}>")))
+        blocks.append(mrkdwn(t("tough.manager.acked", manager=mention(acknowledged_by))))
         blocks.append(actions(f"tough:{request_id}", [button(t("tough.manager.done"), DONE_ACTION, value)]))
     else:
         blocks.append(

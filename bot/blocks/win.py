@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from bot.blocks import Block, clip, context, escape, header, mention, mrkdwn, plain
+from bot.blocks import Block, clip, context, escape, header, mention, mentions, mrkdwn, plain
 from bot.domain.wins import COLLEAGUES_MAX, CX_ELEMENTS, NEEDS, STORY_MAX_CHARS
 from bot.i18n import Translator
 
@@ -183,10 +183,6 @@ def delete_modal(t: Translator, win_id: int, story: str) -> dict[str, Any]:
     }
 
 
-def _mentions(user_ids: Sequence[str]) -> str:
-    return ", ".join(mention(user_id) for user_id in user_ids)
-
-
 def celebration_blocks(
     t: Translator,
     *,
@@ -201,7 +197,7 @@ def celebration_blocks(
     edited: bool,
 ) -> list[Block]:
     """The team-channel celebration: who, the story, who is thanked, the tags; edit/delete in the overflow."""
-    author = f"<@{author_id}>"
+    author = mention(author_id)
     who = (
         t("win.celebrate.header_customer", author=author, customer=escape(customer))
         if customer
@@ -220,7 +216,7 @@ def celebration_blocks(
     blocks: list[Block] = [header(t("win.celebrate.title")), head, mrkdwn(escape(clip(story, 3000)))]
     details: list[str] = []
     if colleagues:
-        details.append(t("win.celebrate.thanks", colleagues=_mentions(colleagues)))
+        details.append(t("win.celebrate.thanks", colleagues=mentions(colleagues)))
     if elements:
         names = ", ".join(t(f"win.element.{e}") for e in elements)
         details.append(t("win.celebrate.elements", elements=names))
@@ -238,11 +234,11 @@ def celebration_blocks(
 
 
 def celebration_text(t: Translator, author_id: str) -> str:
-    return t("win.celebrate.notification", author=f"<@{author_id}>")
+    return t("win.celebrate.notification", author=mention(author_id))
 
 
 def thanks_dm(t: Translator, author_id: str, story: str, permalink: str | None) -> tuple[str, list[Block]]:
-    text = t("win.dm.thanked", author=f"<@{author_id}>", story=escape(clip(story, 600)))
+    text = t("win.dm.thanked", author=mention(author_id), story=escape(clip(story, 600)))
     blocks = [mrkdwn(text)]
     if permalink:
         blocks.append(context(t("win.dm.link", link=permalink)))

@@ -491,12 +491,15 @@ def refresh_manager_dms(deps: Deps, workspace_id: str, request: StoredRequest, d
 
 
 def tell_person_acknowledged(deps: Deps, workspace_id: str, request: StoredRequest) -> None:
+    from bot.blocks import mention
     from bot.services.languages import translator_for_person
 
+    if request.acknowledged_by is None:
+        return  # nobody acknowledged yet: nothing to tell
     t = translator_for_person(deps, workspace_id, request.user_id)
     try:
         deps.client.chat_postMessage(
-            channel=request.user_id, text=t("tough.person.acked", manager=f"<@{request.acknowledged_by}>")
+            channel=request.user_id, text=t("tough.person.acked", manager=mention(request.acknowledged_by))
         )
     except SlackApiError as error:
         logger.warning("could not tell the person about the acknowledgement: %s", error.response.get("error"))
