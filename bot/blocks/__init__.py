@@ -40,6 +40,7 @@ def mrkdwn(text: str) -> Block:
 
 
 def header(text: str) -> Block:
+    """A header: plain_text, shown as it is (never parsed as mrkdwn), so people's text goes in unescaped."""
     return {"type": "header", "text": {"type": "plain_text", "text": _clip(text, 150), "emoji": True}}
 
 
@@ -69,6 +70,7 @@ def actions(block_id: str, elements: list[dict[str, Any]]) -> Block:
 
 
 def plain(text: str, limit: int = 75) -> dict[str, Any]:
+    """A plain_text object (modal titles, labels, options, buttons): shown as it is, so unescaped."""
     return {"type": "plain_text", "text": _clip(text, limit), "emoji": True}
 
 

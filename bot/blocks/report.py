@@ -159,8 +159,9 @@ def _lag_table(t: Translator, report: Report) -> str:
 
 
 def _title(t: Translator, report: Report, *, markup: bool = False) -> str:
-    """The title; `markup` for anything sent to Slack, where the team's name is escaped (the shell and the
-    chart get it as typed)."""
+    """The title; `markup` for Slack's mrkdwn and a message's `text`, where the team's name is escaped. The
+    header (plain_text, which Slack shows as it is: an entity would read `&lt;`), the shell and the chart get it
+    as typed."""
     who = (escape(report.team_name) if markup else report.team_name) if report.team_name else t("report.workspace")
     return t("report.title", team=who, start=report.start.strftime("%d.%m.%Y"), end=report.end.strftime("%d.%m.%Y"))
 
@@ -170,7 +171,7 @@ def report_blocks(
 ) -> list[Block]:
     """The report; `in_channel` for the team channel's digest, which counts the comments and doesn't show them;
     `replies` when the reader manages the team (Reply buttons on comments that allow replies)."""
-    blocks: list[Block] = [header(clip(_title(t, report, markup=True), 150))]
+    blocks: list[Block] = [header(_title(t, report))]
     quality = "\n".join(_quality_lines(t, report))
     energy = "\n".join(_energy_lines(t, report))
     blocks.append(

@@ -31,9 +31,28 @@ def _sent_text(call: Any) -> str:
     return json.dumps(call.params, ensure_ascii=False)
 
 
+def _parsed_strings(value: Any) -> list[str]:
+    """The strings of a call that Slack parses for markup: not those of plain_text objects (headers, modal
+    titles, options, buttons), which Slack shows as they are, so they carry people's text as typed."""
+    if isinstance(value, str):
+        if value[:1] in "[{":
+            try:
+                return _parsed_strings(json.loads(value))  # blocks or files sent as a JSON string
+            except ValueError:
+                pass
+        return [value]
+    if isinstance(value, dict):
+        if value.get("type") == "plain_text":
+            return []
+        return [text for inner in value.values() for text in _parsed_strings(inner)]
+    if isinstance(value, list):
+        return [text for inner in value for text in _parsed_strings(inner)]
+    return []
+
+
 def assert_no_markup(harness: Harness) -> None:
     for call in harness.fake.calls:
-        text = _sent_text(call)
+        text = "\n".join(_parsed_strings(call.params))
         for markup in MARKUP:
             assert markup not in text, f"{call.method} carried {markup}: {text[:400]}"
 
