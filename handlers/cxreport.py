@@ -80,7 +80,9 @@ def parse_arguments(text: str) -> tuple[str, int | None]:
 
 
 def deliver_report_to_dm(deps: Deps, workspace_id: str, user_id: str) -> None:
-    """The Home tab's report button: the first team the person manages, else the workspace for admins."""
+    """The Home tab's report button: the first team the person manages, else the whole workspace for admins
+    (whether or not they are in a team: their own team's report is one `/cxreport` away); anyone else is told
+    who may see their team's."""
     t = translator_for(deps, workspace_id, user_id)
     team = teams.first_managed_team(deps, workspace_id, user_id)
     if team is None and not teams.may(deps, workspace_id, user_id, Action.WORKSPACE_REPORT):
@@ -89,8 +91,6 @@ def deliver_report_to_dm(deps: Deps, workspace_id: str, user_id: str) -> None:
             channel=user_id, text=_refusal(t, home, NotAllowed(list(home.managers) if home else []))
         )
         return
-    if team is None:
-        team = teams.home_team_of(deps, workspace_id, user_id)
     report = _build(deps, workspace_id, team, reports.DEFAULT_WEEKS)
     channel = _dm_channel(deps, user_id)
     replies = team is not None and conversations.may_reply(deps, workspace_id, user_id, team.id)

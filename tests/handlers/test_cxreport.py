@@ -221,3 +221,72 @@ def test_a_report_during_the_first_round_says_the_round_is_open(harness: Harness
     harness.fake.wait_for("files.completeUploadExternal")
     [chart] = harness.fake.uploaded_files
     assert png_size(chart.content)[0] == 640
+
+
+NAME = "R&D <Ops>"
+ESCAPED_NAME = "R&amp;D &lt;Ops&gt;"
+
+
+def test_a_team_name_reads_as_typed_in_plain_text_and_escaped_in_mrkdwn(harness: Harness) -> None:
+    """Slack shows plain_text (a header, a modal's options) as it is and parses mrkdwn and a message's text: a
+    team named `R&D <Ops>` goes to the first as typed (an entity there would read `&lt;`), to the others escaped,
+    in the report, the channel's digest, Home and the modals that name the team."""
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", f"rename {NAME}", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    harness.sender.command("/pulse", "managers <@U006>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", count=2)
+    harness.fake.clear_calls()
+
+    harness.sender.command("/cxreport", "", user_id=ADMIN, channel_id=CHANNEL)
+    report = report_response(harness)
+    assert report["blocks"][0]["type"] == "header"
+    assert report["blocks"][0]["text"]["text"].startswith(f"{NAME}: people and customers")
+    assert report["text"].startswith(f"{ESCAPED_NAME}: people and customers")
+    assert f"Report for *{ESCAPED_NAME}*, this channel's team" in json.dumps(report["blocks"][1], ensure_ascii=False)
+    harness.fake.wait_for("files.completeUploadExternal")
+
+    run_round(harness, {"U001": 5, "U002": 4, "U003": 4, "U004": 3, "U005": 4})
+    [digest] = harness.fake.wait_for("chat.postMessage", predicate=lambda c: c.params.get("channel") == CHANNEL)
+    blocks = digest.params["blocks"]
+    blocks = json.loads(blocks) if isinstance(blocks, str) else blocks
+    header = next(b for b in blocks if b["type"] == "header")  # under the digest's intro
+    assert header["text"]["text"].startswith(f"{NAME}: ")
+    assert digest.params["text"].startswith(f"{ESCAPED_NAME}: ")
+    harness.fake.wait_for("files.completeUploadExternal")
+
+    harness.sender.event({"type": "app_home_opened", "user": "U001", "tab": "home", "channel": "DU001"})
+    harness.fake.wait_for("views.publish", predicate=lambda c: c.params.get("user_id") == "U001")
+    assert f"Your team: *{ESCAPED_NAME}*" in json.dumps(harness.fake.home_views["U001"], ensure_ascii=False)
+
+    harness.fake.clear_calls()
+    harness.sender.command("/pulse", "action", user_id="U006", channel_id=CHANNEL)
+    action_form = json.dumps(harness.fake.wait_for("views.open")[0].params["view"], ensure_ascii=False)
+    assert f"For the team {ESCAPED_NAME}." in action_form  # a context block: mrkdwn
+
+    harness.fake.add_user("U030")
+    harness.fake.join_channel(CHANNEL, "U030")  # joined after setup: in no team, so /win asks which team
+    harness.fake.clear_calls()
+    harness.sender.command("/win", "", user_id="U030", channel_id=CHANNEL)
+    view = harness.fake.wait_for("views.open")[0].params["view"]
+    picker = next(b for b in view["blocks"] if b.get("block_id") == "team")
+    assert [o["text"]["text"] for o in picker["element"]["options"]] == [NAME]
+
+
+def test_the_home_report_button_gives_an_admin_the_workspace_and_a_manager_the_team(harness: Harness) -> None:
+    """Home's report button, as its docstring says: an admin gets the whole workspace even when they are a
+    member of a team (their team's report is `/cxreport`), a manager their team's."""
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", f"move <@{ADMIN}> <#{CHANNEL}|support>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", predicate=lambda c: "home team for pulses is now" in json.dumps(c.params))
+    harness.sender.command("/pulse", "managers <@U006>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url", count=2)
+    for user, scope in ((ADMIN, "Whole workspace"), ("U006", "support")):
+        harness.fake.clear_calls()
+        harness.sender.block_action(
+            user_id=user, action_id="home_open_report", container={"type": "view", "view_id": "VHOME"}
+        )
+        [posted] = harness.fake.wait_for("chat.postMessage")
+        assert posted.params["channel"] == f"D{user}"
+        assert posted.params["text"].startswith(f"{scope}: people and customers"), (user, posted.params["text"])
+        harness.fake.wait_for("files.completeUploadExternal")  # the chart, before the next click or the app stops
