@@ -149,9 +149,16 @@ def register(app: App, deps: Deps) -> None:
             due_on = None
         today = reports.local_today(deps.settings, deps.now())
         errors = validate_action(need, text, owner, due_on, today)
-        team_id = str(view.get("private_metadata") or "")
-        if errors or not team_id.isdigit() or due_on is None:
+        if errors or due_on is None:
             ack(response_action="errors", errors={k: t(key, **params) for k, (key, params) in errors.items()})
+            return
+        team_id = str(view.get("private_metadata") or "")
+        if not team_id.isdigit():
+            # Pulssi's own modal always carries the team's number: only a forged view gets here. No field the
+            # person could correct is wrong, so an error under one would mislead; close it, save nothing, and
+            # leave a trace for the operator (without the person or what they typed).
+            ack()
+            logger.warning("team action form without a team number ignored (a forged view?)")
             return
         try:
             action = team_actions.commit_action(

@@ -4,6 +4,8 @@
 from __future__ import annotations
 
 import json
+import logging
+import time
 from typing import Any
 
 import pytest
@@ -17,6 +19,7 @@ from bot.services.export import export_csv
 from storage.models import ActionHelpAnswer, TeamAction
 from tests.conftest import BOTH_BACKENDS
 from tests.harness import Harness
+from tests.patience import WAIT_SECONDS
 from tests.pulse_helpers import ADMIN, CHANNEL, make_team, wait_pulse_dms
 
 MEMBERS = ["U001", "U002", "U003", "U004", "U005"]
@@ -44,6 +47,34 @@ def action_values(need: str, text: str, owner: str, due: str) -> dict[str, Any]:
 
 def first_block_text(blocks: list[dict[str, Any]]) -> str:
     return json.dumps(blocks[0], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("metadata", ["", "support", "1; 2"])
+def test_a_forged_action_form_without_a_team_number_closes_and_saves_nothing(
+    harness: Harness, caplog: pytest.LogCaptureFixture, metadata: str
+) -> None:
+    """Pulssi's modal always carries the team's number; a forged view_submission without one is closed (a plain
+    ack, not `errors` with nothing in it), saves nothing, tells nobody, and leaves a warning without the person."""
+    caplog.set_level(logging.WARNING, logger="handlers.team_actions")
+    make_team(harness, [*MEMBERS, MANAGER])
+    command(harness, f"managers <@{MANAGER}>", ADMIN)
+    harness.fake.clear_calls()
+    response = harness.sender.view_submission(
+        user_id=MANAGER,
+        callback_id="team_action_modal",
+        values=action_values("autonomy", "Fewer meetings", "U002", "2099-04-30"),
+        private_metadata=metadata,
+    )
+    assert response.status == 200 and not response.body
+    deadline = time.monotonic() + WAIT_SECONDS
+    while "without a team number" not in caplog.text and time.monotonic() < deadline:
+        time.sleep(0.02)
+    [warning] = [r for r in caplog.records if "without a team number" in r.getMessage()]
+    assert warning.levelno == logging.WARNING and MANAGER not in warning.getMessage()
+    assert "Fewer meetings" not in caplog.text
+    assert not harness.fake.calls_to("chat.postMessage")  # the warning comes where the handler returns
+    with harness.db.session_scope() as session:
+        assert session.exec(select(TeamAction)).all() == []
 
 
 @BOTH_BACKENDS
