@@ -179,6 +179,15 @@ def last_response_id(session: Session) -> int:
     return int(session.connection().execute(sa_select(func.max(col(CxResponse.id)))).scalar() or 0)
 
 
+def delete_responses_after(session: Session, workspace_id: str, after_id: int) -> int:
+    """Delete the workspace's responses with an id above `after_id` (an import's own rows, when it holds the
+    workspace's turn); the per-day counts are the caller's to rebuild. Returns how many were deleted."""
+    result = session.execute(
+        delete(CxResponse).where(col(CxResponse.workspace_id) == workspace_id, col(CxResponse.id) > after_id)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
 def team_lookup(session: Session, workspace_id: str) -> dict[str, int]:
     """Lower-cased team name, channel name and alias -> team id (aliases win over names)."""
     lookup: dict[str, int] = {}

@@ -622,46 +622,57 @@ MEMO_LIMIT = 20_000
 SCAN_CHUNK = 500  # records the scan takes at a time: their distinct cells are counted in C
 
 
-def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
-    date_index = plan.roles.get("date") if len(plan.date_candidates) == 1 else None
-    if date_index is None and len(plan.date_candidates) == 1:
-        date_index = plan.date_candidates[0]
-    dates = DateColumnScan() if date_index is not None else None
-    indexes = [index for index, _metric in plan.scores]
-    if plan.shape == "aggregates" and "value" in plan.roles:
-        indexes.append(plan.roles["value"])
-    numbers = {index: _NumberStats() for index in indexes}
-    look_for_dates = date_index is None and not plan.first_seen
-    dated: dict[int, int] = {}
-    non_empty: dict[int, int] = {}
-    scan = _Scan(dates, numbers, dated, non_empty)
-    # Each distinct cell is decoded once: a date's order evidence doesn't depend on how often it occurs (only
-    # whether every ambiguous one has a time), and a score's counts are tallied and fed with their number.
-    seen_dates: set[str] = set()
-    tallies = [(index, {}) for index in indexes]  # type: list[tuple[int, dict[str, int]]]
-    width = max([*indexes, -1 if date_index is None else date_index]) + 1
-    rows = 0
-    # The records in chunks: a chunk's distinct date and score cells are found in C (dict.fromkeys, Counter,
-    # in order of first appearance), and only those are looked at in Python. A chunk that would fill a
-    # column's memory (MEMO_LIMIT) is read cell by cell, as every chunk once was, so the result is the same.
-    while chunk := list(islice(records, SCAN_CHUNK)):
-        kept = [record for record in chunk if record and (record[0].strip() or "".join(record).strip())]
+class _ColumnTally:
+    """The column scan, record by record: `add` takes records as they are read, `result` gives the _Scan of
+    everything added. The same tally is run before the parse (the whole file, or the beginning of it) and
+    beside it (see CxRowStream.confirm), so the two readings of a column never differ."""
+
+    def __init__(self, plan: _Plan) -> None:
+        date_index = plan.roles.get("date") if len(plan.date_candidates) == 1 else None
+        if date_index is None and len(plan.date_candidates) == 1:
+            date_index = plan.date_candidates[0]
+        self.date_index = date_index
+        indexes = [index for index, _metric in plan.scores]
+        if plan.shape == "aggregates" and "value" in plan.roles:
+            indexes.append(plan.roles["value"])
+        self.look_for_dates = date_index is None and not plan.first_seen
+        self.scan = _Scan(
+            DateColumnScan() if date_index is not None else None, {i: _NumberStats() for i in indexes}, {}, {}
+        )
+        # Each distinct cell is decoded once: a date's order evidence doesn't depend on how often it occurs
+        # (only whether every ambiguous one has a time), and a score's counts are tallied and fed with their
+        # number at the end.
+        self.seen_dates: set[str] = set()
+        self.tallies: list[tuple[int, dict[str, int]]] = [(index, {}) for index in indexes]
+        self.width = max([*indexes, -1 if date_index is None else date_index]) + 1
+
+    def add(self, records: list[list[str]], *, kept: bool = False) -> None:
+        """Count `records` (a chunk): their distinct date and score cells are found in C (dict.fromkeys,
+        Counter, in order of first appearance), and only those are looked at in Python. A chunk that would fill
+        a column's memory (MEMO_LIMIT) is read cell by cell, so the result doesn't depend on the chunks' sizes.
+        `kept`: blank records are already left out."""
         if not kept:
-            continue
-        if min(map(len, kept)) < width:
-            kept = [record if len(record) >= width else record + [""] * (width - len(record)) for record in kept]
-        if look_for_dates and rows < 200:
-            for record in kept[: 200 - rows]:
+            records = [record for record in records if record and (record[0].strip() or "".join(record).strip())]
+        if not records:
+            return
+        width = self.width
+        if min(map(len, records)) < width:
+            records = [record if len(record) >= width else record + [""] * (width - len(record)) for record in records]
+        scan = self.scan
+        if self.look_for_dates and scan.rows < 200:
+            non_empty, dated = scan.non_empty, scan.dated
+            for record in records[: 200 - scan.rows]:
                 for index, cell in enumerate(record):
                     cell = cell.strip()
                     if cell:
                         non_empty[index] = non_empty.get(index, 0) + 1
                         if _LETTER.search(cell) is None and parse_date(cell, "dmy") is not None:
                             dated[index] = dated.get(index, 0) + 1
-        rows += len(kept)
-        if date_index is not None:
+        scan.rows += len(records)
+        if self.date_index is not None:
+            dates, seen_dates = scan.dates, self.seen_dates
             assert dates is not None
-            cells = list(map(itemgetter(date_index), kept))
+            cells = list(map(itemgetter(self.date_index), records))
             fresh = [cell for cell in dict.fromkeys(cells) if cell not in seen_dates]
             if len(seen_dates) + len(fresh) <= MEMO_LIMIT:
                 seen_dates.update(fresh)
@@ -673,14 +684,14 @@ def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
                         if len(seen_dates) < MEMO_LIMIT:
                             seen_dates.add(cell)
                         dates.feed(cell.strip())
-        for index, tally in tallies:
-            counted = Counter(map(itemgetter(index), kept))
+        for index, tally in self.tallies:
+            counted = Counter(map(itemgetter(index), records))
             if len(tally) + len(counted) <= MEMO_LIMIT:
                 for cell, times in counted.items():
                     tally[cell] = tally.get(cell, 0) + times
                 continue
-            stats = numbers[index]
-            for record in kept:
+            stats = scan.numbers[index]
+            for record in records:
                 cell = record[index]
                 count = tally.get(cell)
                 if count is not None:
@@ -689,12 +700,26 @@ def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
                     tally[cell] = 1
                 else:
                     stats.feed(cell.strip())
-    scan.rows = rows
-    for index, tally in tallies:
-        stats = numbers[index]
-        for cell, count in tally.items():  # in order of first appearance, so the examples are the first ones
-            stats.feed(cell.strip(), count)
-    return scan
+
+    def result(self) -> _Scan:
+        """The scan of every record added so far (the tally itself goes on unchanged)."""
+        scan = self.scan
+        numbers = {
+            index: dataclasses.replace(stats, examples=list(stats.examples)) for index, stats in scan.numbers.items()
+        }
+        dates = dataclasses.replace(scan.dates) if scan.dates is not None else None
+        for index, tally in self.tallies:
+            stats = numbers[index]
+            for cell, count in tally.items():  # in order of first appearance, so the examples are the first ones
+                stats.feed(cell.strip(), count)
+        return _Scan(dates, numbers, dict(scan.dated), dict(scan.non_empty), scan.rows)
+
+
+def _scan(plan: _Plan, records: Iterator[list[str]]) -> _Scan:
+    tally = _ColumnTally(plan)
+    while chunk := list(islice(records, SCAN_CHUNK)):
+        tally.add(chunk)
+    return tally.result()
 
 
 def _finish(plan: _Plan, scan: _Scan, today: date | None) -> CxHeader:
@@ -962,6 +987,17 @@ Adder = Callable[[Any], None]
 CHUNK_RECORDS = 1000  # records parsed per chunk the stream hands on
 
 
+@dataclass
+class _Check:
+    """What a provisional stream needs to confirm its decisions at its end (see CxRowStream.confirm)."""
+
+    plan: _Plan
+    today: date | None
+    tally: _ColumnTally  # the whole file's columns, tallied as the stream reads them
+    opener: Callable[[], Iterator[str]]
+    line_offset: int
+
+
 class CxRowStream(Iterator[CxItem]):
     """Rows and rejections of a CSV after its header, in file order; `rows_read` counts data records so far.
     `totals_dropped` counts aggregate rows without a team that were the sum of their team rows.
@@ -975,10 +1011,13 @@ class CxRowStream(Iterator[CxItem]):
         lines: Iterator[str],
         line_offset: int,
         prior: Callable[[Callable[[int], str]], int] | None = None,
+        check: _Check | None = None,
     ) -> None:
         """`prior`, when reading only the tail of a grown feed, says how many identical rows the unchanged
-        part held (given the key of the nth occurrence), so tail rows get the keys a full read gives."""
+        part held (given the key of the nth occurrence), so tail rows get the keys a full read gives.
+        `check`: the stream is provisional (see iter_cx_csv), and tallies what it reads into `check.tally`."""
         self.header = header
+        self._check = check
         self.rows_read = 0
         self.totals_dropped = 0
         self.lines_consumed = line_offset  # physical lines read so far, the header's included
@@ -1000,6 +1039,25 @@ class CxRowStream(Iterator[CxItem]):
     def chunks(self) -> Iterator[list[CxResponseValues | CxAggregateRow | RowRejection]]:
         """The rest of the stream in lists, in file order; response rows are CxResponseValues tuples."""
         return self._chunks
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the header's decisions were taken from the file's beginning alone (see `confirm`)."""
+        return self._check is not None
+
+    def confirm(self) -> CxRowStream | None:
+        """Once a provisional stream is read to its end: None when the whole file is read as its beginning
+        was (always, for a stream that isn't provisional). Otherwise the rows read were read with decisions the
+        whole file doesn't bear out: CxFileRejected when the whole file is refused (a day/month order a later
+        value contradicts, a CSAT answer above 5 under a 1–5 reading, …), else a new stream that reads the
+        file again with the whole file's decisions. Either way the rows already given out are not to be kept."""
+        check = self._check
+        if check is None:
+            return None
+        final = _finish(check.plan, check.tally.result(), check.today)
+        if final == self.header:
+            return None
+        return CxRowStream(final, islice(check.opener(), check.line_offset, None), check.line_offset)
 
     def _hash_key(self, content: str) -> str:
         """Key of a row without an id; the nth identical row of the file gets a key of its own."""
@@ -1024,6 +1082,8 @@ class CxRowStream(Iterator[CxItem]):
         # (first line, record) of the chunk's records, read a chunk at a time: one call per chunk, not per row
         pending: list[tuple[int, list[str]]] = []
         hold = pending.append
+        tally = self._check.tally if self._check is not None else None
+        records_of = itemgetter(1)
         while True:
             try:
                 for record in reader:  # a for loop, restarted after a malformed record (csv.Error)
@@ -1034,11 +1094,15 @@ class CxRowStream(Iterator[CxItem]):
                     if extra_budget:
                         extra_budget -= 1
                         if self._is_extra_header_row(record):
+                            if tally is not None:  # the column scan reads it too
+                                tally.add([record], kept=True)
                             continue
                         extra_budget = 0
                     hold((start, record))
                     if len(pending) == CHUNK_RECORDS:
                         rows_read += CHUNK_RECORDS
+                        if tally is not None:
+                            tally.add(list(map(records_of, pending)), kept=True)
                         process(pending, chunk.append)
                         self.rows_read, self.lines_consumed = rows_read, line_offset + good_line
                         yield chunk
@@ -1048,6 +1112,8 @@ class CxRowStream(Iterator[CxItem]):
                 if reader.line_num == last_line:  # no progress: give up rather than loop
                     break
                 rows_read += len(pending) + 1
+                if tally is not None:
+                    tally.add(list(map(records_of, pending)), kept=True)
                 process(pending, chunk.append)  # the records before it first: rejections stay in file order
                 pending.clear()
                 chunk.append(RowRejection(line_offset + last_line + 1, "row_malformed", _detail(str(error))))
@@ -1056,6 +1122,8 @@ class CxRowStream(Iterator[CxItem]):
                 continue
             break
         rows_read += len(pending)
+        if tally is not None:
+            tally.add(list(map(records_of, pending)), kept=True)
         process(pending, chunk.append)
         self.rows_read, self.lines_consumed = rows_read, line_offset + good_line
         if chunk:
@@ -1431,8 +1499,17 @@ def _records(lines: Iterator[str], delimiter: str) -> Iterator[list[str]]:
         return
 
 
+# Records the decisions are first taken from when the file is longer: the rest of the file is read once,
+# parsed and stored with them while its columns are tallied beside the parse (CxRowStream.confirm).
+PREFIX_RECORDS = 20_000
+
+
 def iter_cx_csv(
-    text_lines: LinesSource, mapping: dict[str, str] | None = None, *, today: date | None = None
+    text_lines: LinesSource,
+    mapping: dict[str, str] | None = None,
+    *,
+    today: date | None = None,
+    provisional: bool = False,
 ) -> tuple[CxHeader, CxRowStream]:
     """Streaming parse: the header now (CxFileRejected if the file can't be read right), rows and rejections
     as they are read.
@@ -1441,6 +1518,13 @@ def iter_cx_csv(
     or io.StringIO(text, newline="")), or a function that opens them afresh: the file is read twice, once to
     decide how to read its columns and once to parse it. Line numbers in rows and rejections are 1-based
     physical lines where the record starts. Rows whose every cell is empty are skipped silently.
+
+    `provisional`: a file of responses longer than PREFIX_RECORDS records whose beginning settles every
+    decision is read once, not twice: the decisions are taken from its first PREFIX_RECORDS records, and the
+    stream tallies the columns as it parses them. Whoever stores its rows calls `stream.confirm()` at the end,
+    which says whether the whole file is read the same way (see CxRowStream.confirm). A beginning that
+    settles nothing (a refusal, or a date column whose day/month order no value there decides) is read on to
+    the end first, as without `provisional`.
     """
     if callable(text_lines):
         opener: Callable[[], Iterator[str]] = text_lines
@@ -1448,9 +1532,36 @@ def iter_cx_csv(
         held = text_lines if isinstance(text_lines, list) else list(text_lines)
         opener = lambda: iter(held)  # noqa: E731
     plan, consumed = _read_header(opener(), mapping)
-    scan = _scan(plan, _records(islice(opener(), consumed, None), plan.delimiter))
-    header = _finish(plan, scan, today)
+    records = _records(islice(opener(), consumed, None), plan.delimiter)
+    tally = _ColumnTally(plan)
+    if provisional and plan.shape == "responses":
+        read = 0
+        while read < PREFIX_RECORDS and (chunk := list(islice(records, min(SCAN_CHUNK, PREFIX_RECORDS - read)))):
+            tally.add(chunk)
+            read += len(chunk)
+        following = next(records, None)
+        if following is not None:
+            try:
+                header = _finish(plan, tally.result(), today)
+            except CxFileRejected:
+                header = None
+            if header is not None and _settled(plan, tally.scan):
+                check = _Check(plan, today, _ColumnTally(plan), opener, consumed)
+                return header, CxRowStream(header, islice(opener(), consumed, None), consumed, check=check)
+            tally.add([following])
+    while chunk := list(islice(records, SCAN_CHUNK)):
+        tally.add(chunk)
+    header = _finish(plan, tally.result(), today)
     return header, CxRowStream(header, islice(opener(), consumed, None), consumed)
+
+
+def _settled(plan: _Plan, scan: _Scan) -> bool:
+    """Whether the day/month order of the date column, as far as it was read, holds whatever follows: declared,
+    decided by a value, or never asked (no numeric pair). An undecided pair is read to the end of the file,
+    where a value may still decide it."""
+    if "date_format" in plan.explicit or scan.dates is None:
+        return True
+    return scan.dates.decided in ("dmy", "mdy") or scan.dates.ambiguous == 0
 
 
 def parse_cx_csv(text: str, mapping: dict[str, str] | None = None, *, today: date | None = None) -> CxParseResult:

@@ -15,6 +15,7 @@ import hashlib
 import io
 import json
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -86,16 +87,21 @@ def import_lines(
     summary = ImportSummary(source=source)
     try:
         with _without_cycle_collection():  # the column scan
-            header, stream = iter_cx_csv(lines, mapping, today=now.date())
+            header, stream = iter_cx_csv(lines, mapping, today=now.date(), provisional=True)
     except CxFileRejected as rejected:
-        summary.status = "rejected"
-        summary.file_code = rejected.code
-        summary.found_columns = list(rejected.found_columns)
-        summary.file_column = rejected.column
-        summary.file_detail = rejected.detail
-        summary.suggestion = format_mapping(rejected.suggestion) if rejected.suggestion else None
-        return summary
+        return _rejected(summary, rejected)
     return store_stream(db, workspace_id, summary, header, stream, now)
+
+
+def _rejected(summary: ImportSummary, rejected: CxFileRejected) -> ImportSummary:
+    """`summary` as the refusal of the whole file: nothing of it is stored."""
+    summary.status = "rejected"
+    summary.file_code = rejected.code
+    summary.found_columns = list(rejected.found_columns)
+    summary.file_column = rejected.column
+    summary.file_detail = rejected.detail
+    summary.suggestion = format_mapping(rejected.suggestion) if rejected.suggestion else None
+    return summary
 
 
 @contextmanager
@@ -133,11 +139,99 @@ class _Memo(dict[Any, Any]):
 def store_stream(
     db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
 ) -> ImportSummary:
-    """Store what a parse yields, in batches of BATCH rows (one transaction each), and count it in `summary`.
+    """Store what a parse yields, in batches of BATCH rows (one transaction each), and count it in `summary`."""
+    return _store_confirmed(db, workspace_id, summary, header, stream, now)[0]
 
-    Rows go from the parse to the database as tuples: no object per row, and the team and day of a row
+
+def _store_confirmed(
+    db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
+) -> tuple[ImportSummary, CxHeader, CxRowStream]:
+    """`store_stream`, giving also the header and stream whose rows were kept.
+
+    A provisional stream (its decisions taken from the file's beginning: see iter_cx_csv) is confirmed once
+    read: when the whole file bears the decisions out, its rows stay; when it doesn't, the rows this import
+    stored are deleted and the per-day counts rebuilt, and the file is refused, or stored again from a
+    second read with the whole file's decisions. Until then the workspace's feed state names the first row id
+    the import may delete (UNCONFIRMED), so an import that stops before its end is undone by the next one.
+    Imports of one workspace in this process take turns (see `_workspace_turn`), so no other import's rows
+    fall in that range."""
+    with _workspace_turn(workspace_id):
+        kept = _store(db, workspace_id, summary, header, stream, now)
+        if not stream.provisional:
+            return kept, header, stream
+        try:
+            again = stream.confirm()
+        except CxFileRejected as rejected:
+            _undo_unconfirmed(db, workspace_id)
+            return _rejected(ImportSummary(source=summary.source), rejected), header, stream
+        if again is None:
+            _set_unconfirmed(db, workspace_id, None)
+            return kept, header, stream
+        _undo_unconfirmed(db, workspace_id)
+        logger.info("cx import: the whole file is read otherwise than its beginning; reading it again")
+        fresh = ImportSummary(source=summary.source)
+        return _store(db, workspace_id, fresh, again.header, again, now), again.header, again
+
+
+_TURNS: dict[str, threading.Lock] = {}
+_TURNS_GUARD = threading.Lock()
+
+
+@contextmanager
+def _workspace_turn(workspace_id: str) -> Iterator[None]:
+    """One import of a workspace at a time in this process: a provisional import may have to delete the rows
+    it stored, found by their ids, and no other import of the workspace may store rows among them. (Each batch
+    also takes the workspace's lock in the database, for imports in other processes.)"""
+    with _TURNS_GUARD:
+        turn = _TURNS.setdefault(workspace_id, threading.Lock())
+    with turn:
+        yield
+
+
+# The key of the workspace's feed state naming the last cx_response id before an unconfirmed import.
+UNCONFIRMED = "unconfirmed_after"
+
+
+def _set_unconfirmed(db: Database, workspace_id: str, after_id: int | None) -> None:
+    with db.session_scope() as session:
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is not None:
+            state = _state_of(workspace)
+            state.pop(UNCONFIRMED, None)
+            if after_id is not None:
+                state[UNCONFIRMED] = after_id
+            workspace.cx_feed_state = json.dumps(state) if state else None
+
+
+def _undo_unconfirmed(db: Database, workspace_id: str) -> None:
+    """Delete the rows of an unconfirmed import (UNCONFIRMED in the feed state), rebuild the per-day counts,
+    and forget the feed state: the next import reads the file whole."""
+    with db.session_scope() as session:
+        cx_repo.lock_workspace(session, workspace_id)
+        workspace = session.get(Workspace, workspace_id)
+        after = _state_of(workspace).get(UNCONFIRMED) if workspace is not None else None
+        if workspace is None or after is None:
+            return
+        cx_repo.delete_responses_after(session, workspace_id, int(after))
+        cx_repo.rebuild_daily(session, workspace_id)
+        workspace.cx_feed_state = None
+
+
+def _state_of(workspace: Workspace) -> dict[str, Any]:
+    try:
+        state = json.loads(workspace.cx_feed_state) if workspace.cx_feed_state else {}
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _store(
+    db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
+) -> ImportSummary:
+    """Rows go from the parse to the database as tuples: no object per row, and the team and day of a row
     are looked up in a dict that fills itself. Each batch's per-day counts are added in its transaction by
     one grouped query over the rows it stored (storage.cx_repository.add_daily_counts)."""
+    _undo_unconfirmed(db, workspace_id)  # an earlier import that stopped before its end
     summary.shape = header.shape
     summary.notes = list(header.notes)
     responses = header.shape == "responses"
@@ -149,6 +243,12 @@ def store_stream(
         lookup = cx_repo.team_lookup(session, workspace_id)
         cx_repo.relink_team_labels(session, workspace_id, lookup)  # teams set up since the last import
         day_parameter = cx_repo.day_parameter(session)
+        if stream.provisional:
+            workspace = session.get(Workspace, workspace_id)
+            assert workspace is not None
+            state = _state_of(workspace)
+            state[UNCONFIRMED] = cx_repo.last_response_id(session)
+            workspace.cx_feed_state = json.dumps(state)
 
     def team_of(label: str | None) -> int | None:
         if not label:
@@ -291,7 +391,10 @@ def import_file(
                 encoding = "cp1252"
     columns = format_mapping(mapping) if mapping else ""
     state = _load_state(db, workspace_id)
-    resumed = _import_tail(db, workspace_id, source, path, columns, encoding, state, now) if state else None
+    if state and UNCONFIRMED not in state:
+        resumed = _import_tail(db, workspace_id, source, path, columns, encoding, state, now)
+    else:
+        resumed = None
     if resumed is not None:
         return resumed
 
@@ -302,10 +405,10 @@ def import_file(
     summary = ImportSummary(source=source)
     try:
         with _without_cycle_collection():  # the column scan
-            header, stream = iter_cx_csv(open_lines, mapping, today=now.date())
-    except CxFileRejected:
-        return import_lines(db, workspace_id, source, open_lines, mapping, now)  # the same refusal, summarised
-    summary = store_stream(db, workspace_id, summary, header, stream, now)
+            header, stream = iter_cx_csv(open_lines, mapping, today=now.date(), provisional=True)
+    except CxFileRejected as rejected:
+        return _rejected(summary, rejected)
+    summary, header, stream = _store_confirmed(db, workspace_id, summary, header, stream, now)
     if summary.status == "imported" and header.shape == "responses":
         size, digest, ends_line = _file_hash(path)
         if ends_line:
