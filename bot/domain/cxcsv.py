@@ -13,9 +13,10 @@ Pure domain code: standard library only, no Slack and no database. Two file shap
 
 Dates are read as written (bot.domain.cxdates): the day/month order of a column is decided from the
 column itself, or declared with `date_format=`. Scales (bot.domain.cxscales): NPS is 0–10, CSAT is read on
-the scale the file uses, and a generic score whose values never exceed 5 is never taken as NPS. The whole
-file is read once before anything is stored (`scan`), so such decisions hold for every row, and a file
-that cannot be read right is refused with a mapping that reads it (`CxFileRejected.suggestion`).
+the scale the file uses, and a generic score whose values never exceed 5 is never taken as NPS. Such
+decisions come from whole columns, so they hold for every row: the columns are tallied before the rows are
+parsed, or, for a long file, beside the parse and confirmed at its end (`iter_cx_csv`, `provisional`). A
+file that cannot be read right is refused with a mapping that reads it (`CxFileRejected.suggestion`).
 
 Row keys identify a row across imports of a growing feed: "id:<metric>:<response id>" when the file has an
 id column, else "h:" + a SHA-256 of the normalised row. Identical rows without an id (two customers giving
@@ -566,7 +567,7 @@ def _metric_of_header(name: str) -> str | None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# The column scan: one read of the file before anything is stored
+# The column scan: the decisions' evidence, tallied from whole columns
 
 
 @dataclass
@@ -1516,8 +1517,9 @@ def iter_cx_csv(
 
     `text_lines` are the file's physical lines with their line endings (a file opened with newline="",
     or io.StringIO(text, newline="")), or a function that opens them afresh: the file is read twice, once to
-    decide how to read its columns and once to parse it. Line numbers in rows and rejections are 1-based
-    physical lines where the record starts. Rows whose every cell is empty are skipped silently.
+    decide how to read its columns and once to parse it (once, with `provisional`: below). Line numbers in
+    rows and rejections are 1-based physical lines where the record starts. Rows whose every cell is empty
+    are skipped silently.
 
     `provisional`: a file of responses longer than PREFIX_RECORDS records whose beginning settles every
     decision is read once, not twice: the decisions are taken from its first PREFIX_RECORDS records, and the

@@ -4,8 +4,10 @@ The pieces: fetching the source (bot.services.cx_fetch), its encoding (bot.domai
 workbooks (bot.services.cx_xlsx), parsing (bot.domain.cxcsv), storing (this module: `store_stream`,
 storage.cx_repository) and the scheduled pulls (bot.services.cx_schedule).
 
-A file rejected whole changes nothing (its header is checked before anything is stored), and a feed that
-grew adds only its new rows (row identity is the response id, else a hash of the row; see bot.domain.cxcsv).
+A file rejected whole changes nothing: its header and columns are checked before anything is stored, and
+a long file read once (its decisions taken from its beginning) has its rows deleted again when its end
+refuses it (`_store_confirmed`). A feed that grew adds only its new rows (row identity is the response id,
+else a hash of the row; see bot.domain.cxcsv).
 """
 
 from __future__ import annotations
@@ -80,8 +82,9 @@ def import_lines(
     with the file. Good rows are kept, bad rows reported by line number.
 
     Each batch is its own short transaction, so a big feed never holds SQLite's single write lock for
-    minutes (pulse clicks would wait); an import that stops half-way is finished by the next one, since
-    stored rows are recognised by their keys. Each batch takes the workspace's lock first, so two imports
+    minutes (pulse clicks would wait). An import that stops half-way is finished by the next one, since
+    stored rows are recognised by their keys; one whose decisions were still unconfirmed is undone by the
+    next one first (see `_store_confirmed`). Each batch takes the workspace's lock first, so two imports
     of one workspace never count a row twice.
     """
     summary = ImportSummary(source=source)
@@ -371,7 +374,7 @@ def _sort_chunk(chunk: list[Any], batch: list[Any], groups: dict[str, list[Any]]
 def import_file(
     db: Database, workspace_id: str, source: str, path: Path, mapping: dict[str, str] | None, now: datetime
 ) -> ImportSummary:
-    """Import a CSV/TSV or .xlsx file, streaming (the file is opened twice: see iter_cx_csv).
+    """Import a CSV/TSV or .xlsx file, streaming (a long file is read once, a short one twice: see iter_cx_csv).
 
     A file that only grew since its last import (its old length hashes the same) is read from where that
     import stopped, with its parse decisions; any other change reads it whole again.
