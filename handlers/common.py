@@ -9,6 +9,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.domain import slack_errors
+from bot.domain.slack_text import decode_entities
 from bot.i18n import CatalogTranslator, translator
 from bot.services.languages import translator_for_person
 from bot.services.slack_problems import error_code
@@ -88,6 +89,19 @@ def user_id_of(body: dict[str, Any]) -> str:
     if isinstance(user, dict):
         return str(user.get("id") or "")
     return str(body.get("user_id") or "")
+
+
+def command_text(body: dict[str, Any]) -> str:
+    """A slash command's text as the person typed it, without surrounding whitespace: Slack sends `&`, `<`
+    and `>` as entities, which our own escaping on the way out would otherwise show (`R&amp;D`)."""
+    return decode_entities(str(body.get("text") or "")).strip()
+
+
+def shortcut_message_text(body: dict[str, Any]) -> str:
+    """The text of the message a message shortcut was used on, decoded as `command_text` is (its mentions and
+    links stay Slack's `<…>` markup)."""
+    message = body.get("message")
+    return decode_entities(str(message.get("text") or "")) if isinstance(message, dict) else ""
 
 
 def translator_for(deps: Deps, workspace_id: str, user_id: str) -> CatalogTranslator:

@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from bot.services import conversations, reports, teams
 from bot.services.teams import NotAllowed, TeamView
 from handlers import registry
-from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.common import command_text, translator_for, user_id_of, workspace_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -145,7 +145,7 @@ def register(app: App, deps: Deps) -> None:
         def say(text: str, blocks: list[dict[str, Any]] | None = None) -> None:
             respond(text=text, blocks=blocks, response_type="ephemeral", replace_original=False)
 
-        reference, weeks = parse_arguments(str(body.get("text") or ""))
+        reference, weeks = parse_arguments(command_text(body))
         chosen_note: str | None = None  # which team a bare /cxreport chose, and why
         if reference.lower() in HELP_WORDS:
             say(t("report.help"))

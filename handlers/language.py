@@ -59,7 +59,7 @@ def language(deps: Deps, command: PulseCommand) -> None:
         return
     chosen = parse_language(words[0]) if len(words) == 1 else None
     if chosen is None:
-        reply(command, t("language.unknown", value=" ".join(words)[:40]) + "\n" + t("language.usage"))
+        reply(command, t("language.unknown", value=escape(" ".join(words)[:40])) + "\n" + t("language.usage"))
         return
     languages.set_person_language(deps, command.workspace_id, command.user_id, chosen)
     now = languages.translator_for_person(deps, command.workspace_id, command.user_id)  # the new language
@@ -71,7 +71,7 @@ def _team_language(deps: Deps, command: PulseCommand, words: list[str]) -> None:
     t = command.t
     chosen = parse_language(words[0]) if len(words) == 1 else None
     if chosen is None:
-        reply(command, t("language.unknown", value=" ".join(words)[:40] or "?") + "\n" + t("language.usage"))
+        reply(command, t("language.unknown", value=escape(" ".join(words)[:40]) or "?") + "\n" + t("language.usage"))
         return
     team = _team_of(deps, command)
     if team is None:

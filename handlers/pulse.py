@@ -13,7 +13,7 @@ from bot.blocks.help import help_blocks, help_text
 from bot.deps import Deps
 from bot.i18n import CatalogTranslator
 from handlers import registry
-from handlers.common import translator_for, workspace_id_of
+from handlers.common import command_text, translator_for, workspace_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,7 @@ def register(app: App, deps: Deps) -> None:
     @registry.command(app, "/pulse")
     def pulse_command(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
-        text = str(body.get("text") or "").strip()
+        text = command_text(body)
         name, _, args = text.partition(" ")
         name = name.lower()
         user_id = str(body.get("user_id") or "")

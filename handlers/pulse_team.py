@@ -151,7 +151,7 @@ def schedule(deps: Deps, command: PulseCommand) -> None:
     try:
         new = schedule_domain.parse_schedule(command.args, schedule_of(team))
     except schedule_domain.ScheduleError as error:
-        reply(command, command.t(error.key, **error.params))
+        reply(command, command.t(error.key, **{key: escape(str(value)) for key, value in error.params.items()}))
         return
     save_schedule(deps, command.workspace_id, team, command.user_id, new, command.t, lambda text: reply(command, text))
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 
+from bot.blocks import escape
 from bot.blocks.team_actions import (
     ACTION_MODAL,
     COMMIT_BUTTON,
@@ -56,14 +57,14 @@ def action_command(deps: Deps, command: PulseCommand) -> None:
         if word.lower() in ("done", "tehty"):
             number = rest.strip().lstrip("#")
             if not number.isdigit():
-                reply(command, t("actions.gone", number=number or "?"))
+                reply(command, t("actions.gone", number=escape(number) or "?"))
                 return
             done = team_actions.mark_done(deps, command.workspace_id, int(number), command.user_id)
             reply(command, t("actions.marked_done", line=action_line(t, done)))
             return
         teams.require_team_manager(deps, command.workspace_id, team.id, command.user_id)
     except team_actions.ActionGone:
-        reply(command, t("actions.gone", number=rest.strip()))
+        reply(command, t("actions.gone", number=escape(rest.strip())))
         return
     except NotAllowed as error:
         refuse(command, error)
@@ -179,7 +180,7 @@ def register(app: App, deps: Deps) -> None:
         try:
             done = team_actions.mark_done(deps, workspace_id, int(value) if value.isdigit() else 0, user_id)
         except team_actions.ActionGone:
-            respond(text=t("actions.gone", number=value), response_type="ephemeral", replace_original=False)
+            respond(text=t("actions.gone", number=escape(value)), response_type="ephemeral", replace_original=False)
             return
         except NotAllowed:
             respond(text=t("core.refusal.admins_only"), response_type="ephemeral", replace_original=False)

@@ -34,7 +34,7 @@ from bot.i18n import Translator
 from bot.services import idempotency, teams, tough
 from bot.services.languages import translator_for_team
 from handlers import registry
-from handlers.common import translator_for, user_id_of, workspace_id_of
+from handlers.common import command_text, shortcut_message_text, translator_for, user_id_of, workspace_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ def register(app: App, deps: Deps) -> None:
     def tough_command(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         workspace_id, user_id = workspace_id_of(body), user_id_of(body)
-        text = str(body.get("text") or "").strip()
+        text = command_text(body)
         if text.lower() in HELP_WORDS:
             respond(text=translator_for(deps, workspace_id, user_id)("tough.help"), response_type="ephemeral")
             return
@@ -92,10 +92,9 @@ def register(app: App, deps: Deps) -> None:
     @registry.shortcut(app, SHORTCUT)
     def tough_shortcut(ack: Ack, body: dict[str, Any]) -> None:
         ack()
-        message = body.get("message") or {}
         # Only the person sees the prefilled text; nothing leaves the modal unless they choose so.
         open_tough_modal(
-            deps, str(body["trigger_id"]), workspace_id_of(body), user_id_of(body), str(message.get("text") or "")
+            deps, str(body["trigger_id"]), workspace_id_of(body), user_id_of(body), shortcut_message_text(body)
         )
 
     @app.action(HOME_BUTTON)

@@ -30,7 +30,15 @@ from bot.services import idempotency, nudges, slack_problems, teams, tough, wins
 from bot.services.languages import translator_for_team
 from bot.services.wins import StoredWin
 from handlers import registry
-from handlers.common import ephemeral_or_dm, translator_before_ack, translator_for, user_id_of, workspace_id_of
+from handlers.common import (
+    command_text,
+    ephemeral_or_dm,
+    shortcut_message_text,
+    translator_before_ack,
+    translator_for,
+    user_id_of,
+    workspace_id_of,
+)
 from handlers.delivery import refresh_home
 
 logger = logging.getLogger(__name__)
@@ -191,7 +199,7 @@ def register(app: App, deps: Deps) -> None:
     def win_command(ack: Ack, body: dict[str, Any], respond: Respond) -> None:
         ack()
         user_id = user_id_of(body)
-        text = str(body.get("text") or "").strip()
+        text = command_text(body)
         if text.lower() in HELP_WORDS:
             t = translator_for(deps, workspace_id_of(body), user_id)
             respond(text=t("win.help"), response_type="ephemeral")
@@ -206,7 +214,7 @@ def register(app: App, deps: Deps) -> None:
         message = body.get("message") or {}
         channel_id = (body.get("channel") or {}).get("id")
         permalink = _permalink(deps, channel_id, message.get("ts"))
-        story = prefill_from_message(str(message.get("text") or ""), permalink, t("win.prefill.source"))
+        story = prefill_from_message(shortcut_message_text(body), permalink, t("win.prefill.source"))
         open_win_modal(deps, str(body["trigger_id"]), workspace_id_of(body), user_id, story=story, permalink=permalink)
 
     @app.view(WIN_MODAL)

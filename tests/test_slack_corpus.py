@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from bot.domain.slack_text import decode_entities
 from bot.payload_check import interaction_problem
 from bot.services import rounds
 from bot.socket_mode import CheckedSocketModeHandler
@@ -375,6 +376,25 @@ def test_sender_payloads_have_the_corpus_shapes(harness: Harness) -> None:
     assert _keys(envelope) == _keys(captured)
     assert _keys(envelope["authorizations"][0]) == _keys(captured["authorizations"][0])
     assert envelope["context_enterprise_id"] is None and envelope["authorizations"][0]["enterprise_id"] is None
+
+
+TYPED_AND_SENT = {
+    "R&D <Ops>": "R&amp;D &lt;Ops&gt;",
+    "&lt; is <": "&amp;lt; is &lt;",
+    "managers <@U001> <@U002|bo>": "managers <@U001> <@U002|bo>",  # Slack's markup for mentions
+    "winschannel <#C0WINS|wins> & <https://x.example|x>": "winschannel <#C0WINS|wins> &amp; <https://x.example|x>",
+    "a <b> <!here>": "a &lt;b&gt; <!here>",
+    "cxfeed <https://x.example/f.csv?a=1&b=2>": "cxfeed <https://x.example/f.csv?a=1&amp;b=2>",
+}
+
+
+def test_the_sender_escapes_a_commands_text_as_slack_does(harness: Harness) -> None:
+    """Slack sends a person's `&`, `<` and `>` as entities and its own mention and link markup as it is;
+    the app reads back what was typed (bot.domain.slack_text)."""
+    for typed, sent in TYPED_AND_SENT.items():
+        form = harness.sender.command_payload("/pulse", typed, user_id="U1")
+        assert form["text"] == sent
+        assert decode_entities(form["text"]) == typed
 
 
 def test_app_home_opened_carries_a_view_only_once_one_was_published(harness: Harness) -> None:

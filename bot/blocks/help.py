@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.blocks import Block, context, divider, header, mrkdwn
+from bot.blocks import Block, context, divider, escape, header, mrkdwn
 from bot.i18n import Translator
 
 
@@ -17,7 +17,7 @@ def help_blocks(
     """/pulse help. `everyone` and `managers` are core.help.cmd.* keys, from the handlers' subcommand registry."""
     blocks: list[Block] = []
     if unknown_command is not None:
-        blocks.append(mrkdwn(t("core.help.unknown", command=unknown_command[:100])))
+        blocks.append(mrkdwn(t("core.help.unknown", command=escape(unknown_command[:100]))))
     blocks += [
         header(t("core.help.title")),
         mrkdwn(t("core.help.intro")),
@@ -31,5 +31,5 @@ def help_blocks(
 
 def help_text(t: Translator, *, unknown_command: str | None = None) -> str:
     if unknown_command is not None:
-        return t("core.help.unknown", command=unknown_command[:100])
+        return t("core.help.unknown", command=escape(unknown_command[:100]))
     return t("core.help.title")

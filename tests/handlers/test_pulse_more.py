@@ -361,3 +361,19 @@ def test_a_manual_round_counts_as_the_periods_round_and_status_shows_the_real_ne
     pulse_tick(harness.deps, after_close)
     assert _round_count(harness) == 2
     assert _status_next(harness) == "2026-03-23"
+
+
+def test_a_team_renamed_with_entities_in_slacks_text_is_stored_as_typed_and_escaped_once(harness: Harness) -> None:
+    """Slack sends `/pulse rename R&D <Ops>` as `R&amp;D &lt;Ops&gt;` (the sender does too): the name is
+    stored as typed and escaped once in mrkdwn, never `R&amp;amp;D` or a stored `R&amp;D`."""
+    make_team(harness, MEMBERS)
+    harness.sender.command("/pulse", "rename R&D <Ops>", user_id=ADMIN, channel_id=CHANNEL)
+    renamed = harness.fake.wait_for("response_url")[-1].params["text"]
+    assert renamed == "The team is now called *R&amp;D &lt;Ops&gt;* in reports and in the CX feed."
+    with harness.db.session_scope() as session:
+        [team] = session.exec(select(Team)).all()
+        assert team.name == "R&D <Ops>"
+
+    harness.sender.command("/pulse", "managers <@U001>", user_id=ADMIN, channel_id=CHANNEL)  # names the team
+    managers = harness.fake.wait_for("response_url", count=2)[-1].params["text"]
+    assert "R&amp;D &lt;Ops&gt;" in managers and "&amp;amp;" not in managers and "<Ops>" not in managers

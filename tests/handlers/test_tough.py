@@ -397,6 +397,21 @@ def test_shortcut_and_home_button_open_the_modal_and_no_team_gets_a_notice(harne
     assert "doesn't know your team" in json.dumps(notice)
 
 
+def test_the_command_and_the_shortcut_prefill_what_was_typed_not_slacks_entities(harness: Harness) -> None:
+    """Slack sends `&`, `<` and `>` as entities in a command's text and a message's; the form starts from the
+    text as it reads (a plain_text input shows an entity as `&lt;`)."""
+    setup_team(harness)
+    harness.sender.command("/tough", "Refund <late> & angry", user_id="U001", channel_id=CHANNEL)
+    message = {"text": "Q&amp;A &lt;3 &amp;lt;"}
+    harness.sender.message_shortcut(user_id="U001", callback_id="tough_moment", message=message, channel_id=CHANNEL)
+    opened = harness.fake.wait_for("views.open", count=2)
+    prefilled = [
+        next(b for b in call.params["view"]["blocks"] if b.get("block_id") == "what")["element"]["initial_value"]
+        for call in opened
+    ]
+    assert sorted(prefilled) == sorted(["Refund <late> & angry", "Q&A <3 &lt;"])
+
+
 def test_validation_errors_keep_the_modal_open(harness: Harness) -> None:
     setup_team(harness)
     reply = submit(harness, "U001", "tough_modal", moment_values("talk", "x", []), "VE1")

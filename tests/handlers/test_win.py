@@ -153,6 +153,34 @@ def test_win_text_prefills_story_and_finnish_user_gets_finnish_modal(harness: Ha
     assert story["element"]["initial_value"] == "Asiakas soitti ja kiitti"
 
 
+def test_win_text_with_slacks_entities_is_stored_as_typed_and_posted_escaped_once(harness: Harness) -> None:
+    """Slack sends `/win Q&A <3` as `Q&amp;A &lt;3`: the modal starts from what was typed (plain_text input,
+    whose value comes back raw), the win stores that, and the celebration escapes it once."""
+    make_team(harness, MEMBERS)
+    typed = "Our Q&A <3 fixed R&D's invoice & the customer said so"
+    harness.sender.command("/win", typed, user_id="U001", channel_id=CHANNEL)
+    view = opened_view(harness)
+    story = next(b for b in view["blocks"] if b["block_id"] == "story")["element"]["initial_value"]
+    assert story == typed
+
+    submit(harness, "U001", state(story), metadata=view["private_metadata"])
+    _, message = celebration(harness)
+    assert wins_in_db(harness)[0].text == typed
+    posted = json.dumps(message["blocks"], ensure_ascii=False)
+    assert "Our Q&amp;A &lt;3 fixed R&amp;D's invoice &amp; the customer said so" in posted
+    assert "&amp;amp;" not in posted and "&amp;lt;" not in posted
+
+
+def test_a_shortcut_on_a_message_with_slacks_entities_prefills_what_it_says(harness: Harness) -> None:
+    """A message's `text` carries Slack's entities too; the story starts from the text as it reads."""
+    make_team(harness, MEMBERS)
+    message = {"type": "message", "text": "Q&amp;A &lt;3 thanks <@U001>", "ts": "1700000000.123456", "user": "UCUST"}
+    harness.sender.message_shortcut(user_id="U002", callback_id="share_as_win", message=message, channel_id="C0MAIL")
+    view = opened_view(harness)
+    story = next(b for b in view["blocks"] if b["block_id"] == "story")["element"]["initial_value"]
+    assert story.endswith("\n\nQ&A <3 thanks <@U001>")
+
+
 def test_win_help(harness: Harness) -> None:
     make_team(harness, MEMBERS)
     harness.sender.command("/win", "help", user_id="U001", channel_id=CHANNEL)

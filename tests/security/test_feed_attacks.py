@@ -294,6 +294,18 @@ def test_private_urls_are_allowed_only_when_the_operator_says_so(
         assert "1 imported" in set_feed(harness, f"http://127.0.0.1:{port}/feed.csv", replies=2)
 
 
+def test_a_link_slack_wraps_and_escapes_is_fetched_as_typed(
+    fake_slack: FakeSlack, database_url: str, feed_dir: Path, web_server: Any
+) -> None:
+    """Slack sends a link in a command's text as `<http://…?a=1&amp;b=2>`: the feed asks for `?a=1&b=2`."""
+    port = web_server[0].server_address[1]
+    with running_app(fake_slack, database_url, CX_FEED_DIR=str(feed_dir), CX_FEED_ALLOW_PRIVATE_URLS="true") as harness:
+        make_team(harness, MEMBERS)
+        text = set_feed(harness, f"<http://127.0.0.1:{port}/feed.csv?a=1&b=2>", replies=2)
+        assert "1 imported" in text
+        assert _Recorder.hits == ["127.0.0.1/feed.csv?a=1&b=2"]
+
+
 def test_a_trickling_server_meets_the_total_deadline(
     fake_slack: FakeSlack, database_url: str, feed_dir: Path, web_server: Any
 ) -> None:

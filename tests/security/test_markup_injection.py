@@ -194,3 +194,27 @@ def test_user_ids_from_a_crafted_submission_are_text(harness: Harness) -> None:
     harness.sender.command("/pulse", "action list", user_id="UMGR", channel_id=CHANNEL)
     harness.fake.wait_for("response_url", predicate=lambda c: "Fewer meetings" in json.dumps(c.params))
     assert_no_markup(harness)
+
+
+def test_replies_that_quote_a_commands_text_escape_it(harness: Harness) -> None:
+    """Attack: markup in a slash command's text (typed `<!channel>`, which Slack sends as entities and Pulssi
+    decodes, or `@here`, which Slack sends as `<!here>`) quoted back by a reply: an unknown subcommand, an
+    unknown language, an action number, a schedule Pulssi can't read. Each quote is escaped."""
+    make_team(harness, [*MEMBERS, "UMGR"])
+    harness.sender.command("/pulse", "managers <@UMGR>", user_id=ADMIN, channel_id=CHANNEL)
+    harness.fake.wait_for("response_url")
+    typed = [
+        ("/pulse", "<!channel>now"),
+        ("/pulse", "language <@U0VICTIM>"),
+        ("/pulse", "action done <!here>"),
+        ("/pulse", "schedule <!here> weekly mon 09:00"),
+        ("/pulse", "schedule weekly mon 9:<!subteam^S1>"),
+    ]
+    for count, (command, text) in enumerate(typed, start=2):
+        harness.sender.command(command, text, user_id="UMGR", channel_id=CHANNEL)
+        harness.fake.wait_for("response_url", count=count)
+    replies = [_sent_text(call) for call in harness.fake.calls_to("response_url")[1:]]
+    assert "Unknown command: `&lt;!channel&gt;now`" in replies[0]
+    assert "no language `&lt;@U0VICTIM&gt;`" in replies[1]
+    assert "&lt;!here&gt;" in replies[2] and "&lt;!here&gt;" in replies[3] and "&lt;!subteam" in replies[4]
+    assert_no_markup(harness)

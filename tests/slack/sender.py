@@ -2,7 +2,10 @@
 
 The payloads have the key sets, nulls and string types Slack sends (judged against the reference corpus):
 `enterprise: null` outside Grid, string-typed slash command fields, no channel/message/response_url for clicks
-in modals and on Home, full view objects with null `close`/`submit`/`previous_view_id`.
+in modals and on Home, full view objects with null `close`/`submit`/`previous_view_id`. A slash command's text
+goes out as Slack sends it: the person's `&`, `<` and `>` as entities, Slack's own markup (`<@U…>`, `<#C…|name>`,
+`<!here>`, `<https://…>`, which `should_escape` makes of mentions and links) as it is but for a link's `&`
+(`slack_command_text`).
 
 Enterprise Grid (`enterprise_id`): a workspace install adds `team.enterprise_id`/`enterprise_name` and an
 `enterprise` object; an org-wide install (`org_install`) sends `team: null`, `is_enterprise_install: true`,
@@ -18,6 +21,7 @@ import hashlib
 import hmac
 import itertools
 import json
+import re
 import time
 import urllib.error
 import urllib.parse
@@ -28,6 +32,26 @@ from typing import Any
 from tests.slack.fake_slack import APP_ID, FakeSlack
 
 _counter = itertools.count(1)
+
+# What Slack itself writes in a command's text for a mention, a channel, a special mention or a link.
+_SLACK_MARKUP = re.compile(r"<(?:[@#!]|https?:|mailto:)[^<>]*>")
+
+
+def _escape_typed(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def slack_command_text(text: str) -> str:
+    """`text` (what the person typed, with Slack's markup for mentions and links) as a slash command carries it:
+    every other `&`, `<` and `>` escaped as an entity, as Slack does ("Escaping text" in its formatting docs);
+    inside the markup only `&` (a link's query string: `<https://x.example/f?a=1&amp;b=2>`)."""
+    parts: list[str] = []
+    end = 0
+    for markup in _SLACK_MARKUP.finditer(text):
+        parts += [_escape_typed(text[end : markup.start()]), markup.group().replace("&", "&amp;")]
+        end = markup.end()
+    parts.append(_escape_typed(text[end:]))
+    return "".join(parts)
 
 
 @dataclass
@@ -179,7 +203,8 @@ class SlackRequestSender:
         trigger_age: float = 0.0,
     ) -> dict[str, str]:
         """Form fields of a slash command: every value a string, no enterprise keys outside Grid
-        (slash_command.grid.json: `enterprise_id`/`enterprise_name` after `is_enterprise_install`)."""
+        (slash_command.grid.json: `enterprise_id`/`enterprise_name` after `is_enterprise_install`); `text` as
+        typed, escaped on the way as Slack does (slack_command_text)."""
         form = {
             "token": "FAKEfakeFAKEfakeFAKEfake",
             "team_id": self.team_id,
@@ -189,7 +214,7 @@ class SlackRequestSender:
             "user_id": user_id,
             "user_name": user_id.lower(),
             "command": command,
-            "text": text,
+            "text": slack_command_text(text),
             "api_app_id": APP_ID,
             "is_enterprise_install": "true" if self.org_install else "false",
         }
