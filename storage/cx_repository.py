@@ -261,11 +261,21 @@ def add_daily_counts(session: Session, workspace_id: str, records: list[tuple[An
 
     Counter tallies identical (team, day, metric, score, scale) in C and the few distinct ones are folded;
     grouping the stored rows in SQL instead cost more than inserting them."""
+    add_daily_tally(session, workspace_id, daily_tally(records))
+
+
+def daily_tally(records: list[tuple[Any, ...]]) -> Counter[tuple[Any, ...]]:
+    """What `add_daily_counts` adds for `records`, to add later (Counters add up: `+=`)."""
+    return Counter(map(_DAILY_FIELDS, records))
+
+
+def add_daily_tally(session: Session, workspace_id: str, tallied: Counter[tuple[Any, ...]]) -> None:
+    """Add a `daily_tally` (of rows stored) to the per-day counts."""
     # Per team first, each (score, scale)'s kind worked out once; the workspace's sums from the teams' after
     # (half the folding a per-row pair of updates took).
     kinds: dict[tuple[int, int], tuple[int, ...]] = {}
     by_team: dict[tuple[int, Any, str], list[int]] = {}
-    for (team_id, day, metric, score, scale_max), tally in Counter(map(_DAILY_FIELDS, records)).items():
+    for (team_id, day, metric, score, scale_max), tally in tallied.items():
         kind = kinds.get((score, scale_max))
         if kind is None:
             satisfied = score >= (scale_max or 5) - 1  # the scale's top two answers
@@ -302,9 +312,10 @@ def add_daily_counts(session: Session, workspace_id: str, records: list[tuple[An
 _DAILY_FIELDS = itemgetter(5, 2, 3, 4, 8)
 
 
-def count_daily(session: Session, workspace_id: str, after_id: int | None = None) -> None:
-    """Add the workspace's responses with an id above `after_id` (all of them when None) to the per-day
-    counts: one grouped INSERT ... SELECT per team key, adding to the days already counted.
+def count_daily(session: Session, workspace_id: str, after_id: int | None = None, upto_id: int | None = None) -> None:
+    """Add the workspace's responses with an id above `after_id` (all of them when None) and up to `upto_id`
+    (when given) to the per-day counts: one grouped INSERT ... SELECT per team key, adding to the days
+    already counted.
 
     Used by `rebuild_daily` over every row, and by an import for a batch of which some rows were already
     stored (else `add_daily_counts` tallies the batch itself, without reading it back). `after_id` comes
@@ -336,6 +347,8 @@ def count_daily(session: Session, workspace_id: str, after_id: int | None = None
         ).where(workspace == workspace_id)
         if after_id is not None:
             counted = counted.where(col(CxResponse.id) > after_id)
+        if upto_id is not None:
+            counted = counted.where(col(CxResponse.id) <= upto_id)
         counted = counted.group_by(col(CxResponse.workspace_id), *groups, col(CxResponse.day), col(CxResponse.metric))
         statement: Any = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(target)
         statement = statement.from_select(columns, counted)

@@ -673,14 +673,15 @@ class _ColumnTally:
         if self.date_index is not None:
             dates, seen_dates = scan.dates, self.seen_dates
             assert dates is not None
-            cells = list(map(itemgetter(self.date_index), records))
-            fresh = [cell for cell in dict.fromkeys(cells) if cell not in seen_dates]
-            if len(seen_dates) + len(fresh) <= MEMO_LIMIT:
-                seen_dates.update(fresh)
-                for cell in fresh:
-                    dates.feed(cell.strip())
-            else:
-                for cell in cells:
+            distinct = dict.fromkeys(map(itemgetter(self.date_index), records))
+            new = distinct.keys() - seen_dates  # in C: a long file's chunks mostly repeat days already seen
+            if new and len(seen_dates) + len(new) <= MEMO_LIMIT:
+                seen_dates.update(new)
+                for cell in distinct:  # in order of first appearance, so the examples are the first ones
+                    if cell in new:
+                        dates.feed(cell.strip())
+            elif new:
+                for cell in map(itemgetter(self.date_index), records):
                     if cell not in seen_dates:
                         if len(seen_dates) < MEMO_LIMIT:
                             seen_dates.add(cell)

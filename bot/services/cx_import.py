@@ -18,11 +18,15 @@ import io
 import json
 import logging
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+from sqlmodel import Session
 
 from bot.deps import Deps
 from bot.domain.cxcsv import (
@@ -159,8 +163,9 @@ def _store_confirmed(
     Imports of one workspace in this process take turns (see `_workspace_turn`), so no other import's rows
     fall in that range."""
     with _workspace_turn(workspace_id):
-        kept = _store(db, workspace_id, summary, header, stream, now)
-        if not stream.provisional:
+        deferred = _DeferredCounts() if stream.provisional else None
+        kept = _store(db, workspace_id, summary, header, stream, now, deferred)
+        if deferred is None:
             return kept, header, stream
         try:
             again = stream.confirm()
@@ -168,12 +173,32 @@ def _store_confirmed(
             _undo_unconfirmed(db, workspace_id)
             return _rejected(ImportSummary(source=summary.source), rejected), header, stream
         if again is None:
-            _set_unconfirmed(db, workspace_id, None)
+            _confirm(db, workspace_id, deferred)
             return kept, header, stream
         _undo_unconfirmed(db, workspace_id)
         logger.info("cx import: the whole file is read otherwise than its beginning; reading it again")
         fresh = ImportSummary(source=summary.source)
         return _store(db, workspace_id, fresh, again.header, again, now), again.header, again
+
+
+@dataclass
+class _DeferredCounts:
+    """The per-day counts of an unconfirmed import's rows, added once its decisions are confirmed (so no report
+    counts a row that may be deleted again): the tallies of batches stored whole, and the id ranges of batches
+    of which some rows were stored already (counted from the table)."""
+
+    tally: Counter[tuple[Any, ...]] = field(default_factory=Counter)
+    ranges: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _confirm(db: Database, workspace_id: str, deferred: _DeferredCounts) -> None:
+    """An unconfirmed import's rows are kept: their per-day counts added and the mark cleared, together."""
+    with db.session_scope() as session:
+        cx_repo.lock_workspace(session, workspace_id)
+        cx_repo.add_daily_tally(session, workspace_id, deferred.tally)
+        for after, upto in deferred.ranges:
+            cx_repo.count_daily(session, workspace_id, after, upto)
+        _mark_unconfirmed(session, workspace_id, None)
 
 
 _TURNS: dict[str, threading.Lock] = {}
@@ -195,20 +220,20 @@ def _workspace_turn(workspace_id: str) -> Iterator[None]:
 UNCONFIRMED = "unconfirmed_after"
 
 
-def _set_unconfirmed(db: Database, workspace_id: str, after_id: int | None) -> None:
-    with db.session_scope() as session:
-        workspace = session.get(Workspace, workspace_id)
-        if workspace is not None:
-            state = _state_of(workspace)
-            state.pop(UNCONFIRMED, None)
-            if after_id is not None:
-                state[UNCONFIRMED] = after_id
-            workspace.cx_feed_state = json.dumps(state) if state else None
+def _mark_unconfirmed(session: Session, workspace_id: str, after_id: int | None) -> None:
+    """Name (or, with None, forget) the last row id before an unconfirmed import in the feed state."""
+    workspace = session.get(Workspace, workspace_id)
+    if workspace is not None:
+        state = _state_of(workspace)
+        state.pop(UNCONFIRMED, None)
+        if after_id is not None:
+            state[UNCONFIRMED] = after_id
+        workspace.cx_feed_state = json.dumps(state) if state else None
 
 
 def _undo_unconfirmed(db: Database, workspace_id: str) -> None:
-    """Delete the rows of an unconfirmed import (UNCONFIRMED in the feed state), rebuild the per-day counts,
-    and forget the feed state: the next import reads the file whole."""
+    """Delete the rows of an unconfirmed import (UNCONFIRMED in the feed state) and forget the feed state: the
+    next import reads the file whole. The per-day counts never held them (see _DeferredCounts)."""
     with db.session_scope() as session:
         cx_repo.lock_workspace(session, workspace_id)
         workspace = session.get(Workspace, workspace_id)
@@ -216,7 +241,6 @@ def _undo_unconfirmed(db: Database, workspace_id: str) -> None:
         if workspace is None or after is None:
             return
         cx_repo.delete_responses_after(session, workspace_id, int(after))
-        cx_repo.rebuild_daily(session, workspace_id)
         workspace.cx_feed_state = None
 
 
@@ -229,11 +253,17 @@ def _state_of(workspace: Workspace) -> dict[str, Any]:
 
 
 def _store(
-    db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
+    db: Database,
+    workspace_id: str,
+    summary: ImportSummary,
+    header: CxHeader,
+    stream: CxRowStream,
+    now: datetime,
+    deferred: _DeferredCounts | None = None,
 ) -> ImportSummary:
     """Rows go from the parse to the database as tuples: no object per row, and the team and day of a row
-    are looked up in a dict that fills itself. Each batch's per-day counts are added in its transaction by
-    one grouped query over the rows it stored (storage.cx_repository.add_daily_counts)."""
+    are looked up in a dict that fills itself. Each batch's per-day counts are added in its transaction
+    (storage.cx_repository.add_daily_counts), or, for an unconfirmed import, kept in `deferred`."""
     _undo_unconfirmed(db, workspace_id)  # an earlier import that stopped before its end
     summary.shape = header.shape
     summary.notes = list(header.notes)
@@ -246,12 +276,8 @@ def _store(
         lookup = cx_repo.team_lookup(session, workspace_id)
         cx_repo.relink_team_labels(session, workspace_id, lookup)  # teams set up since the last import
         day_parameter = cx_repo.day_parameter(session)
-        if stream.provisional:
-            workspace = session.get(Workspace, workspace_id)
-            assert workspace is not None
-            state = _state_of(workspace)
-            state[UNCONFIRMED] = cx_repo.last_response_id(session)
-            workspace.cx_feed_state = json.dumps(state)
+        if deferred is not None:
+            _mark_unconfirmed(session, workspace_id, cx_repo.last_response_id(session))
 
     def team_of(label: str | None) -> int | None:
         if not label:
@@ -300,7 +326,12 @@ def _store(
                     for _line, day, metric, score, team, comment, key, scale_max in batch
                 ]
                 inserted = cx_repo.insert_ignoring_duplicates(session, CxResponse, records, same)
-                if inserted == len(records):
+                if deferred is not None:
+                    if inserted == len(records):
+                        deferred.tally.update(cx_repo.daily_tally(records))
+                    elif inserted:
+                        deferred.ranges.append((after, cx_repo.last_response_id(session)))
+                elif inserted == len(records):
                     cx_repo.add_daily_counts(session, workspace_id, records)
                 elif inserted:  # some were stored already: count the ones this batch stored
                     cx_repo.count_daily(session, workspace_id, after)

@@ -147,23 +147,25 @@ def test_an_import_that_stops_before_its_end_is_undone_by_the_next(
     earlier = write(tmp_path, "earlier.csv", HEADER, [RESPONSES.splitlines(keepends=True)[1]])
     cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(earlier))
     kept = rows_of(db, WORKSPACE)[0]
-    real_add = cx_repository.add_daily_counts
+    real_tally = cx_repository.daily_tally
     calls = []
 
-    def add_then_stop(*args: Any) -> None:
+    def tally_then_stop(records: Any) -> Any:
         calls.append(1)
-        if len(calls) == 3:
+        if len(calls) == 4:
             raise OSError("the process stops here")
-        real_add(*args)
+        return real_tally(records)
 
-    monkeypatch.setattr(cx_repository, "add_daily_counts", add_then_stop)
+    monkeypatch.setattr(cx_repository, "daily_tally", tally_then_stop)
+    counted_before = daily_of(db, WORKSPACE)
     feed = write(tmp_path, "long.csv", HEADER, LONG)
     with pytest.raises(OSError, match="stops here"):
         cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
-    assert len(rows_of(db, WORKSPACE)) == 1 + 8  # the earlier row and two batches of this one
+    assert len(rows_of(db, WORKSPACE)) == 1 + 12  # the earlier row and three batches of this one
     assert cx_import.UNCONFIRMED in feed_state(db, WORKSPACE)
+    assert daily_of(db, WORKSPACE) == counted_before  # no report counts rows that may be deleted again
 
-    monkeypatch.setattr(cx_repository, "add_daily_counts", real_add)
+    monkeypatch.setattr(cx_repository, "daily_tally", real_tally)
     other = write(tmp_path, "other.csv", HEADER, LONG[20:])  # the next pull: a file without the first rows
     summary = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(other))
     assert (summary.status, summary.imported) == ("imported", 10)
@@ -174,3 +176,23 @@ def test_an_import_that_stops_before_its_end_is_undone_by_the_next(
         cx_repository.rebuild_daily(session, WORKSPACE)
     assert daily_of(db, WORKSPACE) == counted
     assert cx_import.UNCONFIRMED not in feed_state(db, WORKSPACE)
+
+
+@BOTH_BACKENDS
+@pytest.mark.usefixtures("short")
+def test_counts_of_a_long_file_partly_stored_already_equal_a_recount(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    """Batches of which some rows were stored by an earlier import are counted from the table once the file is
+    confirmed, the others from their tallies: together, what a recount gives."""
+    settings_ = make_settings(database_url, tmp_path)
+    every_third = write(tmp_path, "some.csv", HEADER, LONG[::3])
+    assert cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(every_third)).imported == 10
+    feed = write(tmp_path, "all.csv", HEADER, LONG)
+    summary = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert (summary.status, summary.imported, summary.already_present) == ("imported", 20, 10)
+    counted = daily_of(db, WORKSPACE)
+    assert sum(row[3] for row in counted if row[0] == cx_repository.WHOLE_WORKSPACE) == 30
+    with db.session_scope() as session:
+        cx_repository.rebuild_daily(session, WORKSPACE)
+    assert daily_of(db, WORKSPACE) == counted
