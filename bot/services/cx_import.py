@@ -156,12 +156,12 @@ def _store_confirmed(
     """`store_stream`, giving also the header and stream whose rows were kept.
 
     A provisional stream (its decisions taken from the file's beginning: see iter_cx_csv) is confirmed once
-    read: when the whole file bears the decisions out, its rows stay; when it doesn't, the rows this import
-    stored are deleted and the per-day counts rebuilt, and the file is refused, or stored again from a
-    second read with the whole file's decisions. Until then the workspace's feed state names the first row id
-    the import may delete (UNCONFIRMED), so an import that stops before its end is undone by the next one.
-    Imports of one workspace in this process take turns (see `_workspace_turn`), so no other import's rows
-    fall in that range."""
+    read: when the whole file bears the decisions out, its rows stay and are counted; when it doesn't, the
+    rows this import stored are deleted, and the file is refused, or stored again from a second read with the
+    whole file's decisions. Until then the workspace's feed state names the first row id the import may
+    delete (UNCONFIRMED), so an import that stops before its end is undone by the next one. Imports of one
+    workspace in this process take turns (see `_workspace_turn`), so no other import's rows fall in that
+    range."""
     with _workspace_turn(workspace_id):
         deferred = _DeferredCounts() if stream.provisional else None
         kept = _store(db, workspace_id, summary, header, stream, now, deferred)
@@ -170,12 +170,12 @@ def _store_confirmed(
         try:
             again = stream.confirm()
         except CxFileRejected as rejected:
-            _undo_unconfirmed(db, workspace_id)
+            _undo_unconfirmed(db, workspace_id, deferred.after)
             return _rejected(ImportSummary(source=summary.source), rejected), header, stream
         if again is None:
             _confirm(db, workspace_id, deferred)
             return kept, header, stream
-        _undo_unconfirmed(db, workspace_id)
+        _undo_unconfirmed(db, workspace_id, deferred.after)
         logger.info("cx import: the whole file is read otherwise than its beginning; reading it again")
         fresh = ImportSummary(source=summary.source)
         return _store(db, workspace_id, fresh, again.header, again, now), again.header, again
@@ -189,6 +189,7 @@ class _DeferredCounts:
 
     tally: Counter[tuple[Any, ...]] = field(default_factory=Counter)
     ranges: list[tuple[int, int]] = field(default_factory=list)
+    after: int = 0  # the last row id before the import's own
 
 
 def _confirm(db: Database, workspace_id: str, deferred: _DeferredCounts) -> None:
@@ -201,17 +202,18 @@ def _confirm(db: Database, workspace_id: str, deferred: _DeferredCounts) -> None
         _mark_unconfirmed(session, workspace_id, None)
 
 
-_TURNS: dict[str, threading.Lock] = {}
+_TURNS: dict[str, threading.RLock] = {}
 _TURNS_GUARD = threading.Lock()
 
 
 @contextmanager
 def _workspace_turn(workspace_id: str) -> Iterator[None]:
     """One import of a workspace at a time in this process: a provisional import may have to delete the rows
-    it stored, found by their ids, and no other import of the workspace may store rows among them. (Each batch
-    also takes the workspace's lock in the database, for imports in other processes.)"""
+    it stored, found by their ids, and no other import of the workspace may store rows among them, or write
+    the feed state between its mark and its confirmation. Re-entrant: a file's import holds it around the
+    store. (Each batch also takes the workspace's lock in the database, for imports in other processes.)"""
     with _TURNS_GUARD:
-        turn = _TURNS.setdefault(workspace_id, threading.Lock())
+        turn = _TURNS.setdefault(workspace_id, threading.RLock())
     with turn:
         yield
 
@@ -231,16 +233,19 @@ def _mark_unconfirmed(session: Session, workspace_id: str, after_id: int | None)
         workspace.cx_feed_state = json.dumps(state) if state else None
 
 
-def _undo_unconfirmed(db: Database, workspace_id: str) -> None:
-    """Delete the rows of an unconfirmed import (UNCONFIRMED in the feed state) and forget the feed state: the
-    next import reads the file whole. The per-day counts never held them (see _DeferredCounts)."""
+def _undo_unconfirmed(db: Database, workspace_id: str, after: int | None = None) -> None:
+    """Delete the rows of an unconfirmed import, this one's (after `after`) or one that stopped before its end
+    (UNCONFIRMED in the feed state), and forget the feed state: the next import reads the file whole. The
+    per-day counts never held them (see _DeferredCounts)."""
     with db.session_scope() as session:
         cx_repo.lock_workspace(session, workspace_id)
         workspace = session.get(Workspace, workspace_id)
-        after = _state_of(workspace).get(UNCONFIRMED) if workspace is not None else None
+        if after is None and workspace is not None:
+            marked = _state_of(workspace).get(UNCONFIRMED)
+            after = int(marked) if marked is not None else None
         if workspace is None or after is None:
             return
-        cx_repo.delete_responses_after(session, workspace_id, int(after))
+        cx_repo.delete_responses_after(session, workspace_id, after)
         workspace.cx_feed_state = None
 
 
@@ -277,7 +282,8 @@ def _store(
         cx_repo.relink_team_labels(session, workspace_id, lookup)  # teams set up since the last import
         day_parameter = cx_repo.day_parameter(session)
         if deferred is not None:
-            _mark_unconfirmed(session, workspace_id, cx_repo.last_response_id(session))
+            deferred.after = cx_repo.last_response_id(session)
+            _mark_unconfirmed(session, workspace_id, deferred.after)
 
     def team_of(label: str | None) -> int | None:
         if not label:
@@ -408,8 +414,16 @@ def import_file(
     """Import a CSV/TSV or .xlsx file, streaming (a long file is read once, a short one twice: see iter_cx_csv).
 
     A file that only grew since its last import (its old length hashes the same) is read from where that
-    import stopped, with its parse decisions; any other change reads it whole again.
+    import stopped, with its parse decisions; any other change reads it whole again. The workspace's turn is
+    held from reading the feed state to writing it (see _workspace_turn).
     """
+    with _workspace_turn(workspace_id):
+        return _import_file(db, workspace_id, source, path, mapping, now)
+
+
+def _import_file(
+    db: Database, workspace_id: str, source: str, path: Path, mapping: dict[str, str] | None, now: datetime
+) -> ImportSummary:
     with path.open("rb") as raw:
         if raw.read(4) == b"PK\x03\x04":  # a zip: an .xlsx workbook
             from bot.services.cx_xlsx import xlsx_lines

@@ -196,3 +196,29 @@ def test_counts_of_a_long_file_partly_stored_already_equal_a_recount(
     with db.session_scope() as session:
         cx_repository.rebuild_daily(session, WORKSPACE)
     assert daily_of(db, WORKSPACE) == counted
+
+
+@BOTH_BACKENDS
+@pytest.mark.usefixtures("short")
+def test_an_import_deletes_its_own_rows_even_when_its_mark_was_overwritten(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Another process importing the same feed may write the feed state between this import's mark and its end:
+    the import knows its own first row id and deletes its rows all the same."""
+    real_confirm = cxcsv.CxRowStream.confirm
+
+    def overwritten_then_confirm(stream: cxcsv.CxRowStream) -> Any:
+        with db.session_scope() as session:
+            found = session.get(Workspace, WORKSPACE)
+            assert found is not None and cx_import.UNCONFIRMED in json.loads(found.cx_feed_state or "{}")
+            found.cx_feed_state = json.dumps({"source": "elsewhere"})
+        return real_confirm(stream)
+
+    monkeypatch.setattr(cxcsv.CxRowStream, "confirm", overwritten_then_confirm)
+    feed = write(tmp_path, "conflict.csv", HEADER, [*LONG, "q99,2/13/2026,9,,\n"])
+    summary = cx_import.import_for_workspace(
+        make_settings(database_url, tmp_path), db, WORKSPACE, NOW, source=str(feed)
+    )
+    assert (summary.status, summary.file_code) == ("rejected", "date_conflict")
+    assert rows_of(db, WORKSPACE) == []
+    assert daily_of(db, WORKSPACE) == []
