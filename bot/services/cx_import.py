@@ -218,15 +218,16 @@ def _workspace_turn(workspace_id: str) -> Iterator[None]:
         yield
 
 
-# The key of the workspace's feed state naming the last cx_response id before an unconfirmed import.
-UNCONFIRMED = "unconfirmed_after"
+# The key of the workspace's feed state naming the last cx_response id before an unconfirmed import (reports
+# leave the rows after it out: cx_repo.confirmed_only).
+UNCONFIRMED = cx_repo.UNCONFIRMED
 
 
 def _mark_unconfirmed(session: Session, workspace_id: str, after_id: int | None) -> None:
     """Name (or, with None, forget) the last row id before an unconfirmed import in the feed state."""
     workspace = session.get(Workspace, workspace_id)
     if workspace is not None:
-        state = _state_of(workspace)
+        state = cx_repo.feed_state(workspace)
         state.pop(UNCONFIRMED, None)
         if after_id is not None:
             state[UNCONFIRMED] = after_id
@@ -240,21 +241,12 @@ def _undo_unconfirmed(db: Database, workspace_id: str, after: int | None = None)
     with db.session_scope() as session:
         cx_repo.lock_workspace(session, workspace_id)
         workspace = session.get(Workspace, workspace_id)
-        if after is None and workspace is not None:
-            marked = _state_of(workspace).get(UNCONFIRMED)
-            after = int(marked) if marked is not None else None
+        if after is None:
+            after = cx_repo.unconfirmed_after(session, workspace_id)
         if workspace is None or after is None:
             return
         cx_repo.delete_responses_after(session, workspace_id, after)
         workspace.cx_feed_state = None
-
-
-def _state_of(workspace: Workspace) -> dict[str, Any]:
-    try:
-        state = json.loads(workspace.cx_feed_state) if workspace.cx_feed_state else {}
-    except ValueError:
-        return {}
-    return state if isinstance(state, dict) else {}
 
 
 def _store(

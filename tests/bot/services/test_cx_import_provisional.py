@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from sqlmodel import select
 
+from bot.deps import Deps
 from bot.domain import cxcsv
-from bot.services import cx_import
+from bot.services import cx_import, export, feedback
 from storage import cx_repository
 from storage.db import Database
 from storage.models import CxDaily, CxResponse, Workspace
@@ -222,3 +224,56 @@ def test_an_import_deletes_its_own_rows_even_when_its_mark_was_overwritten(
     assert (summary.status, summary.file_code) == ("rejected", "date_conflict")
     assert rows_of(db, WORKSPACE) == []
     assert daily_of(db, WORKSPACE) == []
+
+
+COMMENTED = [f"c{i},{13 + i % 15}/2/2026,{[10, 0][i % 2]},Support,said {i}\n" for i in range(30)]
+
+
+def readings(db: Database, settings_: Any) -> tuple[list[str], list[str], list[str]]:
+    """What reports read from the rows themselves: the customers' words, the elements' comparison, the export."""
+    words = feedback.customer_words(db, WORKSPACE, None, date(2026, 1, 1), date(2026, 3, 31), per_side=100)
+    compared = feedback.element_comparison(
+        db,
+        WORKSPACE,
+        None,
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+        after=datetime(2026, 1, 1, tzinfo=UTC),
+        before=datetime(2026, 4, 1, tzinfo=UTC),
+    )
+    exported = export.export_csv(cast(Deps, SimpleNamespace(settings=settings_, db=db)), WORKSPACE)
+    return (
+        sorted(voice.text for voice in (*words.promoters, *words.detractors)),
+        [repr(compared)],
+        [line for line in exported.splitlines() if line.startswith("cx,")],
+    )
+
+
+@BOTH_BACKENDS
+@pytest.mark.usefixtures("short")
+def test_reports_read_no_row_of_an_unconfirmed_import(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows stored before their file is confirmed (half-way through an import, or left by one that stopped) may
+    be deleted again: the customers' words, the comparison and the export read as before the import."""
+    settings_ = make_settings(database_url, tmp_path)
+    earlier = write(tmp_path, "earlier.csv", HEADER, COMMENTED[:3])
+    assert cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(earlier)).imported == 3
+    before = readings(db, settings_)
+    assert before[0] and before[2]
+    real_tally = cx_repository.daily_tally
+    calls = []
+
+    def tally_then_stop(records: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 4:
+            assert readings(db, settings_) == before  # half-way
+            raise OSError("the process stops here")
+        return real_tally(records)
+
+    monkeypatch.setattr(cx_repository, "daily_tally", tally_then_stop)
+    feed = write(tmp_path, "long.csv", HEADER, COMMENTED)
+    with pytest.raises(OSError, match="stops here"):
+        cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert len(rows_of(db, WORKSPACE)) > 3
+    assert readings(db, settings_) == before  # left by an import that stopped
