@@ -151,7 +151,14 @@ def store_stream(
 
 
 def _store_confirmed(
-    db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
+    db: Database,
+    workspace_id: str,
+    summary: ImportSummary,
+    header: CxHeader,
+    stream: CxRowStream,
+    now: datetime,
+    *,
+    undoable: bool = False,
 ) -> tuple[ImportSummary, CxHeader, CxRowStream]:
     """`store_stream`, giving also the header and stream whose rows were kept.
 
@@ -161,9 +168,10 @@ def _store_confirmed(
     whole file's decisions. Until then the workspace's feed state names the first row id the import may
     delete (UNCONFIRMED), so an import that stops before its end is undone by the next one. Imports of one
     workspace in this process take turns (see `_workspace_turn`), so no other import's rows fall in that
-    range."""
+    range. `undoable`: the rows are marked so though the stream isn't provisional (a grown feed's tail: see
+    _import_tail)."""
     with _workspace_turn(workspace_id):
-        deferred = _DeferredCounts() if stream.provisional else None
+        deferred = _DeferredCounts() if stream.provisional or undoable else None
         kept = _store(db, workspace_id, summary, header, stream, now, deferred)
         if deferred is None:
             return kept, header, stream
@@ -525,7 +533,9 @@ def _import_tail(
         text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
         stream = CxRowStream(header, iter(text), int(state["lines"]), prior=prior)
         present_before = summary.already_present
-        summary = store_stream(db, workspace_id, summary, header, stream, now)
+        # Undoable: an identical row's key counts the ones stored before it (`prior`), so a retry of a tail
+        # stored in part by an import that stopped would give those rows new keys and store them twice.
+        summary = _store_confirmed(db, workspace_id, summary, header, stream, now, undoable=True)[0]
     if summary.status == "imported":
         new_size, digest, ends_line = _file_hash(path)
         if ends_line:

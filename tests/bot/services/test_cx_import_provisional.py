@@ -277,3 +277,43 @@ def test_reports_read_no_row_of_an_unconfirmed_import(
         cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
     assert len(rows_of(db, WORKSPACE)) > 3
     assert readings(db, settings_) == before  # left by an import that stopped
+
+
+@BOTH_BACKENDS
+def test_a_grown_feeds_tail_that_stopped_half_way_is_stored_once(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed without response ids: a row's key counts the identical rows stored before it, so the tail's rows an
+    import stored before it stopped must not count for the next import's read of the tail (nor stay uncounted):
+    the next import stores what one import of the whole file stores."""
+    monkeypatch.setattr(cxcsv, "CHUNK_RECORDS", 4)
+    monkeypatch.setattr(cx_import, "BATCH", 4)
+    settings_ = make_settings(database_url, tmp_path)
+    rows = [f"2026-02-0{1 + i % 3},{9 + i % 2},same\n" for i in range(30)]
+    feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", rows[:18])
+    assert cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed)).imported == 18
+    feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", rows)
+    real_insert = cx_repository.insert_ignoring_duplicates
+    calls = []
+
+    def insert_then_stop(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:  # the tail's first batch is stored
+            raise OSError("the process stops here")
+        return real_insert(*args)
+
+    monkeypatch.setattr(cx_repository, "insert_ignoring_duplicates", insert_then_stop)
+    with pytest.raises(OSError, match="stops here"):
+        cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    monkeypatch.setattr(cx_repository, "insert_ignoring_duplicates", real_insert)
+    summary = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    whole = cx_import.import_for_workspace(settings_, db, OTHER, NOW, source=str(feed))
+    assert (summary.status, summary.imported, summary.already_present) == ("imported", 12, 18)
+    assert (whole.status, whole.imported) == ("imported", 30)
+    assert rows_of(db, WORKSPACE) == rows_of(db, OTHER)
+    assert len(rows_of(db, WORKSPACE)) == 30
+    counted = daily_of(db, WORKSPACE)
+    assert counted == daily_of(db, OTHER)
+    with db.session_scope() as session:
+        cx_repository.rebuild_daily(session, WORKSPACE)
+    assert daily_of(db, WORKSPACE) == counted
