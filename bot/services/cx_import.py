@@ -477,6 +477,8 @@ def _import_file(
                     "header": header_to_json(header),
                 },
             )
+        else:  # an earlier file's state would read rows stored now as a tail (see _import_tail)
+            _save_state(db, workspace_id, None)
     return summary
 
 
@@ -550,6 +552,8 @@ def _import_tail(
                 present=present_before + new_rows,
             )
             _save_state(db, workspace_id, state)
+        else:  # stored up to a partial last line: a tail read from the old state would count those rows twice
+            _save_state(db, workspace_id, None)
     return summary
 
 
@@ -563,11 +567,12 @@ def _load_state(db: Database, workspace_id: str) -> dict[str, Any] | None:
         return None
 
 
-def _save_state(db: Database, workspace_id: str, state: dict[str, Any]) -> None:
+def _save_state(db: Database, workspace_id: str, state: dict[str, Any] | None) -> None:
+    """Remember the feed's state, or (None) forget it: the next import reads the file whole."""
     with db.session_scope() as session:
         workspace = session.get(Workspace, workspace_id)
         if workspace is not None:
-            workspace.cx_feed_state = json.dumps(state)
+            workspace.cx_feed_state = json.dumps(state) if state is not None else None
 
 
 def _mapping(settings: Settings, workspace: Workspace | None, override: str | None = None) -> dict[str, str] | None:
