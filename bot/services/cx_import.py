@@ -201,13 +201,17 @@ class _DeferredCounts:
 
 
 def _confirm(db: Database, workspace_id: str, deferred: _DeferredCounts) -> None:
-    """An unconfirmed import's rows are kept: their per-day counts added and the mark cleared, together."""
+    """An unconfirmed import's rows are kept: their per-day counts added and the mark cleared, together. The
+    feed state goes with the mark: an earlier state would read the rows kept now again as a tail (where rows
+    without ids count themselves) should the process stop before the import writes its own."""
     with db.session_scope() as session:
         cx_repo.lock_workspace(session, workspace_id)
         cx_repo.add_daily_tally(session, workspace_id, deferred.tally)
         for after, upto in deferred.ranges:
             cx_repo.count_daily(session, workspace_id, after, upto)
-        _mark_unconfirmed(session, workspace_id, None)
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is not None:
+            workspace.cx_feed_state = None
 
 
 _TURNS: dict[str, threading.RLock] = {}

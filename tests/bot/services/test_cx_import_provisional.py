@@ -317,3 +317,39 @@ def test_a_grown_feeds_tail_that_stopped_half_way_is_stored_once(
     with db.session_scope() as session:
         cx_repository.rebuild_daily(session, WORKSPACE)
     assert daily_of(db, WORKSPACE) == counted
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("grown", [True, False])
+def test_an_import_that_stops_before_saving_the_feed_state_leaves_no_tail_to_read_twice(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grown: bool
+) -> None:
+    """Rows kept (confirmed) but the process stops before the feed state is written: the earlier state must not
+    read them again as a tail, where rows without ids would count themselves and be stored twice."""
+    monkeypatch.setattr(cxcsv, "PREFIX_RECORDS", 5)
+    monkeypatch.setattr(cxcsv, "CHUNK_RECORDS", 4)
+    monkeypatch.setattr(cx_import, "BATCH", 4)
+    settings_ = make_settings(database_url, tmp_path)
+    rows = [f"2026-02-0{1 + i % 3},{9 + i % 2},same\n" for i in range(45)]
+    feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", rows[:15])
+    assert cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed)).imported == 15
+    if not grown:  # a file the earlier state doesn't read as a tail: read whole (provisionally)
+        feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", ["2026-02-09,1,other\n", *rows[:30]])
+    else:
+        feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", rows[:30])
+
+    def stop(*_args: Any) -> None:
+        raise OSError("the process stops here")
+
+    monkeypatch.setattr(cx_import, "_save_state", stop)
+    with pytest.raises(OSError, match="stops here"):
+        cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    monkeypatch.undo()
+    monkeypatch.setattr(cxcsv, "CHUNK_RECORDS", 4)
+    monkeypatch.setattr(cx_import, "BATCH", 4)
+    last = rows[:45] if grown else ["2026-02-09,1,other\n", *rows[:45]]
+    feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", last)
+    assert cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed)).status == "imported"
+    assert cx_import.import_for_workspace(settings_, db, OTHER, NOW, source=str(feed)).imported == len(last)
+    assert rows_of(db, WORKSPACE) == rows_of(db, OTHER)
+    assert daily_of(db, WORKSPACE) == daily_of(db, OTHER)
