@@ -5,12 +5,13 @@ Functions take a session and never commit; every query filters by workspace id.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from itertools import chain
 from operator import add, itemgetter
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import case, delete, func, literal_column, update
 from sqlalchemy import select as sa_select
@@ -177,6 +178,39 @@ def last_response_id(session: Session) -> int:
     """The highest cx_response id so far: rows an import adds after this (holding the workspace's lock) are
     the ones whose id is greater; see `add_daily_counts`."""
     return int(session.connection().execute(sa_select(func.max(col(CxResponse.id)))).scalar() or 0)
+
+
+# The key of the workspace's feed state (Workspace.cx_feed_state, JSON) naming the last cx_response id before an
+# import whose file is not confirmed yet (see bot.services.cx_import): the rows after it may be deleted again.
+UNCONFIRMED = "unconfirmed_after"
+
+
+def feed_state(workspace: Workspace) -> dict[str, Any]:
+    """The workspace's feed state (empty when it has none, or one that doesn't read)."""
+    try:
+        state = json.loads(workspace.cx_feed_state) if workspace.cx_feed_state else {}
+    except ValueError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def unconfirmed_after(session: Session, workspace_id: str) -> int | None:
+    """The last response id before the workspace's unconfirmed import, or None when there is none."""
+    workspace = session.get(Workspace, workspace_id)
+    marked = feed_state(workspace).get(UNCONFIRMED) if workspace is not None else None
+    return int(marked) if isinstance(marked, int | str) and str(marked).isdigit() else None
+
+
+Statement = TypeVar("Statement")
+
+
+def confirmed_only(session: Session, workspace_id: str, statement: Statement) -> Statement:
+    """`statement` (a select over cx_response) without the rows of an unconfirmed import: reports read no row
+    that may be deleted again, as the per-day counts hold none."""
+    after = unconfirmed_after(session, workspace_id)
+    if after is None:
+        return statement
+    return statement.where(col(CxResponse.id) <= after)  # type: ignore[attr-defined, no-any-return]
 
 
 def delete_responses_after(session: Session, workspace_id: str, after_id: int) -> int:

@@ -151,7 +151,14 @@ def store_stream(
 
 
 def _store_confirmed(
-    db: Database, workspace_id: str, summary: ImportSummary, header: CxHeader, stream: CxRowStream, now: datetime
+    db: Database,
+    workspace_id: str,
+    summary: ImportSummary,
+    header: CxHeader,
+    stream: CxRowStream,
+    now: datetime,
+    *,
+    undoable: bool = False,
 ) -> tuple[ImportSummary, CxHeader, CxRowStream]:
     """`store_stream`, giving also the header and stream whose rows were kept.
 
@@ -161,9 +168,10 @@ def _store_confirmed(
     whole file's decisions. Until then the workspace's feed state names the first row id the import may
     delete (UNCONFIRMED), so an import that stops before its end is undone by the next one. Imports of one
     workspace in this process take turns (see `_workspace_turn`), so no other import's rows fall in that
-    range."""
+    range. `undoable`: the rows are marked so though the stream isn't provisional (a grown feed's tail: see
+    _import_tail)."""
     with _workspace_turn(workspace_id):
-        deferred = _DeferredCounts() if stream.provisional else None
+        deferred = _DeferredCounts() if stream.provisional or undoable else None
         kept = _store(db, workspace_id, summary, header, stream, now, deferred)
         if deferred is None:
             return kept, header, stream
@@ -193,13 +201,17 @@ class _DeferredCounts:
 
 
 def _confirm(db: Database, workspace_id: str, deferred: _DeferredCounts) -> None:
-    """An unconfirmed import's rows are kept: their per-day counts added and the mark cleared, together."""
+    """An unconfirmed import's rows are kept: their per-day counts added and the mark cleared, together. The
+    feed state goes with the mark: an earlier state would read the rows kept now again as a tail (where rows
+    without ids count themselves) should the process stop before the import writes its own."""
     with db.session_scope() as session:
         cx_repo.lock_workspace(session, workspace_id)
         cx_repo.add_daily_tally(session, workspace_id, deferred.tally)
         for after, upto in deferred.ranges:
             cx_repo.count_daily(session, workspace_id, after, upto)
-        _mark_unconfirmed(session, workspace_id, None)
+        workspace = session.get(Workspace, workspace_id)
+        if workspace is not None:
+            workspace.cx_feed_state = None
 
 
 _TURNS: dict[str, threading.RLock] = {}
@@ -218,15 +230,16 @@ def _workspace_turn(workspace_id: str) -> Iterator[None]:
         yield
 
 
-# The key of the workspace's feed state naming the last cx_response id before an unconfirmed import.
-UNCONFIRMED = "unconfirmed_after"
+# The key of the workspace's feed state naming the last cx_response id before an unconfirmed import (reports
+# leave the rows after it out: cx_repo.confirmed_only).
+UNCONFIRMED = cx_repo.UNCONFIRMED
 
 
 def _mark_unconfirmed(session: Session, workspace_id: str, after_id: int | None) -> None:
     """Name (or, with None, forget) the last row id before an unconfirmed import in the feed state."""
     workspace = session.get(Workspace, workspace_id)
     if workspace is not None:
-        state = _state_of(workspace)
+        state = cx_repo.feed_state(workspace)
         state.pop(UNCONFIRMED, None)
         if after_id is not None:
             state[UNCONFIRMED] = after_id
@@ -240,21 +253,12 @@ def _undo_unconfirmed(db: Database, workspace_id: str, after: int | None = None)
     with db.session_scope() as session:
         cx_repo.lock_workspace(session, workspace_id)
         workspace = session.get(Workspace, workspace_id)
-        if after is None and workspace is not None:
-            marked = _state_of(workspace).get(UNCONFIRMED)
-            after = int(marked) if marked is not None else None
+        if after is None:
+            after = cx_repo.unconfirmed_after(session, workspace_id)
         if workspace is None or after is None:
             return
         cx_repo.delete_responses_after(session, workspace_id, after)
         workspace.cx_feed_state = None
-
-
-def _state_of(workspace: Workspace) -> dict[str, Any]:
-    try:
-        state = json.loads(workspace.cx_feed_state) if workspace.cx_feed_state else {}
-    except ValueError:
-        return {}
-    return state if isinstance(state, dict) else {}
 
 
 def _store(
@@ -477,6 +481,8 @@ def _import_file(
                     "header": header_to_json(header),
                 },
             )
+        else:  # an earlier file's state would read rows stored now as a tail (see _import_tail)
+            _save_state(db, workspace_id, None)
     return summary
 
 
@@ -533,7 +539,9 @@ def _import_tail(
         text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
         stream = CxRowStream(header, iter(text), int(state["lines"]), prior=prior)
         present_before = summary.already_present
-        summary = store_stream(db, workspace_id, summary, header, stream, now)
+        # Undoable: an identical row's key counts the ones stored before it (`prior`), so a retry of a tail
+        # stored in part by an import that stopped would give those rows new keys and store them twice.
+        summary = _store_confirmed(db, workspace_id, summary, header, stream, now, undoable=True)[0]
     if summary.status == "imported":
         new_size, digest, ends_line = _file_hash(path)
         if ends_line:
@@ -548,6 +556,8 @@ def _import_tail(
                 present=present_before + new_rows,
             )
             _save_state(db, workspace_id, state)
+        else:  # stored up to a partial last line: a tail read from the old state would count those rows twice
+            _save_state(db, workspace_id, None)
     return summary
 
 
@@ -561,11 +571,12 @@ def _load_state(db: Database, workspace_id: str) -> dict[str, Any] | None:
         return None
 
 
-def _save_state(db: Database, workspace_id: str, state: dict[str, Any]) -> None:
+def _save_state(db: Database, workspace_id: str, state: dict[str, Any] | None) -> None:
+    """Remember the feed's state, or (None) forget it: the next import reads the file whole."""
     with db.session_scope() as session:
         workspace = session.get(Workspace, workspace_id)
         if workspace is not None:
-            workspace.cx_feed_state = json.dumps(state)
+            workspace.cx_feed_state = json.dumps(state) if state is not None else None
 
 
 def _mapping(settings: Settings, workspace: Workspace | None, override: str | None = None) -> dict[str, str] | None:

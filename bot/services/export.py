@@ -14,6 +14,7 @@ from bot.domain.anonymity import is_reportable
 from bot.domain.feedback import select_comments
 from bot.domain.questions import NEEDS
 from bot.services import feedback, team_actions, tough
+from storage import cx_repository
 from storage.models import CxAggregate, CxResponse, PulseRound, RoundResult, Team, Win
 
 # A cell starting with one of these is a formula to Excel, LibreOffice or Sheets (`=HYPERLINK(…)` in a story).
@@ -74,16 +75,18 @@ def export_csv(deps: Deps, workspace_id: str) -> str:
                 writer.writerow([*base, "enps", round(value, 1), enps_n, "", ""])
         # CX: monthly per team, counted in SQL by day and score, folded into months here.
         rows = session.execute(
-            sa_select(
-                col(CxResponse.team_id),
-                col(CxResponse.day),
-                col(CxResponse.metric),
-                col(CxResponse.score),
-                col(CxResponse.scale_max),
-                func.count(),
-            )
-            .where(col(CxResponse.workspace_id) == workspace_id)
-            .group_by(
+            cx_repository.confirmed_only(
+                session,
+                workspace_id,
+                sa_select(
+                    col(CxResponse.team_id),
+                    col(CxResponse.day),
+                    col(CxResponse.metric),
+                    col(CxResponse.score),
+                    col(CxResponse.scale_max),
+                    func.count(),
+                ).where(col(CxResponse.workspace_id) == workspace_id),
+            ).group_by(
                 col(CxResponse.team_id),
                 col(CxResponse.day),
                 col(CxResponse.metric),

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from bot.domain.cxelements import ElementComparison, compare
 from bot.domain.cxwords import DETRACTOR_MAX, PROMOTER_MIN, VOICES_PER_SIDE, CustomerWords, voices
 from bot.domain.feedback import MAX_SHOWN, Comment, PulseComments, RoundComments, select_comments
+from storage import cx_repository
 from storage.db import Database
 from storage.models import CxResponse, PulseComment, RoundResult, Win
 
@@ -77,6 +78,7 @@ def customer_words(
         )
         if team_id is not None:
             statement = statement.where(CxResponse.team_id == team_id)
+        statement = cx_repository.confirmed_only(session, workspace_id, statement)
         statement = statement.order_by(col(CxResponse.day).desc(), col(CxResponse.id).desc()).limit(per_side)
         return [(str(text), int(score), day) for text, score, day in session.exec(statement)]
 
@@ -112,6 +114,7 @@ def element_comparison(
             )
             if team_id is not None:
                 statement = statement.where(CxResponse.team_id == team_id)
+            statement = cx_repository.confirmed_only(session, workspace_id, statement)
             statement = statement.order_by(col(CxResponse.day).desc()).limit(COMPARED_COMMENTS)
             return [str(text) for text in session.exec(statement) if text]
 

@@ -732,3 +732,30 @@ def test_columns_bound_once_store_what_binding_every_row_stores(
             assert {r[6] for r in rows_of(WORKSPACE)} >= {'c "0", ä', 'c "10", ä'}
         if with_teams and shape != "csat_1_7":
             assert {r[4] for r in rows_of(WORKSPACE)} == {"Support", None}
+
+
+@BOTH_BACKENDS
+def test_a_feed_that_grew_past_a_partial_last_line_stores_each_row_once(
+    db: Database, database_url: str, tmp_path: Path
+) -> None:
+    """A feed without ids, imported while its last line had no line end yet: the rows stored then are not read
+    again as a tail of the earlier state (their keys would count themselves, and they would be stored twice)."""
+    settings_ = make_settings(database_url, tmp_path)
+    rows = [f"2026-02-0{1 + i % 3},{9 + i % 2},c{i}\n" for i in range(30)]
+    feed = tmp_path / "grow.csv"
+    for upto, partial in ((10, False), (20, True), (30, False)):
+        text = "Date,NPS,Comment\n" + "".join(rows[:upto])
+        feed.write_text(text.rstrip("\n") if partial else text, encoding="utf-8")
+        summary = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+        assert (summary.status, summary.imported) == ("imported", 10)
+    whole = cx_import.import_for_workspace(settings_, db, "T0002", NOW, source=str(feed))
+    assert whole.imported == 30
+    with db.session_scope() as session:
+        stored = {
+            workspace: sorted(
+                (row.row_key, row.day, row.score, row.comment)
+                for row in session.exec(select(CxResponse).where(CxResponse.workspace_id == workspace))
+            )
+            for workspace in (WORKSPACE, "T0002")
+        }
+    assert stored[WORKSPACE] == stored["T0002"]

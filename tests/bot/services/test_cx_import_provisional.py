@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 import pytest
 from sqlmodel import select
 
+from bot.deps import Deps
 from bot.domain import cxcsv
-from bot.services import cx_import
+from bot.services import cx_import, export, feedback
 from storage import cx_repository
 from storage.db import Database
 from storage.models import CxDaily, CxResponse, Workspace
@@ -222,3 +224,132 @@ def test_an_import_deletes_its_own_rows_even_when_its_mark_was_overwritten(
     assert (summary.status, summary.file_code) == ("rejected", "date_conflict")
     assert rows_of(db, WORKSPACE) == []
     assert daily_of(db, WORKSPACE) == []
+
+
+COMMENTED = [f"c{i},{13 + i % 15}/2/2026,{[10, 0][i % 2]},Support,said {i}\n" for i in range(30)]
+
+
+def readings(db: Database, settings_: Any) -> tuple[list[str], list[str], list[str]]:
+    """What reports read from the rows themselves: the customers' words, the elements' comparison, the export."""
+    words = feedback.customer_words(db, WORKSPACE, None, date(2026, 1, 1), date(2026, 3, 31), per_side=100)
+    compared = feedback.element_comparison(
+        db,
+        WORKSPACE,
+        None,
+        date(2026, 1, 1),
+        date(2026, 3, 31),
+        after=datetime(2026, 1, 1, tzinfo=UTC),
+        before=datetime(2026, 4, 1, tzinfo=UTC),
+    )
+    exported = export.export_csv(cast(Deps, SimpleNamespace(settings=settings_, db=db)), WORKSPACE)
+    return (
+        sorted(voice.text for voice in (*words.promoters, *words.detractors)),
+        [repr(compared)],
+        [line for line in exported.splitlines() if line.startswith("cx,")],
+    )
+
+
+@BOTH_BACKENDS
+@pytest.mark.usefixtures("short")
+def test_reports_read_no_row_of_an_unconfirmed_import(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Rows stored before their file is confirmed (half-way through an import, or left by one that stopped) may
+    be deleted again: the customers' words, the comparison and the export read as before the import."""
+    settings_ = make_settings(database_url, tmp_path)
+    earlier = write(tmp_path, "earlier.csv", HEADER, COMMENTED[:3])
+    assert cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(earlier)).imported == 3
+    before = readings(db, settings_)
+    assert before[0] and before[2]
+    real_tally = cx_repository.daily_tally
+    calls = []
+
+    def tally_then_stop(records: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 4:
+            assert readings(db, settings_) == before  # half-way
+            raise OSError("the process stops here")
+        return real_tally(records)
+
+    monkeypatch.setattr(cx_repository, "daily_tally", tally_then_stop)
+    feed = write(tmp_path, "long.csv", HEADER, COMMENTED)
+    with pytest.raises(OSError, match="stops here"):
+        cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    assert len(rows_of(db, WORKSPACE)) > 3
+    assert readings(db, settings_) == before  # left by an import that stopped
+
+
+@BOTH_BACKENDS
+def test_a_grown_feeds_tail_that_stopped_half_way_is_stored_once(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A feed without response ids: a row's key counts the identical rows stored before it, so the tail's rows an
+    import stored before it stopped must not count for the next import's read of the tail (nor stay uncounted):
+    the next import stores what one import of the whole file stores."""
+    monkeypatch.setattr(cxcsv, "CHUNK_RECORDS", 4)
+    monkeypatch.setattr(cx_import, "BATCH", 4)
+    settings_ = make_settings(database_url, tmp_path)
+    rows = [f"2026-02-0{1 + i % 3},{9 + i % 2},same\n" for i in range(30)]
+    feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", rows[:18])
+    assert cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed)).imported == 18
+    feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", rows)
+    real_insert = cx_repository.insert_ignoring_duplicates
+    calls = []
+
+    def insert_then_stop(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:  # the tail's first batch is stored
+            raise OSError("the process stops here")
+        return real_insert(*args)
+
+    monkeypatch.setattr(cx_repository, "insert_ignoring_duplicates", insert_then_stop)
+    with pytest.raises(OSError, match="stops here"):
+        cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    monkeypatch.setattr(cx_repository, "insert_ignoring_duplicates", real_insert)
+    summary = cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    whole = cx_import.import_for_workspace(settings_, db, OTHER, NOW, source=str(feed))
+    assert (summary.status, summary.imported, summary.already_present) == ("imported", 12, 18)
+    assert (whole.status, whole.imported) == ("imported", 30)
+    assert rows_of(db, WORKSPACE) == rows_of(db, OTHER)
+    assert len(rows_of(db, WORKSPACE)) == 30
+    counted = daily_of(db, WORKSPACE)
+    assert counted == daily_of(db, OTHER)
+    with db.session_scope() as session:
+        cx_repository.rebuild_daily(session, WORKSPACE)
+    assert daily_of(db, WORKSPACE) == counted
+
+
+@BOTH_BACKENDS
+@pytest.mark.parametrize("grown", [True, False])
+def test_an_import_that_stops_before_saving_the_feed_state_leaves_no_tail_to_read_twice(
+    db: Database, database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, grown: bool
+) -> None:
+    """Rows kept (confirmed) but the process stops before the feed state is written: the earlier state must not
+    read them again as a tail, where rows without ids would count themselves and be stored twice."""
+    monkeypatch.setattr(cxcsv, "PREFIX_RECORDS", 5)
+    monkeypatch.setattr(cxcsv, "CHUNK_RECORDS", 4)
+    monkeypatch.setattr(cx_import, "BATCH", 4)
+    settings_ = make_settings(database_url, tmp_path)
+    rows = [f"2026-02-0{1 + i % 3},{9 + i % 2},same\n" for i in range(45)]
+    feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", rows[:15])
+    assert cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed)).imported == 15
+    if not grown:  # a file the earlier state doesn't read as a tail: read whole (provisionally)
+        feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", ["2026-02-09,1,other\n", *rows[:30]])
+    else:
+        feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", rows[:30])
+
+    def stop(*_args: Any) -> None:
+        raise OSError("the process stops here")
+
+    monkeypatch.setattr(cx_import, "_save_state", stop)
+    with pytest.raises(OSError, match="stops here"):
+        cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed))
+    monkeypatch.undo()
+    monkeypatch.setattr(cxcsv, "CHUNK_RECORDS", 4)
+    monkeypatch.setattr(cx_import, "BATCH", 4)
+    last = rows[:45] if grown else ["2026-02-09,1,other\n", *rows[:45]]
+    feed = write(tmp_path, "feed.csv", "Date,NPS,Comment\n", last)
+    assert cx_import.import_for_workspace(settings_, db, WORKSPACE, NOW, source=str(feed)).status == "imported"
+    assert cx_import.import_for_workspace(settings_, db, OTHER, NOW, source=str(feed)).imported == len(last)
+    assert rows_of(db, WORKSPACE) == rows_of(db, OTHER)
+    assert daily_of(db, WORKSPACE) == daily_of(db, OTHER)
