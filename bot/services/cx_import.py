@@ -235,15 +235,12 @@ def _workspace_turn(workspace_id: str) -> Iterator[None]:
 UNCONFIRMED = cx_repo.UNCONFIRMED
 
 
-def _mark_unconfirmed(session: Session, workspace_id: str, after_id: int | None) -> None:
-    """Name (or, with None, forget) the last row id before an unconfirmed import in the feed state."""
+def _mark_unconfirmed(session: Session, workspace_id: str, after_id: int) -> None:
+    """Name the last row id before an unconfirmed import in the feed state (`_confirm` and
+    `_undo_unconfirmed` forget it with the state)."""
     workspace = session.get(Workspace, workspace_id)
     if workspace is not None:
-        state = cx_repo.feed_state(workspace)
-        state.pop(UNCONFIRMED, None)
-        if after_id is not None:
-            state[UNCONFIRMED] = after_id
-        workspace.cx_feed_state = json.dumps(state) if state else None
+        workspace.cx_feed_state = json.dumps({**cx_repo.feed_state(workspace), UNCONFIRMED: after_id})
 
 
 def _undo_unconfirmed(db: Database, workspace_id: str, after: int | None = None) -> None:
@@ -564,11 +561,7 @@ def _import_tail(
 def _load_state(db: Database, workspace_id: str) -> dict[str, Any] | None:
     with db.session_scope() as session:
         workspace = session.get(Workspace, workspace_id)
-        text = workspace.cx_feed_state if workspace else None
-    try:
-        return json.loads(text) if text else None
-    except ValueError:
-        return None
+        return (cx_repo.feed_state(workspace) or None) if workspace else None
 
 
 def _save_state(db: Database, workspace_id: str, state: dict[str, Any] | None) -> None:
